@@ -1,0 +1,112 @@
+"""The one place bytes become models and models become bytes.
+
+``decode_event`` is the single parse path for docket events: one module-level
+``TypeAdapter`` over the discriminated union, fed the raw record bytes. Records
+written under an older ``schema_version`` are upcast (dict -> dict) before
+validation; the upcasters are registered in ``UPCASTERS`` and tested with
+recorded old events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import orjson
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from schemas.alerts import Alert
+from schemas.events import EVENT_SCHEMA_VERSION, DocketEvent
+from schemas.projection import CaseState
+
+EVENT_ADAPTER: TypeAdapter[DocketEvent] = TypeAdapter(DocketEvent)
+ALERT_ADAPTER: TypeAdapter[Alert] = TypeAdapter(Alert)
+STATE_ADAPTER: TypeAdapter[CaseState] = TypeAdapter(CaseState)
+
+Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+UPCASTERS: dict[int, Upcaster] = {}
+"""schema_version -> function returning the same event in version + 1."""
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class CodecError(ValueError):
+    """A record could not be decoded or validated; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def decode_event(raw: bytes | str) -> DocketEvent:
+    """Parse and validate one docket event from JSON bytes, upcasting old versions."""
+    try:
+        return EVENT_ADAPTER.validate_json(raw)
+    except ValidationError as exc:
+        upcast = _maybe_upcast(raw)
+        if upcast is None:
+            raise CodecError(_describe(exc)) from exc
+    try:
+        return EVENT_ADAPTER.validate_python(upcast)
+    except ValidationError as exc:
+        raise CodecError("after upcasting: " + _describe(exc)) from exc
+
+
+def _maybe_upcast(raw: bytes | str) -> dict[str, Any] | None:
+    try:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    version = obj.get("schema_version")
+    if not isinstance(version, int) or version >= EVENT_SCHEMA_VERSION or version not in UPCASTERS:
+        return None
+    while version < EVENT_SCHEMA_VERSION:
+        if version not in UPCASTERS:
+            return None
+        obj = UPCASTERS[version](obj)
+        version += 1
+        obj["schema_version"] = version
+    return obj
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors(include_url=False)[:5]:
+        loc = ".".join(str(p) for p in err["loc"]) or "<record>"
+        parts.append(f"{loc}: {err['msg']}")
+    more = exc.error_count() - len(parts)
+    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
+
+
+def encode_event(event: DocketEvent) -> bytes:
+    return EVENT_ADAPTER.dump_json(event)
+
+
+def encode(model: BaseModel) -> bytes:
+    """Deterministic JSON bytes of any contract model (field order = declaration order)."""
+    return model.__pydantic_serializer__.to_json(model)
+
+
+def decode_alert(raw: bytes | str) -> Alert:
+    try:
+        return ALERT_ADAPTER.validate_json(raw)
+    except ValidationError as exc:
+        raise CodecError(_describe(exc)) from exc
+
+
+def decode_state(raw: bytes | str) -> CaseState:
+    try:
+        return STATE_ADAPTER.validate_json(raw)
+    except ValidationError as exc:
+        raise CodecError(_describe(exc)) from exc
+
+
+def dumps(obj: Any) -> bytes:
+    """JSON bytes for plain values (dicts, lists, dates) — orjson, sorted keys."""
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+
+
+def loads(raw: bytes | str) -> Any:
+    return orjson.loads(raw)

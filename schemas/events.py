@@ -1,0 +1,300 @@
+"""Docket events: the facts on ``docket.events``.
+
+Every event is a past-tense fact about one docket entry of one case. The
+envelope follows CloudEvents 1.0 attribute names (``id``, ``source``, ``type``,
+``time``, ``subject``, ``data``) so generic tooling can read it; ``subject`` is
+the ``case_id`` and is also the Kafka record key.
+
+Invariants
+----------
+* ``id`` is deterministic: derived from the entry's identity (``entry_key``)
+  and its content, so the same entry seen twice from the same source is the
+  same event and a redelivery is a no-op.
+* ``data.entry.entry_key`` identifies the docket entry across sources (court,
+  docket number, document number, ...). Two events with the same entry key
+  and different ids are two *versions* of one entry (an RSS stub and the NEF
+  text that follows it); the projection keeps the most informative version.
+* ``data.entry`` keeps the source's own words (docket text, event name,
+  document number, source reference) so a later classifier can re-read them.
+* Models are frozen and reject unknown fields; ``schema_version`` names the
+  shape, and :mod:`schemas.codec` upcasts older versions before validation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.vocabulary import (
+    DismissalKind,
+    DispositionType,
+    JudgmentKind,
+    OpeningKind,
+    Prejudice,
+    Scope,
+)
+
+EVENT_SCHEMA_VERSION = 1
+"""Current version of the event shape; older versions are upcast on read (schemas.codec)."""
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class CaseInfo(Frozen):
+    """What the source says about the case itself (header facts)."""
+
+    court_id: str = Field(description="PACER/CourtListener court abbreviation, e.g. 'cand'.")
+    docket_number: str = Field(description="Normalised docket number, e.g. '5:25-cv-00709'.")
+    case_name: str | None = None
+    nature_of_suit: str | None = None
+    cause: str | None = None
+    jurisdiction: str | None = None
+    date_filed: dt.date | None = Field(
+        default=None, description="Filing date as the source's case header gives it."
+    )
+    parties: tuple[str, ...] = ()
+    class_action: bool | None = Field(
+        default=None, description="True when the source marks the case as a class action."
+    )
+
+
+class Entry(Frozen):
+    """One docket entry in the source's own words."""
+
+    entry_key: str = Field(
+        description="Identity of the entry across sources and versions "
+        "(case_id + document number, or + date and sequence/text digest when unnumbered)."
+    )
+    date_filed: dt.date
+    date_entered: dt.date | None = None
+    document_number: int | None = Field(default=None, ge=0)
+    sequence: int | None = Field(
+        default=None, description="Ordering hint within a day (PACER seq no or feed position)."
+    )
+    text: str = Field(description="The docket text as the clerk wrote it.", max_length=200_000)
+    event_name: str | None = Field(
+        default=None, description="Short event name, e.g. the RSS '[Complaint]' label."
+    )
+    text_is_stub: bool = Field(
+        default=False,
+        description="True when the source only gave the event name; a fuller version may follow.",
+    )
+    pacer_doc_id: str | None = None
+    pacer_seq_no: int | None = None
+    source_ref: str | None = Field(
+        default=None, description="Where this came from: file:line, feed URL + guid, message id."
+    )
+
+
+class EventData(Frozen):
+    case: CaseInfo
+    entry: Entry
+    classifier_version: str = Field(
+        description="Version of the classifier that assigned this event's type."
+    )
+    class_action: bool = Field(
+        default=False, description="The entry's text alleges class claims (e.g. a class action complaint)."
+    )
+    appeal: bool = Field(default=False, description="The entry is a notice of appeal.")
+
+
+class CaseFiledData(EventData):
+    opening: OpeningKind = "complaint"
+
+
+class ComplaintAmendedData(EventData):
+    pass
+
+
+class CaseDismissedData(EventData):
+    dismissal: DismissalKind
+    prejudice: Prejudice = "unknown"
+    scope: Scope = Field(
+        default="whole", description="'whole' ends the action; 'partial' drops some parties or claims."
+    )
+    reason: str | None = Field(default=None, description="e.g. 'want of prosecution', 'jurisdiction'.")
+
+
+class CaseSettledData(EventData):
+    closes_case: bool = Field(
+        default=True,
+        description="False for a mere notice of settlement; true when the settlement closes the case.",
+    )
+
+
+class JudgmentEnteredData(EventData):
+    judgment: JudgmentKind = "other"
+    prejudice: Prejudice = "unknown"
+    scope: Scope = "whole"
+
+
+class CaseTransferredData(EventData):
+    to_court: str | None = None
+    mdl: bool = False
+
+
+class CaseRemandedData(EventData):
+    to: Literal["state_court", "agency", "other"] = "state_court"
+
+
+class CaseStayedData(EventData):
+    reason: str | None = None
+
+
+class StayLiftedData(EventData):
+    pass
+
+
+class CaseReopenedData(EventData):
+    pass
+
+
+class CaseClosedData(EventData):
+    disposition: DispositionType = "other"
+    reason: str | None = Field(default=None, description="e.g. 'administrative closing'.")
+
+
+class EntryStrickenData(EventData):
+    target_document_numbers: tuple[int, ...] = Field(
+        description="Entries this one strikes, vacates or marks filed in error; their effect is undone."
+    )
+
+
+class DocketEntryData(EventData):
+    pass
+
+
+class _Envelope(Frozen):
+    specversion: Literal["1.0"] = "1.0"
+    id: str = Field(min_length=8, max_length=128)
+    source: str = Field(min_length=1, description="Producer of the event, e.g. 'docketline/ingest/courtlistener'.")
+    subject: str = Field(min_length=3, description="The case_id, also the Kafka key.")
+    time: dt.datetime | None = Field(default=None, description="When the source published the entry.")
+    schema_version: Literal[1] = EVENT_SCHEMA_VERSION
+
+
+class CaseFiled(_Envelope):
+    type: Literal["case.filed"] = "case.filed"
+    data: CaseFiledData
+
+
+class ComplaintAmended(_Envelope):
+    type: Literal["complaint.amended"] = "complaint.amended"
+    data: ComplaintAmendedData
+
+
+class CaseDismissed(_Envelope):
+    type: Literal["case.dismissed"] = "case.dismissed"
+    data: CaseDismissedData
+
+
+class CaseSettled(_Envelope):
+    type: Literal["case.settled"] = "case.settled"
+    data: CaseSettledData
+
+
+class JudgmentEntered(_Envelope):
+    type: Literal["judgment.entered"] = "judgment.entered"
+    data: JudgmentEnteredData
+
+
+class CaseTransferred(_Envelope):
+    type: Literal["case.transferred"] = "case.transferred"
+    data: CaseTransferredData
+
+
+class CaseRemanded(_Envelope):
+    type: Literal["case.remanded"] = "case.remanded"
+    data: CaseRemandedData
+
+
+class CaseStayed(_Envelope):
+    type: Literal["case.stayed"] = "case.stayed"
+    data: CaseStayedData
+
+
+class StayLifted(_Envelope):
+    type: Literal["stay.lifted"] = "stay.lifted"
+    data: StayLiftedData
+
+
+class CaseReopened(_Envelope):
+    type: Literal["case.reopened"] = "case.reopened"
+    data: CaseReopenedData
+
+
+class CaseClosed(_Envelope):
+    """Closed for another reason (administrative closing, statistical closing, ...)."""
+
+    type: Literal["case.closed"] = "case.closed"
+    data: CaseClosedData
+
+
+class EntryStricken(_Envelope):
+    type: Literal["entry.stricken"] = "entry.stricken"
+    data: EntryStrickenData
+
+
+class DocketEntryRecorded(_Envelope):
+    """Any other docket entry: kept on the timeline, no status effect."""
+
+    type: Literal["docket.entry"] = "docket.entry"
+    data: DocketEntryData
+
+
+DocketEvent = Annotated[
+    Union[
+        CaseFiled,
+        ComplaintAmended,
+        CaseDismissed,
+        CaseSettled,
+        JudgmentEntered,
+        CaseTransferred,
+        CaseRemanded,
+        CaseStayed,
+        StayLifted,
+        CaseReopened,
+        CaseClosed,
+        EntryStricken,
+        DocketEntryRecorded,
+    ],
+    Field(discriminator="type"),
+]
+
+EVENT_CLASSES: dict[str, type[_Envelope]] = {
+    cls.model_fields["type"].default: cls
+    for cls in (
+        CaseFiled,
+        ComplaintAmended,
+        CaseDismissed,
+        CaseSettled,
+        JudgmentEntered,
+        CaseTransferred,
+        CaseRemanded,
+        CaseStayed,
+        StayLifted,
+        CaseReopened,
+        CaseClosed,
+        EntryStricken,
+        DocketEntryRecorded,
+    )
+}
+EventType = Literal[
+    "case.filed",
+    "complaint.amended",
+    "case.dismissed",
+    "case.settled",
+    "judgment.entered",
+    "case.transferred",
+    "case.remanded",
+    "case.stayed",
+    "stay.lifted",
+    "case.reopened",
+    "case.closed",
+    "entry.stricken",
+    "docket.entry",
+]

@@ -1,0 +1,34 @@
+"""The words the projections speak (see DESIGN.md, "Domain vocabulary")."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Status = Literal["open", "stayed", "closed"]
+DispositionType = Literal[
+    "voluntary_dismissal",
+    "stipulated_dismissal",
+    "dismissed",
+    "settled",
+    "judgment",
+    "transferred",
+    "remanded",
+    "other",
+]
+Prejudice = Literal["with", "without", "unknown"]
+Scope = Literal["whole", "partial"]
+DismissalKind = Literal["voluntary", "stipulated", "court"]
+JudgmentKind = Literal["default", "summary", "consent", "verdict", "clerk", "other"]
+OpeningKind = Literal["complaint", "class_action_complaint", "removal", "transfer_in", "petition", "other"]
+
+STATUSES: tuple[Status, ...] = ("open", "stayed", "closed")
+DISPOSITION_TYPES: tuple[DispositionType, ...] = (
+    "voluntary_dismissal",
+    "stipulated_dismissal",
+    "dismissed",
+    "settled",
+    "judgment",
+    "transferred",
+    "remanded",
+    "other",
+)

@@ -1,0 +1,72 @@
+"""From (case, entry, classification) to the typed docket event. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from schemas.events import (
+    EVENT_CLASSES,
+    CaseInfo,
+    DocketEvent,
+    Entry,
+)
+from services.core.classification import Classification
+from services.core.docket_numbers import make_case_id
+from services.core.ids import event_id
+
+
+def build_event(
+    case: CaseInfo,
+    entry: Entry,
+    c: Classification,
+    *,
+    source: str,
+    classifier_version: str,
+    time: dt.datetime | None = None,
+) -> DocketEvent:
+    """The docket event for one entry as the classifier reads it.
+
+    ``id`` depends only on the entry's identity and words (not on the
+    classification), so the same entry seen again is the same event.
+    """
+    case_id = make_case_id(case.court_id, case.docket_number)
+    data: dict[str, Any] = {
+        "case": case,
+        "entry": entry,
+        "classifier_version": classifier_version,
+        "class_action": c.class_action,
+        "appeal": c.appeal,
+    }
+    match c.type:
+        case "case.filed":
+            data["opening"] = c.opening or "complaint"
+        case "case.dismissed":
+            data.update(dismissal=c.dismissal or "court", prejudice=c.prejudice, scope=c.scope, reason=c.reason)
+        case "case.settled":
+            data["closes_case"] = c.settlement_closes_case
+        case "judgment.entered":
+            data.update(judgment=c.judgment or "other", prejudice=c.prejudice, scope=c.scope)
+        case "case.transferred":
+            data.update(to_court=c.to_court, mdl=c.mdl)
+        case "case.remanded":
+            data["to"] = c.remand_to
+        case "case.stayed":
+            data["reason"] = c.reason
+        case "case.closed":
+            data.update(disposition=c.closed_disposition, reason=c.reason)
+        case "entry.stricken":
+            data["target_document_numbers"] = c.targets
+        case _:
+            pass
+    cls = EVENT_CLASSES[c.type]
+    event: DocketEvent = cls.model_validate(  # type: ignore[assignment]
+        {
+            "id": event_id(entry.entry_key, entry.text, entry.event_name),
+            "source": source,
+            "subject": case_id,
+            "time": time,
+            "data": data,
+        }
+    )
+    return event

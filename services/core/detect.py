@@ -1,0 +1,78 @@
+"""Decisions: ``detect(old, new, event) -> [Alert]``. Pure.
+
+* ``status.changed`` when the current status differs from the one subscribers
+  last saw. A case's first appearance as ``open`` is not a change; a case first
+  seen already closed (entries arriving newest first) reports the transition
+  its history shows (``open -> closed``). The alert id is derived from the case,
+  the entry that caused the change and the transition, so arrival order and
+  redelivery never produce a second id for the same change.
+* ``disposition.changed`` when a closed case's disposition is refined (the
+  NEF text of a dismissal arrives after its RSS stub: prejudice
+  ``unknown -> without``) without a status change.
+* ``complaint.amended`` when a new amended pleading is applied.
+"""
+
+from __future__ import annotations
+
+from schemas.alerts import Alert, AlertData, AlertType
+from schemas.events import DocketEvent
+from schemas.projection import CaseState, Disposition
+from schemas.vocabulary import Status
+from services.core.ids import alert_id
+
+CAUSE_TEXT_LIMIT = 500
+
+
+def _semantic(d: Disposition | None) -> tuple[str, str, str, str | None] | None:
+    return None if d is None else (d.type, d.prejudice, d.date.isoformat(), d.detail)
+
+
+def detect(old: CaseState | None, new: CaseState, event: DocketEvent) -> list[Alert]:
+    if new is old:
+        return []
+    alerts: list[Alert] = []
+    key = event.data.entry.entry_key
+
+    def make(kind: AlertType, frm: Status | None, to: Status, date_: object, extra: str = "") -> Alert:
+        text = event.data.entry.text
+        return Alert(
+            id=alert_id(new.case_id, kind, key, frm, to, extra),
+            type=kind,
+            subject=new.case_id,
+            time=event.time,
+            data=AlertData(
+                case_id=new.case_id,
+                court_id=new.court_id,
+                docket_number=new.docket_number,
+                case_name=new.case_name,
+                nature_of_suit=new.nature_of_suit,
+                class_action=new.flags.class_action,
+                from_status=frm,
+                to_status=to,
+                disposition=new.disposition,
+                date=date_,  # type: ignore[arg-type]
+                cause_event_id=event.id,
+                cause_entry_key=key,
+                cause_text=text[:CAUSE_TEXT_LIMIT] if text else None,
+            ),
+        )
+
+    last = new.status_history[-1]
+    if old is None:
+        if new.status != "open" or len(new.status_history) > 1:
+            frm = new.status_history[-2].status if len(new.status_history) > 1 else None
+            if frm != new.status:
+                alerts.append(make("status.changed", frm, new.status, last.date))
+    elif old.status != new.status:
+        alerts.append(make("status.changed", old.status, new.status, last.date))
+    elif new.status == "closed" and _semantic(old.disposition) != _semantic(new.disposition):
+        d = new.disposition
+        assert d is not None
+        extra = f"{d.type}/{d.prejudice}/{d.date.isoformat()}/{d.detail or ''}"
+        alerts.append(make("disposition.changed", "closed", "closed", d.date, extra))
+
+    if event.type == "complaint.amended":
+        was_new = old is None or all(r.entry_key != key for r in old.entries)
+        if was_new:
+            alerts.append(make("complaint.amended", new.status, new.status, event.data.entry.date_filed))
+    return alerts

@@ -1,0 +1,301 @@
+"""The fold: ``evolve(state | None, event) -> state``. Pure.
+
+A case's state is a function of the *set* of entry versions applied to it,
+never of arrival order:
+
+* entries are kept in event-time order (filing date, document number,
+  sequence, entry key), and status is re-derived from that ordered history on
+  every change, so a late or back-filled entry lands where it belongs;
+* each entry keeps its most informative version: rank = (not a stub, source
+  time, event id); a redelivery or a lower-ranked version returns the *same*
+  state object (callers test ``new is old`` to skip writes and alerts);
+* header facts merge with commutative rules (longest name, union of parties,
+  earliest filing date), so sources may arrive in any order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from schemas.events import CaseInfo, DocketEvent
+from schemas.projection import CaseFlags, CaseState, Disposition, EntryRecord, StatusChange
+from schemas.vocabulary import DispositionType, Status
+from services.core.docket_numbers import make_case_id
+from services.core.fjc import fjc_code
+
+_DISMISSAL_DISPOSITION: dict[str, DispositionType] = {
+    "voluntary": "voluntary_dismissal",
+    "stipulated": "stipulated_dismissal",
+    "court": "dismissed",
+}
+
+
+def to_record(event: DocketEvent) -> EntryRecord:
+    """The part of an event the fold needs to remember."""
+    d = event.data
+    e = d.entry
+    common = dict(
+        entry_key=e.entry_key,
+        event_id=event.id,
+        type=event.type,
+        date=e.date_filed,
+        document_number=e.document_number,
+        sequence=e.sequence if e.sequence is not None else e.pacer_seq_no,
+        stub=e.text_is_stub,
+        time=event.time,
+        class_action=d.class_action,
+        appeal=d.appeal,
+    )
+    match event.type:
+        case "case.dismissed":
+            disp = _DISMISSAL_DISPOSITION[event.data.dismissal]
+            return EntryRecord(
+                **common,
+                disposition=disp,
+                prejudice=event.data.prejudice,
+                scope=event.data.scope,
+                detail=event.data.reason,
+                fjc_code=fjc_code(disp, reason=event.data.reason),
+                closes_case=event.data.scope == "whole",
+            )
+        case "case.settled":
+            return EntryRecord(
+                **common,
+                disposition="settled",
+                prejudice="unknown",
+                fjc_code=13,
+                closes_case=event.data.closes_case,
+            )
+        case "judgment.entered":
+            kind = event.data.judgment
+            return EntryRecord(
+                **common,
+                disposition="judgment",
+                prejudice=event.data.prejudice,
+                scope=event.data.scope,
+                detail=f"{kind} judgment" if kind != "other" else None,
+                fjc_code=fjc_code("judgment", judgment=kind),
+                closes_case=event.data.scope == "whole",
+            )
+        case "case.transferred":
+            mdl = event.data.mdl
+            to = event.data.to_court
+            return EntryRecord(
+                **common,
+                disposition="transferred",
+                prejudice="unknown",
+                detail="MDL transfer" if mdl else (f"to {to}" if to else None),
+                fjc_code=fjc_code("transferred", mdl=mdl),
+                closes_case=True,
+            )
+        case "case.remanded":
+            return EntryRecord(
+                **common,
+                disposition="remanded",
+                prejudice="unknown",
+                detail=f"to {event.data.to.replace('_', ' ')}",
+                fjc_code=fjc_code("remanded", remand_to=event.data.to),
+                closes_case=True,
+            )
+        case "case.closed":
+            disp = event.data.disposition
+            return EntryRecord(
+                **common,
+                disposition=disp,
+                prejudice="unknown",
+                detail=event.data.reason,
+                fjc_code=fjc_code(disp, reason=event.data.reason),
+                closes_case=True,
+            )
+        case "entry.stricken":
+            return EntryRecord(**common, targets=event.data.target_document_numbers)
+        case _:
+            return EntryRecord(**common)
+
+
+def _rank(r: EntryRecord) -> tuple[bool, dt.datetime, str]:
+    t = r.time or dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    return (not r.stub, t, r.event_id)
+
+
+def order_key(r: EntryRecord) -> tuple[dt.date, bool, int, int, str]:
+    """Event-time order: filing date, then document number (unnumbered last), sequence, key."""
+    return (
+        r.date,
+        r.document_number is None,
+        r.document_number or 0,
+        r.sequence or 0,
+        r.entry_key,
+    )
+
+
+def _pick(a: str | None, b: str | None) -> str | None:
+    """Commutative choice between two header values: prefer present, then longer, then larger."""
+    if a is None or not a.strip():
+        return b if b and b.strip() else a
+    if b is None or not b.strip():
+        return a
+    return max(a, b, key=lambda s: (len(s), s))
+
+
+def _min_date(a: dt.date | None, b: dt.date | None) -> dt.date | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+def _merge_header(state: CaseState | None, info: CaseInfo) -> dict[str, object]:
+    if state is None:
+        return dict(
+            case_name=_pick(None, info.case_name),
+            nature_of_suit=_pick(None, info.nature_of_suit),
+            cause=_pick(None, info.cause),
+            parties=tuple(sorted(set(info.parties))),
+            header_date_filed=info.date_filed,
+            header_class_action=bool(info.class_action),
+        )
+    return dict(
+        case_name=_pick(state.case_name, info.case_name),
+        nature_of_suit=_pick(state.nature_of_suit, info.nature_of_suit),
+        cause=_pick(state.cause, info.cause),
+        parties=tuple(sorted(set(state.parties) | set(info.parties))),
+        header_date_filed=_min_date(state.header_date_filed, info.date_filed),
+        header_class_action=state.header_class_action or bool(info.class_action),
+    )
+
+
+def evolve(state: CaseState | None, event: DocketEvent) -> CaseState:
+    """Apply one event. Returns ``state`` itself when the event adds nothing."""
+    record = to_record(event)
+    header = _merge_header(state, event.data.case)
+    if state is None:
+        entries: tuple[EntryRecord, ...] = (record,)
+        court_id, docket_number = event.data.case.court_id, event.data.case.docket_number
+        case_id = make_case_id(court_id, docket_number)
+    else:
+        current = next((r for r in state.entries if r.entry_key == record.entry_key), None)
+        header_same = all(getattr(state, k) == v for k, v in header.items())
+        if current is not None and _rank(current) >= _rank(record):
+            if header_same:
+                return state
+            entries = state.entries
+        else:
+            others = tuple(r for r in state.entries if r.entry_key != record.entry_key)
+            entries = tuple(sorted((*others, record), key=order_key))
+        case_id, court_id, docket_number = state.case_id, state.court_id, state.docket_number
+    return derive(case_id, court_id, docket_number, header, entries)
+
+
+def project(events: Iterable[DocketEvent], state: CaseState | None = None) -> CaseState | None:
+    """Fold many events (any order) into one state."""
+    for event in events:
+        state = evolve(state, event)
+    return state
+
+
+def derive(
+    case_id: str,
+    court_id: str,
+    docket_number: str,
+    header: dict[str, object],
+    entries: tuple[EntryRecord, ...],
+) -> CaseState:
+    """Re-derive status, disposition, history and flags from ordered entries."""
+    voided: set[int] = set()
+    for r in entries:
+        if r.type == "entry.stricken":
+            voided.update(r.targets)
+
+    status: Status | None = None
+    disposition: Disposition | None = None
+    date_terminated: dt.date | None = None
+    history: list[StatusChange] = []
+    class_action = bool(header["header_class_action"])
+    appealed = settlement_noticed = False
+    amended = partial = 0
+    header_date = header["header_date_filed"]
+    assert header_date is None or isinstance(header_date, dt.date)
+
+    for r in entries:
+        if status is None:
+            opened = r.date if r.type == "case.filed" or header_date is None else min(header_date, r.date)
+            status = "open"
+            history.append(StatusChange(status="open", date=opened, event_id=r.event_id, entry_key=r.entry_key))
+        if r.document_number is not None and r.document_number in voided and r.type != "entry.stricken":
+            continue
+        class_action = class_action or r.class_action
+        appealed = appealed or r.appeal
+        if r.type == "complaint.amended":
+            amended += 1
+        elif r.type == "case.settled" and not r.closes_case:
+            settlement_noticed = True
+        elif r.scope == "partial":
+            partial += 1
+
+        new_status: Status | None = None
+        if r.closes_case and r.disposition is not None:
+            if status != "closed":
+                new_status = "closed"
+                disposition = Disposition(
+                    type=r.disposition,
+                    prejudice=r.prejudice or "unknown",
+                    date=r.date,
+                    event_id=r.event_id,
+                    fjc_code=r.fjc_code,
+                    detail=r.detail,
+                )
+                date_terminated = r.date
+        elif r.type == "case.stayed" and status == "open":
+            new_status = "stayed"
+        elif r.type == "stay.lifted" and status == "stayed":
+            new_status = "open"
+        elif r.type == "case.reopened" and status == "closed":
+            new_status = "open"
+            disposition = None
+            date_terminated = None
+        if new_status is not None:
+            status = new_status
+            history.append(
+                StatusChange(
+                    status=new_status,
+                    disposition=disposition if new_status == "closed" else None,
+                    date=r.date,
+                    event_id=r.event_id,
+                    entry_key=r.entry_key,
+                )
+            )
+
+    assert status is not None  # entries is never empty
+    times = [r.time for r in entries if r.time is not None]
+    updated_at = max(times, key=lambda t: t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)) if times else None
+    return CaseState(
+        case_id=case_id,
+        court_id=court_id,
+        docket_number=docket_number,
+        case_name=header["case_name"],  # type: ignore[arg-type]
+        nature_of_suit=header["nature_of_suit"],  # type: ignore[arg-type]
+        cause=header["cause"],  # type: ignore[arg-type]
+        parties=header["parties"],  # type: ignore[arg-type]
+        header_date_filed=header_date,
+        header_class_action=bool(header["header_class_action"]),
+        status=status,
+        disposition=disposition,
+        date_filed=_min_date(header_date, history[0].date),
+        date_terminated=date_terminated,
+        status_history=tuple(history),
+        flags=CaseFlags(
+            class_action=class_action,
+            appealed=appealed,
+            settlement_noticed=settlement_noticed,
+            amended_complaints=amended,
+            partial_dismissals=partial,
+        ),
+        entry_count=len(entries),
+        updated_at=updated_at,
+        entries=entries,
+    )

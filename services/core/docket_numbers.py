@@ -23,7 +23,7 @@ _DISTRICT = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _UNTYPED = re.compile(r"^\s*(?P<year>\d{2}|\d{4})\s*-\s*(?P<seq>\d{1,6})(?:\s*-\s*[a-z0-9]+)*\s*$", re.I)
-_MDL = re.compile(r"^\s*MDL\s*(?:No\.?)?\s*(?P<seq>\d{1,6})\s*$", re.I)
+_MDL = re.compile(r"^\s*MDL\s*(?:No\.?)?\s*-?\s*(?P<seq>\d{1,6})\s*$", re.I)
 _COURT = re.compile(r"^[a-z][a-z0-9]{1,9}$")
 
 

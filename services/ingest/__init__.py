@@ -1,0 +1,1 @@
+"""Ingest: source files -> validated, classified docket events -> Kafka."""

@@ -1,0 +1,1 @@
+"""The processor: a faust-streaming worker folding docket events into case states."""

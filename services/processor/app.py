@@ -1,0 +1,182 @@
+"""The faust wiring: topics, the ``cases`` table and one thin agent.
+
+The agent decodes nothing itself: :func:`services.processor.step.handle_record`
+does the work, and the agent writes what it returns, in this order:
+
+1. alerts to ``case.alerts`` — awaited until the broker acknowledges them;
+2. the new state to the ``cases`` table (changelog-backed, RocksDB);
+3. the state snapshot to the compacted ``case.states`` topic.
+
+Alerts first: if the worker dies after (1) and before (2), the event is
+re-processed and the same alerts (same deterministic ids) are sent again —
+at-least-once, de-duplicated by id downstream. The reverse order could lose an
+alert, because a re-processed event that is already in the table is a no-op.
+
+Bad records go to ``docket.events.dlq`` explicitly (faust acks a message even
+when the agent raises). Transient Kafka errors while writing are retried in
+place, so the record is not acknowledged until its outputs are written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import faust
+from aiokafka.errors import KafkaError
+from prometheus_client import Counter
+
+from schemas.codec import CodecError, decode_state, encode
+from schemas.projection import CaseState
+from services.processor.step import DeadLetter, RecordRef, handle_record
+from services.settings import Settings
+
+log = logging.getLogger("docketline.processor")
+
+EVENTS_PROCESSED = Counter("docketline_processor_events_total", "Docket events handled", ["outcome"])
+
+STATE_CACHE_SIZE = 10_000
+
+
+@dataclass
+class Processor:
+    """Everything the worker runs, built from settings by :func:`build_processor`."""
+
+    app: faust.App
+    settings: Settings
+    stats: dict[str, int]
+
+
+class _StateCache:
+    """Decoded states by case id, valid while the table holds the same bytes."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[str, tuple[bytes, CaseState]] = OrderedDict()
+
+    def get(self, case_id: str, raw: bytes) -> CaseState:
+        hit = self._items.get(case_id)
+        if hit is not None and hit[0] == raw:
+            self._items.move_to_end(case_id)
+            return hit[1]
+        state = decode_state(raw)
+        self.put(case_id, raw, state)
+        return state
+
+    def put(self, case_id: str, raw: bytes, state: CaseState) -> None:
+        self._items[case_id] = (raw, state)
+        self._items.move_to_end(case_id)
+        while len(self._items) > self._size:
+            self._items.popitem(last=False)
+
+
+def build_processor(settings: Settings, *, web_port: int | None = None) -> Processor:
+    """Build the faust app for ``settings``; no connection is made until it runs."""
+    app_id = f"{settings.topic_prefix}{settings.processor_app_id}"
+    app = faust.App(
+        app_id,
+        broker=[f"kafka://{s}" for s in settings.bootstrap_list],
+        store="rocksdb://",
+        datadir=str(settings.data_dir / "processor"),
+        topic_partitions=settings.partitions,
+        topic_replication_factor=1,
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        web_enabled=web_port is not None,
+        web_port=web_port or 6066,
+        web_in_thread=False,
+        autodiscover=False,
+        table_standby_replicas=0,
+    )
+    events = app.topic(
+        settings.topic_events,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.partitions,
+    )
+    states = app.topic(
+        settings.topic_states,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.partitions,
+        compacting=True,
+    )
+    alerts = app.topic(
+        settings.topic_alerts, key_serializer="raw", value_serializer="raw", partitions=settings.partitions
+    )
+    dlq = app.topic(settings.topic_dlq, key_serializer="raw", value_serializer="raw", partitions=settings.partitions)
+    cases = app.Table(
+        "cases",
+        default=None,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.partitions,
+    )
+    cache = _StateCache(STATE_CACHE_SIZE)
+    stats = {"applied": 0, "unchanged": 0, "dead_lettered": 0, "alerts": 0}
+
+    def load_state(case_id: str) -> CaseState | None:
+        raw = cases.get(case_id.encode())
+        if raw is None:
+            return None
+        try:
+            return cache.get(case_id, raw)
+        except CodecError:
+            raise
+
+    async def write_dead_letter(dl: DeadLetter) -> None:
+        await (await dlq.send(key=dl.key, value=dl.to_json(dt.datetime.now(dt.timezone.utc))))
+
+    async def handle(message: Any) -> None:
+        ref = RecordRef(message.topic, message.partition, message.offset)
+        try:
+            out = handle_record(message.key, message.value, ref, load_state)
+        except Exception as exc:  # a bug in our code must not lose the record: dead-letter it
+            log.exception("internal error on %s", ref)
+            out_dl = DeadLetter("internal_error", f"{type(exc).__name__}: {exc}", ref, message.key, message.value)
+            await write_dead_letter(out_dl)
+            stats["dead_lettered"] += 1
+            EVENTS_PROCESSED.labels("dead_lettered").inc()
+            return
+        if out.dead_letter is not None:
+            log.warning("dead-lettered %s: %s (%s)", ref, out.dead_letter.reason, out.dead_letter.error)
+            await write_dead_letter(out.dead_letter)
+            stats["dead_lettered"] += 1
+            EVENTS_PROCESSED.labels("dead_lettered").inc()
+            return
+        if out.state is None:
+            stats["unchanged"] += 1
+            EVENTS_PROCESSED.labels("unchanged").inc()
+            return
+        assert out.case_id is not None
+        key = out.case_id.encode()
+        pending = [await alerts.send(key=key, value=encode(a)) for a in out.alerts]
+        for fut in pending:
+            await fut
+        raw = encode(out.state)
+        cases[key] = raw  # assigned, never mutated in place: the changelog sees every change
+        cache.put(out.case_id, raw, out.state)
+        await states.send(key=key, value=raw)
+        stats["applied"] += 1
+        stats["alerts"] += len(out.alerts)
+        EVENTS_PROCESSED.labels("applied").inc()
+
+    @app.agent(events, name="fold-cases")
+    async def fold_cases(stream: Any) -> Any:
+        async for event in stream.events():
+            delay = 0.5
+            while True:
+                try:
+                    await handle(event.message)
+                    break
+                except KafkaError as exc:  # broker away: retry in place, do not ack
+                    log.warning("kafka error while writing outputs (%s); retrying in %.1fs", exc, delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 10.0)
+            yield None
+
+    return Processor(app=app, settings=settings, stats=stats)

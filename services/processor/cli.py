@@ -1,0 +1,36 @@
+"""``docketline worker``: run one processor worker (scale out by running more)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import typer
+
+from services.settings import load_settings
+
+
+def worker_command(
+    loglevel: str = typer.Option("info", "--loglevel", "-l", help="crit|error|warn|info|debug"),
+    web_port: int | None = typer.Option(
+        None, "--web-port", help="Serve faust's web views (table routes, stats) on this port."
+    ),
+) -> None:
+    """Run a processor worker: fold docket.events into case states and alerts.
+
+    Reads DOCKETLINE_BOOTSTRAP_SERVERS and DOCKETLINE_DATA_DIR; tables live in
+    DATA_DIR/processor. Several workers share the partitions (Kafka consumer group).
+    """
+    import faust
+
+    from services.processor.app import build_processor
+    from services.topics import ensure_app_topics
+
+    settings = load_settings()
+    logging.basicConfig(level=logging.INFO)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(ensure_app_topics(settings))
+    proc = build_processor(settings, web_port=web_port)
+    worker = faust.Worker(proc.app, loglevel=loglevel, loop=loop)
+    worker.execute_from_commandline()

@@ -1,0 +1,66 @@
+"""One parse path: bytes -> validated model, with precise errors."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from schemas import codec
+from schemas.codec import CodecError, decode_event, encode_event
+
+from tests.unit.core_builders import dismissal
+
+
+def test_round_trip_is_byte_identical() -> None:
+    raw = encode_event(dismissal())
+    assert encode_event(decode_event(raw)) == raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "fragment"),
+    [
+        (b"{not json", "Invalid JSON"),
+        (b'{"type": "case.exploded"}', "does not match any of the expected tags"),
+        (b"[]", "Input should be"),
+        (b"\xff\xfe", "Invalid"),
+    ],
+)
+def test_bad_records_raise_codec_error_with_a_reason(raw: bytes, fragment: str) -> None:
+    with pytest.raises(CodecError) as info:
+        decode_event(raw)
+    assert fragment.lower() in info.value.reason.lower()
+
+
+def test_missing_field_names_the_field() -> None:
+    doc = orjson.loads(encode_event(dismissal()))
+    del doc["data"]["entry"]["date_filed"]
+    with pytest.raises(CodecError) as info:
+        decode_event(orjson.dumps(doc))
+    assert "data.entry.date_filed" in info.value.reason
+
+
+def test_unknown_future_schema_version_is_rejected() -> None:
+    doc = orjson.loads(encode_event(dismissal()))
+    doc["schema_version"] = 99
+    with pytest.raises(CodecError):
+        decode_event(orjson.dumps(doc))
+
+
+def test_registered_upcaster_runs_before_validation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An older version is upcast dict->dict and then validated like any event."""
+    current = orjson.loads(encode_event(dismissal()))
+    old = dict(current, schema_version=0)
+    old["data"] = dict(current["data"])
+    old["data"]["entry"] = {k: v for k, v in current["data"]["entry"].items() if k != "text"}
+    old["data"]["entry"]["docket_text"] = current["data"]["entry"]["text"]
+
+    def v0_to_v1(doc: dict) -> dict:
+        entry = dict(doc["data"]["entry"])
+        entry["text"] = entry.pop("docket_text")
+        return {**doc, "data": {**doc["data"], "entry": entry}}
+
+    monkeypatch.setitem(codec.UPCASTERS, 0, v0_to_v1)
+    assert decode_event(orjson.dumps(old)) == dismissal()
+    monkeypatch.delitem(codec.UPCASTERS, 0)
+    with pytest.raises(CodecError):
+        decode_event(orjson.dumps(old))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from services.kafka_local.cli import kafka_app
 from services.processor.cli import worker_command
 
 app = typer.Typer(
@@ -13,7 +14,19 @@ app = typer.Typer(
     add_completion=False,
 )
 
+
+
+@app.callback()
+def _root() -> None:
+    """Event-sourced litigation timelines: docket events on Kafka, case status, alerts.
+
+    Settings come from the environment (DOCKETLINE_BOOTSTRAP_SERVERS,
+    DOCKETLINE_DATA_DIR, DOCKETLINE_API_PORT, ...); see the README.
+    """
+
+
 app.command("worker")(worker_command)
+app.add_typer(kafka_app, name="kafka")
 
 
 def main() -> None:

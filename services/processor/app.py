@@ -112,8 +112,8 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
     cases = app.Table(
         "cases",
         default=None,
-        key_serializer="raw",
-        value_serializer="raw",
+        key_type=bytes,  # bytes -> the "raw" serializer: we encode states ourselves
+        value_type=bytes,
         partitions=settings.partitions,
     )
     cache = _StateCache(STATE_CACHE_SIZE)

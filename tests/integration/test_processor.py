@@ -1,0 +1,115 @@
+"""The processor against the real broker, run as `docketline worker` like a user runs it."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import orjson
+import pytest
+
+from schemas.codec import decode_alert, decode_state, encode_event
+from services.settings import Settings
+from services.topics import ensure_app_topics
+
+from tests.kafka_util import produce, read_all, wait_caught_up
+from tests.procs import running, service_env
+from tests.unit.core_builders import REF_ID, complaint, dismissal
+
+pytestmark = pytest.mark.kafka
+
+
+def _settings(bootstrap: str, prefix: str, tmp: Path) -> Settings:
+    return Settings(bootstrap_servers=bootstrap, topic_prefix=prefix, data_dir=tmp, partitions=4)
+
+
+async def _run(bootstrap: str, prefix: str, tmp: Path, batches: list[list[tuple[bytes | None, bytes | None]]]) -> Settings:
+    """Start a worker, produce each batch and wait until the worker has handled it."""
+    s = _settings(bootstrap, prefix, tmp)
+    await ensure_app_topics(s)
+    with running(["worker", "-l", "warn"], service_env(bootstrap, prefix, tmp), tmp / "worker.log"):
+        for batch in batches:
+            await produce(bootstrap, s.topic_events, batch)
+            await wait_caught_up(bootstrap, f"{prefix}{s.processor_app_id}", s.topic_events, timeout=90)
+    return s
+
+
+def _ref(events: list) -> list[tuple[bytes | None, bytes | None]]:
+    return [(REF_ID.encode(), encode_event(e)) for e in events]
+
+
+async def test_reference_case_yields_exactly_one_open_to_closed_alert_and_replays_change_nothing(
+    kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
+) -> None:
+    first = _ref([complaint(), dismissal()])
+    s = await _run(kafka_bootstrap, unique_prefix, tmp_path, [first, first])  # the same file twice
+
+    alerts = [decode_alert(r.value) for r in await read_all(kafka_bootstrap, s.topic_alerts)]
+    assert [(a.subject, a.type, a.data.from_status, a.data.to_status) for a in alerts] == [
+        (REF_ID, "status.changed", "open", "closed")
+    ]
+    d = alerts[0].data.disposition
+    assert d is not None and (d.type, d.prejudice, d.date.isoformat()) == ("voluntary_dismissal", "without", "2025-01-30")
+
+    states = [decode_state(r.value) for r in await read_all(kafka_bootstrap, s.topic_states)]
+    assert [st.status for st in states] == ["open", "closed"], "the replayed file must not write new states"
+    final = states[-1]
+    assert [(h.status, h.date.isoformat()) for h in final.status_history] == [
+        ("open", "2025-01-21"),
+        ("closed", "2025-01-30"),
+    ]
+    assert await read_all(kafka_bootstrap, s.topic_dlq) == []
+
+
+async def test_reverse_order_gives_the_same_projection_and_alert(
+    kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
+) -> None:
+    fwd = await _run(kafka_bootstrap, unique_prefix + "f.", tmp_path / "f", [_ref([complaint(), dismissal()])])
+    rev = await _run(kafka_bootstrap, unique_prefix + "r.", tmp_path / "r", [_ref([dismissal(), complaint()])])
+    fwd_states = await read_all(kafka_bootstrap, fwd.topic_states)
+    rev_states = await read_all(kafka_bootstrap, rev.topic_states)
+    assert rev_states[-1].value == fwd_states[-1].value
+    fwd_alerts = [decode_alert(r.value).id for r in await read_all(kafka_bootstrap, fwd.topic_alerts)]
+    rev_alerts = [decode_alert(r.value).id for r in await read_all(kafka_bootstrap, rev.topic_alerts)]
+    assert fwd_alerts == rev_alerts and len(fwd_alerts) == 1
+
+
+async def test_malformed_records_land_on_the_dead_letter_topic_and_processing_continues(
+    kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
+) -> None:
+    good = encode_event(dismissal())
+    missing_case = orjson.loads(encode_event(complaint()))
+    del missing_case["data"]["case"]
+    bad: list[tuple[bytes | None, bytes | None]] = [
+        (REF_ID.encode(), b"{this is not json"),
+        (REF_ID.encode(), b'{"type": "case.exploded", "id": "x"}'),
+        (None, good),  # no key: no case id
+        (REF_ID.encode(), orjson.dumps(missing_case)),
+        (b"cand:1:99-cv-00001", good),  # key and subject disagree
+    ]
+    s = await _run(
+        kafka_bootstrap,
+        unique_prefix,
+        tmp_path,
+        [[(REF_ID.encode(), encode_event(complaint())), *bad, (REF_ID.encode(), good)]],
+    )
+    dlq = [orjson.loads(r.value) for r in await read_all(kafka_bootstrap, s.topic_dlq)]
+    assert sorted(d["reason"] for d in dlq) == sorted(
+        ["invalid_event", "invalid_event", "missing_key", "invalid_event", "key_mismatch"]
+    )
+    for d in dlq:
+        assert d["topic"] == s.topic_events and d["value_b64"] and d["error"]
+        assert isinstance(d["partition"], int) and isinstance(d["offset"], int)
+    states = [decode_state(r.value) for r in await read_all(kafka_bootstrap, s.topic_states)]
+    assert states[-1].status == "closed", "the good record after the bad ones was processed"
+
+
+async def test_worker_restart_recovers_its_table_and_does_not_realert(
+    kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
+) -> None:
+    await _run(kafka_bootstrap, unique_prefix, tmp_path, [_ref([complaint(), dismissal()])])
+    # a second worker life on the same data dir sees the same events again (a replay)
+    s = await _run(kafka_bootstrap, unique_prefix, tmp_path, [_ref([dismissal(), complaint()])])
+    alerts = await read_all(kafka_bootstrap, s.topic_alerts)
+    assert len(alerts) == 1
+    await asyncio.sleep(0)

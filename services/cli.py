@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from services.consistency.cli import check_command
+from services.ingest.cli import ingest_command
 from services.kafka_local.cli import kafka_app
 from services.processor.cli import worker_command
+from services.up import up_command
 
 app = typer.Typer(
     name="docketline",
@@ -13,7 +16,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-
 
 
 @app.callback()
@@ -25,8 +27,11 @@ def _root() -> None:
     """
 
 
-app.command("worker")(worker_command)
 app.add_typer(kafka_app, name="kafka")
+app.command("up")(up_command)
+app.command("worker")(worker_command)
+app.command("ingest")(ingest_command)
+app.command("check")(check_command)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 
 async def produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]]) -> None:
@@ -74,7 +75,10 @@ async def wait_caught_up(bootstrap: str, group: str, topic: str, timeout: float 
         deadline = time.monotonic() + timeout
         committed: dict[Any, Any] = {}
         while True:
-            committed = await admin.list_consumer_group_offsets(group)
+            try:
+                committed = await admin.list_consumer_group_offsets(group)
+            except KafkaError:  # the group's coordinator is not there yet
+                committed = {}
             behind = {
                 tp.partition: (committed[tp].offset if tp in committed else None, end)
                 for tp, end in ends.items()
@@ -88,3 +92,16 @@ async def wait_caught_up(bootstrap: str, group: str, topic: str, timeout: float 
     finally:
         await consumer.stop()
         await admin.close()
+
+
+async def produce_many(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]]) -> None:
+    """Produce many records (idempotent, acks=all), awaiting every acknowledgement."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=20, max_batch_size=256 * 1024
+    )
+    await producer.start()
+    try:
+        futures = [await producer.send(topic, key=k, value=v) for k, v in records]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()

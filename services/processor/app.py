@@ -1,11 +1,14 @@
 """The faust wiring: topics, the ``cases`` table and one thin agent.
 
 The agent decodes nothing itself: :func:`services.processor.step.handle_record`
-does the work, and the agent writes what it returns, in this order:
+does the work. Events are taken in batches (``stream.take_events``); for each
+batch the agent writes, in this order:
 
-1. alerts to ``case.alerts`` — awaited until the broker acknowledges them;
-2. the new state to the ``cases`` table (changelog-backed, RocksDB);
-3. the state snapshot to the compacted ``case.states`` topic.
+1. alerts to ``case.alerts`` and dead letters to ``docket.events.dlq`` — all
+   awaited until the broker acknowledges them (one round trip per batch);
+2. the new state of each changed case to the ``cases`` table
+   (changelog-backed, RocksDB);
+3. the state snapshots to the compacted ``case.states`` topic.
 
 Alerts first: if the worker dies after (1) and before (2), the event is
 re-processed and the same alerts (same deterministic ids) are sent again —
@@ -22,17 +25,20 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import weakref
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import faust
+from faust.streams import _current_event
 from aiokafka.errors import KafkaError
 from prometheus_client import Counter
 
 from schemas.codec import CodecError, decode_state, encode
 from schemas.projection import CaseState
-from services.processor.step import DeadLetter, RecordRef, handle_record
+from services.processor.step import DeadLetter, Outcome, RecordRef, handle_record
 from services.settings import Settings
 
 log = logging.getLogger("docketline.processor")
@@ -40,6 +46,8 @@ log = logging.getLogger("docketline.processor")
 EVENTS_PROCESSED = Counter("docketline_processor_events_total", "Docket events handled", ["outcome"])
 
 STATE_CACHE_SIZE = 10_000
+BATCH_MAX = 500
+BATCH_WITHIN_S = 0.05
 
 
 @dataclass
@@ -117,66 +125,80 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         partitions=settings.partitions,
     )
     cache = _StateCache(STATE_CACHE_SIZE)
-    stats = {"applied": 0, "unchanged": 0, "dead_lettered": 0, "alerts": 0}
+    stats = {"applied": 0, "unchanged": 0, "dead_lettered": 0, "alerts": 0, "batches": 0}
 
-    def load_state(case_id: str) -> CaseState | None:
+    def table_state(case_id: str) -> CaseState | None:
         raw = cases.get(case_id.encode())
-        if raw is None:
-            return None
-        try:
-            return cache.get(case_id, raw)
-        except CodecError:
-            raise
+        return None if raw is None else cache.get(case_id, raw)
 
-    async def write_dead_letter(dl: DeadLetter) -> None:
-        await (await dlq.send(key=dl.key, value=dl.to_json(dt.datetime.now(dt.timezone.utc))))
+    async def handle_batch(batch: Sequence[Any]) -> None:
+        """Fold a batch; write alerts + dead letters (acked), then table, then snapshots.
 
-    async def handle(message: Any) -> None:
-        ref = RecordRef(message.topic, message.partition, message.offset)
-        try:
-            out = handle_record(message.key, message.value, ref, load_state)
-        except Exception as exc:  # a bug in our code must not lose the record: dead-letter it
-            log.exception("internal error on %s", ref)
-            out_dl = DeadLetter("internal_error", f"{type(exc).__name__}: {exc}", ref, message.key, message.value)
-            await write_dead_letter(out_dl)
-            stats["dead_lettered"] += 1
-            EVENTS_PROCESSED.labels("dead_lettered").inc()
-            return
-        if out.dead_letter is not None:
-            log.warning("dead-lettered %s: %s (%s)", ref, out.dead_letter.reason, out.dead_letter.error)
-            await write_dead_letter(out.dead_letter)
-            stats["dead_lettered"] += 1
-            EVENTS_PROCESSED.labels("dead_lettered").inc()
-            return
-        if out.state is None:
-            stats["unchanged"] += 1
-            EVENTS_PROCESSED.labels("unchanged").inc()
-            return
-        assert out.case_id is not None
-        key = out.case_id.encode()
-        pending = [await alerts.send(key=key, value=encode(a)) for a in out.alerts]
-        for fut in pending:
-            await fut
-        raw = encode(out.state)
-        cases[key] = raw  # assigned, never mutated in place: the changelog sees every change
-        cache.put(out.case_id, raw, out.state)
-        await states.send(key=key, value=raw)
-        stats["applied"] += 1
-        stats["alerts"] += len(out.alerts)
-        EVENTS_PROCESSED.labels("applied").inc()
+        Safe to call again with the same batch after a failure: nothing is
+        written to the table before every alert of the batch is acknowledged,
+        and a repeated alert has the same id.
+        """
+        overlay: dict[str, CaseState] = {}  # states changed earlier in this batch
+        last_event: dict[str, Any] = {}
+        sends: list[Any] = []
+        counts = {"applied": 0, "unchanged": 0, "dead_lettered": 0, "alerts": 0}
+
+        def load_state(case_id: str) -> CaseState | None:
+            return overlay[case_id] if case_id in overlay else table_state(case_id)
+
+        now = dt.datetime.now(dt.timezone.utc)
+        for event in batch:
+            message = event.message
+            ref = RecordRef(message.topic, message.partition, message.offset)
+            try:
+                out = handle_record(message.key, message.value, ref, load_state)
+            except Exception as exc:  # a bug in our code must not lose the record: dead-letter it
+                log.exception("internal error on %s", ref)
+                dl = DeadLetter("internal_error", f"{type(exc).__name__}: {exc}", ref, message.key, message.value)
+                out = Outcome(dead_letter=dl)
+            if out.dead_letter is not None:
+                dl = out.dead_letter
+                log.warning("dead-lettered %s: %s (%s)", ref, dl.reason, dl.error)
+                sends.append(await dlq.send(key=dl.key, value=dl.to_json(now)))
+                counts["dead_lettered"] += 1
+            elif out.state is None:
+                counts["unchanged"] += 1
+            else:
+                assert out.case_id is not None
+                key = out.case_id.encode()
+                for alert in out.alerts:
+                    sends.append(await alerts.send(key=key, value=encode(alert)))
+                overlay[out.case_id] = out.state
+                last_event[out.case_id] = event
+                counts["applied"] += 1
+                counts["alerts"] += len(out.alerts)
+        if sends:
+            await asyncio.gather(*sends)  # every alert and dead letter acknowledged
+        for case_id, state in overlay.items():
+            key = case_id.encode()
+            raw = encode(state)
+            # the changelog partition is the current event's partition: point it at this key's event
+            _current_event.set(weakref.ref(last_event[case_id]))
+            cases[key] = raw  # assigned, never mutated in place: the changelog sees every change
+            cache.put(case_id, raw, state)
+            await states.send(key=key, value=raw)
+        for k, v in counts.items():
+            stats[k] += v
+            EVENTS_PROCESSED.labels(k).inc(v)
+        stats["batches"] += 1
 
     @app.agent(events, name="fold-cases")
     async def fold_cases(stream: Any) -> Any:
-        async for event in stream.events():
+        async for batch in stream.take_events(BATCH_MAX, within=BATCH_WITHIN_S):
             delay = 0.5
             while True:
                 try:
-                    await handle(event.message)
+                    await handle_batch(batch)
                     break
                 except KafkaError as exc:  # broker away: retry in place, do not ack
                     log.warning("kafka error while writing outputs (%s); retrying in %.1fs", exc, delay)
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, 10.0)
-            yield None
+            yield len(batch)
 
     return Processor(app=app, settings=settings, stats=stats)

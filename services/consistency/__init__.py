@@ -1,0 +1,1 @@
+"""Consistency checking: fold the acknowledged log with the pure core and compare."""

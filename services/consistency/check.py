@@ -1,0 +1,51 @@
+"""``docketline check``: compare the live projections with a fold of the log."""
+
+from __future__ import annotations
+
+from schemas.alerts import Alert
+from schemas.codec import CodecError, decode_alert, decode_event, decode_state
+from schemas.events import DocketEvent
+from schemas.projection import CaseState
+from services.consistency.compare import Report, compare, fold_log
+from services.kafka_read import scan
+from services.settings import Settings
+
+
+async def check(settings: Settings, *, live_states: dict[str, CaseState] | None = None) -> Report:
+    """Fold ``docket.events`` and compare with ``case.states`` (or ``live_states``) and ``case.alerts``."""
+    events: list[DocketEvent] = []
+    undecodable = 0
+    async for batch in scan(settings.bootstrap_list, settings.topic_events):
+        for record in batch:
+            try:
+                events.append(decode_event(record.value))
+            except (CodecError, TypeError):
+                undecodable += 1  # dead-lettered by the processor; not part of any projection
+    expected, alert_ids = fold_log(events)
+    if live_states is None:
+        live_states = {}
+        async for batch in scan(settings.bootstrap_list, settings.topic_states):
+            for record in batch:
+                if record.value is None:
+                    live_states.pop(record.key.decode(), None)
+                else:
+                    live_states[record.key.decode()] = decode_state(record.value)
+    alerts: list[Alert] = []
+    async for batch in scan(settings.bootstrap_list, settings.topic_alerts):
+        alerts.extend(decode_alert(r.value) for r in batch)
+    report = compare(expected, live_states, expected_alert_ids=alert_ids, alerts=alerts, events=len(events))
+    report.undecodable = undecodable
+    return report
+
+
+def report_lines(report: Report, limit: int = 20) -> list[str]:
+    lines = [report.summary()]
+    for d in report.diffs[:limit]:
+        lines.append(f"  {d.kind:<10} {d.case_id}: {d.detail}")
+    if len(report.diffs) > limit:
+        lines.append(f"  ... {len(report.diffs) - limit} more")
+    for i in report.alert_ids_missing[:limit]:
+        lines.append(f"  alert missing: {i}")
+    for i in report.alert_ids_unexpected[:limit]:
+        lines.append(f"  alert unexpected: {i}")
+    return lines

@@ -1,0 +1,121 @@
+"""Pure comparison of expected projections (folded from the log) with live ones.
+
+The expected state of every case is ``project(events of that case)``; since the
+fold does not depend on order or redelivery, any difference from the live
+projection means an event was lost, applied twice or misordered.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from schemas.alerts import Alert
+from schemas.events import DocketEvent
+from schemas.projection import CaseState
+from services.core.detect import detect
+from services.core.evolve import evolve
+
+
+@dataclass
+class CaseDiff:
+    case_id: str
+    kind: str
+    """missing (no live state), unexpected (live state without events), lost, doubled, misordered, differs"""
+    detail: str
+
+
+@dataclass
+class Report:
+    events: int = 0
+    undecodable: int = 0
+    """records on the events topic that do not decode (they are on the dead-letter topic)"""
+    cases: int = 0
+    live_cases: int = 0
+    diffs: list[CaseDiff] = field(default_factory=list)
+    alerts_expected: int = 0
+    alerts_seen: int = 0
+    alert_ids_missing: list[str] = field(default_factory=list)
+    alert_ids_unexpected: list[str] = field(default_factory=list)
+    alert_ids_redelivered: dict[str, int] = field(default_factory=dict)
+    """ids seen more than once on the topic (at-least-once; consumers de-duplicate by id)"""
+
+    @property
+    def ok(self) -> bool:
+        return not self.diffs and not self.alert_ids_missing and not self.alert_ids_unexpected
+
+    def summary(self) -> str:
+        return (
+            f"events {self.events} (+{self.undecodable} undecodable), cases {self.cases} (live {self.live_cases}), "
+            f"differences {len(self.diffs)}, alerts expected {self.alerts_expected} seen {self.alerts_seen} "
+            f"(missing {len(self.alert_ids_missing)}, unexpected {len(self.alert_ids_unexpected)}, "
+            f"redelivered ids {len(self.alert_ids_redelivered)})"
+        )
+
+
+def fold_log(events: Iterable[DocketEvent]) -> tuple[dict[str, CaseState], set[str]]:
+    """Expected states and the ids of every alert the log can legitimately cause.
+
+    Alert ids depend on arrival order only through which entry caused a change;
+    folding in log order reproduces exactly what a single in-order processor emits.
+    """
+    states: dict[str, CaseState] = {}
+    alert_ids: set[str] = set()
+    for event in events:
+        old = states.get(event.subject)
+        new = evolve(old, event)
+        if new is not old:
+            alert_ids.update(a.id for a in detect(old, new, event))
+            states[event.subject] = new
+    return states, alert_ids
+
+
+def _entry_diff(expected: CaseState, live: CaseState) -> CaseDiff | None:
+    exp = [(r.entry_key, r.event_id) for r in expected.entries]
+    got = [(r.entry_key, r.event_id) for r in live.entries]
+    if exp == got:
+        return None
+    exp_keys, got_keys = Counter(k for k, _ in exp), Counter(k for k, _ in got)
+    lost = sorted(set(exp_keys) - set(got_keys))
+    doubled = sorted(k for k, n in got_keys.items() if n > 1)
+    if lost:
+        return CaseDiff(expected.case_id, "lost", f"{len(lost)} entries missing, e.g. {lost[:3]}")
+    if doubled:
+        return CaseDiff(expected.case_id, "doubled", f"entries applied twice: {doubled[:3]}")
+    if sorted(exp) == sorted(got):
+        return CaseDiff(expected.case_id, "misordered", "same entries in a different order")
+    return CaseDiff(expected.case_id, "differs", "entry versions differ (a stale version kept)")
+
+
+def compare(
+    expected: Mapping[str, CaseState],
+    live: Mapping[str, CaseState],
+    *,
+    expected_alert_ids: set[str] | None = None,
+    alerts: Iterable[Alert] = (),
+    events: int = 0,
+) -> Report:
+    report = Report(events=events, cases=len(expected), live_cases=len(live))
+    for case_id, exp in sorted(expected.items()):
+        got = live.get(case_id)
+        if got is None:
+            report.diffs.append(CaseDiff(case_id, "missing", "no live projection"))
+            continue
+        if got == exp:
+            continue
+        diff = _entry_diff(exp, got)
+        if diff is None:
+            fields = [k for k in type(exp).model_fields if getattr(exp, k) != getattr(got, k)]
+            diff = CaseDiff(case_id, "differs", f"fields differ: {fields}")
+        report.diffs.append(diff)
+    for case_id in sorted(set(live) - set(expected)):
+        report.diffs.append(CaseDiff(case_id, "unexpected", "live projection without events in the log"))
+    if expected_alert_ids is not None:
+        seen = Counter(a.id for a in alerts)
+        report.alerts_expected = len(expected_alert_ids)
+        report.alerts_seen = sum(seen.values())
+        report.alert_ids_missing = sorted(expected_alert_ids - set(seen))
+        report.alert_ids_unexpected = sorted(set(seen) - expected_alert_ids)
+        report.alert_ids_redelivered = {k: n for k, n in seen.items() if n > 1}
+    return report

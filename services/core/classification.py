@@ -3,6 +3,11 @@
 ``classify`` (in :mod:`services.core.classify`) maps the source's words to a
 ``Classification``; :func:`services.core.build.build_event` turns a
 classification into the typed docket event. Both are pure.
+
+Only the fields that belong to ``type`` are read by ``build_event`` (e.g.
+``dismissal``/``prejudice``/``scope``/``reason`` for ``case.dismissed``); the
+others keep their defaults. ``class_action`` and ``appeal`` are flags carried by
+any type.
 """
 
 from __future__ import annotations
@@ -26,16 +31,24 @@ class Classification:
     rule: str = "default"
     """Name of the rule that decided (for explanations and the accuracy report)."""
     opening: OpeningKind | None = None
+    """case.filed: complaint, class action complaint, removal, transfer in, petition."""
     dismissal: DismissalKind | None = None
+    """case.dismissed: voluntary notice, stipulation, or the court."""
     prejudice: Prejudice = "unknown"
+    """case.dismissed / judgment.entered: only from explicit words, never from a rule number."""
     scope: Scope = "whole"
+    """case.dismissed / judgment.entered: ``partial`` ends only some parties or claims."""
     reason: str | None = None
+    """case.dismissed, case.stayed, case.closed: e.g. 'want of prosecution', 'administrative closing'."""
     judgment: JudgmentKind | None = None
     settlement_closes_case: bool = True
+    """case.settled: False for a mere notice of settlement."""
     to_court: str | None = None
     mdl: bool = False
     remand_to: str = "state_court"
     closed_disposition: DispositionType = "other"
     targets: tuple[int, ...] = field(default_factory=tuple)
+    """entry.stricken: document numbers of the entries struck, vacated or filed in error."""
     class_action: bool = False
     appeal: bool = False
+    """A notice of appeal: a flag on a plain entry, not a status change."""

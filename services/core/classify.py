@@ -1,6 +1,63 @@
-"""Docket-text classifier: the source's words -> what the entry means. Pure.
+"""Docket-text classifier: the clerk's words -> what the entry means for the case. Pure.
 
-Keyword rules over the normalised docket text and the source's event name.
+``classify(text, event_name, document_number)`` reads one docket entry and
+returns a :class:`~services.core.classification.Classification`: the event type
+(``case.dismissed``, ``judgment.entered``, ...), its parameters (dismissal kind,
+prejudice, scope, judgment kind, remand target, ...) and ``rule``, the name of
+the rule that decided, so the accuracy report and a curious user can see *why*.
+
+How it reads
+------------
+An ordered rule table (``RULES``), first match wins. Each rule is a named
+predicate over the normalised entry and carries a real example phrase from
+PACER dockets; ``Classification.rule`` names the precise outcome inside it
+(the ``appeals`` rule answers ``notice_of_appeal``, ``appellate_activity`` or
+``appeal_reversed_and_remanded``). The order encodes the traps (DESIGN.md
+"Known traps"):
+
+1. entries that void themselves ("FILED IN ERROR - ...", the clerk rewrote the
+   entry) or earlier entries ("re [12] ... filed in error", "ORDER vacating 59
+   Order") come first, because their words otherwise look like what they undo;
+2. "remanded to the custody of the U.S. Marshal" is not a remand;
+3. case openings (complaint, petition, notice of removal, transfer in) and
+   amended pleadings, read from the entry's *head* (its first words), so an
+   "ANSWER to Complaint" or "AFFIDAVIT of Service for Complaint" is not a filing;
+4. appeals: a court of appeals "dismissing the appeal" or affirming is not a
+   district-court disposition; its reversal and remand reopens the case; a
+   notice of appeal is only a flag;
+5. settlement: an order closing the case because it settled, vs. a mere notice;
+6. party filings (MOTION, MEMORANDUM, REPLY, LETTER, REPORT AND RECOMMENDATION,
+   proposed orders ...) never change status: "MOTION to dismiss" is a request;
+7. dispositions, most specific first: notice of voluntary dismissal,
+   stipulation of dismissal, an entry that *is* a judgment, court dismissal, an
+   order directing judgment, transfer out / MDL, remand; then stays and lifts,
+   reopening, administrative closing, and last the clerk's bare "Case
+   terminated" / "JS-6" / "Close Bankruptcy Case" marker;
+8. anything else is a plain ``docket.entry`` (kept on the timeline, no effect).
+
+Decisions worth knowing
+-----------------------
+* Prejudice comes only from explicit words tied to a dismissal or judgment
+  ("dismissed without prejudice"); a rule number (41(a)(1)(A)(i)) decides the
+  *kind* of dismissal, never its prejudice. "Denied without prejudice" (a motion)
+  and "without prejudice to the right ... to reopen" do not count. Mixed
+  statements (with prejudice as to one defendant, without as to the others)
+  give ``unknown``.
+* Scope: a dismissal or judgment "as to" some parties, counts or claims, "in
+  part", "partial" or under Rule 54(b) is ``partial`` unless the entry also
+  says the whole case ends ("Case Terminated", "JS-6", "entire action").
+* RSS items carry only an event name (``event_name``): the same rules read it
+  when the text is empty or says nothing decisive. A bare SDNY relief label such
+  as "Dismiss" names a *motion* and stays a plain entry.
+* ``document_number`` 1 marks the first paper of a docket: a transfer order
+  there opens the case (transfer in, e.g. the MDL court's first entry); it
+  cannot be a transfer out.
+* Criminal cases share the data: "JUDGMENT as to <defendant>" closes the
+  criminal case (``judgment.entered``, kind ``other``). For a multi-defendant
+  case this closes it at the first defendant's judgment (known simplification).
+* A JPML conditional transfer order (CTO) is an MDL transfer out; the Panel's
+  order lifting the stay of a CTO and its notice of filing a CTO are not.
+
 ``CLASSIFIER_VERSION`` changes whenever the rules change, and is stamped on
 every event so a rebuild can tell old readings from new.
 """
@@ -8,51 +65,1139 @@ every event so a rebuild can tell old readings from new.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Final
 
+from schemas.vocabulary import DismissalKind, JudgmentKind, OpeningKind, Prejudice, Scope
 from services.core.classification import Classification
 
-CLASSIFIER_VERSION = "kw-0.1"
+CLASSIFIER_VERSION: Final = "rules-1.0"
+
+__all__ = ["CLASSIFIER_VERSION", "RULES", "Rule", "classify", "prejudice_of", "scope_of"]
+
+# --------------------------------------------------------------------------- normalising
 
 _WS = re.compile(r"\s+")
+_QUOTES = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-"}
+)
+_BRACKETED = re.compile(r"^\[(?P<inner>[^\[\]]*)\]$")
+_LEAD_NOISE = re.compile(r"^(?:[\s*#~>-]|\(court only\)|\*+text only\*+)+")
+# Attachment lists name other papers ("# 3 Proposed Order Dismissing Case"): not what the entry does.
+_ATTACHMENTS = re.compile(
+    r"\((?:additional\s+)?attachments?(?:\(s\))?(?:\s+added[^:]*)?:(?:[^()]|\([^()]*\))*\)",
+    re.IGNORECASE,
+)
 
 
 def _norm(s: str | None) -> str:
-    return _WS.sub(" ", s or "").strip().lower()
+    """Collapse whitespace, straighten quotes, unwrap an RSS ``[Event Name]``; keeps case."""
+    out = _WS.sub(" ", (s or "").translate(_QUOTES)).strip()
+    m = _BRACKETED.match(out)
+    return m["inner"].strip() if m else out
 
 
-_WITHOUT = re.compile(r"without\s+prejudice")
-_WITH = re.compile(r"(?<!out )with\s+prejudice")
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One docket entry as the rules see it."""
+
+    text: str
+    """Lower-case normalised words (the docket text, or the event name when reading that)."""
+    head: str
+    """``text`` without leading asterisks/markers: where the docket event label sits."""
+    original: str
+    """Normalised words with their original case (for court names)."""
+    document_number: int | None
 
 
-def prejudice_of(text: str) -> str:
-    """Prejudice only from explicit words; the rule number never decides it."""
-    w, wo = bool(_WITH.search(text)), bool(_WITHOUT.search(text))
-    if wo and not w:
-        return "without"
-    if w and not wo:
+def _entry(words: str, document_number: int | None) -> Entry:
+    original = _ATTACHMENTS.sub(" ", _norm(words))
+    original = _WS.sub(" ", original).strip()
+    text = original.lower()
+    head = _LEAD_NOISE.sub("", text).strip()
+    return Entry(text=text, head=head, original=original, document_number=document_number)
+
+
+# --------------------------------------------------------------------------- shared phrases
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.VERBOSE)
+
+
+# Party filings: a request or a brief never changes status by itself.
+_REQUEST_HEAD = _rx(
+    r"""^(?:(?:joint|consent|unopposed|opposed|emergency|ex\s?parte(?:/consent)?|assented[- ]to|
+          first|second|third|renewed|amended|supplemental|corrected|cross|counter|sealed|redacted|
+          notice\s+(?:of\s+motion\s+)?and|plaintiffs?'?|defendants?'?|petitioners?'?|respondents?'?|
+          pro\s+se|[a-z.]+'s|letter|[a-z]+\s+letter)[\s,/-]+)*
+        (?:motions?\b|memorandum\b(?!\s+(?:and|&|opinion|decision|order|of\s+(?:decision|opinion)))|
+           memo\b(?!\s*-?\s*endorse)|brief\b|response\b|reply\b|opposition\b|objections?\b|
+           declaration\b|affidavit\b|affirmation\b|request\b|application\b|proposed\b|
+           notice\s+of\s+motion\b|reports?\s+and\s+recommendations?\b|findings\s+and\s+recommendations?\b|
+           transcript\b|sur-?reply\b|exhibits?\b|certificate\b|letter\b(?!\s+order)|
+           appeal\s+(?:of|from)\s+(?:the\s+)?(?:\d+\s+)?(?:magistrate|report)|notice\s+of\s+hearing\b|
+           statement\s+of\s+(?:facts|undisputed)|proposed\s+order\b|position\b)""",
+)
+_SHOW_CAUSE_HEAD = _rx(
+    r"""^(?:order\s+to\s+show\s+cause|show\s+cause\s+order|notice\s+of\s+(?:intent|impending)\s+to\s+dismiss|
+          letter\s+of\s+deficiency|notice\s+of\s+(?:additional\s+)?(?:filing\s+)?deficienc)""",
+)
+
+
+# Explicit prejudice tied to a dismissal/discontinuance/judgment, in either order.
+_DENIED_WITHOUT = _rx(r"\b(?:deny|denies|denied|denying)\b[^.;]{0,80}?\bwithout\s+prejudice\b")
+_PREJ_AFTER = _rx(
+    r"""\b(?:dismiss(?:ed|es|ing|al)?|discontinu(?:ed|ance)|judgment)\b[^.;]{0,120}?
+        \b(?P<p>with(?:out)?)\s+prejudice\b"""
+)
+_PREJ_BEFORE = _rx(r"\b(?P<p>with(?:out)?)\s+prejudice\b[^.;]{0,40}?\b(?:dismiss|discontinu)")
+_PREJ_TO_RIGHT = _rx(
+    r"\bwithout\s+prejudice\s+to\s+(?:the\s+)?(?:right|plaintiff|defendant|any|re-?open|reinstat|moving)"
+)
+
+
+def prejudice_of(text: str) -> Prejudice:
+    """``with`` / ``without`` only from explicit words about a dismissal; else ``unknown``.
+
+    The rule number never decides: a 41(a)(1)(A)(i) notice may be with or
+    without prejudice. Mixed statements give ``unknown``.
+    """
+    t = _DENIED_WITHOUT.sub(" ", text.lower())
+    t = _PREJ_TO_RIGHT.sub(" ", t)
+    found = {m["p"] for m in _PREJ_AFTER.finditer(t)} | {m["p"] for m in _PREJ_BEFORE.finditer(t)}
+    if found == {"with"}:
         return "with"
+    if found == {"without"}:
+        return "without"
     return "unknown"
 
 
-def classify(text: str, event_name: str | None = None, document_number: int | None = None) -> Classification:
-    t = _norm(text)
-    name = _norm(event_name)
-    both = f"{name} {t}".strip()
-    class_action = "class action" in both
-    if re.search(r"\bamended complaint\b", both):
-        return Classification(type="complaint.amended", rule="amended_complaint", class_action=class_action)
-    if re.search(r"\bnotice of voluntary dismissal\b", both):
-        return Classification(
-            type="case.dismissed",
-            rule="voluntary_dismissal_notice",
-            dismissal="voluntary",
-            prejudice=prejudice_of(both),  # type: ignore[arg-type]
+# Whole-case words beat partial ones; partial ones beat the weak default.
+_WHOLE_STRONG = _rx(
+    r"""\b(?:entire\s+(?:action|case|complaint|lawsuit)|in\s+(?:its|their)\s+entirety|js-?6|
+          (?:civil\s+)?case\s+(?:is\s+)?(?:hereby\s+)?(?:terminated|closed)|case\s+dismissed|
+          dismiss(?:ing|ed)\s+(?:the\s+|this\s+)?case\b|(?:close|terminate)\s+(?:the|this)\s+(?:case|action)|
+          all\s+(?:claims|defendants|parties|counts|causes\s+of\s+action|remaining\s+(?:claims|defendants))|
+          as\s+to\s+all\b|dismissed\s+in\s+full)"""
+)
+_PARTIAL = _rx(
+    r"""\b(?:as\s+to\s+(?!all\b)|in\s+part\b|partial(?:ly)?\b|54\s*\(b\)|dismissing\s+part(?:y|ies)|
+          parties\s+dismissed|dismiss(?:ed|ing|al\s+of)?\s+(?:defendants?|part(?:y|ies)|counts?|
+            (?:the\s+)?claims?\s+(?:against|of)|(?:plaintiff'?s'?\s+)?[a-z-]+\s+claims?)\b|
+          (?:counter|cross|third[- ]party\s+)claims?\b|claims?\s+against\s+(?!all\b)|counts?\s+[\divx]|
+          certain\s+(?:claims|defendants|parties)|(?:state|federal)[- ]law\s+claims?|
+          (?:defendant|party)\s+[a-z.,' ]{1,60}\s+(?:is\s+)?(?:dismissed|terminated))"""
+)
+
+
+_DISPOSING = _rx(r"\b(?:dismiss\w*|discontinu\w*|judgment|terminat\w*)\b")
+
+
+def scope_of(text: str) -> Scope:
+    """``partial`` when the entry ends only some parties/claims and does not say the case ends.
+
+    "Whole" words count anywhere in the entry ("... (Made JS-6. Case Terminated.)");
+    "partial" words only in a clause that disposes of something, so a later
+    sentence declining supplemental jurisdiction over "state law claims" does
+    not make a dismissal of the complaint partial.
+    """
+    t = text.lower()
+    if _WHOLE_STRONG.search(t):
+        return "whole"
+    disposing = [c for c in _clauses(t) if _DISPOSING.search(c)] or [t]
+    return "partial" if any(_PARTIAL.search(c) for c in disposing) else "whole"
+
+
+_REASONS: Final[tuple[tuple[re.Pattern[str], str], ...]] = (
+    (re.compile(r"\b(?:failure|want|lack)\s+(?:of|to)\s+prosecut"), "want of prosecution"),
+    (
+        re.compile(r"\black\s+of\s+(?:subject[- ]matter\s+|personal\s+)?jurisdiction\b"),
+        "lack of jurisdiction",
+    ),
+    (re.compile(r"\bfail(?:ure|s|ed)?\s+to\s+state\s+a\s+claim\b"), "failure to state a claim"),
+    (
+        re.compile(r"\bfail(?:ure|s|ed)?\s+to\s+(?:pay|comply|serve|exhaust|respond|appear)"),
+        "failure to comply",
+    ),
+)
+
+
+def _first_label(t: str, table: tuple[tuple[re.Pattern[str], str], ...]) -> str | None:
+    """The label of the first pattern in ``table`` found in ``t``."""
+    return next((label for pattern, label in table if pattern.search(t)), None)
+
+
+def _reason_of(t: str) -> str | None:
+    """Why the court dismissed, in the words FJC codes use (prosecution -> 2, jurisdiction -> 3)."""
+    return _first_label(t, _REASONS)
+
+
+def _class_action(t: str) -> bool:
+    return bool(
+        re.search(
+            r"\bclass[- ]action\b|\bputative\s+class\b|\bon\s+behalf\s+of\s+\w+(?:self|selves)?\s+and\s+all\s+others\b|\bsimilarly\s+situated\b",
+            t,
         )
-    if re.match(r"^(class action )?complaint\b", t) or name in ("complaint", "class action complaint"):
+    )
+
+
+# References to earlier docket entries ("re [12]", "Document No. 12", "12 Order").
+_REF = _rx(
+    r"""\[(?P<a>\d{1,6})\]
+      | \b(?:re:?|regarding)\s+(?:doc(?:ument)?\.?\s*(?:no\.?\s*)?)?(?P<b>\d{1,6})\b(?![/:.]\d)
+      | \b(?:document|doc\.?|docket\s+entry|docket\s+no\.?|dkt\.?|ecf|entry|r\.\s*doc\.?)\s*(?:no\.?|number|\#)?\s*(?P<c>\d{1,6})\b(?![/:]\d)
+      | \bnumber\s+\[[a-z ]{1,30}\]\s*(?P<e>\d{1,6})\b
+      | (?<![/\d.:$])\b(?P<d>\d{1,6})\s+(?:order|judgment|notice|stipulation|minute\s+(?:order|entry)|document|motion)\b"""
+)
+
+
+def _references(t: str, own: int | None) -> tuple[int, ...]:
+    found: set[int] = set()
+    for m in _REF.finditer(t):
+        n = int(next(g for g in m.groups() if g is not None))
+        if n > 0 and n != own:
+            found.add(n)
+    return tuple(sorted(found))
+
+
+def _mentions(t: str, *words: str) -> bool:
+    """Cheap substring guard run before a rule's regexes (most entries mention none of its words)."""
+    return any(w in t for w in words)
+
+
+def _clauses(t: str) -> list[str]:
+    return [c for c in re.split(r"[;.](?=\s|$)", t) if c.strip()]
+
+
+def _ordered(
+    pattern: re.Pattern[str], t: str, not_after: re.Pattern[str], window: int = 40
+) -> bool:
+    """``pattern`` occurs as something the entry *does*, not as context.
+
+    A match counts unless the words just before it (``window`` characters)
+    match ``not_after``: "As this matter is administratively closed, ...",
+    "without prejudice to the right of the parties to reopen".
+    """
+    return any(
+        not not_after.search(t[max(0, m.start() - window) : m.start()]) for m in pattern.finditer(t)
+    )
+
+
+def _court_name(original: str, pattern: re.Pattern[str]) -> str | None:
+    m = pattern.search(original)
+    if not m:
+        return None
+    name = _WS.sub(" ", m["court"]).strip(" .,;:-")
+    return name[:120] or None
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A named decision with a real example phrase; ``decide`` returns None when it does not apply."""
+
+    name: str
+    example: str
+    decide: Callable[[Entry], Classification | None]
+
+
+_OWN_VOID = _rx(
+    r"""^(?:(?:filed|entered|docketed|submitted)\s+in\s+error|entry\s+error|filing\s+error|docketing\s+error|
+          deleted\s+(?:document|entry)(?!\s+number)|placed\s+in\s+file\s*-?\s*not\s+used|\**deficient\**|
+          incorrect\s+entry|vacated|stricken|withdrawn|void(?:ed)?|wrong\s+(?:case|event|document))\b"""
+)
+
+
+def _own_void(e: Entry) -> Classification | None:
+    # The clerk rewrote this entry's own text: it no longer means what it said.
+    # ("Deleted document number 2" is a separate clerk entry about document 2.)
+    if _OWN_VOID.search(e.head) and not re.search(r"\bdeleted\s+document\s+number\b", e.text):
+        return Classification(rule="own_text_marked_void")
+    return None
+
+
+_ERROR_MARK = _rx(
+    r"""\b(?:filed|entered|docketed|submitted)\s+in\s+error\b|\bdocket(?:ing)?\s+error\b|\bincorrectly\s+filed\b
+      | \bdeleted\s+document\s+number\b|\b(?:filed|docketed|entered)\s+in\s+(?:the\s+)?wrong\s+case\b"""
+)
+_STRIKE_MARK = _rx(
+    r"""\bstricken\b|\bstruck\b|(?<!motion\sto\s)\bstrik(?:es|ing)\b(?!\s+(?:allegations|portions|affirmative|the\s+jury))
+      | \b(?:clerk|court)\s+(?:shall|will|is\s+directed\s+to)\s+strike\b|\bvacat(?:es|ed|ing)\b|\bhereby\s+vacate\b
+      | \bgranting\b[^.;]{0,60}\bmotion\s+to\s+vacate\b|\brescind(?:s|ed|ing)\b|\bset\s+aside\b|\bwithdrawn\b
+      | ^(?:notice\s+of\s+)?withdrawal\s+of\b"""
+)
+_CORRECTION = _rx(
+    r"\b(?:correction|corrected|refiled|re-filed|replaced\s+by|re-?entered|see\s+(?:document|doc|entry))\b"
+)
+_SCHEDULE_WORDS = _rx(
+    r"\b(?:hearing|conference|trial|deadline|schedul\w*|calendar|date|sentencing|appearance|argument|jury|bond|subpoena|deposition|conviction|seal)\b"
+)
+_UNDONE_OBJECT = _rx(
+    r"\b(?:order|judgment|dismissal|notice|stipulation|entry|entries|document|filing|docket)\b"
+)
+_VACATE_CLOSURE = _rx(
+    r"""\bvacat(?:e|es|ed|ing)\b[^.;]{0,80}\b(?:judgment|order\s+of\s+dismissal|dismissal|order\s+dismissing|
+          order\s+closing|administrative\s+clos)|\b(?:judgment|dismissal)\s+(?:is\s+|are\s+|be\s+|hereby\s+)*vacated\b"""
+)
+
+
+def _before_correction(t: str) -> str:
+    """Text up to the clerk's "CORRECTION: refiled as 163" part, which names the good entry."""
+    first_ref = _REF.search(t)
+    if first_ref is None:
+        return t
+    m = _CORRECTION.search(t, first_ref.end())
+    return t[: m.start()] if m else t
+
+
+def _strikes_earlier(e: Entry) -> Classification | None:
+    """An order/notice striking, vacating or marking as filed in error *earlier* entries."""
+    t = e.text
+    if not _mentions(
+        t,
+        "error",
+        "strik",
+        "struck",
+        "vacat",
+        "rescind",
+        "set aside",
+        "withdraw",
+        "deleted",
+        "incorrectly",
+        "wrong case",
+    ):
+        return None
+    if _REQUEST_HEAD.search(e.head) or re.search(
+        r"\bdenying\b[^.;]{0,60}\bmotion\s+to\s+(?:strike|vacate|withdraw)", t
+    ):
+        return None
+    marked = bool(_ERROR_MARK.search(t))
+    if not marked:
+        for clause in _clauses(t):
+            if (
+                _STRIKE_MARK.search(clause)
+                and _UNDONE_OBJECT.search(clause)
+                and not _SCHEDULE_WORDS.search(clause)
+            ):
+                marked = True
+                break
+    if not marked:
+        return None
+    targets = _references(_before_correction(t), e.document_number)
+    if targets:
+        return Classification(
+            type="entry.stricken", rule="strikes_earlier_entries", targets=targets
+        )
+    if _VACATE_CLOSURE.search(t) and not _SCHEDULE_WORDS.search(t.split("vacat", 1)[1][:60]):
+        # "ORDER vacating the judgment": no entry number to undo, but the closure is gone.
+        return Classification(type="case.reopened", rule="vacates_closure_without_reference")
+    return None
+
+
+_APPEAL_CONTEXT = _rx(
+    r"""\b(?:usca|u\.s\.c\.a\.?|court\s+of\s+appeals?|mandate|c/a\b|appellate\s+court|
+          (?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|federal|d\.c\.)\s+circuit)"""
+)
+_APPELLATE_HEAD = _rx(
+    r"""^(?:certified\s+(?:true\s+)?copy\s+of\s+)?(?:
+          usca\b|u\.s\.c\.a\b|mandate\b|(?:court\s+)?order\s+on\s+mandate\b|
+          (?:clerk\s+|court\s+)?(?:order|judgment|opinion|letter)\s+(?:\(copy\)\s+)?(?:of|from)\s+(?:the\s+)?(?:usca|u\.s\.\s+court\s+of\s+appeals|court\s+of\s+appeals|\w+\s+circuit)\b|
+          (?:scheduling\s+)?letter\s+from\s+usca|clerk\s+order\s+dismissing\s+appeal|court\s+order\b[^.]{0,80}\bmandate|
+          (?:electronic\s+)?(?:appeal\s+record|record\s+on\s+appeal)|certified\s+and\s+transmitted\s+record|
+          transmission\s+of\s+notice\s+of\s+appeal|notification\s+of\s+appeal|usca\s+case\s+number|appeal\s+transcript|
+          (?:original\s+)?appeal\s+brief|designated\s+clerk'?s\s+record|certificate\s+(?:of|regarding)\s+(?:appealability|notice\s+of\s+appeal)|
+          notice\s+of\s+right\s+to\s+appeal|miscellaneous\s+document\s+briefing)"""
+)
+_APPEAL_DISMISSED = _rx(
+    r"""\b(?:the\s+|this\s+|consolidated\s+|interlocutory\s+)?appeals?\s+(?:nos?\.?\s*[\d,\s-]+\s+)?(?:is|are|was|were)\s+(?:hereby\s+)?dismissed
+      | \bdismiss(?:ing|ed|al\s+of)\s+(?:the\s+|this\s+)?appeals?\b|\bmotion\s+to\s+dismiss\s+(?:the\s+|this\s+)?appeal\b
+      | \bstipulation\s+withdrawing\s+(?:this|the)\s+appeal\b"""
+)
+_REVERSED_REMANDED = _rx(
+    r"""\b(?:revers|vacat)\w*\b[^.]{0,160}\bremand\w*\b[^.]{0,80}(?:district\s+court|further\s+proceedings|this\s+court)
+      | \bremand\w*\s+to\s+the\s+(?:united\s+states\s+)?district\s+court\b"""
+)
+_NOTICE_OF_APPEAL = _rx(
+    r"^(?:amended\s+|joint\s+|cross[- ])?notice,?\s+(?:of\s+)?(?:interlocutory\s+|cross[- ])?appeal\b"
+)
+
+
+def _appellate(e: Entry) -> Classification | None:
+    """The court of appeals' acts, copied onto the district docket, are not district dispositions."""
+    t = e.text
+    if not _mentions(t, "appeal", "usca", "u.s.c.a", "mandate", "circuit", "c/a"):
+        return None
+    if _NOTICE_OF_APPEAL.search(e.head):
+        return Classification(rule="notice_of_appeal", appeal=True)
+    from_appeals = bool(_APPELLATE_HEAD.search(e.head))
+    reversed_remanded = (from_appeals or _APPEAL_CONTEXT.search(t)) and _REVERSED_REMANDED.search(t)
+    if reversed_remanded and not re.search(r"\baffirmed\b(?![^.]{0,20}\bin\s+part)", t):
+        return Classification(type="case.reopened", rule="appeal_reversed_and_remanded")
+    if from_appeals or _APPEAL_DISMISSED.search(t):
+        return Classification(rule="appellate_activity")
+    return None
+
+
+_CUSTODY = _rx(
+    r"""\bremand\w*\s+(?:\w+\s+){0,4}(?:to|into|in)\s+(?:the\s+)?(?:\w+\s+){0,3}custody\b
+      | \bremand\w*\s+to\s+(?:the\s+)?(?:u\.?s\.?\s+)?(?:marshal|usms)"""
+)
+
+
+def _custody(e: Entry) -> Classification | None:
+    if "remand" in e.text and _CUSTODY.search(e.text):
+        return Classification(rule="remanded_to_custody_is_not_a_remand")
+    return None
+
+
+_COMPLAINT_PREFIX_WORDS = frozenset(
+    [
+        "class",
+        "action",
+        "verified",
+        "original",
+        "prisoner",
+        "civil",
+        "rights",
+        "pro",
+        "se",
+        "received",
+        "corrected",
+        "redacted",
+        "sealed",
+        "shareholder",
+        "derivative",
+        "collective",
+        "joint",
+        "and",
+        "or",
+        "for",
+        "jury",
+        "demand",
+        "plaintiff's",
+        "plaintiffs'",
+        "plaintiffs",
+        "plaintiff",
+        "petitioner's",
+        "initial",
+        "new",
+        "emergency",
+        "qui",
+        "tam",
+        "in",
+        "rem",
+        "interpleader",
+    ]
+)
+_AMENDED_PREFIX_WORDS = _COMPLAINT_PREFIX_WORDS | frozenset(
+    [
+        "first",
+        "second",
+        "third",
+        "fourth",
+        "fifth",
+        "sixth",
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "5th",
+        "amended",
+        "consolidated",
+        "restated",
+        "supplemental",
+        "and",
+    ]
+)
+_FIRST_WORDS = _rx(
+    r"^(?P<prefix>(?:[a-z0-9'()]+[\s,]+){0,8}?)(?P<what>(?:amended\s+)?(?:complaint|petition)s?)\b"
+)
+_PLEADING_AFTER = _rx(
+    r"^(?:\s*[(\[/,.;:-]|\s+(?:against|by|filed|for|of|with|\(|and|lodged|received|no\.|number|\-|–)|\s*$|\s+[a-z]+\s+(?:against|by))"
+)
+
+
+def _pleading_head(e: Entry) -> tuple[str, bool] | None:
+    """('complaint'|'petition', amended?) when the entry *is* a pleading, from its first words."""
+    m = _FIRST_WORDS.search(e.head)
+    if not m:
+        return None
+    words = [w.strip("(),") for w in m["prefix"].split()]
+    amended = "amended" in m["what"] or "amended" in words
+    allowed = _AMENDED_PREFIX_WORDS if amended else _COMPLAINT_PREFIX_WORDS
+    if any(w and w not in allowed for w in words):
+        return None
+    rest = e.head[m.end() :]
+    if not _PLEADING_AFTER.search(rest):
+        return None
+    kind = "petition" if m["what"].rstrip("s").endswith("petition") else "complaint"
+    return kind, amended
+
+
+_PETITION_OPENS = _rx(
+    r"""\b(?:writ|habeas|voluntary\s+petition|chapter\s+\d+|to\s+(?:confirm|vacate|enforce|compel|quash|perpetuate|
+          modify)|for\s+(?:review|removal|naturalization)|mandamus)"""
+)
+
+
+def _opening(e: Entry) -> Classification | None:
+    h, t = e.head, e.text
+    if re.match(r"^(?:notice\s+of\s+removal|petition\s+for\s+removal)\b", h):
         return Classification(
             type="case.filed",
-            rule="complaint",
-            opening="class_action_complaint" if class_action else "complaint",
-            class_action=class_action,
+            rule="notice_of_removal",
+            opening="removal",
+            class_action=_class_action(t),
         )
-    return Classification(rule="default", class_action=False)
+    if re.match(r"^adversary\s+(?:case|proceeding)\s+[\w:-]+\.?\s+complaint\b", h):
+        return Classification(type="case.filed", rule="adversary_complaint", opening="complaint")
+    if re.match(r"^(?:chapter\s+\d+\s+)?voluntary\s+petition\b", h):
+        return Classification(type="case.filed", rule="voluntary_petition", opening="petition")
+    pleading = _pleading_head(e)
+    if pleading is not None:
+        kind, amended = pleading
+        class_action = _class_action(t)
+        if amended:
+            return Classification(
+                type="complaint.amended", rule=f"amended_{kind}", class_action=class_action
+            )
+        if kind == "complaint":
+            opening: OpeningKind = "class_action_complaint" if class_action else "complaint"
+            return Classification(
+                type="case.filed", rule="complaint", opening=opening, class_action=class_action
+            )
+        if _PETITION_OPENS.search(t) or e.document_number == 1:
+            return Classification(
+                type="case.filed", rule="petition", opening="petition", class_action=class_action
+            )
+    return None
+
+
+_TRANSFER_IN = _rx(
+    r"""\btransfer\s+in\s+(?:order|from)\b|\btransferred\s+in\b|\btransferred\s+(?:here\s+)?from\s+(?:the\s+)?[\w .]*district|\bcreating\s+mdl\b|
+        \breceived\s+from\s+(?:the\s+)?[\w .]*district|\bcase\s+transferred\s+in\b|\btransfer\s+in\s+order\b"""
+)
+_TRANSFER_WORDS = _rx(r"\btransfer(?:red|ring)?\b|\bcto\b|\bcto-\d+")
+
+
+def _transfer_in(e: Entry) -> Classification | None:
+    t = e.text
+    if (
+        not _mentions(t, "transfer", "cto")
+        or _REQUEST_HEAD.search(e.head)
+        or not _TRANSFER_WORDS.search(t)
+    ):
+        return None
+    first_paper = (
+        e.document_number == 1
+        and "conditional" not in t
+        and re.search(
+            r"\b(?:transfer\s+order|order\s+(?:of\s+)?transfer|transferred\s+to|1407)\b", t
+        )
+    )
+    if _TRANSFER_IN.search(t) or first_paper:
+        return Classification(type="case.filed", rule="transfer_in", opening="transfer_in")
+    return None
+
+
+def _party_request(e: Entry) -> Classification | None:
+    if _REQUEST_HEAD.search(e.head):
+        return Classification(rule="party_filing_is_not_a_disposition")
+    if _SHOW_CAUSE_HEAD.search(e.head):
+        return Classification(rule="show_cause_or_deficiency_is_a_warning")
+    return None
+
+
+_VOLUNTARY_NOTICE = _rx(
+    r"""^(?:(?:plaintiffs?'?s?|joint|amended|corrected|[a-z.]+'s)\s+)*notice\b[^.;]{0,160}?\bof\s+(?:voluntary\s+)?dismissal\b
+      | ^(?:plaintiffs?'?s?\s+)?voluntary\s+dismissal\b
+      | ^notice\s+of\s+settlement\s+and\s+(?:notice\s+of\s+)?(?:voluntary\s+)?dismissal\b
+      | ^notice\s+(?:of\s+)?(?:voluntary\s+)?dismissal\b"""
+)
+_RULE_41_I = _rx(r"(?<![\d.])41\s*\(a\)\s*\(1\)\s*\(a\)\s*\(i\)(?!i)")
+_RULE_41_II = _rx(r"(?<![\d.])41\s*\(a\)\s*\(1\)\s*\(a\)\s*\(ii\)")
+
+
+def _dismissal(kind: DismissalKind, rule: str, e: Entry) -> Classification:
+    t = e.text
+    return Classification(
+        type="case.dismissed",
+        rule=rule,
+        dismissal=kind,
+        prejudice=prejudice_of(t),
+        scope=scope_of(t),
+        reason=_reason_of(t) if kind == "court" else None,
+    )
+
+
+def _voluntary(e: Entry) -> Classification | None:
+    h, t = e.head, e.text
+    if "dismissal" not in h or not _VOLUNTARY_NOTICE.search(h):
+        return None
+    if re.search(r"\b(?:order|trustee)\b[^.]{0,40}\bdismiss", t) and not re.search(
+        r"\bvoluntar", t
+    ):
+        # Bankruptcy noticing centre: "Notice of Dismissal (re: Order on Motion to Dismiss Case by Trustee)".
+        return _dismissal("court", "notice_of_court_dismissal", e)
+    if h.startswith("joint") or _RULE_41_II.search(t):
+        return _dismissal("stipulated", "joint_notice_of_dismissal", e)
+    return _dismissal("voluntary", "notice_of_voluntary_dismissal", e)
+
+
+_STIPULATION_HEAD = _rx(
+    r"^(?:(?:joint|so[- ]ordered|proposed|amended|signed|consent)\s+)*(?:stipulat(?:ion|ed)|consent\s+order\s+of\s+dismissal)\b"
+)
+_STIPULATED_DISMISSAL = _rx(
+    r"\b(?:dismissal|dismissed|dismissing|discontinuance|discontinued|discontinuing)\b|\bdismiss\s+(?:this|the|all|with|without)\b"
+)
+
+
+def _stipulated(e: Entry) -> Classification | None:
+    if not _mentions(e.head[:40], "stipulat", "consent order") or not _STIPULATION_HEAD.search(
+        e.head
+    ):
+        return None
+    t = re.sub(r"\bmotions?\s+to\s+dismiss\b", " ", e.text)
+    if not _STIPULATED_DISMISSAL.search(t):
+        return None
+    return _dismissal("stipulated", "stipulation_of_dismissal", e)
+
+
+def _without_moot_clauses(t: str) -> str:
+    """Drop clauses about motions "dismissed/denied/terminated as moot": they end a motion, not the case."""
+    if "moot" not in t:
+        return t
+    return ". ".join(c for c in _clauses(t) if not re.search(r"\bmoot\b", c))
+
+
+_COURT_DISMISS = _rx(
+    r"""(?<!proposed\s)(?<!lodged\s)\border\s+(?:of|for)\s+(?:voluntary\s+)?dismissal\b
+      | (?<!proposed\s)\border\s+dismissing\b|\bdismissal\s+order\b|\bjudgment\s+of\s+dismissal\b|\bcase\s+dismissed\b
+      | \b(?:case|action|complaint|petition|suit|lawsuit|matter|proceeding|claims?|counts?|defendants?|parties|
+           plaintiffs?|petitioners?)\b(?:\s+\([^)]{0,40}\))?
+           \s+(?:(?:is|are|be|was|were|shall|hereby|herein|accordingly|therefore|also|now|each|both|
+                 and\s+(?:the\s+)?(?:same|it)|the\s+same)\s+){0,5}(?:dismissed|discontinued)\b
+      | \bdismiss(?:es|ed|ing)\s+(?:without\s+prejudice\s+|with\s+prejudice\s+)?(?:the\s+|this\s+|plaintiffs?'?s?\s+|petitioners?'?s?\s+|
+           his\s+|her\s+|their\s+|its\s+|all\s+|said\s+|entire\s+|remaining\s+|above[- ]captioned\s+|instant\s+)*
+           (?:case|action|complaint|petition|claims?|suit|lawsuit|matter|proceeding|counts?)\b
+      | \bgranting\s+(?:in\s+part\s+)?[^.;]{0,60}?\bmotions?\s+(?:for\s+(?:voluntary\s+)?dismissal|to\s+(?:voluntarily\s+)?dismiss)\b
+      | \border\s+(?:on|re:?|approving|accepting|adopting|entering|so[- ]ordering)\s+(?:the\s+)?(?:parties'?\s+|joint\s+|plaintiffs?'?s?\s+)*
+           (?:\[?\d+\]?\s+)?(?:stipulat\w*|notice)\s+(?:of|for|to)\s+(?:voluntary\s+)?dismiss
+      | \bmotions?\s+to\s+dismiss\b[^.;]{0,80}(?<!\bbe\s)(?<!\bnot\s)\b(?:is\s+|are\s+|was\s+)?(?:hereby\s+)?granted\b
+           (?![^.;]{0,20}\b(?:submit|proposed|to\s+follow))
+      | \b(?:in\s+part\s+)?granting\s+(?:in\s+part\s+)?(?:the\s+)?(?:[\w'\[\]#-]+\s+){0,5}dismissal\b"""
+)
+_DENIED_DISMISS = _rx(r"\b(?:deny|denies|denied|denying)\b[^.;]{0,60}\bmotions?\s+to\s+dismiss\b")
+_LEAVE_TO_AMEND = _rx(
+    r"""\bwith\s+leave\s+to\s+(?:amend|file\s+an\s+amended|replead)|\bleave\s+to\s+amend\s+(?:is\s+)?granted
+      | \b(?:may|shall|must)\s+file\s+an\s+amended\s+(?:complaint|petition)\b|\bgranted\s+leave\s+to\s+(?:amend|file\s+an\s+amended)
+      | \bgranting\b[^.;]{0,60}\bmotion\s+for\s+leave\s+to\s+(?:amend|file\s+(?:an?\s+)?(?:first\s+|second\s+|third\s+)?amended)"""
+)
+
+
+def _court_dismissal(e: Entry) -> Classification | None:
+    if not _mentions(e.text, "dismiss", "discontinu"):
+        return None
+    t = _without_moot_clauses(e.text)
+    m = _COURT_DISMISS.search(t)
+    if not m:
+        return None
+    if _DENIED_DISMISS.search(t) and not re.search(r"\bgrant", t):
+        return None
+    if _LEAVE_TO_AMEND.search(t) and not _WHOLE_STRONG.search(t):
+        return Classification(rule="dismissal_with_leave_to_amend_keeps_case_open")
+    if _SUMMARY_JUDGMENT_GRANTED.search(t) and not re.search(r"\bin\s+part\b", t):
+        # "granting ... motion for summary judgment and dismissing the complaint": decided on the merits.
+        return _judgment(e)
+    kind: DismissalKind
+    if re.search(
+        r"\bstipulat\w*|\bjoint\s+motion\s+(?:to\s+dismiss|for\s+(?:voluntary\s+)?dismissal)\b|\bagreed\s+order\s+of\s+dismissal\b",
+        t,
+    ):
+        kind, rule = "stipulated", "order_on_stipulated_dismissal"
+    elif re.search(r"\bvoluntar(?:y|ily)\b", t):
+        kind, rule = "voluntary", "order_granting_voluntary_dismissal"
+    else:
+        kind, rule = "court", "court_dismissal"
+    c = _dismissal(kind, rule, e)
+    if (
+        m.group(0).strip().startswith(("granting", "in part"))
+        and re.search(r"\bin\s+part\b", t)
+        and not _WHOLE_STRONG.search(t)
+    ):
+        c = replace(c, scope="partial")
+    return c
+
+
+_SETTLEMENT_CLOSES = _rx(
+    r"""\b(?:dismiss\w*|clos\w*|terminat\w*|discontinu\w*)\b[^.;]{0,60}\b(?:in\s+(?:light|view)\s+of|upon|pursuant\s+to|
+          by\s+reason\s+of|because\s+of|due\s+to|following|on\s+account\s+of|based\s+(?:up)?on)\s+(?:the\s+)?(?:parties'?\s+)?
+          (?:notice\s+of\s+|reported\s+|report\s+of\s+)?settlement
+      | \bsettled\s+and\s+dismissed\b|\bsettlement\s+(?:and|&)\s+dismissal\b|\b(?:30|45|60|90|thirty|sixty|ninety)[- ]day\s+order\b
+      | \b(?:approving|approval\s+of)\s+(?:the\s+)?(?:class\s+action\s+|collective\s+action\s+)?settlement\b[^.]{0,120}\b(?:dismiss|clos|terminat|judgment)
+      | \b(?:court|clerk)\s+(?:having\s+been|has\s+been|being)\s+(?:advised|informed|notified)\b[^.]{0,80}\b(?:settled|settlement)\b[^.]{0,120}\b(?:dismiss|clos|discontinu)"""
+)
+_SETTLEMENT_NOTICE = _rx(
+    r"""\bnotice\s+of\s+(?:proposed\s+|pending\s+|tentative\s+)?settlement\b(?!\s+agreement\s+as\s+to)|
+        \bsettlement\s+(?:has\s+been\s+|was\s+|had\s+been\s+)?reached\b|\breached\s+a\s+settlement\b|
+        \b(?:case|action|matter|parties)\s+(?:has|have|had)\s+(?:been\s+)?settled\b|\bcase\s+settled\b|
+        \bsettled\s+in\s+principle\b|\breport\s+of\s+settlement\b|\bnotice\s+of\s+settlement\b"""
+)
+_NO_SETTLEMENT = _rx(
+    r"\b(?:unable|not|no|failed|fail|without)\b[^.;]{0,40}\bsettle|\brestitution\b|\bgarnishment\b"
+)
+
+
+_SETTLED = _rx(
+    r"""\bsettled\b|\bsettlement\s+(?:has\s+been\s+|was\s+|had\s+been\s+)?reached\b|\breached\s+a\s+settlement\b
+      | \b(?:upon|in\s+light\s+of|in\s+view\s+of|pursuant\s+to|following|because\s+of|due\s+to|based\s+(?:up)?on)\s+(?:the\s+)?
+          (?:parties'?\s+)?(?:notice\s+of\s+|reported\s+|report\s+of\s+)?settlement\b
+      | \b(?:approving|approval\s+of)\s+(?:the\s+)?(?:proposed\s+)?(?:class\s+action\s+|collective\s+action\s+|flsa\s+)?settlement\b"""
+)
+
+
+def _settlement(e: Entry) -> Classification | None:
+    """Settlement that closes (an order dismissing/closing because the case settled) vs. a mere notice.
+
+    A party's notice or stipulation *of dismissal* that mentions a settlement is
+    left to the dismissal rules: the dismissal is what closes the case.
+    """
+    t, h = e.text, e.head
+    if "settle" not in t or _NO_SETTLEMENT.search(t):
+        return None
+    if (
+        re.match(r"^(?:\w+\s+){0,3}motions?\b", h)
+        or _VOLUNTARY_NOTICE.search(h)
+        or _STIPULATION_HEAD.search(h)
+    ):
+        return None
+    closing = _SETTLEMENT_CLOSES.search(t) or (
+        _SETTLED.search(t)
+        and (
+            _COURT_DISMISS.search(_without_moot_clauses(t))
+            or _CLOSE_WORDS.search(t)
+            or re.search(r"\bdiscontinu", t)
+        )
+    )
+    if closing and not _REQUEST_HEAD.search(h):
+        return Classification(
+            type="case.settled", rule="settlement_closes_case", class_action=_class_action(t)
+        )
+    if _SETTLEMENT_NOTICE.search(t):
+        return Classification(
+            type="case.settled", rule="notice_of_settlement_only", settlement_closes_case=False
+        )
+    return None
+
+
+_JUDGMENT_HEAD = _rx(
+    r"""^(?:(?:final|amended|corrected|partial|default|consent|agreed|stipulated|clerk'?s|clerks|summary|declaratory|
+          separate|rule\s+58|civil|criminal|order\s+(?:and|&)|memorandum\s+(?:opinion\s+)?(?:and|&)|opinion\s+(?:and|&)|
+          ruling\s+(?:and|&)|decision\s+(?:and|&)|findings\s+of\s+fact,?\s+(?:and\s+)?conclusions\s+of\s+law,?\s+and|
+          unpublished\s+(?:per\s+curiam\s+)?opinion\s+and|\w+\s+-)\s+)*judgments?\b(?!\s+(?:returned|debtor|creditor|
+          of\s+(?:the\s+)?usca|from\s+(?:the\s+)?usca|lien|interest|roll))"""
+)
+_JUDGMENT_ENTERED = _rx(
+    r"""(?<!separate\s)\bjudgment\s+(?:is\s+|shall\s+be\s+|be\s+|hereby\s+|will\s+be\s+|is\s+hereby\s+)*entered\b
+      | (?<!separate\s)\bjudgment\s+shall\s+(?:enter|issue)\b
+      | \b(?:clerk|court)\b[^.;]{0,40}\b(?:shall|to|will|is\s+directed\s+to|is\s+ordered\s+to)\s+enter\s+(?:final\s+|a\s+|default\s+)?judgment\b
+      | \bgranting\s+[^.;]{0,60}?\bmotion\s+for\s+(?:entry\s+of\s+)?default\s+judgment\b
+      | \bcase\s+termination\s+for\s+(?:opinion|order\s+and\s+judgment)\b"""
+)
+
+
+_JUDGMENT_KINDS: Final[tuple[tuple[re.Pattern[str], JudgmentKind], ...]] = (
+    (re.compile(r"\bdefault\b"), "default"),
+    (re.compile(r"\bconsent\b|\bagreed\s+judgment\b|\bstipulated\s+judgment\b"), "consent"),
+    (re.compile(r"\bsummary\s+judgment\b"), "summary"),
+    (
+        re.compile(
+            r"\bverdict\b|\bjury\b|\bafter\s+(?:a\s+)?(?:bench\s+)?trial\b|\bbench\s+trial\b"
+        ),
+        "verdict",
+    ),
+    (
+        re.compile(r"\bclerk'?s?\s+judgment\b|\bjudgment\s*-\s*clerk\b|\bby\s+the\s+clerk\b"),
+        "clerk",
+    ),
+)
+
+
+def _judgment_kind(t: str) -> JudgmentKind:
+    return next((kind for pattern, kind in _JUDGMENT_KINDS if pattern.search(t)), "other")
+
+
+_SUMMARY_JUDGMENT_GRANTED = _rx(
+    r"""\bgranting\b[^.;]{0,80}\bmotions?\s+for\s+summary\s+judgment\b|\bsummary\s+judgment\s+(?:is\s+|be\s+)?(?:hereby\s+)?granted\b"""
+)
+_CLOSE_WORDS = _rx(
+    r"\b(?:close|terminate)\s+(?:the|this)\s+(?:case|action)|\bcase\s+(?:is\s+)?(?:closed|terminated)\b|\bjs-?6\b"
+)
+
+
+def _judgment_head(e: Entry) -> Classification | None:
+    """The entry *is* a judgment: "JUDGMENT ...", "CLERK'S JUDGMENT", "DEFAULT JUDGMENT", "Judgment - Consent"."""
+    return _judgment(e) if "judgment" in e.head[:160] and _JUDGMENT_HEAD.search(e.head) else None
+
+
+def _judgment_directed(e: Entry) -> Classification | None:
+    """An order that enters or directs judgment ("The Clerk shall enter judgment and close the case")."""
+    t = e.text
+    if not _mentions(t, "judgment", "case termination"):
+        return None
+    if _JUDGMENT_ENTERED.search(t) or (
+        _SUMMARY_JUDGMENT_GRANTED.search(t) and _CLOSE_WORDS.search(t)
+    ):
+        return _judgment(e)
+    return None
+
+
+def _judgment(e: Entry) -> Classification | None:
+    t = e.text
+    if re.search(r"\bdenying\b[^.;]{0,60}\bjudgment\b", t) and not re.search(r"\bgranting\b", t):
+        return None
+    partial = bool(
+        re.search(r"\bpartial\b|\b54\s*\(b\)|\bin\s+part\b|\bas\s+to\s+(?:count|claim)s?\b", t)
+    ) and not _WHOLE_STRONG.search(t)
+    return Classification(
+        type="judgment.entered",
+        rule="judgment",
+        judgment=_judgment_kind(t),
+        prejudice=prejudice_of(t),
+        scope="partial" if partial else "whole",
+    )
+
+
+_TO_COURT = re.compile(
+    r"\bto\s+(?:the\s+)?(?P<court>(?:united\s+states\s+district\s+court\s+(?:for\s+)?(?:the\s+)?)?"
+    r"(?:(?:northern|southern|eastern|western|middle|central)\s+)?district\s+of\s+[A-Za-z .]+?)(?=[,.;(]|\s+(?:for|pursuant|with|and)\b|$)",
+    re.IGNORECASE,
+)
+_MDL = _rx(
+    r"\bconditional\s+transfer\s+order\b|\bcto-?\s*\d+|\bmdl\b|\bmulti-?\s?district\s+litigation\b|\bjudicial\s+panel\b|\b1407\b"
+)
+_TRANSFER_OUT = _rx(
+    r"""\border\s+of\s+transfer\b|\btransfer\s+order\b|\border\s+transferring\b|\btransferring\s+(?:this\s+|the\s+)?(?:case|action|matter|venue)\b
+      | \binterdistrict\s+transfer\b|\b(?:case|action|matter)\s+(?:is\s+|has\s+been\s+)?(?:hereby\s+)?(?:electronically\s+)?transferred\b
+      | \btransfer(?:red)?\s+(?:of\s+case\s+)?to\s+(?:the\s+)?(?:united\s+states\s+district\s+court|u\.?s\.?\s+district\s+court|
+           (?:(?:northern|southern|eastern|western|middle|central)\s+)?district\s+of)\b
+      | \btransfer\s+of\s+case\s+to\b|\btransferred\s+out\b
+      | \bgranting\s+[^.;]{0,80}?\bmotion\s+to\s+(?:change\s+venue|transfer)\b"""
+)
+_NOT_A_CASE_TRANSFER = _rx(
+    r"""\btransfer\s+(?:agreement|of\s+claim)|\b3001\s*\(e\)|\b(?:probation|supervised\s+release|supervision)\b|\btransfer\s+of\s+jurisdiction\b
+      | \bdenying\b[^.;]{0,60}\btransfer\b|\border\s+denying\s+transfer\b|\bnotice\s+of\s+filing\s+of\s+(?:cto|conditional)
+      | \blifting\s+(?:the\s+)?stay\s+of\s+(?:the\s+)?(?:panel'?s\s+)?conditional\s+transfer\b|\bvacating\b[^.;]{0,40}\btransfer\s+order\b
+      | \bhearing\s+order\b|\bshow\s+cause\b"""
+)
+
+
+_TO_A_JUDGE = _rx(
+    r"""\btransfer\w*\s+(?:\w+\s+){0,4}?to\s+(?:the\s+)?(?:hon\.?|honorable|judge|magistrate|chief\s+judge|district\s+judge|
+          senior\s+judge|calendar|docket\s+of|court\s+of\s+judge)\b|\btransferred\s+from\s+judge\b"""
+)
+
+
+def _transfer_out(e: Entry) -> Classification | None:
+    t = e.text
+    if not _mentions(t, "transfer", "cto"):
+        return None
+    if not _TRANSFER_OUT.search(t) and not re.search(
+        r"\bconditional\s+transfer\s+order\b|\bcto-?\s*\d+", t
+    ):
+        return None
+    if _NOT_A_CASE_TRANSFER.search(t):
+        return Classification(rule="not_a_transfer_of_this_case")
+    if _TO_A_JUDGE.search(t) and not re.search(r"\bdistrict\s+of\b|\binterdistrict\b", t):
+        return Classification(rule="reassignment_to_a_judge_is_not_a_transfer_out")
+    if re.search(r"\bdivision\b", t) and not re.search(
+        r"\bdistrict\s+of\b|\bdistrict\s+court\b|\binterdistrict\b|\b[a-z]+\s+district\b", t
+    ):
+        return Classification(rule="intradistrict_transfer_is_not_a_transfer_out")
+    mdl = bool(_MDL.search(t))
+    return Classification(
+        type="case.transferred",
+        rule="mdl_transfer" if mdl else "transfer_out",
+        mdl=mdl,
+        to_court=_court_name(e.original, _TO_COURT),
+    )
+
+
+_REMAND_AGENCY = _rx(
+    r"""\bremand\w*\b[^.;]{0,60}\bto\s+(?:the\s+)?(?:ssa|social\s+security|commissioner|agency|secretary|administrative\s+law\s+judge|
+          alj|board|immigration|department|bureau|u\.?s\.?\s+citizenship)\b
+      | \bsentence\s+(?:four|4|six|6)\s+remand\b|\bremand\s+to\s+ssa\b|\bfurther\s+administrative\s+proceedings\b"""
+)
+_REMAND_STATE = _rx(
+    r"""\bremand\w*\s+(?:(?:this|the|said|instant)\s+(?:case|action|matter|proceeding)\s+|it\s+)?(?:back\s+)?to\s+(?:the\s+)?
+          (?:[\w.'-]+\s+){0,8}?(?:state|superior|circuit|county|chancery|family|common\s+pleas|district\s+court\s+of\s+[\w ]+\s+county|
+          parish|municipal|probate|justice)\b
+      | \border\s+(?:of\s+remand|remanding)\b|\b(?:case|action|matter)\s+(?:is\s+|be\s+|hereby\s+)*remanded\b
+      | \bgranting\s+[^.;]{0,60}?\bmotion\s+to\s+remand\b|\bremanded\s+to\s+state\s+court\b"""
+)
+
+
+_REMAND_MOTION = _rx(r"\bmotions?\s+(?:\w+\s+){0,2}(?:to|for)\s+remand\w*\b[^.;]*")
+_REMAND_GRANTED = _rx(r"\bgranting\s+[^.;]{0,60}?\bmotions?\s+(?:\w+\s+){0,2}(?:to|for)\s+remand")
+
+
+def _remand(e: Entry) -> Classification | None:
+    t = e.text
+    if not re.search(r"\bremand", t):
+        return None
+    if re.search(r"\b(?:deny|denies|denied|denying)\b[^.;]{0,60}\bremand\b", t) and not re.search(
+        r"\bgrant", t
+    ):
+        return Classification(rule="remand_denied")
+    if not _REMAND_GRANTED.search(t):
+        # "Motion Hearing held re ... MOTION to Remand to State Court": a request, not a remand.
+        t = _REMAND_MOTION.sub(" ", t)
+    if _REMAND_AGENCY.search(t):
+        return Classification(type="case.remanded", rule="remand_to_agency", remand_to="agency")
+    if _REMAND_STATE.search(t):
+        to = "other" if re.search(r"\bbankruptcy\s+court\b", t) else "state_court"
+        return Classification(type="case.remanded", rule="remand_to_state_court", remand_to=to)
+    return None
+
+
+_STAY_LIFTED = _rx(
+    r"""\bstay\s+(?:is\s+|shall\s+be\s+|be\s+|are\s+|is\s+hereby\s+|hereby\s+)*(?:lifted|dissolved|vacated|terminated)\b
+      | \blift(?:ing|s)?\s+(?:the\s+)?stay\b|\border\s+lifting\s+stay\b|\b(?:case|action)\s+(?:is\s+)?(?:restored|returned)\s+to\s+(?:the\s+)?active\b"""
+)
+_CASE_STAYED = _rx(
+    r"""\b(?:order\s+)?staying\s+(?:all\s+)?(?:the\s+|this\s+)?(?:case|action|proceedings?|matter|litigation|lawsuit)\b
+      | \b(?:case|action|proceedings?|matter|litigation|lawsuit)\s+(?:is\s+|are\s+|shall\s+be\s+|be\s+|is\s+hereby\s+|are\s+hereby\s+|hereby\s+)+stayed\b
+      | \b(?:case|action)\s+stayed\b|\bgranting\s+[^.;]{0,60}?\bmotion\s+to\s+stay\s+(?:the\s+)?(?:case|action|proceedings?|litigation|matter)\b"""
+)
+_NOT_CASE_STAY = _rx(
+    r"""\brelief\s+from\s+(?:the\s+)?(?:automatic\s+)?stay\b|\bautomatic\s+stay\s+(?:shall|will|is|remains?|does)\b
+      | \bstay\s+of\s+(?:execution|removal|deportation|the\s+panel)|\bconditional\s+transfer\b|\bdiscovery\b"""
+)
+
+
+def _stays(e: Entry) -> Classification | None:
+    t = e.text
+    if "stay" not in t or _NOT_CASE_STAY.search(t):
+        return None
+    if re.search(r"\b(?:deny|denies|denied|denying)\b[^.;]{0,60}\bstay\b", t) and not re.search(
+        r"\bgrant", t
+    ):
+        return None
+    if _STAY_LIFTED.search(t):
+        if re.search(r"\bre-?open", t):
+            return None  # "lifting the stay and reopening the case": the reopening rule decides
+        return Classification(type="stay.lifted", rule="stay_lifted")
+    if _CASE_STAYED.search(t):
+        m = re.search(
+            r"\bpending\s+(?:the\s+)?(?P<why>[a-z' -]{3,60}?)(?=[.,;()]|\s+(?:in|of|before|by|and)\b|$)",
+            t,
+        )
+        return Classification(
+            type="case.stayed", rule="case_stayed", reason=m["why"].strip() if m else None
+        )
+    return None
+
+
+_REOPEN = _rx(
+    r"""\b(?:case|action|matter|proceedings?)\s+(?:is\s+|are\s+|be\s+|shall\s+be\s+|hereby\s+|is\s+hereby\s+)*(?:re-?opened|reinstated)\b
+      | \border\s+(?:re-?opening|reinstating)\b|\b(?:ordered|directed|instructed)\s+to\s+re-?open\b|\bcase\s+re-?opened\b
+      | \bre-?open(?:s|ing)?\s+(?:the\s+|this\s+|these\s+|said\s+)?(?:case|action|matter|proceedings?)\b
+      | \brestored\s+to\s+(?:the\s+)?(?:active\s+)?(?:docket|calendar)\b|\bgranting\s+[^.;]{0,60}?\bmotion\s+to\s+re-?open\b"""
+)
+_REOPEN_NOT_ORDERED = _rx(
+    r"""\b(?:right|motion|move|moves|request|may|permit|leave|seek|apply|application|petition|until|if|unless|date|when|
+          once|after|should|would|could)\b[^.;]{0,40}$|\b(?:deny|denies|denied|denying)\b[^.;]{0,40}$"""
+)
+
+
+def _reopen(e: Entry) -> Classification | None:
+    t = e.text
+    if not _mentions(t, "open", "reinstat", "restored"):
+        return None
+    if _ordered(_REOPEN, t, _REOPEN_NOT_ORDERED, window=60):
+        return Classification(type="case.reopened", rule="case_reopened")
+    return None
+
+
+_ADMIN_CLOSE = _rx(
+    r"""\badministrativ\w*\s+(?:clos\w*|terminat\w*|dismiss\w*)|\b(?:clos\w*|terminat\w*)\s+(?:\w+\s+){0,3}administrativ\w*
+      | \bstatistical(?:ly)?\s+(?:clos|terminat)\w*|\b(?:terminated|closed)\s+for\s+statistical\s+purposes"""
+)
+
+
+_DESCRIBED_BEFORE = _rx(
+    r"\b(?:as|since|because|while|was|been|remains?|previously|were)\s+(?:\w+\s+){0,3}$"
+)
+
+
+def _admin_close(e: Entry) -> Classification | None:
+    t = e.text
+    if not _mentions(t, "administrativ", "statistic") or not _ordered(
+        _ADMIN_CLOSE, t, _DESCRIBED_BEFORE
+    ):
+        return None
+    return Classification(
+        type="case.closed",
+        rule="administrative_closing",
+        closed_disposition="other",
+        reason="administrative closing",
+    )
+
+
+_CASE_CLOSED = _rx(
+    r"""\b(?:civil\s+)?case\s+(?:is\s+)?(?:hereby\s+)?(?:terminated|closed)\b|\bjs-?6\b|\bterminate\s+civil\s+case\b
+      | \b(?:close|terminate)\s+(?:the|this)\s+(?:case|action|matter)\b|\bclosing\s+(?:the\s+|this\s+)?case\b
+      | \bclose\s+(?:bankruptcy|adversary)\s+case\b|\badversary\s+(?:case|proceeding)\s+[\w:()-]+\s+(?:closed|terminated)\b
+      | \bfinal\s+decree\b|\bcase\s+termination\s+without\s+a\s+panel\b"""
+)
+
+
+_NOT_DONE_BEFORE = _rx(
+    r"""\b(?:as|since|because|was|been|previously|if|unless|not|may|will|should|notice\s+of\s+hearing\s+on)
+        \s+(?:\w+\s+){0,3}$"""
+)
+
+
+def _case_closed(e: Entry) -> Classification | None:
+    t = e.text
+    if not _mentions(t, "clos", "terminat", "js-6", "js6", "final decree"):
+        return None
+    if not _ordered(_CASE_CLOSED, t, _NOT_DONE_BEFORE):
+        return None
+    return Classification(
+        type="case.closed",
+        rule="case_terminated_marker",
+        closed_disposition="other",
+        reason="case terminated",
+    )
+
+
+RULES: Final[tuple[Rule, ...]] = (
+    Rule("own_text_marked_void", "ENTERED IN ERROR.....TRANSCRIPT OF STATUS CONFERENCE", _own_void),
+    Rule(
+        "strikes_earlier_entries",
+        "NOTICE OF DOCKET ERROR re: 160 Notice of Attorney Appearance",
+        _strikes_earlier,
+    ),
+    Rule(
+        "remanded_to_custody_is_not_a_remand",
+        "Defendant remanded to the custody of the US Marshal.",
+        _custody,
+    ),
+    Rule(
+        "transfer_in",
+        "CERTIFIED TRUE COPY OF MDL TRANSFER IN ORDER FROM THE MDL PANEL",
+        _transfer_in,
+    ),
+    Rule(
+        "opening_and_amended_pleadings",
+        "CLASS ACTION COMPLAINT against LinkedIn Corporation",
+        _opening,
+    ),
+    Rule(
+        "appeals",
+        "USCA JUDGMENT ... the judgment of the District Court is reversed, and the cause is remanded to the District Court",
+        _appellate,
+    ),
+    Rule(
+        "settlement",
+        "Minute Entry ... Negotiations were successful and a settlement was reached.",
+        _settlement,
+    ),
+    Rule(
+        "party_filing_is_not_a_disposition",
+        "MOTION to Dismiss for Failure to State a Claim by Ricky Babin.",
+        _party_request,
+    ),
+    Rule(
+        "notice_of_voluntary_dismissal",
+        "NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Alessandro De La Torre",
+        _voluntary,
+    ),
+    Rule(
+        "stipulation_of_dismissal",
+        "STIPULATION AND ORDER OF DISCONTINUANCE: This action is discontinued, with prejudice",
+        _stipulated,
+    ),
+    Rule(
+        "judgment",
+        "JUDGMENT - Ordered that plaintiff Milan Dediol's claims against defendants are DISMISSED with prejudice.",
+        _judgment_head,
+    ),
+    Rule(
+        "court_dismissal",
+        "ORDER DISMISSING CASE without prejudice. Signed by Judge Helen G. Berrigan",
+        _court_dismissal,
+    ),
+    Rule(
+        "judgment_directed",
+        "ORDER granting motion for default judgment ... The Clerk shall enter judgment and close the case",
+        _judgment_directed,
+    ),
+    Rule(
+        "transfer_out",
+        "ORDER Granting 2 Unopposed MOTION to Transfer Case to Northern District of Texas",
+        _transfer_out,
+    ),
+    Rule("remand", "Order AND Stipulation and Order of Remand to SSA", _remand),
+    Rule("stays", "Order Staying Case", _stays),
+    Rule("case_reopened", "the Clerk of Court is ordered to reopen these proceedings", _reopen),
+    Rule(
+        "administrative_closing",
+        "The Clerk shall administratively terminate this action in his records",
+        _admin_close,
+    ),
+    Rule("case_terminated_marker", "~Util - Terminate Civil Case", _case_closed),
+)
+"""The rule table, in order. The first rule returning a classification decides."""
+
+_DEFAULT = Classification(rule="default")
+
+
+def _read(words: str, document_number: int | None) -> Classification:
+    e = _entry(words, document_number)
+    if not e.text:
+        return _DEFAULT
+    for rule in RULES:
+        c = rule.decide(e)
+        if c is not None:
+            return c
+    return _DEFAULT
+
+
+def _read_event_name(name: str, document_number: int | None) -> Classification:
+    """RSS event names; several events merged with " AND " -> the most telling part."""
+    parts = [p for p in re.split(r"\s+AND\s+", name) if p.strip()] or [name]
+    readings = [_read(p, document_number) for p in parts]
+    telling = [c for c in readings if c.type != "docket.entry" or c.appeal or c.class_action]
+    return telling[0] if telling else readings[0]
+
+
+def classify(
+    text: str, event_name: str | None = None, document_number: int | None = None
+) -> Classification:
+    """What one docket entry means for its case.
+
+    ``text`` is the docket text (may be only the event name for RSS stubs),
+    ``event_name`` the source's short event label, ``document_number`` the
+    entry's number. The text decides when it says something; the event name is
+    read when the text is empty or falls through every rule. Never raises on
+    odd input; unknown phrasing is a plain ``docket.entry``.
+    """
+    words = _norm(text)
+    name = _norm(event_name)
+    if words and words.lower() != name.lower():
+        c = _read(words, document_number)
+        if c.rule != "default" or not name:
+            return c
+        named = _read_event_name(name, document_number)
+        if named.rule == "default":
+            return c
+        return replace(named, rule=f"event_name:{named.rule}")
+    if name:
+        return _read_event_name(name, document_number)
+    return _read(words, document_number)

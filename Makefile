@@ -1,0 +1,29 @@
+# docketline developer and CI entry points.
+#   make test        the test suite (starts and stops its own Kafka broker);
+#                    extra pytest arguments: make test PYTEST_ARGS="-k kafka"
+#   make demo        everything on one machine with the demo dockets
+#   make kafka-jars  fetch the Kafka broker's jars now (later starts are offline)
+# `make` creates .venv on first use and re-installs when pyproject.toml changes.
+
+PYTHON ?= python3.11
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+.PHONY: .venv test demo kafka-jars
+
+.venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --disable-pip-version-check --upgrade pip
+	$(VENV)/bin/python -m pip install --disable-pip-version-check -e '.[test]'
+	touch $@
+
+test: .venv
+	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+demo: .venv
+	$(VENV)/bin/docketline up --demo
+
+kafka-jars: .venv
+	$(VENV)/bin/python -m services.kafka_local fetch

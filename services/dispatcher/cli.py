@@ -1,0 +1,49 @@
+"""``docketline dispatcher``: deliver alerts to webhook subscribers.
+
+Wired by the lead into ``services/cli.py`` as
+``app.command("dispatcher")(dispatcher_command)``; also runnable as
+``python -m services.dispatcher``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+import typer
+
+from services.dispatcher.bootstrap import run_dispatcher
+from services.dispatcher.config import DispatcherConfig
+from services.settings import Settings, load_settings
+
+
+def dispatcher_command(
+    log_level: str = typer.Option("info", help="debug, info, warning or error."),
+) -> None:
+    """Deliver case alerts to webhook subscribers (signed, retried, SSRF-guarded).
+
+    Reads DOCKETLINE_BOOTSTRAP_SERVERS, DOCKETLINE_DATA_DIR (delivery state in
+    dispatcher.sqlite), DOCKETLINE_WEBHOOK_RETRY_SCHEDULE and
+    DOCKETLINE_WEBHOOK_ALLOW_PRIVATE_NETWORKS. Run several for scale-out: they
+    share the alert topic as one consumer group.
+    """
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = load_settings()
+    config = DispatcherConfig()
+    asyncio.run(_main(settings, config))
+
+
+async def _main(settings: Settings, config: DispatcherConfig) -> None:
+    """Run until SIGTERM/SIGINT; cancelling leaves unattempted deliveries pending."""
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    assert task is not None
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, task.cancel)
+    try:
+        await run_dispatcher(settings, config)
+    except asyncio.CancelledError:
+        logging.getLogger(__name__).info("dispatcher stopped")

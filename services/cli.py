@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 from services.consistency.cli import check_command
+from services.dispatcher.cli import dispatcher_command
+from services.evaluation.cli import eval_command
 from services.ingest.cli import ingest_command
 from services.kafka_local.cli import kafka_app
 from services.processor.cli import worker_command
@@ -31,6 +33,8 @@ app.add_typer(kafka_app, name="kafka")
 app.command("up")(up_command)
 app.command("worker")(worker_command)
 app.command("ingest")(ingest_command)
+app.command("dispatcher")(dispatcher_command)
+app.command("eval")(eval_command)
 app.command("check")(check_command)
 
 

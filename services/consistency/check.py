@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from schemas.alerts import Alert
-from schemas.codec import CodecError, decode_alert, decode_event, decode_state
+from schemas.codec import decode_alert, decode_state
 from schemas.events import DocketEvent
 from schemas.projection import CaseState
 from services.consistency.compare import Report, compare, fold_log
 from services.kafka_read import scan
+from services.processor.step import RecordRejected, decode_record
 from services.settings import Settings
 
 
@@ -18,8 +19,8 @@ async def check(settings: Settings, *, live_states: dict[str, CaseState] | None 
     async for batch in scan(settings.bootstrap_list, settings.topic_events):
         for record in batch:
             try:
-                events.append(decode_event(record.value))
-            except (CodecError, TypeError):
+                events.append(decode_record(record.key, record.value))
+            except RecordRejected:
                 undecodable += 1  # dead-lettered by the processor; not part of any projection
     expected, alert_ids = fold_log(events)
     if live_states is None:

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
+from faust.exceptions import ProducerSendError
 from faust.streams import _current_event
 from aiokafka.errors import KafkaError
 from prometheus_client import Counter
@@ -40,6 +41,7 @@ from schemas.codec import CodecError, decode_state, encode
 from schemas.projection import CaseState
 from services.processor.step import DeadLetter, Outcome, RecordRef, handle_record
 from services.settings import Settings
+from services.topics import MAX_MESSAGE_BYTES
 
 log = logging.getLogger("docketline.processor")
 
@@ -99,6 +101,8 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         web_in_thread=False,
         autodiscover=False,
         table_standby_replicas=0,
+        producer_max_request_size=MAX_MESSAGE_BYTES,
+        consumer_max_fetch_size=MAX_MESSAGE_BYTES,
     )
     events = app.topic(
         settings.topic_events,
@@ -123,9 +127,10 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         key_type=bytes,  # bytes -> the "raw" serializer: we encode states ourselves
         value_type=bytes,
         partitions=settings.partitions,
+        extra_topic_configs={"max.message.bytes": str(MAX_MESSAGE_BYTES)},
     )
     cache = _StateCache(STATE_CACHE_SIZE)
-    stats = {"applied": 0, "unchanged": 0, "dead_lettered": 0, "alerts": 0, "batches": 0}
+    stats = {"applied": 0, "unchanged": 0, "dead_lettered": 0, "alerts": 0, "batches": 0, "write_retries": 0}
 
     def table_state(case_id: str) -> CaseState | None:
         raw = cases.get(case_id.encode())
@@ -148,6 +153,10 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
 
         now = dt.datetime.now(dt.timezone.utc)
         for event in batch:
+            # faust's RocksDB store reads and writes the partition of the *current*
+            # event; in a batch that must be set per event, or a read looks in the
+            # wrong partition's database.
+            _current_event.set(weakref.ref(event))
             message = event.message
             ref = RecordRef(message.topic, message.partition, message.offset)
             try:
@@ -190,15 +199,19 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
     @app.agent(events, name="fold-cases")
     async def fold_cases(stream: Any) -> Any:
         async for batch in stream.take_events(BATCH_MAX, within=BATCH_WITHIN_S):
+            # Nothing may escape this loop: faust acks a batch whose agent raised.
             delay = 0.5
             while True:
                 try:
                     await handle_batch(batch)
                     break
-                except KafkaError as exc:  # broker away: retry in place, do not ack
-                    log.warning("kafka error while writing outputs (%s); retrying in %.1fs", exc, delay)
+                except (KafkaError, ProducerSendError, asyncio.TimeoutError, OSError) as exc:
+                    # broker away or a write refused: retry in place; the batch is not acked
+                    # until its outputs are written (a stuck partition is visible in lag metrics)
+                    log.error("writing outputs failed (%r); retrying the batch in %.1fs", exc, delay)
+                    stats["write_retries"] += 1
                     await asyncio.sleep(delay)
-                    delay = min(delay * 2, 10.0)
+                    delay = min(delay * 2, 30.0)
             yield len(batch)
 
     return Processor(app=app, settings=settings, stats=stats)

@@ -16,6 +16,7 @@ from typing import Any
 
 from schemas.alerts import Alert
 from schemas.codec import CodecError, decode_event, dumps
+from schemas.events import DocketEvent
 from schemas.projection import CaseState
 from services.core.detect import detect
 from services.core.docket_numbers import DocketNumberError, make_case_id
@@ -63,6 +64,49 @@ class Outcome:
     dead_letter: DeadLetter | None = None
 
 
+class RecordRejected(ValueError):
+    """A record that is not a valid docket event for its key."""
+
+    def __init__(self, reason: str, error: str) -> None:
+        super().__init__(f"{reason}: {error}")
+        self.reason = reason
+        self.error = error
+
+
+def decode_record(key: bytes | None, value: bytes | None) -> DocketEvent:
+    """The validity rules of the events topic: a valid event keyed by its own case_id.
+
+    Shared by the processor and the consistency checker, so both agree on what
+    the log contains.
+    """
+    if value is None:
+        raise RecordRejected("empty_value", "record has no value (tombstone on the events topic)")
+    if len(value) > MAX_RECORD_BYTES:
+        raise RecordRejected("oversized", f"record is {len(value)} bytes, limit {MAX_RECORD_BYTES}")
+    if key is None:
+        raise RecordRejected("missing_key", "record has no key; events must be keyed by case_id")
+    try:
+        case_id = key.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecordRejected("invalid_key", f"key is not UTF-8: {exc}") from exc
+    try:
+        event = decode_event(value)
+    except CodecError as exc:
+        raise RecordRejected("invalid_event", exc.reason) from exc
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise RecordRejected("invalid_event", f"{type(exc).__name__}: {exc}") from exc
+    try:
+        expected = make_case_id(event.data.case.court_id, event.data.case.docket_number)
+    except DocketNumberError as exc:
+        raise RecordRejected("invalid_case", str(exc)) from exc
+    if event.subject != expected or case_id != expected:
+        raise RecordRejected(
+            "key_mismatch",
+            f"key {case_id!r}, subject {event.subject!r} and case {expected!r} must be the same case_id",
+        )
+    return event
+
+
 def handle_record(
     key: bytes | None,
     value: bytes | None,
@@ -75,38 +119,19 @@ def handle_record(
     ``CodecError`` when the stored bytes no longer decode.
     """
 
-    def dead(reason: str, error: str) -> Outcome:
-        return Outcome(dead_letter=DeadLetter(reason, error, ref, key, value))
-
-    if value is None:
-        return dead("empty_value", "record has no value (tombstone on the events topic)")
-    if len(value) > MAX_RECORD_BYTES:
-        return dead("oversized", f"record is {len(value)} bytes, limit {MAX_RECORD_BYTES}")
-    if key is None:
-        return dead("missing_key", "record has no key; events must be keyed by case_id")
     try:
-        case_id = key.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return dead("invalid_key", f"key is not UTF-8: {exc}")
-    try:
-        event = decode_event(value)
-    except CodecError as exc:
-        return dead("invalid_event", exc.reason)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        return dead("invalid_event", f"{type(exc).__name__}: {exc}")
-    try:
-        expected = make_case_id(event.data.case.court_id, event.data.case.docket_number)
-    except DocketNumberError as exc:
-        return dead("invalid_case", str(exc))
-    if event.subject != expected or case_id != expected:
-        return dead(
-            "key_mismatch",
-            f"key {case_id!r}, subject {event.subject!r} and case {expected!r} must be the same case_id",
-        )
+        event = decode_record(key, value)
+    except RecordRejected as exc:
+        return Outcome(dead_letter=DeadLetter(exc.reason, exc.error, ref, key, value))
+    case_id = event.subject
     try:
         current = load_state(case_id)
     except CodecError as exc:  # a state we wrote ourselves no longer decodes: keep the event
-        return dead("state_unreadable", f"stored state for {case_id} does not decode: {exc.reason}")
+        return Outcome(
+            dead_letter=DeadLetter(
+                "state_unreadable", f"stored state for {case_id} does not decode: {exc.reason}", ref, key, value
+            )
+        )
     new = evolve(current, event)
     if new is current:
         return Outcome(case_id=case_id)

@@ -239,7 +239,14 @@ def derive(
 
         new_status: Status | None = None
         if r.closes_case and r.disposition is not None:
-            if status != "closed":
+            if status == "closed" and disposition is not None and disposition.prejudice == "unknown" and (
+                r.prejudice in ("with", "without")
+            ):
+                # a later closing entry that states prejudice (the order on a stipulation,
+                # "discontinued with prejudice") refines the closing it follows
+                disposition = disposition.model_copy(update={"prejudice": r.prejudice})
+                history[-1] = history[-1].model_copy(update={"disposition": disposition})
+            elif status != "closed":
                 new_status = "closed"
                 disposition = Disposition(
                     type=r.disposition,

@@ -205,3 +205,32 @@ def test_header_facts_merge_commutatively() -> None:
     assert encode(s1) == encode(s2)  # type: ignore[arg-type]
     assert s1 is not None and s1.case_name == "De La Torre v. LinkedIn Corporation"
     assert s1.parties == ("A", "B") and s1.flags.class_action
+
+
+def test_later_closing_entry_stating_prejudice_refines_an_unknown_prejudice() -> None:
+    from tests.unit.core_builders import Classification
+
+    stipulation = Classification(type="case.dismissed", dismissal="stipulated")
+    order = Classification(type="case.dismissed", dismissal="court", prejudice="with")
+    s = project(
+        [
+            complaint(),
+            event(12, "2025-02-01", "STIPULATION of Dismissal by all parties", stipulation),
+            event(13, "2025-02-03", "ORDER: this action is discontinued with prejudice", order),
+        ]
+    )
+    assert s is not None and s.disposition is not None
+    assert (s.disposition.type, s.disposition.prejudice, s.disposition.date) == (
+        "stipulated_dismissal",
+        "with",
+        dt.date(2025, 2, 1),
+    )
+    assert s.status_history[-1].disposition == s.disposition
+
+
+def test_later_closing_entry_does_not_override_a_stated_prejudice() -> None:
+    from tests.unit.core_builders import Classification
+
+    order = Classification(type="case.dismissed", dismissal="court", prejudice="with")
+    s = project([complaint(), dismissal(), event(13, "2025-02-03", "ORDER dismissing with prejudice", order)])
+    assert s is not None and s.disposition is not None and s.disposition.prejudice == "without"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from services.api.cli import api_command, case_command
 from services.consistency.cli import check_command
 from services.dispatcher.cli import dispatcher_command
 from services.evaluation.cli import eval_command
@@ -32,7 +33,9 @@ def _root() -> None:
 app.add_typer(kafka_app, name="kafka")
 app.command("up")(up_command)
 app.command("worker")(worker_command)
+app.command("api")(api_command)
 app.command("ingest")(ingest_command)
+app.command("case")(case_command)
 app.command("dispatcher")(dispatcher_command)
 app.command("eval")(eval_command)
 app.command("check")(check_command)

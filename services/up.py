@@ -51,6 +51,9 @@ class Stack:
                 raise RuntimeError(f"{name} exited with code {proc.returncode}:\n" + "\n".join(tail))
 
     def stop(self) -> None:
+        # a second Ctrl-C or SIGTERM must not abandon the shutdown half way
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         for name, proc in reversed(list(self.children.items())):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)

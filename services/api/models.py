@@ -1,0 +1,285 @@
+"""Response models of the read API: the external contract (DESIGN.md) as types.
+
+Field names here are a contract with users and the dashboard; the internal
+``entries`` of a projection are never exposed (the timeline serves them with
+their words instead).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.alerts import Alert
+from schemas.events import EventType
+from schemas.projection import CaseFlags, CaseState, Disposition
+from schemas.vocabulary import DispositionType, Prejudice, Scope, Status
+from services.readmodel.feeder import DecodeFailure, FeederStatus
+from services.readmodel.store import Stats, StoredAlert
+from services.readmodel.views import TimelineItem
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class StatusChangeOut(Out):
+    status: Status
+    disposition: Disposition | None = None
+    date: dt.date
+    event_id: str = Field(description="The event (docket entry version) that caused the change.")
+
+
+class CaseSummary(Out):
+    """A case as listed: the projection without its history and parties."""
+
+    case_id: str = Field(examples=["cand:5:25-cv-00709"])
+    court_id: str = Field(examples=["cand"])
+    docket_number: str = Field(examples=["5:25-cv-00709"])
+    case_name: str | None = None
+    nature_of_suit: str | None = None
+    status: Status
+    disposition: Disposition | None = Field(
+        default=None, description="How the case ended, when closed."
+    )
+    date_filed: dt.date | None = None
+    date_terminated: dt.date | None = None
+    flags: CaseFlags
+    entry_count: int = Field(description="Docket entries applied to the projection.")
+    updated_at: dt.datetime | None = Field(
+        default=None, description="Source time of the newest applied event (not wall-clock time)."
+    )
+
+    @classmethod
+    def of(cls, state: CaseState) -> CaseSummary:
+        return cls.model_validate(_summary_fields(state))
+
+
+class CaseOut(CaseSummary):
+    """The projection of one case (DESIGN.md external contract)."""
+
+    cause: str | None = None
+    parties: list[str] = Field(default_factory=list)
+    status_history: list[StatusChangeOut] = Field(
+        description="Every status the case has had, oldest first, with the entry that caused it."
+    )
+    as_of: dt.date | None = Field(
+        default=None, description="Set when the answer is the case as it stood on that date."
+    )
+
+    @classmethod
+    def of_state(cls, state: CaseState, as_of: dt.date | None = None) -> CaseOut:
+        return cls.model_validate(
+            {
+                **_summary_fields(state),
+                "cause": state.cause,
+                "parties": list(state.parties),
+                "status_history": [
+                    {
+                        "status": h.status,
+                        "disposition": h.disposition,
+                        "date": h.date,
+                        "event_id": h.event_id,
+                    }
+                    for h in state.status_history
+                ],
+                "as_of": as_of,
+            }
+        )
+
+
+def _summary_fields(state: CaseState) -> dict[str, object]:
+    return {name: getattr(state, name) for name in CaseSummary.model_fields}
+
+
+class CasePageOut(Out):
+    items: list[CaseSummary]
+    total: int = Field(description="Cases matching the filters, over all pages.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )
+
+
+class TimelineChangeOut(Out):
+    from_status: Status | None = Field(description="Null for the entry that opened the case.")
+    status: Status
+    disposition: Disposition | None = None
+    date: dt.date
+
+
+class TimelineEntryOut(Out):
+    """One docket entry on a case's timeline, in the source's words, with what it meant."""
+
+    entry_key: str
+    event_id: str
+    date: dt.date = Field(description="Filing date of the entry (event time).")
+    date_entered: dt.date | None = None
+    document_number: int | None = None
+    sequence: int | None = None
+    type: EventType = Field(description="What the classifier read the entry as.")
+    text: str | None = Field(
+        description="Docket text; null while the read model has not stored the event yet."
+    )
+    event_name: str | None = None
+    text_is_stub: bool = False
+    source: str | None = None
+    source_ref: str | None = None
+    classifier_version: str | None = None
+    disposition: DispositionType | None = None
+    prejudice: Prejudice | None = None
+    scope: Scope | None = None
+    class_action: bool = False
+    appeal: bool = False
+    status_change: TimelineChangeOut | None = Field(
+        description="The status change this entry caused, if any."
+    )
+
+    @classmethod
+    def of(cls, item: TimelineItem) -> TimelineEntryOut:
+        r, e, c = item.record, item.event, item.change
+        entry = e.data.entry if e is not None else None
+        return cls(
+            entry_key=r.entry_key,
+            event_id=r.event_id,
+            date=r.date,
+            date_entered=entry.date_entered if entry else None,
+            document_number=r.document_number,
+            sequence=r.sequence,
+            type=r.type,
+            text=entry.text if entry else None,
+            event_name=entry.event_name if entry else None,
+            text_is_stub=r.stub,
+            source=e.source if e else None,
+            source_ref=entry.source_ref if entry else None,
+            classifier_version=e.data.classifier_version if e else None,
+            disposition=r.disposition,
+            prejudice=r.prejudice,
+            scope=r.scope,
+            class_action=r.class_action,
+            appeal=r.appeal,
+            status_change=None
+            if c is None
+            else TimelineChangeOut(
+                from_status=c.from_status,
+                status=c.change.status,
+                disposition=c.change.disposition,
+                date=c.change.date,
+            ),
+        )
+
+
+class TimelinePageOut(Out):
+    case_id: str
+    items: list[TimelineEntryOut]
+    total: int = Field(description="Entries on the whole timeline.")
+    next_cursor: str | None
+
+
+class AlertOut(Alert):
+    """An alert as published on ``case.alerts``, with its local sequence number."""
+
+    seq: int = Field(description="Local, increasing number; the live stream's event id.")
+
+    @classmethod
+    def of(cls, stored: StoredAlert) -> AlertOut:
+        return cls.model_validate({**stored.alert.model_dump(), "seq": stored.seq})
+
+
+class AlertPageOut(Out):
+    items: list[AlertOut] = Field(description="Newest first.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for older alerts; null on the last page."
+    )
+
+
+class MonthOut(Out):
+    month: str = Field(examples=["2025-01"])
+    opened: int
+    closed: int
+
+
+class StatsOut(Out):
+    total_cases: int
+    by_status: dict[str, int]
+    by_disposition: dict[str, int]
+    by_court: dict[str, int]
+    dispositions_by_court: dict[str, dict[str, int]]
+    per_month: list[MonthOut] = Field(description="Openings and closings per month, oldest first.")
+
+    @classmethod
+    def of(cls, s: Stats) -> StatsOut:
+        return cls(
+            total_cases=s.total_cases,
+            by_status=dict(s.by_status),
+            by_disposition=dict(s.by_disposition),
+            by_court=dict(s.by_court),
+            dispositions_by_court={k: dict(v) for k, v in s.dispositions_by_court.items()},
+            per_month=[
+                MonthOut(month=m.month, opened=m.opened, closed=m.closed) for m in s.per_month
+            ],
+        )
+
+
+class DecodeFailureOut(Out):
+    topic: str
+    partition: int
+    offset: int
+    reason: str
+
+    @classmethod
+    def of(cls, f: DecodeFailure) -> DecodeFailureOut:
+        return cls(topic=f.topic, partition=f.partition, offset=f.offset, reason=f.reason)
+
+
+class BrokerOut(Out):
+    reachable: bool | None = Field(
+        description="Null when the feeder is disabled or has not tried yet."
+    )
+    last_error: str | None = None
+
+
+class FeederOut(Out):
+    enabled: bool
+    running: bool = False
+    caught_up: bool = False
+    topics: list[str] = Field(default_factory=list)
+    partitions: dict[str, int] = Field(default_factory=dict)
+    applied: dict[str, int] = Field(default_factory=dict, description="Records applied per topic.")
+    decode_failures: dict[str, int] = Field(
+        default_factory=dict, description="Records skipped per topic."
+    )
+    lag: dict[str, int | None] = Field(
+        default_factory=dict, description="Records behind the log per topic (null while unknown)."
+    )
+    recent_failures: list[DecodeFailureOut] = Field(default_factory=list)
+
+    @classmethod
+    def of(cls, st: FeederStatus | None) -> FeederOut:
+        if st is None:
+            return cls(enabled=False)
+        return cls(
+            enabled=True,
+            running=st.running,
+            caught_up=st.caught_up,
+            topics=list(st.topics),
+            partitions=dict(st.partitions),
+            applied=dict(st.applied),
+            decode_failures=dict(st.decode_failures),
+            lag=dict(st.lag),
+            recent_failures=[DecodeFailureOut.of(f) for f in st.recent_failures],
+        )
+
+
+class HealthOut(Out):
+    status: Literal["ok", "degraded"] = Field(
+        description="'degraded' while the feeder cannot reach the broker; the API still serves what it has."
+    )
+    broker: BrokerOut
+    feeder: FeederOut
+    read_model: dict[str, int] = Field(description="Rows per table: cases, events, alerts.")
+
+
+class ErrorOut(Out):
+    detail: str

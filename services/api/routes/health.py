@@ -1,0 +1,52 @@
+"""``/healthz`` and ``/metrics``: is the API serving, and how far behind the log is it."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from services.api.deps import get_feeder, get_store
+from services.api.models import BrokerOut, FeederOut, HealthOut
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get(
+    "/healthz",
+    summary="Health: broker reachability and read-model lag",
+    description=(
+        "200 whenever the API serves. `status` is `degraded` while the feeder cannot reach the "
+        "broker (the API keeps serving what the read model holds); `feeder.lag` says how many "
+        "records per topic the read model is behind the log."
+    ),
+)
+async def healthz(request: Request) -> HealthOut:
+    store = get_store(request)
+    feeder = get_feeder(request)
+    st = feeder.status() if feeder is not None else None
+    reachable = st.broker_reachable if st is not None else None
+    counts = await asyncio.to_thread(store.counts)
+    return HealthOut(
+        status="degraded" if reachable is False else "ok",
+        broker=BrokerOut(reachable=reachable, last_error=st.last_error if st else None),
+        feeder=FeederOut.of(st),
+        read_model=counts,
+    )
+
+
+@router.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}},
+            "description": "Prometheus text format.",
+        }
+    },
+)
+def metrics(request: Request) -> Response:
+    registry = request.app.state.metrics.registry
+    return Response(content=generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,569 @@
+"""The read model in SQLite (the default): one file, WAL, indexes, FTS5 search.
+
+* ``cases``: the latest ``CaseState`` per case as JSON plus the indexed columns
+  of :func:`services.readmodel.values.case_row`; ``cases_fts`` is an
+  external-content FTS5 index over case name, parties and docket number, kept
+  in step by triggers.
+* ``events``: every docket event by id (raw JSON + case, entry key, date,
+  document number) for timelines and ``as_of``.
+* ``alerts``: every alert by id, numbered by a monotonically increasing ``seq``
+  (``AUTOINCREMENT``: never reused, so a stream can resume after it).
+* ``offsets``: (topic, partition) -> next offset to read.
+* ``meta``: the generation (number of resets), which outlives ``reset()``.
+
+``apply`` writes a batch's rows and offsets in one ``BEGIN IMMEDIATE``
+transaction, so the file always holds exactly the records before the stored
+offsets. The file is derived data: a file written by an older layout
+(``PRAGMA user_version``) is dropped and rebuilt from the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from schemas.codec import CodecError, decode_alert, decode_event, decode_state, encode, encode_event
+from schemas.events import DocketEvent
+from schemas.projection import CaseState
+from services.core.evolve import to_record
+from services.readmodel.values import (
+    AlertFilter,
+    Applied,
+    Batch,
+    CaseCursor,
+    CasePage,
+    CaseQuery,
+    Position,
+    ReadModelError,
+    SortField,
+    StaleBatchError,
+    Stats,
+    StoredAlert,
+    StoredDataError,
+    case_row,
+    fold_text,
+    merge_months,
+)
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+"""Bump when the layout changes; an older file is dropped and rebuilt from the log."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS cases (
+    id              INTEGER PRIMARY KEY,
+    case_id         TEXT NOT NULL UNIQUE,
+    court_id        TEXT NOT NULL,
+    docket_number   TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    disposition     TEXT,
+    nature_of_suit  TEXT,
+    nos_folded      TEXT,
+    class_action    INTEGER NOT NULL,
+    date_filed      TEXT,
+    date_terminated TEXT,
+    updated_at      TEXT,
+    case_name       TEXT,
+    sort_name       TEXT,
+    parties_text    TEXT NOT NULL,
+    state_json      TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS cases_status ON cases (status, updated_at, case_id);
+CREATE INDEX IF NOT EXISTS cases_court ON cases (court_id, updated_at, case_id);
+CREATE INDEX IF NOT EXISTS cases_disposition ON cases (disposition, court_id);
+CREATE INDEX IF NOT EXISTS cases_class_action ON cases (class_action);
+CREATE INDEX IF NOT EXISTS cases_updated_at ON cases (updated_at, case_id);
+CREATE INDEX IF NOT EXISTS cases_date_filed ON cases (date_filed, case_id);
+CREATE INDEX IF NOT EXISTS cases_date_terminated ON cases (date_terminated, case_id);
+CREATE INDEX IF NOT EXISTS cases_sort_name ON cases (sort_name, case_id);
+
+CREATE VIRTUAL TABLE IF NOT EXISTS cases_fts USING fts5 (
+    case_name, parties_text, docket_number,
+    content = 'cases', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS cases_fts_insert AFTER INSERT ON cases BEGIN
+    INSERT INTO cases_fts (rowid, case_name, parties_text, docket_number)
+    VALUES (new.id, new.case_name, new.parties_text, new.docket_number);
+END;
+CREATE TRIGGER IF NOT EXISTS cases_fts_delete AFTER DELETE ON cases BEGIN
+    INSERT INTO cases_fts (cases_fts, rowid, case_name, parties_text, docket_number)
+    VALUES ('delete', old.id, old.case_name, old.parties_text, old.docket_number);
+END;
+CREATE TRIGGER IF NOT EXISTS cases_fts_update AFTER UPDATE ON cases BEGIN
+    INSERT INTO cases_fts (cases_fts, rowid, case_name, parties_text, docket_number)
+    VALUES ('delete', old.id, old.case_name, old.parties_text, old.docket_number);
+    INSERT INTO cases_fts (rowid, case_name, parties_text, docket_number)
+    VALUES (new.id, new.case_name, new.parties_text, new.docket_number);
+END;
+
+CREATE TABLE IF NOT EXISTS events (
+    event_id        TEXT PRIMARY KEY,
+    case_id         TEXT NOT NULL,
+    entry_key       TEXT NOT NULL,
+    date            TEXT NOT NULL,
+    document_number INTEGER,
+    sequence        INTEGER,
+    type            TEXT NOT NULL,
+    event_json      TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_case ON events (case_id, date);
+
+CREATE TABLE IF NOT EXISTS alerts (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id    TEXT NOT NULL UNIQUE,
+    case_id     TEXT NOT NULL,
+    court_id    TEXT NOT NULL,
+    type        TEXT NOT NULL,
+    alert_json  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alerts_case ON alerts (case_id, seq);
+CREATE INDEX IF NOT EXISTS alerts_court ON alerts (court_id, seq);
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO meta VALUES ('generation', 0);
+
+CREATE TABLE IF NOT EXISTS offsets (
+    topic       TEXT NOT NULL,
+    partition   INTEGER NOT NULL,
+    next_offset INTEGER NOT NULL,
+    PRIMARY KEY (topic, partition)
+) WITHOUT ROWID;
+"""
+
+_DROP = """
+DROP TRIGGER IF EXISTS cases_fts_insert;
+DROP TRIGGER IF EXISTS cases_fts_delete;
+DROP TRIGGER IF EXISTS cases_fts_update;
+DROP TABLE IF EXISTS cases_fts;
+DROP TABLE IF EXISTS cases;
+DROP TABLE IF EXISTS events;
+DROP TABLE IF EXISTS alerts;
+DROP TABLE IF EXISTS offsets;
+"""
+
+_CASE_COLUMNS = (
+    "case_id, court_id, docket_number, status, disposition, nature_of_suit, nos_folded, "
+    "class_action, date_filed, date_terminated, updated_at, case_name, sort_name, parties_text, state_json"
+)
+_UPSERT_CASE = (
+    f"INSERT INTO cases ({_CASE_COLUMNS}) VALUES ({', '.join('?' * 15)}) "
+    "ON CONFLICT (case_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _CASE_COLUMNS.split(", ")[1:])
+)
+
+_SORT_COLUMN: dict[SortField, str] = {
+    "updated_at": "updated_at",
+    "date_filed": "date_filed",
+    "date_terminated": "date_terminated",
+    "case_name": "sort_name",
+}
+
+
+class SqliteReadModel:
+    """The read model in one SQLite file; safe to share between threads.
+
+    Writes are serialised by a lock (SQLite has one writer); reads use pooled
+    connections and, thanks to WAL, never wait for a write.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._write_lock = threading.Lock()
+        self._pool: list[sqlite3.Connection] = []
+        self._pool_lock = threading.Lock()
+        self._closed = False
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self._write_lock, self._connection() as conn:
+                conn.execute("PRAGMA journal_mode = WAL")
+                self._migrate(conn)
+        except (sqlite3.Error, OSError) as exc:
+            raise ReadModelError(f"cannot open the read model at {path}: {exc}") from exc
+
+    # connections -------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=30.0
+        )
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA busy_timeout = 30000")
+        return conn
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        if self._closed:
+            raise ReadModelError(f"the read model at {self.path} is closed")
+        with self._pool_lock:
+            conn = self._pool.pop() if self._pool else None
+        if conn is None:
+            conn = self._connect()
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            with self._pool_lock:
+                if self._closed:
+                    conn.close()
+                else:
+                    self._pool.append(conn)
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: several statements see one consistent state."""
+        with self._connection() as conn:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
+
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[sqlite3.Connection]:
+        with self._write_lock, self._connection() as conn:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise ReadModelError(f"{what} failed on {self.path}: {exc}") from exc
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version != 0:
+            log.warning(
+                "read model %s has layout v%s, this code writes v%s: dropping it (it is rebuilt from the log)",
+                self.path,
+                version,
+                SCHEMA_VERSION,
+            )
+        self._recreate(conn, drop=version != 0)
+
+    def _recreate(self, conn: sqlite3.Connection, *, drop: bool) -> None:
+        """(Drop and) create every table in one transaction; alert ``seq`` never goes back.
+
+        ``meta`` (the generation counter) survives the drop, and a drop bumps it.
+
+        Keeping the alert counter across a rebuild means a stream that resumes
+        with an old ``Last-Event-ID`` gets the rebuilt alerts again (same ids,
+        which clients de-duplicate) rather than silently missing them.
+        """
+        try:
+            row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'alerts'").fetchone()
+        except sqlite3.OperationalError:  # no AUTOINCREMENT table yet
+            row = None
+        last_seq = int(row[0]) if row else 0
+        script = "BEGIN IMMEDIATE;\n" + (_DROP if drop else "") + _SCHEMA
+        if last_seq:
+            script += f"INSERT INTO sqlite_sequence (name, seq) VALUES ('alerts', {last_seq});\n"
+        if drop:
+            script += "UPDATE meta SET value = value + 1 WHERE key = 'generation';\n"
+        script += f"PRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
+        conn.executescript(script)
+
+    def close(self) -> None:
+        with self._pool_lock:
+            self._closed = True
+            pool, self._pool = self._pool, []
+        for conn in pool:
+            conn.close()
+
+    # writes ------------------------------------------------------------------
+    def apply(self, batch: Batch) -> Applied:
+        upserted = deleted = ev_new = ev_dup = al_new = al_dup = 0
+        with self._writing("applying a batch") as conn:
+            if batch.generation is not None:
+                current = self._generation(conn)
+                if batch.generation != current:
+                    raise StaleBatchError(
+                        f"batch of generation {batch.generation}, read model is at {current}"
+                    )
+            for case_id, state in batch.cases:
+                if state is None:
+                    deleted += conn.execute(
+                        "DELETE FROM cases WHERE case_id = ?", (case_id,)
+                    ).rowcount
+                    continue
+                r = case_row(state)
+                conn.execute(
+                    _UPSERT_CASE,
+                    (
+                        r.case_id, r.court_id, r.docket_number, r.status, r.disposition,
+                        r.nature_of_suit, r.nos_folded, int(r.class_action), r.date_filed,
+                        r.date_terminated, r.updated_at, r.case_name, r.sort_name, r.parties_text,
+                        encode(state).decode(),
+                    ),
+                )  # fmt: skip
+                upserted += 1
+            for event in batch.events:
+                rec = to_record(event)
+                added = conn.execute(
+                    "INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        event.id, event.subject, rec.entry_key, rec.date.isoformat(),
+                        rec.document_number, rec.sequence, event.type, encode_event(event).decode(),
+                    ),
+                ).rowcount  # fmt: skip
+                ev_new += added
+                ev_dup += 1 - added
+            for alert in batch.alerts:
+                # INSERT ... SELECT WHERE NOT EXISTS, not ON CONFLICT DO NOTHING: a
+                # conflicting insert would still consume an AUTOINCREMENT value and
+                # leave a gap in seq.
+                added = conn.execute(
+                    "INSERT INTO alerts (alert_id, case_id, court_id, type, alert_json) "
+                    "SELECT ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM alerts WHERE alert_id = ?)",
+                    (
+                        alert.id, alert.data.case_id, alert.data.court_id, alert.type,
+                        encode(alert).decode(), alert.id,
+                    ),
+                ).rowcount  # fmt: skip
+                al_new += added
+                al_dup += 1 - added
+            conn.executemany(
+                "INSERT INTO offsets VALUES (?, ?, ?) "
+                "ON CONFLICT (topic, partition) DO UPDATE SET next_offset = excluded.next_offset",
+                [(topic, part, off) for (topic, part), off in batch.offsets.items()],
+            )
+        return Applied(upserted, deleted, ev_new, ev_dup, al_new, al_dup)
+
+    def reset(self) -> None:
+        with self._write_lock, self._connection() as conn:
+            try:
+                self._recreate(conn, drop=True)
+            except sqlite3.Error as exc:
+                raise ReadModelError(f"reset failed on {self.path}: {exc}") from exc
+
+    # reads -------------------------------------------------------------------
+    def generation(self) -> int:
+        with self._connection() as conn:
+            return self._generation(conn)
+
+    @staticmethod
+    def _generation(conn: sqlite3.Connection) -> int:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def offsets(self) -> dict[Position, int]:
+        with self._connection() as conn:
+            rows = conn.execute("SELECT topic, partition, next_offset FROM offsets").fetchall()
+        return {(t, p): o for t, p, o in rows}
+
+    def get_case(self, case_id: str) -> CaseState | None:
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT state_json FROM cases WHERE case_id = ?", (case_id,)
+            ).fetchone()
+        return None if row is None else _state(row[0])
+
+    def list_cases(self, query: CaseQuery) -> CasePage:
+        where, params = _filters(query)
+        column = _SORT_COLUMN[query.sort]
+        direction = "DESC" if query.descending else "ASC"
+        page_where, page_params = list(where), list(params)
+        if query.after is not None:
+            op = "<" if query.descending else ">"
+            if query.after.value is None:
+                page_where.append(f"({column} IS NULL AND case_id {op} ?)")
+                page_params.append(query.after.case_id)
+            else:
+                page_where.append(
+                    f"({column} IS NULL OR {column} {op} ? OR ({column} = ? AND case_id {op} ?))"
+                )
+                page_params += [query.after.value, query.after.value, query.after.case_id]
+        with self._snapshot() as conn:
+            total = conn.execute(f"SELECT count(*) FROM cases{_where(where)}", params).fetchone()[0]
+            rows = conn.execute(
+                f"SELECT case_id, {column}, state_json FROM cases{_where(page_where)} "
+                f"ORDER BY {column} IS NULL, {column} {direction}, case_id {direction} LIMIT ?",
+                [*page_params, query.limit + 1],
+            ).fetchall()
+        page = rows[: query.limit]
+        nxt = None
+        if len(rows) > query.limit:
+            nxt = CaseCursor(query.sort, query.descending, page[-1][1], page[-1][0])
+        return CasePage(items=tuple(_state(r[2]) for r in page), next=nxt, total=total)
+
+    def case_events(self, case_id: str, *, until: dt.date | None = None) -> list[DocketEvent]:
+        sql = "SELECT event_json FROM events WHERE case_id = ?"
+        params: list[Any] = [case_id]
+        if until is not None:
+            sql += " AND date <= ?"
+            params.append(until.isoformat())
+        sql += (
+            " ORDER BY date, document_number IS NULL, coalesce(document_number, 0),"
+            " coalesce(sequence, 0), entry_key, event_id"
+        )
+        with self._connection() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        return [_event(r[0]) for r in rows]
+
+    def events_by_id(self, event_ids: Sequence[str]) -> dict[str, DocketEvent]:
+        ids = list(dict.fromkeys(event_ids))
+        found: dict[str, DocketEvent] = {}
+        with self._connection() as conn:
+            for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+                rows = conn.execute(
+                    f"SELECT event_id, event_json FROM events WHERE event_id IN ({_marks(len(chunk))})",
+                    chunk,
+                ).fetchall()
+                found.update((i, _event(j)) for i, j in rows)
+        return found
+
+    def alerts_after(self, seq: int, filters: AlertFilter, limit: int) -> list[StoredAlert]:
+        where, params = _alert_filters(filters)
+        where.append("seq > ?")
+        params.append(seq)
+        return self._alerts(f"{_where(where)} ORDER BY seq ASC LIMIT ?", [*params, limit])
+
+    def recent_alerts(
+        self,
+        filters: AlertFilter,
+        *,
+        before: int | None = None,
+        since: int | None = None,
+        limit: int,
+    ) -> list[StoredAlert]:
+        where, params = _alert_filters(filters)
+        if before is not None:
+            where.append("seq < ?")
+            params.append(before)
+        if since is not None:
+            where.append("seq > ?")
+            params.append(since)
+        return self._alerts(f"{_where(where)} ORDER BY seq DESC LIMIT ?", [*params, limit])
+
+    def _alerts(self, tail: str, params: list[Any]) -> list[StoredAlert]:
+        with self._connection() as conn:
+            rows = conn.execute(f"SELECT seq, alert_json FROM alerts{tail}", params).fetchall()
+        return [
+            StoredAlert(seq=seq, alert=_decoded(raw, decode_alert, f"alert (seq {seq})"))
+            for seq, raw in rows
+        ]
+
+    def last_alert_seq(self) -> int:
+        with self._connection() as conn:
+            value = conn.execute("SELECT max(seq) FROM alerts").fetchone()[0]
+        return int(value or 0)
+
+    def stats(self) -> Stats:
+        with self._snapshot() as conn:
+
+            def grouped(column: str) -> dict[str, int]:
+                sql = f"SELECT {column}, count(*) FROM cases WHERE {column} IS NOT NULL GROUP BY 1"
+                return {k: n for k, n in conn.execute(sql)}
+
+            total = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+            by_court_disp: dict[str, dict[str, int]] = {}
+            for court, disp, n in conn.execute(
+                "SELECT court_id, disposition, count(*) FROM cases "
+                "WHERE disposition IS NOT NULL GROUP BY 1, 2"
+            ):
+                by_court_disp.setdefault(court, {})[disp] = n
+            return Stats(
+                total_cases=total,
+                by_status=grouped("status"),
+                by_disposition=grouped("disposition"),
+                by_court=grouped("court_id"),
+                dispositions_by_court=by_court_disp,
+                per_month=merge_months(
+                    grouped("substr(date_filed, 1, 7)"), grouped("substr(date_terminated, 1, 7)")
+                ),
+            )
+
+    def counts(self) -> dict[str, int]:
+        with self._snapshot() as conn:
+            return {
+                table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                for table in ("cases", "events", "alerts")
+            }
+
+
+def _marks(n: int) -> str:
+    return ", ".join("?" * n)
+
+
+def _where(clauses: list[str]) -> str:
+    return f" WHERE {' AND '.join(clauses)}" if clauses else ""
+
+
+def _filters(q: CaseQuery) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    for column, values in (
+        ("status", q.statuses),
+        ("disposition", q.dispositions),
+        ("court_id", q.courts),
+    ):
+        if values:
+            where.append(f"{column} IN ({_marks(len(values))})")
+            params += values
+    if q.nature_of_suit is not None:
+        where.append("instr(nos_folded, ?) > 0")
+        params.append(fold_text(q.nature_of_suit))
+    if q.class_action is not None:
+        where.append("class_action = ?")
+        params.append(int(q.class_action))
+    for column, lo, hi in (
+        ("date_filed", q.filed_from, q.filed_to),
+        ("date_terminated", q.terminated_from, q.terminated_to),
+    ):
+        if lo is not None:
+            where.append(f"{column} >= ?")
+            params.append(lo.isoformat())
+        if hi is not None:
+            where.append(f"{column} <= ?")
+            params.append(hi.isoformat())
+    if q.terms:
+        # Terms are runs of letters/digits only, so quoting them cannot inject FTS syntax.
+        where.append("id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
+        params.append(" ".join(f'"{t}"*' for t in q.terms))
+    return where, params
+
+
+def _alert_filters(f: AlertFilter) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if f.case_id is not None:
+        where.append("case_id = ?")
+        params.append(f.case_id)
+    if f.court is not None:
+        where.append("court_id = ?")
+        params.append(f.court)
+    if f.types:
+        where.append(f"type IN ({_marks(len(f.types))})")
+        params += f.types
+    return where, params
+
+
+D = TypeVar("D")
+
+
+def _decoded(raw: str, decode: Callable[[str], D], what: str) -> D:
+    try:
+        return decode(raw)
+    except CodecError as exc:
+        raise StoredDataError(
+            f"a stored {what} no longer decodes (rebuild the read model): {exc}"
+        ) from exc
+
+
+def _state(raw: str) -> CaseState:
+    return _decoded(raw, decode_state, "case")
+
+
+def _event(raw: str) -> DocketEvent:
+    return _decoded(raw, decode_event, "event")

@@ -1,0 +1,149 @@
+"""The read model port, its two shipped implementations, and the default one.
+
+``ReadModel`` is what the API reads and the feeder writes. Two adapters
+implement it and pass one contract test suite
+(``tests/unit/test_readmodel_contract.py``):
+
+* :class:`~services.readmodel.sqlite.SqliteReadModel` — the default, one file
+  ``settings.data_dir / "readmodel.sqlite"`` (WAL, indexes, FTS5);
+* :class:`~services.readmodel.memory.InMemoryReadModel` — in process memory.
+
+Invariants every implementation keeps:
+
+* **Exactly once with respect to the log.** ``apply(batch)`` makes the
+  batch's rows and its offsets visible together or not at all; a feeder that
+  resumes from ``offsets()`` therefore neither skips nor repeats a record.
+* **Idempotent rows.** Cases are replaced by the latest state (log order);
+  events are kept once per event id, alerts once per alert id.
+* **Alert ``seq``** increases by one for each new alert id and never goes
+  back, not even across ``reset()``.
+* **Generations.** ``reset()`` starts a new generation; a batch read for an
+  older one (``Batch.generation``) is refused with ``StaleBatchError``, so a
+  feeder racing a rebuild can never write rows or offsets into the new one.
+* Implementations are safe to call from several threads (the API serves
+  requests on a thread pool while the feeder writes).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from schemas.events import DocketEvent
+from schemas.projection import CaseState
+from services.readmodel.memory import InMemoryReadModel
+from services.readmodel.sqlite import SqliteReadModel
+from services.readmodel.values import (
+    MAX_PAGE_SIZE,
+    AlertFilter,
+    Applied,
+    Batch,
+    CaseCursor,
+    CasePage,
+    CaseQuery,
+    Position,
+    QueryError,
+    ReadModelError,
+    StaleBatchError,
+    Stats,
+    StoredAlert,
+    StoredDataError,
+)
+from services.settings import Settings
+
+READMODEL_FILENAME = "readmodel.sqlite"
+
+__all__ = [
+    "MAX_PAGE_SIZE",
+    "READMODEL_FILENAME",
+    "AlertFilter",
+    "Applied",
+    "Batch",
+    "CaseCursor",
+    "CasePage",
+    "CaseQuery",
+    "InMemoryReadModel",
+    "Position",
+    "QueryError",
+    "ReadModel",
+    "ReadModelError",
+    "SqliteReadModel",
+    "StaleBatchError",
+    "Stats",
+    "StoredAlert",
+    "StoredDataError",
+    "open_read_model",
+    "read_model_path",
+]
+
+
+class ReadModel(Protocol):
+    """Queryable projections, events and alerts, fed from the log (see module docstring)."""
+
+    def apply(self, batch: Batch) -> Applied:
+        """Apply rows and advance offsets atomically."""
+        ...
+
+    def offsets(self) -> dict[Position, int]:
+        """(topic, partition) -> next offset to read; absent = from the beginning."""
+        ...
+
+    def generation(self) -> int:
+        """How many times the store was reset; a batch carrying an older one is refused."""
+        ...
+
+    def reset(self) -> None:
+        """Drop every row and offset and start a new generation (a rebuild then replays the log)."""
+        ...
+
+    def close(self) -> None: ...
+
+    def get_case(self, case_id: str) -> CaseState | None: ...
+
+    def list_cases(self, query: CaseQuery) -> CasePage:
+        """One page of cases matching the query, in the query's order."""
+        ...
+
+    def case_events(self, case_id: str, *, until: dt.date | None = None) -> list[DocketEvent]:
+        """The case's events (every version of every entry) with entry date <= ``until``, in event-time order."""
+        ...
+
+    def events_by_id(self, event_ids: Sequence[str]) -> dict[str, DocketEvent]:
+        """The stored events among ``event_ids`` (missing ids are simply absent)."""
+        ...
+
+    def alerts_after(self, seq: int, filters: AlertFilter, limit: int) -> list[StoredAlert]:
+        """Alerts with ``seq`` greater than ``seq``, oldest first (a stream resuming)."""
+        ...
+
+    def recent_alerts(
+        self,
+        filters: AlertFilter,
+        *,
+        before: int | None = None,
+        since: int | None = None,
+        limit: int,
+    ) -> list[StoredAlert]:
+        """Alerts with ``since < seq < before``, newest first."""
+        ...
+
+    def last_alert_seq(self) -> int:
+        """The highest ``seq`` handed out so far (0 when none)."""
+        ...
+
+    def stats(self) -> Stats: ...
+
+    def counts(self) -> dict[str, int]:
+        """Rows per table: ``cases``, ``events``, ``alerts``."""
+        ...
+
+
+def read_model_path(settings: Settings) -> Path:
+    return settings.data_dir / READMODEL_FILENAME
+
+
+def open_read_model(settings: Settings) -> SqliteReadModel:
+    """The default read model: SQLite at ``settings.data_dir / "readmodel.sqlite"``."""
+    return SqliteReadModel(read_model_path(settings))

@@ -16,7 +16,7 @@ from schemas.events import Frozen
 from schemas.projection import Disposition
 from schemas.vocabulary import Status
 
-ALERT_SCHEMA_VERSION = 1
+ALERT_SCHEMA_VERSION: Literal[1] = 1
 AlertType = Literal["status.changed", "disposition.changed", "complaint.amended"]
 ALERT_TYPES: tuple[AlertType, ...] = ("status.changed", "disposition.changed", "complaint.amended")
 

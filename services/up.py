@@ -145,7 +145,7 @@ def up_command(
             manager = LocalKafka()
             kdir = data_dir / "kafka"
             current = manager.status(kdir)
-            if current.running:
+            if current.running and current.bootstrap:
                 bootstrap = current.bootstrap
                 typer.echo(f"  reusing local Kafka at {bootstrap}")
             else:
@@ -181,7 +181,9 @@ def up_command(
             if ingest.returncode != 0:
                 raise RuntimeError(f"demo ingest failed with exit code {ingest.returncode}")
             case = _wait_reference_case(api, stack, timeout=120)
-            typer.echo(f"  {REFERENCE_CASE}: {case.get('status')} ({(case.get('disposition') or {}).get('type')})")  # type: ignore[union-attr]
+            disposition = case.get("disposition")
+            kind = disposition.get("type") if isinstance(disposition, dict) else None
+            typer.echo(f"  {REFERENCE_CASE}: {case.get('status')} ({kind})")
 
         typer.echo("Ready. Ctrl-C stops everything.")
         typer.echo(f"Dashboard: {api}/")

@@ -50,7 +50,7 @@ def detect(old: CaseState | None, new: CaseState, event: DocketEvent) -> list[Al
                 from_status=frm,
                 to_status=to,
                 disposition=new.disposition,
-                date=date_,  # type: ignore[arg-type]
+                date=date_,
                 cause_event_id=event.id,
                 cause_entry_key=key,
                 cause_text=text[:CAUSE_TEXT_LIMIT] if text else None,

@@ -34,7 +34,7 @@ from typing import Any
 import faust
 from faust.exceptions import ProducerSendError
 from faust.streams import _current_event
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 from prometheus_client import Counter
 
 from schemas.codec import CodecError, decode_state, encode

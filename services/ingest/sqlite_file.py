@@ -1,0 +1,33 @@
+"""Opening the small local SQLite files of the ingest part (inbox, docket cache).
+
+One way to open them: parent directory created, usable from worker threads
+(callers serialise access with their own lock), a 30 s busy timeout for the
+rare second process, WAL so readers do not block the writer, and the schema
+applied. Errors are left to the caller, which wraps them in its own named error.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+
+def open_sqlite(path: Path, schema: str, *, durable: bool = False) -> sqlite3.Connection:
+    """Open (creating if needed) ``path`` and apply ``schema`` (one or more statements).
+
+    ``durable=True`` sets ``synchronous=FULL``: a committed row survives a crash of
+    the machine, not just of the process (for data that exists nowhere else).
+    Raises ``OSError`` or ``sqlite3.Error``.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, check_same_thread=False, timeout=30)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        if durable:
+            db.execute("PRAGMA synchronous=FULL")
+        db.executescript(schema)
+        db.commit()
+    except sqlite3.Error:
+        db.close()
+        raise
+    return db

@@ -1,0 +1,322 @@
+"""``docketline bench``: every figure of issue 7 in one run, on its own broker.
+
+Order (each phase on its own topics, so none sees another's records):
+
+1. build (or reuse from the cache) the workload: a bulk stream and a "live" one;
+2. start a private Kafka broker (``LocalKafka``, free port, temp dir);
+3. classify + build rate, in process (what ingest pays per entry);
+4. pre-fill the processor's ``docket.events`` and the bulk topic;
+5. ceiling: bare aiokafka decode + produce over the processor's input;
+6. processor: the real ``docketline worker`` subprocess on the same input;
+7. latency: the same (caught-up) worker, live events at half its throughput;
+8. ingest: JSONL file -> acknowledged records through the ingest publisher;
+9. rebuild: fold the bulk topic with the pure core;
+10. read API: fill SQLite with copies of the rebuilt states, serve it with the
+    real API in its own process, 16 concurrent clients.
+
+Sizes are in :data:`SIZES`; ``--quick`` runs a few minutes, the full run tens
+of minutes (building a million events is the slow part the first time; later
+runs reuse the cache in ``bench/results/cache``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import platform
+import shutil
+import socket
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import phases
+from bench.dataset import Dataset, dataset
+from bench.kafka_io import fill_topic
+from services.kafka_local.manager import LocalKafka
+from services.settings import Settings
+from services.topics import ensure_app_topics
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+SEED = 20250121
+
+
+@dataclass(frozen=True)
+class Sizes:
+    bulk_events: int
+    """Events on the bulk topic: the rebuild reads them all."""
+    processor_events: int
+    """The first N bulk events: input of the ceiling and the processor."""
+    ingest_events: int
+    latency_seconds: float
+    live_events: int
+    """Events available to the latency phase (it sends rate x seconds of them)."""
+    readmodel_cases: int
+    lookups: int
+    lists: int
+    classify_sample: int
+    clients: int = 16
+    latency_rate: float | None = None
+    """Fixed live rate (events/s); None = half the processor's measured throughput."""
+
+
+SIZES: dict[str, Sizes] = {
+    "quick": Sizes(100_000, 20_000, 20_000, 20.0, 15_000, 100_000, 1_500, 600, 2_000),
+    "full": Sizes(1_000_000, 200_000, 200_000, 60.0, 60_000, 1_000_000, 20_000, 10_000, 20_000),
+    "smoke": Sizes(600, 400, 300, 2.0, 200, 500, 100, 50, 100, clients=4, latency_rate=100.0),
+}
+
+
+def machine() -> dict[str, Any]:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gib = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_gib = round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    return {
+        "nproc": os.cpu_count(),
+        "ram_gib": mem_gib,
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "hostname": socket.gethostname(),
+        "loadavg_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Bench:
+    """One benchmark run: owns its broker, temp dir and results."""
+
+    def __init__(
+        self,
+        mode: str,
+        *,
+        log: Callable[[str], None],
+        cache_dir: Path,
+        keep_dir: bool = False,
+        bootstrap: str | None = None,
+        build_workers: int | None = None,
+    ) -> None:
+        """``bootstrap``: use that broker instead of starting one (the smoke test's session broker)."""
+        self.mode = mode
+        self.bootstrap = bootstrap
+        self.build_workers = build_workers
+        self.sizes = SIZES[mode]
+        self.log = log
+        self.cache_dir = cache_dir
+        self.keep_dir = keep_dir
+        self.run_id = uuid.uuid4().hex[:6]
+        self.results: dict[str, Any] = {
+            "mode": mode,
+            "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "machine": machine(),
+            "sizes": asdict(self.sizes),
+            "notes": [],
+        }
+
+    def settings(self, root: Path, bootstrap: str, name: str) -> Settings:
+        (root / name).mkdir(parents=True, exist_ok=True)
+        return Settings(
+            bootstrap_servers=bootstrap,
+            topic_prefix=f"b{self.run_id}.{name}.",
+            data_dir=root / name,
+            partitions=4,
+        )
+
+    def run(self) -> dict[str, Any]:
+        sz = self.sizes
+        t0 = time.perf_counter()
+        self.log(f"workload: {sz.bulk_events} bulk events + {sz.live_events} live events (seed {SEED})")
+        bulk = dataset(self.cache_dir, sz.bulk_events, SEED, workers=self.build_workers)
+        live = dataset(self.cache_dir, sz.live_events, SEED + 1, seq_base=60_000, workers=self.build_workers)
+        self.results["workload"] = {
+            "bulk": _ds(bulk),
+            "live": _ds(live),
+            **_sizes_of(bulk),
+        }
+        root = Path(tempfile.mkdtemp(prefix="docketline-bench-"))
+        kafka = LocalKafka(progress=self.log)
+        kdir = root / "kafka"
+        try:
+            if self.bootstrap is not None:
+                bootstrap = self.bootstrap
+                self.results["notes"].append(f"used an existing broker at {bootstrap}")
+            else:
+                bootstrap = kafka.start(port=0, data_dir=kdir, partitions=4)
+                self.log(f"broker at {bootstrap} (data in {kdir})")
+            asyncio.run(self._kafka_phases(root, bootstrap, bulk, live))
+            self._read_api(root)
+        finally:
+            if self.bootstrap is None:
+                kafka.stop(kdir)
+            if not self.keep_dir:
+                shutil.rmtree(root, ignore_errors=True)
+        proc = self.results.get("processor", {}).get("events_per_s")
+        ceil = self.results.get("ceiling", {}).get("events_per_s")
+        self.results["ratio_processor_ceiling"] = round(proc / ceil, 4) if proc and ceil else None
+        # CPU time per event does not count waiting for a core: steadier on a shared machine
+        pc = self.results.get("processor", {}).get("cpu_us_per_event")
+        cc = self.results.get("ceiling", {}).get("cpu_us_per_event")
+        self.results["ratio_processor_ceiling_cpu"] = round(cc / pc, 4) if pc and cc else None
+        self.results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        self.results["total_seconds"] = round(time.perf_counter() - t0, 1)
+        return self.results
+
+    async def _kafka_phases(self, root: Path, bootstrap: str, bulk: Dataset, live: Dataset) -> None:
+        sz = self.sizes
+        self.log(f"classify + build rate on {sz.classify_sample} entries")
+        self.results["classify_build"] = await asyncio.to_thread(phases.classify_build_rate, sz.classify_sample, SEED)
+
+        proc_s = self.settings(root, bootstrap, "proc")
+        bulk_s = self.settings(root, bootstrap, "bulk")
+        self.log(f"pre-filling {proc_s.topic_events} ({sz.processor_events}) and {bulk_s.topic_events} ({bulk.count})")
+        await ensure_app_topics(proc_s)
+        await ensure_app_topics(bulk_s)
+        started = time.perf_counter()
+        n = await fill_topic(bootstrap, proc_s.topic_events, _take(bulk, sz.processor_events))
+        n_bulk = await fill_topic(bootstrap, bulk_s.topic_events, bulk.records())
+        took = time.perf_counter() - started
+        self.results["prefill"] = {"events": n + n_bulk, "seconds": round(took, 2), "events_per_s": round((n + n_bulk) / took, 1)}
+
+        self.log("ceiling: bare aiokafka decode + produce")
+        ceiling_out = f"b{self.run_id}.ceiling.out"
+        from services.kafka_admin import TopicSpec, ensure_topics
+
+        await ensure_topics([bootstrap], [TopicSpec(ceiling_out, 4)])
+        self.results["ceiling"] = await phases.ceiling(bootstrap, proc_s.topic_events, ceiling_out, n, timeout=1800)
+
+        self.log("processor: docketline worker (one process)")
+        env = phases.service_env(proc_s)
+        log_path = root / "worker.log"
+        with phases.running([phases.DOCKETLINE, "worker", "-l", "warn"], env, log_path) as proc:
+            worker = phases.Worker(proc, proc_s, log_path)
+            started_at = time.perf_counter()
+            self.results["processor"] = await phases.processor_throughput(worker, n, started_at, timeout=3600)
+            rate = sz.latency_rate or max(1.0, self.results["processor"]["events_per_s"] / 2)
+            count = min(live.count, int(rate * sz.latency_seconds))
+            self.log(f"latency: {count} live events at {rate:.0f}/s")
+            self.results["latency"] = await phases.latency(worker, list(_take(live, count)), rate, timeout=600)
+            self.results["processor"]["peak_rss_mib_after_latency"] = phases.peak_rss_mib(proc.pid)
+
+        self.log("ingest: JSONL file -> acknowledged records")
+        ing_s = self.settings(root, bootstrap, "ingest")
+        jsonl = root / "ingest.jsonl"
+        with jsonl.open("wb") as out:
+            for i, (_, value) in enumerate(bulk.records()):
+                if i >= sz.ingest_events:
+                    break
+                out.write(value + b"\n")
+        self.results["ingest"] = await phases.ingest(ing_s, jsonl, sz.ingest_events)
+
+        self.log(f"rebuild: folding {bulk.count} events from {bulk_s.topic_events}")
+        figures, states = await phases.rebuild_fold(bootstrap, bulk_s.topic_events, bulk.count, timeout=3600)
+        self.results["rebuild"] = figures
+        self._templates = list(states.values())
+        self.log(f"rebuild: docketline rebuild on {bulk_s.topic_events}")
+        command = await asyncio.to_thread(
+            phases.rebuild_command, bulk_s, bulk.count, root / "rebuild.log", 3600.0
+        )
+        if command is None:
+            self.results["notes"].append("no `docketline rebuild` command in this checkout: only the in-process fold")
+        else:
+            self.results["rebuild_command"] = command
+
+    def _read_api(self, root: Path) -> None:
+        from bench.dataset import code_digest
+        from bench.readmodel_fill import case_ids as fill_case_ids
+        from bench.readmodel_fill import fill
+
+        sz = self.sizes
+        # Filling a million rows takes long: the file is cached like the workload
+        # (same workload and code = same rows) and only read by the API.
+        db = self.cache_dir / f"readmodel-{sz.readmodel_cases}-{code_digest()}-{_readmodel_digest()}" / "readmodel.sqlite"
+        done = db.with_name("complete")
+        if done.exists():
+            case_ids = fill_case_ids(sz.readmodel_cases)
+            fill_figures = {"cases": sz.readmodel_cases, "cached": True, "db_mib": round(db.stat().st_size / 2**20, 1)}
+            self.log(f"read model: reusing {db}")
+        else:
+            shutil.rmtree(db.parent, ignore_errors=True)
+            db.parent.mkdir(parents=True, exist_ok=True)
+            self.log(f"read model: filling {sz.readmodel_cases} cases")
+            case_ids, fill_figures = fill(db, self._templates, sz.readmodel_cases)
+            done.write_text("ok")
+        courts = sorted({c.split(":", 1)[0] for c in case_ids[:5000]})
+        port = _free_port()
+        cmd = [sys.executable, "-m", "bench.api_server", str(db), str(port)]
+        with phases.running(cmd, dict(os.environ), root / "api.log") as proc:
+            phases.wait_http(f"http://127.0.0.1:{port}/healthz", timeout=60, proc=proc)
+            self.log(f"read API: {sz.lookups} lookups + {sz.lists} lists, {sz.clients} clients")
+            figures = phases.api_requests(
+                f"http://127.0.0.1:{port}", case_ids, courts, sz.lookups, sz.lists, sz.clients
+            )
+            figures["peak_rss_mib"] = phases.peak_rss_mib(proc.pid)
+        self.results["read_api"] = {"fill": fill_figures, **figures}
+
+
+def _readmodel_digest() -> str:
+    import hashlib
+
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.blake2b(digest_size=6)
+    for rel in ("bench/readmodel_fill.py", "services/readmodel/sqlite.py", "services/readmodel/values.py",
+                "schemas/projection.py", "services/core/evolve.py"):  # fmt: skip
+        h.update((root / rel).read_bytes())
+    return h.hexdigest()
+
+
+def _take(ds: Dataset, n: int) -> Any:
+    for i, rec in enumerate(ds.records()):
+        if i >= n:
+            return
+        yield rec
+
+
+def _ds(d: Dataset) -> dict[str, Any]:
+    return {
+        "events": d.count,
+        "cases": d.n_cases,
+        "seed": d.seed,
+        "cached": d.build_seconds is None,
+        "build_seconds": None if d.build_seconds is None else round(d.build_seconds, 1),
+        "build_workers": d.workers,
+    }
+
+
+def _sizes_of(d: Dataset) -> dict[str, Any]:
+    sizes = sorted(len(v) for _, v in _take(d, 20_000))
+    return {
+        "event_bytes_p5": sizes[len(sizes) // 20],
+        "event_bytes_p50": sizes[len(sizes) // 2],
+        "event_bytes_p95": sizes[(len(sizes) * 19) // 20],
+    }
+
+
+def write_json(results: dict[str, Any], out: Path) -> None:
+    import orjson
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))

@@ -16,6 +16,7 @@ never of arrival order:
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterable
 
 from schemas.events import CaseInfo, DocketEvent
@@ -178,15 +179,20 @@ def evolve(state: CaseState | None, event: DocketEvent) -> CaseState:
         court_id, docket_number = event.data.case.court_id, event.data.case.docket_number
         case_id = make_case_id(court_id, docket_number)
     else:
-        current = next((r for r in state.entries if r.entry_key == record.entry_key), None)
-        header_same = all(getattr(state, k) == v for k, v in header.items())
-        if current is not None and _rank(current) >= _rank(record):
-            if header_same:
+        key = record.entry_key
+        at = next((i for i, r in enumerate(state.entries) if r.entry_key == key), -1)
+        if at >= 0 and _rank(state.entries[at]) >= _rank(record):
+            if all(getattr(state, k) == v for k, v in header.items()):
                 return state
             entries = state.entries
         else:
-            others = tuple(r for r in state.entries if r.entry_key != record.entry_key)
-            entries = tuple(sorted((*others, record), key=order_key))
+            # ``state.entries`` is kept in event-time order (its documented
+            # invariant), so the new version is inserted, not re-sorted:
+            # ``order_key`` is unique per entry key, so this is exactly
+            # ``sorted((*others, record), key=order_key)``.
+            others = state.entries if at < 0 else state.entries[:at] + state.entries[at + 1 :]
+            i = bisect_right(others, order_key(record), key=order_key)
+            entries = (*others[:i], record, *others[i:])
         case_id, court_id, docket_number = state.case_id, state.court_id, state.docket_number
     return derive(case_id, court_id, docket_number, header, entries)
 
@@ -207,9 +213,16 @@ def derive(
 ) -> CaseState:
     """Re-derive status, disposition, history and flags from ordered entries."""
     voided: set[int] = set()
+    updated_at: dt.datetime | None = None
+    newest: dt.datetime | None = None  # updated_at as an aware instant (naive = UTC)
     for r in entries:
         if r.type == "entry.stricken":
             voided.update(r.targets)
+        t = r.time
+        if t is not None:
+            aware = t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
+            if newest is None or aware > newest:  # strict: the first of equal instants wins, as max() does
+                updated_at, newest = t, aware
 
     status: Status | None = None
     disposition: Disposition | None = None
@@ -278,16 +291,14 @@ def derive(
             )
 
     assert status is not None  # entries is never empty
-    times = [r.time for r in entries if r.time is not None]
-    updated_at = max(times, key=lambda t: t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)) if times else None
     return CaseState(
         case_id=case_id,
         court_id=court_id,
         docket_number=docket_number,
-        case_name=header["case_name"],  # type: ignore[arg-type]
-        nature_of_suit=header["nature_of_suit"],  # type: ignore[arg-type]
-        cause=header["cause"],  # type: ignore[arg-type]
-        parties=header["parties"],  # type: ignore[arg-type]
+        case_name=header["case_name"],
+        nature_of_suit=header["nature_of_suit"],
+        cause=header["cause"],
+        parties=header["parties"],
         header_date_filed=header_date,
         header_class_action=bool(header["header_class_action"]),
         status=status,

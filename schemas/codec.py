@@ -24,8 +24,18 @@ ALERT_ADAPTER: TypeAdapter[Alert] = TypeAdapter(Alert)
 STATE_ADAPTER: TypeAdapter[CaseState] = TypeAdapter(CaseState)
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
-UPCASTERS: dict[int, Upcaster] = {}
-"""schema_version -> function returning the same event in version + 1."""
+
+
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added ``data.classifier_rule``; version 1 events did not record it (None)."""
+    data = doc.get("data")
+    if not isinstance(data, dict):
+        return doc  # not an event at all: validation reports what is wrong
+    return {**doc, "data": {**data, "classifier_rule": data.get("classifier_rule")}}
+
+
+UPCASTERS: dict[int, Upcaster] = {1: _v1_to_v2}
+"""schema_version -> function returning the same event in version + 1 (pure, dict -> dict)."""
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -59,16 +69,17 @@ def _maybe_upcast(raw: bytes | str) -> dict[str, Any] | None:
         return None
     if not isinstance(obj, dict):
         return None
-    version = obj.get("schema_version")
+    doc: dict[str, Any] = obj
+    version = doc.get("schema_version")
     if not isinstance(version, int) or version >= EVENT_SCHEMA_VERSION or version not in UPCASTERS:
         return None
     while version < EVENT_SCHEMA_VERSION:
         if version not in UPCASTERS:
             return None
-        obj = UPCASTERS[version](obj)
+        doc = UPCASTERS[version](doc)
         version += 1
-        obj["schema_version"] = version
-    return obj
+        doc["schema_version"] = version
+    return doc
 
 
 def _describe(exc: ValidationError) -> str:

@@ -36,8 +36,18 @@ from schemas.vocabulary import (
     Scope,
 )
 
-EVENT_SCHEMA_VERSION = 1
-"""Current version of the event shape; older versions are upcast on read (schemas.codec)."""
+EVENT_SCHEMA_VERSION = 2
+"""Current version of the event shape; older versions are upcast on read (schemas.codec).
+
+History (each step has an upcaster in ``schemas.codec.UPCASTERS``, tested with
+recorded events in ``tests/fixtures/events/v<N>/``):
+
+* 1 — the first shape.
+* 2 — ``data.classifier_rule``: the name of the classifier rule that decided
+  the event's type, so a reader (and a ``docketline rebuild --reclassify``
+  report) can say *why* an entry was read as it was. Version 1 events did not
+  record it: the upcaster sets ``None``.
+"""
 
 
 class Frozen(BaseModel):
@@ -95,6 +105,11 @@ class EventData(Frozen):
     entry: Entry
     classifier_version: str = Field(
         description="Version of the classifier that assigned this event's type."
+    )
+    classifier_rule: str | None = Field(
+        default=None,
+        description="Name of the classifier rule that decided the type (services.core.classify); "
+        "None when unknown (events recorded before schema version 2).",
     )
     class_action: bool = Field(
         default=False, description="The entry's text alleges class claims (e.g. a class action complaint)."
@@ -174,7 +189,7 @@ class _Envelope(Frozen):
     source: str = Field(min_length=1, description="Producer of the event, e.g. 'docketline/ingest/courtlistener'.")
     subject: str = Field(min_length=3, description="The case_id, also the Kafka key.")
     time: dt.datetime | None = Field(default=None, description="When the source published the entry.")
-    schema_version: Literal[1] = EVENT_SCHEMA_VERSION
+    schema_version: Literal[2] = EVENT_SCHEMA_VERSION
 
 
 class CaseFiled(_Envelope):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import typer
 
 from services.api.cli import api_command, case_command
+from services.bench_cli import bench_command
 from services.consistency.cli import check_command
 from services.dispatcher.cli import dispatcher_command
 from services.evaluation.cli import eval_command
 from services.ingest.cli import ingest_command
 from services.kafka_local.cli import kafka_app
 from services.processor.cli import worker_command
+from services.rebuild import rebuild_command
 from services.up import up_command
 
 app = typer.Typer(
@@ -39,6 +41,8 @@ app.command("case")(case_command)
 app.command("dispatcher")(dispatcher_command)
 app.command("eval")(eval_command)
 app.command("check")(check_command)
+app.command("bench")(bench_command)
+app.command("rebuild")(rebuild_command)
 
 
 def main() -> None:

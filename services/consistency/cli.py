@@ -11,6 +11,9 @@ from services.settings import load_settings
 
 def check_command(
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    reclassify: bool = typer.Option(
+        False, "--reclassify", help="Expect projections rebuilt with `docketline rebuild --reclassify`."
+    ),
 ) -> None:
     """Fold docket.events with the pure core and compare with case.states and case.alerts.
 
@@ -24,7 +27,7 @@ def check_command(
     from schemas.codec import dumps
     from services.consistency.check import check, report_lines
 
-    report = asyncio.run(check(load_settings()))
+    report = asyncio.run(check(load_settings(), reclassify=reclassify))
     if json_out:
         typer.echo(dumps(asdict(report)).decode())
     else:

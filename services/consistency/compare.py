@@ -40,6 +40,8 @@ class Report:
     alert_ids_unexpected: list[str] = field(default_factory=list)
     alert_ids_redelivered: dict[str, int] = field(default_factory=dict)
     """ids seen more than once on the topic (at-least-once; consumers de-duplicate by id)"""
+    reclassified: int = 0
+    """events the current classifier reads differently (checked with ``--reclassify``)"""
 
     @property
     def ok(self) -> bool:
@@ -51,6 +53,7 @@ class Report:
             f"differences {len(self.diffs)}, alerts expected {self.alerts_expected} seen {self.alerts_seen} "
             f"(missing {len(self.alert_ids_missing)}, unexpected {len(self.alert_ids_unexpected)}, "
             f"redelivered ids {len(self.alert_ids_redelivered)})"
+            + (f", {self.reclassified} events re-read by the current classifier" if self.reclassified else "")
         )
 
 
@@ -93,9 +96,11 @@ def compare(
     live: Mapping[str, CaseState],
     *,
     expected_alert_ids: set[str] | None = None,
+    required_alert_ids: set[str] | None = None,
     alerts: Iterable[Alert] = (),
     events: int = 0,
 ) -> Report:
+    """Compare per case; alerts: every required id (default: every expected id) must be seen, no other id."""
     report = Report(events=events, cases=len(expected), live_cases=len(live))
     for case_id, exp in sorted(expected.items()):
         got = live.get(case_id)
@@ -115,7 +120,8 @@ def compare(
         seen = Counter(a.id for a in alerts)
         report.alerts_expected = len(expected_alert_ids)
         report.alerts_seen = sum(seen.values())
-        report.alert_ids_missing = sorted(expected_alert_ids - set(seen))
+        required = expected_alert_ids if required_alert_ids is None else required_alert_ids
+        report.alert_ids_missing = sorted(required - set(seen))
         report.alert_ids_unexpected = sorted(set(seen) - expected_alert_ids)
         report.alert_ids_redelivered = {k: n for k, n in seen.items() if n > 1}
     return report

@@ -35,6 +35,7 @@ def build_event(
         "case": case,
         "entry": entry,
         "classifier_version": classifier_version,
+        "classifier_rule": c.rule,
         "class_action": c.class_action,
         "appeal": c.appeal,
     }

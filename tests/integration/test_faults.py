@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from schemas.codec import encode_event
+from schemas.events import EVENT_SCHEMA_VERSION
 from services.consistency.check import check, report_lines
 from services.settings import Settings
 from services.topics import ensure_app_topics
@@ -83,10 +84,11 @@ async def test_poison_records_are_dead_lettered_and_processing_continues(
     base = encode_event(complaint())
     ref = complaint().subject.encode()
     missing_date = base.replace(b'#1","date_filed":"2025-01-21",', b'#1",', 1)
-    assert missing_date != base
+    future_version = base.replace(b'"schema_version":%d' % EVENT_SCHEMA_VERSION, b'"schema_version":7')
+    assert missing_date != base and future_version != base
     poison: list[tuple[bytes | None, bytes | None]] = [
         (key, b"{invalid json"),
-        (ref, base.replace(b'"schema_version":1', b'"schema_version":7')),
+        (ref, future_version),
         (ref, missing_date),
         (None, base),
         (key, b'{"type":"docket.entry","data":' + b"[" * 5000 + b"]" * 5000 + b"}"),

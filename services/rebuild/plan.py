@@ -1,0 +1,287 @@
+"""The pure half of ``docketline rebuild``: re-read, fold, compare, decide what to write.
+
+Nothing here touches Kafka, the file system or the clock, so every rule of a
+rebuild is a unit test away:
+
+* :func:`reclassify` re-reads one stored event with the current classifier,
+  keeping its identity (id, case, entry, source, time): the same words are the
+  same fact, only their meaning may change.
+* :class:`LogFold` folds ``docket.events`` record by record, exactly as the
+  processor does (:func:`services.processor.step.decode_record` decides what is
+  an event), and remembers the processor's acknowledgement boundary: records
+  at or past the consumer group's committed offset of their partition were
+  never acknowledged by a worker, so their alerts and dead letters have never
+  been sent — the rebuild sends them (first sends, not re-sends).
+* :func:`plan` compares the rebuilt projections with what ``case.states`` and
+  the processor's changelog hold, byte for byte, and says what to write and
+  which cases changed status or disposition, and why.
+* :func:`rebuild_alerts` are the alerts a subscriber would need to see the
+  difference a rebuild makes (only with ``--emit-alerts``), with the same
+  deterministic ids :func:`services.core.detect.detect` gives the processor.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from schemas.alerts import Alert
+from schemas.codec import encode
+from schemas.events import DocketEvent
+from schemas.projection import CaseState, Disposition
+from services.core.build import build_event
+from services.core.classification import Classification
+from services.core.classify import CLASSIFIER_VERSION, classify
+from services.core.detect import detect
+from services.core.evolve import evolve
+from services.processor.step import DeadLetter, RecordRef, RecordRejected, decode_record
+
+ClassifyFn = Callable[[str, str | None, int | None], Classification]
+Reason = Literal["reclassified", "unprocessed", "recomputed"]
+"""Why a case's projection changed: one of its events reads differently now; it has
+events the processor never acknowledged; or neither — the fold itself gives a
+different answer (the projection code changed, or a write was lost)."""
+
+REBUILD_SOURCE = "docketline/rebuild"
+"""``source`` of alerts the rebuild sends (their ids are the processor's ids)."""
+
+_CLASSIFIER_FIELDS = frozenset({"classifier_version", "classifier_rule"})
+
+
+# --------------------------------------------------------------------------- re-reading
+
+
+def reclassify(
+    event: DocketEvent,
+    classify_fn: ClassifyFn = classify,
+    classifier_version: str = CLASSIFIER_VERSION,
+) -> DocketEvent:
+    """``event`` as the classifier reads it now; ``event`` itself when the reading is unchanged.
+
+    The case, entry, source and time are kept, and so is the id (it depends on
+    the entry's identity and words, never on the classification; an id that a
+    foreign producer derived differently is kept as it is). Returning the very
+    same object for an unchanged reading keeps an unchanged log's projections
+    byte-identical, whatever ``classifier_version`` the events were stamped with.
+    """
+    entry = event.data.entry
+    fresh = build_event(
+        event.data.case,
+        entry,
+        classify_fn(entry.text, entry.event_name, entry.document_number),
+        source=event.source,
+        classifier_version=classifier_version,
+        time=event.time,
+    )
+    if same_reading(event, fresh):
+        return event
+    if fresh.id != event.id:
+        fresh = fresh.model_copy(update={"id": event.id})
+    return fresh
+
+
+def same_reading(a: DocketEvent, b: DocketEvent) -> bool:
+    """Whether two versions of an event mean the same (type and parameters; not who read them)."""
+    return a.type == b.type and a.data.model_dump(exclude=_CLASSIFIER_FIELDS) == b.data.model_dump(
+        exclude=_CLASSIFIER_FIELDS
+    )
+
+
+# --------------------------------------------------------------------------- the fold
+
+
+@dataclass
+class LogFold:
+    """Fold ``docket.events`` records (per partition in offset order) into projections.
+
+    ``committed`` is the processor group's committed offset per partition (the
+    next offset a worker would read); records before it were acknowledged by a
+    worker, records from it on were not. ``reread`` re-reads each decoded event
+    (:func:`reclassify`) or is ``None`` to fold the stored readings.
+    """
+
+    committed: Mapping[int, int]
+    reread: Callable[[DocketEvent], DocketEvent] | None = None
+    events: int = 0
+    undecodable: int = 0
+    states: dict[str, CaseState] = field(default_factory=dict)
+    acked: dict[str, CaseState] = field(default_factory=dict)
+    """Per case, the fold of its acknowledged events only (what the processor's table should hold)."""
+    partition_of: dict[str, int] = field(default_factory=dict)
+    misplaced: set[str] = field(default_factory=set)
+    """Cases whose events are on more than one partition (the topic's partition count changed?)."""
+    next_offset: dict[int, int] = field(default_factory=dict)
+    """Per partition, one past the last record folded."""
+    reasons: dict[str, set[Reason]] = field(default_factory=dict)
+    changed_readings: dict[str, DocketEvent] = field(default_factory=dict)
+    """Event id -> the event as re-read, for every event that reads differently now."""
+    transitions: Counter[str] = field(default_factory=Counter)
+    """``"docket.entry -> case.dismissed"`` -> number of events re-read that way."""
+    unprocessed: int = 0
+    tail_alerts: list[Alert] = field(default_factory=list)
+    tail_dead_letters: list[DeadLetter] = field(default_factory=list)
+
+    def add(self, topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None) -> None:
+        """Fold one record of ``docket.events``."""
+        self.next_offset[partition] = max(self.next_offset.get(partition, 0), offset + 1)
+        acked = offset < self.committed.get(partition, 0)
+        if not acked:
+            self.unprocessed += 1
+        try:
+            stored = decode_record(key, value)
+        except RecordRejected as exc:
+            self.undecodable += 1
+            if not acked:  # never dead-lettered by a worker: do what the worker would have done
+                self.tail_dead_letters.append(
+                    DeadLetter(exc.reason, exc.error, RecordRef(topic, partition, offset), key, value)
+                )
+            return
+        self.events += 1
+        event = stored if self.reread is None else self.reread(stored)
+        case_id = event.subject
+        if event is not stored:
+            self.transitions[f"{stored.type} -> {event.type}"] += 1
+            self.changed_readings.setdefault(event.id, event)
+            self.reasons.setdefault(case_id, set()).add("reclassified")
+        if self.partition_of.setdefault(case_id, partition) != partition:
+            self.misplaced.add(case_id)
+        old = self.states.get(case_id)
+        new = evolve(old, event)
+        if new is old:
+            return
+        self.states[case_id] = new
+        if acked:
+            self.acked[case_id] = new
+        else:
+            self.reasons.setdefault(case_id, set()).add("unprocessed")
+            self.tail_alerts.extend(
+                a.model_copy(update={"source": REBUILD_SOURCE}) for a in detect(old, new, event)
+            )
+
+
+# --------------------------------------------------------------------------- comparing
+
+
+def _semantic(d: Disposition | None) -> tuple[str, str, str, str | None] | None:
+    return None if d is None else (d.type, d.prejudice, d.date.isoformat(), d.detail)
+
+
+def status_differs(before: CaseState | None, after: CaseState | None) -> bool:
+    """Whether status or disposition differ (what a subscriber or a case page shows)."""
+    if before is None or after is None:
+        return before is not after
+    return before.status != after.status or _semantic(before.disposition) != _semantic(after.disposition)
+
+
+def describe(state: CaseState | None) -> str:
+    """``closed (voluntary_dismissal, without, 2025-01-30)``, ``open``, or ``-`` for no projection."""
+    if state is None:
+        return "-"
+    d = state.disposition
+    return state.status if d is None else f"{state.status} ({d.type}, {d.prejudice}, {d.date.isoformat()})"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseChange:
+    """A case whose status or disposition differs between its live and its rebuilt projection."""
+
+    case_id: str
+    before: str
+    after: str
+    why: tuple[str, ...]
+
+
+@dataclass
+class Plan:
+    """What the rebuild writes, and what it found."""
+
+    snapshots: dict[str, bytes | None] = field(default_factory=dict)
+    """case_id -> bytes to write on ``case.states`` (None = tombstone)."""
+    changelog: dict[str, bytes | None] = field(default_factory=dict)
+    """case_id -> bytes to write on the processor's changelog (None = tombstone)."""
+    orphans: list[str] = field(default_factory=list)
+    """Live projections without a single event in the log (kept unless dropped)."""
+    changes: list[CaseChange] = field(default_factory=list)
+
+
+def plan(
+    rebuilt: Mapping[str, bytes],
+    live: Mapping[str, bytes],
+    table: Mapping[str, bytes],
+    *,
+    reasons: Mapping[str, set[Reason]],
+    decode: Callable[[bytes], CaseState],
+    rebuilt_states: Mapping[str, CaseState],
+    drop_orphans: bool = False,
+) -> Plan:
+    """Byte-compare rebuilt projections with ``case.states`` (``live``) and the changelog (``table``).
+
+    A case is written where its bytes differ (an unchanged log writes nothing).
+    ``decode`` turns a live snapshot into a state, only for cases that differ.
+    """
+    out = Plan()
+    for case_id in sorted(rebuilt):
+        raw = rebuilt[case_id]
+        if table.get(case_id) != raw:
+            out.changelog[case_id] = raw
+        old = live.get(case_id)
+        if old == raw:
+            continue
+        out.snapshots[case_id] = raw
+        before = None if old is None else decode(old)
+        after = rebuilt_states[case_id]
+        if status_differs(before, after):
+            why = tuple(sorted(reasons.get(case_id, ()))) or ("recomputed",)
+            out.changes.append(CaseChange(case_id, describe(before), describe(after), why))
+    for case_id in sorted((set(live) | set(table)) - set(rebuilt)):
+        out.orphans.append(case_id)
+        if drop_orphans:
+            if case_id in live:
+                out.snapshots[case_id] = None
+            if case_id in table:
+                out.changelog[case_id] = None
+    return out
+
+
+def cause_event_id(before: CaseState | None, after: CaseState) -> str:
+    """The entry a subscriber would be told caused the difference between two projections."""
+    if before is not None and before.status == after.status and after.disposition is not None:
+        return after.disposition.event_id
+    return after.status_history[-1].event_id
+
+
+def rebuild_alerts(
+    before: Mapping[str, CaseState],
+    after: Mapping[str, CaseState],
+    events: Mapping[str, DocketEvent],
+) -> list[Alert]:
+    """Alerts for the cases whose status or disposition the rebuild changes.
+
+    ``before``: live projections of the changed cases; ``after``: their
+    rebuilt acknowledged projections; ``events``: at least the events named by
+    :func:`cause_event_id`. The ids are what :func:`detect` gives for the same
+    transition and cause, so a subscriber that already saw it de-duplicates it.
+    """
+    out: list[Alert] = []
+    for case_id in sorted(after):
+        new = after[case_id]
+        old = before.get(case_id)
+        if not status_differs(old, new):
+            continue
+        cause = events[cause_event_id(old, new)]
+        out.extend(
+            a.model_copy(update={"source": REBUILD_SOURCE})
+            for a in detect(old, new, cause)
+            if a.type in ("status.changed", "disposition.changed")
+        )
+    return out
+
+
+def encode_states(states: Mapping[str, CaseState]) -> dict[str, bytes]:
+    return {case_id: encode(state) for case_id, state in states.items()}
+
+
+def first(items: Iterable[CaseChange], n: int) -> list[CaseChange]:
+    return [c for _, c in zip(range(n), items)]

@@ -1,0 +1,483 @@
+"""The I/O half of ``docketline rebuild``: read the topics, write the plan, reseed the processor.
+
+Procedure (docs/architecture.md, "Rebuild"):
+
+1. **Workers stopped.** The processor's consumer group must have no members
+   (checked with the admin API; ``--wait-idle`` waits for a killed worker's
+   session to expire). A worker folding while the rebuild writes would mix
+   two histories. The check is repeated before the offsets are committed.
+2. **Read.** The group's committed offsets on ``docket.events``; the latest
+   snapshot per case on ``case.states`` and on the processor's changelog
+   (``{app id}-cases-changelog``); then ``docket.events`` from the beginning
+   to its current end, folded with the pure core (:class:`LogFold`).
+3. **Write, alerts first** (the processor's order): dead letters and alerts of
+   records no worker acknowledged, and — only with ``--emit-alerts`` — alerts
+   for changed statuses; then the changed states to the changelog, on the
+   partition of the case's events (the partition faust's table keeps the key
+   in); then the changed snapshots to ``case.states``.
+4. **Commit** the group's offsets to the end of what was folded, so workers
+   continue after it instead of re-folding records whose outputs are written.
+5. **Local tables.** Delete this machine's RocksDB files of the ``cases``
+   table (``DATA_DIR/processor/v*/tables/cases-*``): a worker rebuilds them from
+   the changelog. A worker on another machine keeps its files; faust replays
+   the changelog from the offset stored in them, which includes the rebuild's
+   records.
+6. **Read model**: reset, seed the re-read events, replay the output topics.
+
+Every step is idempotent: a rebuild that dies half way is simply run again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # type: ignore[import-untyped]
+from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
+from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
+
+from schemas.codec import decode_state, encode
+from schemas.events import DocketEvent
+from schemas.projection import CaseState
+from services.core.classify import CLASSIFIER_VERSION, classify
+from services.kafka_admin import TopicSpec, ensure_topics
+from services.kafka_read import partitions_of, scan
+from services.processor.step import RecordRejected, decode_record
+from services.rebuild.plan import (
+    ClassifyFn,
+    LogFold,
+    Plan,
+    cause_event_id,
+    encode_states,
+    plan,
+    rebuild_alerts,
+    reclassify,
+    same_reading,
+    status_differs,
+)
+from services.rebuild.report import RebuildReport
+from services.settings import Settings
+from services.topics import MAX_MESSAGE_BYTES, ensure_app_topics
+
+TABLE = "cases"
+
+
+class RebuildError(Exception):
+    """A rebuild that cannot start or finish; the message says what to do."""
+
+
+class WorkersRunning(RebuildError):
+    """The processor's consumer group has members: stop the workers first."""
+
+
+class ReadModelRace(RebuildError):
+    """Another feeder wrote stored readings into the read model during the rebuild."""
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    reclassify: bool = False
+    emit_alerts: bool = False
+    dry_run: bool = False
+    read_model: bool = True
+    read_model_only: bool = False
+    """Only reset and refill this machine's read model (e.g. on an API host after a --reclassify rebuild)."""
+    remove_local_tables: bool = True
+    drop_orphans: bool = False
+    wait_idle: float = 0.0
+    """Seconds to wait for the processor group to become empty (a killed worker's session)."""
+    timeout: float = 600.0
+
+
+class Progress(Protocol):
+    """Where the rebuild reports progress (the CLI draws it with rich)."""
+
+    def stage(self, name: str, total: int | None = None) -> None: ...
+
+    def advance(self, n: int) -> None: ...
+
+
+class NoProgress:
+    def stage(self, name: str, total: int | None = None) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+
+def processor_group(settings: Settings) -> str:
+    """The processor's faust app id = its consumer group (see ``build_processor``)."""
+    return f"{settings.topic_prefix}{settings.processor_app_id}"
+
+
+def changelog_topic(settings: Settings) -> str:
+    """faust names a table's changelog ``{app id}-{table}-changelog``."""
+    return f"{processor_group(settings)}-{TABLE}-changelog"
+
+
+def local_table_dir(settings: Settings) -> Path:
+    """Where this machine's workers keep the ``cases`` table (faust's ``tabledir``)."""
+    from services.processor.app import build_processor  # faust is heavy: only when needed
+
+    return Path(build_processor(settings).app.conf.tabledir)
+
+
+# --------------------------------------------------------------------------- Kafka reads
+
+
+async def topic_extent(bootstrap: list[str], topics: Iterable[str]) -> dict[str, dict[int, tuple[int, int]]]:
+    """Per existing topic, partition -> (first offset, end offset)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        out: dict[str, dict[int, tuple[int, int]]] = {}
+        for topic in topics:
+            parts = await partitions_of(consumer, topic)
+            if not parts:
+                continue
+            tps = [TopicPartition(topic, p) for p in sorted(parts)]
+            begin = await consumer.beginning_offsets(tps)
+            end = await consumer.end_offsets(tps)
+            out[topic] = {tp.partition: (begin[tp], end[tp]) for tp in tps}
+        return out
+    finally:
+        await consumer.stop()
+
+
+async def latest_per_key(
+    bootstrap: list[str], topic: str, progress: Progress, timeout: float
+) -> dict[str, tuple[int, bytes]]:
+    """case_id -> (partition, value) of the newest record of a compacted, case-keyed topic."""
+    out: dict[str, tuple[int, bytes]] = {}
+    async for batch in scan(bootstrap, topic, timeout=timeout):
+        for r in batch:
+            key = r.key.decode("utf-8")
+            if r.value is None:
+                out.pop(key, None)
+            else:
+                out[key] = (r.partition, r.value)
+        progress.advance(len(batch))
+    return out
+
+
+async def group_members(bootstrap: list[str], group: str) -> list[str]:
+    """``client_id@host`` of every member of ``group`` (empty list: no worker is running)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="docketline-rebuild")
+    await admin.start()
+    try:
+        responses = await admin.describe_consumer_groups([group])
+    finally:
+        await admin.close()
+    members = []
+    for response in responses:
+        for error_code, group_id, _state, _ptype, _protocol, found, *_ in response.groups:
+            if error_code:
+                raise RebuildError(f"describing consumer group {group_id!r} failed with error code {error_code}")
+            for m in found:
+                host = next((x for x in m[1:] if isinstance(x, str) and x.startswith("/")), "")
+                members.append(f"{m[0]}@{host.lstrip('/')}" if host else str(m[0]))
+    return members
+
+
+async def require_idle(bootstrap: list[str], group: str, wait: float) -> None:
+    deadline = time.monotonic() + wait
+    while members := await group_members(bootstrap, group):
+        if time.monotonic() >= deadline:
+            raise WorkersRunning(
+                f"the processor's consumer group {group!r} has {len(members)} active member(s): "
+                f"{', '.join(sorted(members))}. Stop every `docketline worker` of this deployment and run "
+                "the rebuild again (a killed worker stays a member until its session times out: "
+                "pass --wait-idle SECONDS to wait for that)."
+            )
+        await asyncio.sleep(1.0)
+
+
+async def committed_offsets(bootstrap: list[str], group: str, topic: str) -> dict[int, int]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="docketline-rebuild")
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    return {tp.partition: om.offset for tp, om in offsets.items() if tp.topic == topic and om.offset >= 0}
+
+
+async def commit_offsets(bootstrap: list[str], group: str, topic: str, offsets: dict[int, int]) -> None:
+    """Commit ``offsets`` for the (empty) group without joining it (a simple-consumer commit)."""
+    if not offsets:
+        return
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tps = {TopicPartition(topic, p): o for p, o in offsets.items()}
+        consumer.assign(list(tps))
+        await consumer.commit(tps)
+    finally:
+        await consumer.stop()
+
+
+# --------------------------------------------------------------------------- Kafka writes
+
+Send = tuple[str, bytes | None, bytes | None, int | None]
+"""(topic, key, value, partition or None for the key's default partition)."""
+
+
+async def write_all(bootstrap: list[str], groups: list[list[Send]], progress: Progress) -> None:
+    """Write each group of records, awaiting every acknowledgement before the next group starts."""
+    if not any(groups):
+        return
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=20,
+        max_request_size=MAX_MESSAGE_BYTES,
+        client_id="docketline-rebuild",
+    )
+    await producer.start()
+    try:
+        for sends in groups:
+            futures = [
+                await producer.send(topic, key=key, value=value, partition=partition)
+                for topic, key, value, partition in sends
+            ]
+            await asyncio.gather(*futures)
+            progress.advance(len(sends))
+    finally:
+        await producer.stop()
+
+
+# --------------------------------------------------------------------------- the procedure
+
+
+async def run_rebuild(
+    settings: Settings,
+    options: Options,
+    progress: Progress | None = None,
+    *,
+    classify_fn: ClassifyFn = classify,
+) -> RebuildReport:
+    """Rebuild every projection from ``docket.events`` (see the module docstring)."""
+    progress = progress or NoProgress()
+    bootstrap = settings.bootstrap_list
+    group, changelog = processor_group(settings), changelog_topic(settings)
+    report = RebuildReport(
+        dry_run=options.dry_run,
+        read_model_only=options.read_model_only,
+        reclassify=options.reclassify,
+        classifier_version=CLASSIFIER_VERSION if options.reclassify else None,
+    )
+    try:
+        writes = not (options.dry_run or options.read_model_only)
+        if writes:
+            await require_idle(bootstrap, group, options.wait_idle)
+            await ensure_app_topics(settings)
+            await ensure_topics(
+                bootstrap,
+                [TopicSpec(changelog, settings.partitions, {"cleanup.policy": "compact", "max.message.bytes": str(MAX_MESSAGE_BYTES)})],
+            )
+        extent = await topic_extent(bootstrap, [settings.topic_events, settings.topic_states, changelog])
+        _check_partitions(extent, settings, changelog)
+        report.partitions = len(extent.get(settings.topic_events, {}))
+        committed = await committed_offsets(bootstrap, group, settings.topic_events)
+
+        def size(topic: str) -> int:
+            return sum(end - begin for begin, end in extent.get(topic, {}).values())
+
+        live: dict[str, tuple[int, bytes]] = {}
+        table: dict[str, tuple[int, bytes]] = {}
+        if settings.topic_states in extent:
+            progress.stage(f"reading {settings.topic_states}", size(settings.topic_states))
+            live = await latest_per_key(bootstrap, settings.topic_states, progress, options.timeout)
+        if changelog in extent:
+            progress.stage(f"reading {changelog}", size(changelog))
+            table = await latest_per_key(bootstrap, changelog, progress, options.timeout)
+
+        def reread(e: DocketEvent) -> DocketEvent:
+            return reclassify(e, classify_fn)
+
+        fold = LogFold(committed, reread if options.reclassify else None)
+        if settings.topic_events in extent:
+            progress.stage(f"folding {settings.topic_events}", size(settings.topic_events))
+            async for batch in scan(bootstrap, settings.topic_events, timeout=options.timeout):
+                for r in batch:
+                    fold.add(r.topic, r.partition, r.offset, r.key, r.value)
+                progress.advance(len(batch))
+        the_plan = plan(
+            encode_states(fold.states),
+            {c: raw for c, (_, raw) in live.items()},
+            {c: raw for c, (_, raw) in table.items()},
+            reasons=fold.reasons,
+            decode=decode_state,
+            rebuilt_states=fold.states,
+            drop_orphans=options.drop_orphans,
+        )
+        alerts = list(fold.tail_alerts)
+        report.alerts_unprocessed = len(alerts)
+        if options.emit_alerts and not options.read_model_only:
+            extra = await _changed_status_alerts(settings, options, fold, live, reread, progress)
+            report.alerts_rebuild = len(extra)
+            alerts += extra
+        _fill(report, fold, the_plan)
+        if options.dry_run:
+            return report
+        if options.read_model_only:
+            await _refill(settings, options, fold, report, progress)
+            return report
+
+        now = dt.datetime.now(dt.timezone.utc)
+
+        def partition(case_id: str, existing: dict[str, tuple[int, bytes]]) -> int:
+            return existing[case_id][0] if case_id in existing else fold.partition_of[case_id]
+
+        first: list[Send] = [(settings.topic_dlq, dl.key, dl.to_json(now), None) for dl in fold.tail_dead_letters]
+        first += [(settings.topic_alerts, a.subject.encode(), encode(a), None) for a in alerts]
+        to_changelog: list[Send] = [
+            (changelog, c.encode(), raw, partition(c, table)) for c, raw in the_plan.changelog.items()
+        ]
+        to_states: list[Send] = [
+            (settings.topic_states, c.encode(), raw, partition(c, live)) for c, raw in the_plan.snapshots.items()
+        ]
+        progress.stage("writing alerts, changelog and case.states", len(first) + len(to_changelog) + len(to_states))
+        await write_all(bootstrap, [first, to_changelog, to_states], progress)
+
+        to_commit = {p: o for p, o in fold.next_offset.items() if o > committed.get(p, 0)}
+        await require_idle(bootstrap, group, 0.0)  # nobody may have joined while we wrote
+        await commit_offsets(bootstrap, group, settings.topic_events, to_commit)
+        report.offsets_committed = to_commit
+        if options.remove_local_tables:
+            report.local_tables_removed = remove_local_tables(local_table_dir(settings))
+        if options.read_model:
+            await _refill(settings, options, fold, report, progress)
+        return report
+    except (KafkaError, OSError, asyncio.TimeoutError) as exc:
+        raise RebuildError(f"Kafka at {settings.bootstrap_servers}: {type(exc).__name__}: {exc}") from exc
+
+
+async def _refill(
+    settings: Settings, options: Options, fold: LogFold, report: RebuildReport, progress: Progress
+) -> None:
+    seed = list(fold.changed_readings.values())
+    progress.stage("refilling the read model", None)
+    report.read_model = await refill_read_model(settings, seed, options.timeout)
+    report.read_model_seeded = len(seed)
+
+
+def _check_partitions(extent: dict[str, dict[int, tuple[int, int]]], settings: Settings, changelog: str) -> None:
+    counts = {t: len(p) for t, p in extent.items()}
+    if len(set(counts.values())) > 1:
+        raise RebuildError(
+            f"partition counts differ: {counts}. A case's events, snapshots and table entry must share a "
+            "partition number; the processor cannot run on these topics either."
+        )
+
+
+def _fill(report: RebuildReport, fold: LogFold, the_plan: Plan) -> None:
+    report.events = fold.events
+    report.undecodable = fold.undecodable
+    report.cases = len(fold.states)
+    report.readings_changed = len(fold.changed_readings)
+    report.reading_transitions = dict(fold.transitions)
+    report.unprocessed_records = fold.unprocessed
+    report.snapshots_written = len(the_plan.snapshots)
+    report.changelog_written = len(the_plan.changelog)
+    report.orphans = the_plan.orphans
+    report.orphans_dropped = bool(the_plan.orphans) and any(v is None for v in the_plan.snapshots.values())
+    report.misplaced_cases = sorted(fold.misplaced)
+    report.changes = the_plan.changes
+    report.dead_letters = len(fold.tail_dead_letters)
+
+
+async def _changed_status_alerts(
+    settings: Settings,
+    options: Options,
+    fold: LogFold,
+    live: dict[str, tuple[int, bytes]],
+    reread: Callable[[DocketEvent], DocketEvent],
+    progress: Progress,
+) -> list[Any]:
+    """Alerts for acknowledged projections whose status or disposition the rebuild changes.
+
+    Their cause events are looked up in a second pass over the log, so the
+    first pass never holds the whole log in memory.
+    """
+    before: dict[str, CaseState | None] = {}
+    after: dict[str, CaseState] = {}
+    for case_id, state in fold.acked.items():
+        old = decode_state(live[case_id][1]) if case_id in live else None
+        if status_differs(old, state):
+            before[case_id], after[case_id] = old, state
+    wanted = {cause_event_id(before[c], after[c]) for c in after}
+    events = {i: e for i, e in fold.changed_readings.items() if i in wanted}
+    missing = wanted - set(events)
+    if missing:
+        progress.stage("finding the events that caused changed statuses", None)
+        async for batch in scan(settings.bootstrap_list, settings.topic_events, timeout=options.timeout):
+            for r in batch:
+                try:
+                    event = decode_record(r.key, r.value)
+                except RecordRejected:
+                    continue
+                if event.id in missing:
+                    events[event.id] = reread(event) if options.reclassify else event
+    return rebuild_alerts({c: s for c, s in before.items() if s is not None}, after, events)
+
+
+def remove_local_tables(tabledir: Path) -> list[str]:
+    """Delete this machine's RocksDB files of the ``cases`` table; workers restore them from the changelog."""
+    if not tabledir.is_dir():
+        return []
+    removed = []
+    for path in sorted(tabledir.glob(f"{TABLE}-*")):
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        removed.append(str(path))
+    return removed
+
+
+async def refill_read_model(settings: Settings, seed: list[DocketEvent], timeout: float) -> dict[str, int]:
+    """Reset the read model, write the re-read events, then replay the output topics into it.
+
+    The re-read events go in first, in the reset's generation: the replay of
+    ``docket.events`` then finds their ids already present and keeps them (the
+    store keeps the first row per event id). Afterwards every seeded row is
+    checked; a feeder of a running API could in principle have written the
+    stored reading in between, which is reported instead of left behind.
+    """
+    from services.readmodel.feeder import Feeder, FeederTimeout
+    from services.readmodel.store import Batch, open_read_model
+
+    store = open_read_model(settings)
+    try:
+        await asyncio.to_thread(store.reset)
+        generation = await asyncio.to_thread(store.generation)
+        if seed:
+            await asyncio.to_thread(store.apply, Batch(events=tuple(seed), generation=generation))
+        feeder = Feeder(settings, store)
+        feeder.start()
+        try:
+            await feeder.wait_caught_up(timeout)
+        except FeederTimeout as exc:
+            raise RebuildError(f"the read model did not catch up: {exc}") from exc
+        finally:
+            await feeder.stop()
+        if seed:
+            stored = await asyncio.to_thread(store.events_by_id, [e.id for e in seed])
+            stale = [e.id for e in seed if e.id not in stored or not same_reading(stored[e.id], e)]
+            if stale:
+                raise ReadModelRace(
+                    f"{len(stale)} events in the read model keep their stored reading (e.g. {stale[:3]}): "
+                    "another feeder (an API on the same DATA_DIR?) wrote them during the rebuild. "
+                    "Run `docketline rebuild --read-model-only --reclassify` again."
+                )
+        return await asyncio.to_thread(store.counts)
+    finally:
+        store.close()

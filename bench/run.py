@@ -211,7 +211,7 @@ class Bench:
         self.log("processor: docketline worker (one process)")
         env = phases.service_env(proc_s)
         log_path = root / "worker.log"
-        with phases.running([phases.DOCKETLINE, "worker", "-l", "warn"], env, log_path) as proc:
+        with phases.running([phases.DOCKETLINE, "worker", "-l", "warn", "--no-supervise"], env, log_path) as proc:
             worker = phases.Worker(proc, proc_s, log_path)
             started_at = time.perf_counter()
             self.results["processor"] = await phases.processor_throughput(worker, n, started_at, timeout=3600)

@@ -23,7 +23,7 @@ Invariants
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Union
+from typing import Annotated, Final, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,7 +36,7 @@ from schemas.vocabulary import (
     Scope,
 )
 
-EVENT_SCHEMA_VERSION = 2
+EVENT_SCHEMA_VERSION: Final = 2
 """Current version of the event shape; older versions are upcast on read (schemas.codec).
 
 History (each step has an upcaster in ``schemas.codec.UPCASTERS``, tested with

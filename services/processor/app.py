@@ -18,6 +18,18 @@ alert, because a re-processed event that is already in the table is a no-op.
 Bad records go to ``docket.events.dlq`` explicitly (faust acks a message even
 when the agent raises). Transient Kafka errors while writing are retried in
 place, so the record is not acknowledged until its outputs are written.
+
+Offsets are the processor's own (:mod:`services.processor.offsets`). faust's
+acknowledgements are switched off for ``docket.events`` (``acks=False``), so
+faust never commits its offsets: its bookkeeping committed offsets past
+records the agent never received after a rebalance, and stalled on others
+(the scale-out fault tests caught both). Instead the agent folds a record only
+when it is the next one of its partition (an older one is a redelivery, a
+newer one means records were lost on the way: the agent seeks back), waits
+until every output of the batch is acknowledged (alerts, dead letters, the
+table's changelog records, the snapshots) and then commits exactly what it
+folded. On a rebalance the agent finishes its batch before the partitions are
+given up, commits, and starts again from the group's committed offsets.
 """
 
 from __future__ import annotations
@@ -25,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -32,13 +45,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
+from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
+from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
+from aiokafka.structs import TopicPartition  # type: ignore[import-untyped]
 from faust.exceptions import ProducerSendError
 from faust.streams import _current_event
-from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 from prometheus_client import Counter
 
-from schemas.codec import CodecError, decode_state, encode
+from schemas.codec import decode_state, encode
 from schemas.projection import CaseState
+from services.processor.offsets import OffsetLedger, Verdict
 from services.processor.step import DeadLetter, Outcome, RecordRef, handle_record
 from services.settings import Settings
 from services.topics import MAX_MESSAGE_BYTES
@@ -50,6 +66,14 @@ EVENTS_PROCESSED = Counter("docketline_processor_events_total", "Docket events h
 STATE_CACHE_SIZE = 10_000
 BATCH_MAX = 500
 BATCH_WITHIN_S = 0.05
+SEEK_RETRY_S = 2.0
+"""A seek back that has not brought the missing record after this long is repeated.
+
+It can fail: records fetched before the seek and still on their way to the
+agent advance faust's read offset past the seek target, and faust then drops
+the re-fetched records as already read. Once those stale records are through,
+a repeated seek succeeds.
+"""
 
 
 @dataclass
@@ -59,6 +83,27 @@ class Processor:
     app: faust.App
     settings: Settings
     stats: dict[str, int]
+
+
+class CasesTable(faust.Table[bytes, bytes]):
+    """The ``cases`` table, whose changelog records can be awaited.
+
+    faust queues a table's changelog records (``send_soon``) and forgets the
+    futures; the agent needs them to know a batch is durable before it commits.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unacknowledged: list[Any] = []
+
+    def send_changelog(self, *args: Any, **kwargs: Any) -> Any:
+        fut = super().send_changelog(*args, **kwargs)
+        self.unacknowledged.append(fut)
+        return fut
+
+    def take_unacknowledged(self) -> list[Any]:
+        out, self.unacknowledged = self.unacknowledged, []
+        return out
 
 
 class _StateCache:
@@ -109,6 +154,7 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         key_serializer="raw",
         value_serializer="raw",
         partitions=settings.partitions,
+        acks=False,  # faust never commits these offsets: the agent does (module docstring)
     )
     states = app.topic(
         settings.topic_states,
@@ -121,43 +167,137 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         settings.topic_alerts, key_serializer="raw", value_serializer="raw", partitions=settings.partitions
     )
     dlq = app.topic(settings.topic_dlq, key_serializer="raw", value_serializer="raw", partitions=settings.partitions)
-    cases = app.Table(
-        "cases",
-        default=None,
-        key_type=bytes,  # bytes -> the "raw" serializer: we encode states ourselves
-        value_type=bytes,
-        partitions=settings.partitions,
-        extra_topic_configs={"max.message.bytes": str(MAX_MESSAGE_BYTES)},
+    cases = app.tables.add(
+        CasesTable(
+            app,
+            name="cases",
+            default=None,
+            beacon=app.tables.beacon,
+            key_type=bytes,  # bytes -> the "raw" serializer: we encode states ourselves
+            value_type=bytes,
+            partitions=settings.partitions,
+            extra_topic_configs={"max.message.bytes": str(MAX_MESSAGE_BYTES)},
+        )
     )
+    assert isinstance(cases, CasesTable)
     cache = _StateCache(STATE_CACHE_SIZE)
-    stats = {"applied": 0, "unchanged": 0, "dead_lettered": 0, "alerts": 0, "batches": 0, "write_retries": 0}
+    stats = {
+        "applied": 0,
+        "unchanged": 0,
+        "dead_lettered": 0,
+        "alerts": 0,
+        "batches": 0,
+        "write_retries": 0,
+        "redelivered": 0,
+        "not_ours": 0,
+        "gaps": 0,
+        "seeks": 0,
+        "commits": 0,
+    }
+    ledger: OffsetLedger[Any] = OffsetLedger()
+    idle = asyncio.Event()
+    idle.set()
+    seek_at: dict[Any, float] = {}
+
+    async def starting_positions(tps: set[Any]) -> dict[Any, int]:
+        """The group's committed offset of each partition (the log start when there is none)."""
+        admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_list, client_id=f"{app_id}-offsets")
+        await admin.start()
+        try:
+            committed = await admin.list_consumer_group_offsets(
+                app_id, partitions=[TopicPartition(tp.topic, tp.partition) for tp in tps]
+            )
+        finally:
+            await admin.close()
+        earliest = await app.consumer.earliest_offsets(*tps)
+        out = {}
+        for tp in tps:
+            start = earliest.get(tp) or 0
+            c = committed.get(TopicPartition(tp.topic, tp.partition))
+            out[tp] = max(c.offset, start) if c is not None and c.offset >= 0 else start
+        return out
+
+    @app.on_partitions_assigned.connect  # type: ignore[arg-type]  # mode types receivers loosely
+    async def _assigned(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        assigned: set[Any] = args[0]
+        mine = {tp for tp in assigned if tp.topic == settings.topic_events}
+        if not mine:
+            return
+        delay = 0.5
+        while True:
+            try:
+                positions = await starting_positions(mine)
+                break
+            except (TimeoutError, KafkaError, OSError) as exc:  # the records wait; nothing is folded meanwhile
+                log.error("reading committed offsets failed (%r); retrying in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        ledger.assign(positions)
+        log.info("partitions assigned, folding from %s", {tp.partition: o for tp, o in sorted(positions.items())})
+
+    @app.on_partitions_revoked.connect  # type: ignore[arg-type]
+    async def _revoked(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        revoked: set[Any] = args[0]
+        mine = {tp for tp in revoked if tp.topic == settings.topic_events}
+        if not mine:
+            return
+        # finish the batch in flight (its outputs and its commit) before the partitions go:
+        # the next owner must not fold beside us
+        limit = app.conf.broker_session_timeout * 0.5
+        try:
+            await asyncio.wait_for(idle.wait(), limit)
+        except TimeoutError:
+            log.error("a batch still running after %.0fs while partitions are revoked", limit)
+        ledger.revoke(mine)
+
+    async def commit(partitions: set[Any] | None = None) -> None:
+        """Commit what the ledger says is folded and durable (faust's low-level commit: its acks are off)."""
+        offsets = ledger.to_commit(partitions)
+        if not offsets:
+            return
+        try:
+            consumer: Any = app.consumer  # faust's own commit below its (switched off) ack bookkeeping
+            done = await consumer._commit(offsets)
+        except (TimeoutError, KafkaError, OSError) as exc:
+            log.warning("commit of %s failed (%r); the records will be folded again", offsets, exc)
+            return
+        if done:
+            ledger.committed(offsets)
+            stats["commits"] += 1
 
     def table_state(case_id: str) -> CaseState | None:
         raw = cases.get(case_id.encode())
         return None if raw is None else cache.get(case_id, raw)
 
-    async def handle_batch(batch: Sequence[Any]) -> None:
-        """Fold a batch; write alerts + dead letters (acked), then table, then snapshots.
+    async def handle_batch(batch: Sequence[Any], *, rewrite: bool = False) -> None:
+        """Fold a batch; write alerts + dead letters (acked), then table, then snapshots (acked).
 
-        Safe to call again with the same batch after a failure: nothing is
-        written to the table before every alert of the batch is acknowledged,
-        and a repeated alert has the same id.
+        Safe to call again with the same batch after a failure (the ledger is
+        rolled back first): nothing is written to the table before every alert
+        of the batch is acknowledged, and a repeated alert has the same id.
+        ``rewrite`` writes the table entry and snapshot of every case the batch
+        touches even when unchanged, because the failed attempt may have
+        changed the table without its changelog record or snapshot reaching Kafka.
         """
         overlay: dict[str, CaseState] = {}  # states changed earlier in this batch
         last_event: dict[str, Any] = {}
         sends: list[Any] = []
-        counts = {"applied": 0, "unchanged": 0, "dead_lettered": 0, "alerts": 0}
+        counts = {"applied": 0, "unchanged": 0, "dead_lettered": 0, "alerts": 0, "redelivered": 0, "not_ours": 0, "gaps": 0}
 
         def load_state(case_id: str) -> CaseState | None:
             return overlay[case_id] if case_id in overlay else table_state(case_id)
 
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         for event in batch:
             # faust's RocksDB store reads and writes the partition of the *current*
             # event; in a batch that must be set per event, or a read looks in the
             # wrong partition's database.
             _current_event.set(weakref.ref(event))
             message = event.message
+            verdict = ledger.admit(message.tp, message.offset)
+            if verdict is not Verdict.FOLD:
+                counts[verdict.value if verdict is not Verdict.GAP else "gaps"] += 1
+                continue
             ref = RecordRef(message.topic, message.partition, message.offset)
             try:
                 out = handle_record(message.key, message.value, ref, load_state)
@@ -172,6 +312,8 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
                 counts["dead_lettered"] += 1
             elif out.state is None:
                 counts["unchanged"] += 1
+                if rewrite and out.case_id is not None:
+                    last_event[out.case_id] = event
             else:
                 assert out.case_id is not None
                 key = out.case_id.encode()
@@ -183,35 +325,84 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
                 counts["alerts"] += len(out.alerts)
         if sends:
             await asyncio.gather(*sends)  # every alert and dead letter acknowledged
-        for case_id, state in overlay.items():
+        snapshots: list[Any] = []
+        cases.take_unacknowledged()  # nothing of ours: a failed attempt's records are rewritten below
+        for case_id, event in last_event.items():
             key = case_id.encode()
-            raw = encode(state)
             # the changelog partition is the current event's partition: point it at this key's event
-            _current_event.set(weakref.ref(last_event[case_id]))
+            _current_event.set(weakref.ref(event))
+            if case_id in overlay:
+                state = overlay[case_id]
+                raw = encode(state)
+                cache.put(case_id, raw, state)
+            else:  # rewrite: unchanged, but its last write may not have reached Kafka
+                current = cases.get(key)
+                if current is None:
+                    continue
+                raw = current
             cases[key] = raw  # assigned, never mutated in place: the changelog sees every change
-            cache.put(case_id, raw, state)
-            await states.send(key=key, value=raw)
+            snapshots.append(await states.send(key=key, value=raw))
+        await asyncio.gather(*cases.take_unacknowledged(), *snapshots)  # table changelog + snapshots acknowledged
+        ledger.durable()
         for k, v in counts.items():
             stats[k] += v
             EVENTS_PROCESSED.labels(k).inc(v)
         stats["batches"] += 1
 
+    seeking = asyncio.Lock()
+
+    async def seek_back() -> None:
+        """Rewind partitions whose records did not all reach the agent (see the ledger)."""
+        async with seeking:
+            await _seek_back()
+
+    async def _seek_back() -> None:
+        now = time.monotonic()
+        for tp in ledger.pending_seeks():
+            if now - seek_at.get(tp, 0.0) > SEEK_RETRY_S:
+                ledger.retry_seek(tp)
+        seeks = ledger.seeks()
+        if not seeks:
+            return
+        for tp, offset in seeks.items():
+            log.warning("records of %s before the one received never reached the agent: seeking back to %d", tp, offset)
+            seek_at[tp] = now
+            stats["seeks"] += 1
+        # seek_wait runs in the consumer's thread (faust's ``seek`` calls aiokafka from this
+        # thread, which can leave the fetcher waiting forever)
+        await app.consumer.seek_wait(seeks)
+
+    @app.timer(SEEK_RETRY_S)  # type: ignore[untyped-decorator]
+    async def repeat_seeks() -> None:
+        """Repeat a seek that brought nothing, also when no records arrive to trigger it."""
+        if idle.is_set() and ledger.pending_seeks():
+            await seek_back()
+
     @app.agent(events, name="fold-cases")
     async def fold_cases(stream: Any) -> Any:
         async for batch in stream.take_events(BATCH_MAX, within=BATCH_WITHIN_S):
             # Nothing may escape this loop: faust acks a batch whose agent raised.
-            delay = 0.5
-            while True:
-                try:
-                    await handle_batch(batch)
-                    break
-                except (KafkaError, ProducerSendError, asyncio.TimeoutError, OSError) as exc:
-                    # broker away or a write refused: retry in place; the batch is not acked
-                    # until its outputs are written (a stuck partition is visible in lag metrics)
-                    log.error("writing outputs failed (%r); retrying the batch in %.1fs", exc, delay)
-                    stats["write_retries"] += 1
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 30.0)
+            idle.clear()
+            try:
+                delay = 0.5
+                rewrite = False
+                while True:
+                    try:
+                        await handle_batch(batch, rewrite=rewrite)
+                        break
+                    except (TimeoutError, KafkaError, ProducerSendError, OSError) as exc:
+                        # broker away or a write refused: retry in place; nothing is committed
+                        # until its outputs are written (a stuck partition is visible in lag metrics)
+                        log.error("writing outputs failed (%r); retrying the batch in %.1fs", exc, delay)
+                        stats["write_retries"] += 1
+                        ledger.rollback()
+                        rewrite = True
+                        await asyncio.sleep(delay)
+                        delay = min(delay * 2, 30.0)
+                await commit()
+                await seek_back()
+            finally:
+                idle.set()
             yield len(batch)
 
     return Processor(app=app, settings=settings, stats=stats)

@@ -15,11 +15,21 @@ def worker_command(
     web_port: int | None = typer.Option(
         None, "--web-port", help="Serve faust's web views (table routes, stats) on this port."
     ),
+    supervise: bool = typer.Option(
+        True,
+        "--supervise/--no-supervise",
+        help="Run the faust worker as a child process and restart it (with backoff) when it crashes, "
+        "e.g. when the broker restarts. Use --no-supervise under systemd/Kubernetes/compose restart policies.",
+    ),
+    max_restarts: int | None = typer.Option(
+        None, "--max-restarts", min=0, help="Give up after this many restarts (default: never)."
+    ),
 ) -> None:
     """Run a processor worker: fold docket.events into case states and alerts.
 
     Reads DOCKETLINE_BOOTSTRAP_SERVERS and DOCKETLINE_DATA_DIR; tables live in
     DATA_DIR/processor. Several workers share the partitions (Kafka consumer group).
+    By default the worker is restarted when it crashes (see --no-supervise).
     """
     import faust
 
@@ -28,6 +38,12 @@ def worker_command(
 
     settings = load_settings()
     logging.basicConfig(level=logging.INFO)
+    if supervise:
+        from services.processor.supervise import child_command
+        from services.processor.supervise import supervise as run_supervised
+
+        argv = ["--loglevel", loglevel] + (["--web-port", str(web_port)] if web_port is not None else [])
+        raise typer.Exit(run_supervised(child_command(argv), max_restarts=max_restarts))
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     loop.run_until_complete(ensure_app_topics(settings))

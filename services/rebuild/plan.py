@@ -47,7 +47,7 @@ different answer (the projection code changed, or a write was lost)."""
 REBUILD_SOURCE = "docketline/rebuild"
 """``source`` of alerts the rebuild sends (their ids are the processor's ids)."""
 
-_CLASSIFIER_FIELDS = frozenset({"classifier_version", "classifier_rule"})
+_CLASSIFIER_FIELDS: set[str] = {"classifier_version", "classifier_rule"}
 
 
 # --------------------------------------------------------------------------- re-reading

@@ -96,7 +96,13 @@ def _summary_fields(state: CaseState) -> dict[str, object]:
 
 class CasePageOut(Out):
     items: list[CaseSummary]
-    total: int = Field(description="Cases matching the filters, over all pages.")
+    total: int = Field(
+        description="Cases matching the filters, over all pages, counted up to 10,000: "
+        "when more match, `total` is 10000 and `total_exact` is false."
+    )
+    total_exact: bool = Field(
+        default=True, description="False when more cases match than `total` says (the count stops at 10,000)."
+    )
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null on the last page."
     )

@@ -19,6 +19,7 @@ from schemas.events import DocketEvent
 from schemas.projection import CaseState
 from services.core.evolve import order_key, to_record
 from services.readmodel.values import (
+    COUNT_CAP,
     AlertFilter,
     Applied,
     Batch,
@@ -31,6 +32,7 @@ from services.readmodel.values import (
     Stats,
     StoredAlert,
     case_row,
+    case_summary,
     fold_text,
     merge_months,
     search_tokens,
@@ -186,6 +188,10 @@ class InMemoryReadModel:
         hit = self._t.cases.get(case_id)
         return hit[0] if hit else None
 
+    def get_case_head(self, case_id: str) -> CaseState | None:
+        hit = self._t.cases.get(case_id)
+        return hit[0].model_copy(update={"entries": ()}) if hit else None
+
     def list_cases(self, query: CaseQuery) -> CasePage:
         t = self._t
         rows = _ordered((row for _, row in t.cases.values() if _matches(row, query)), query)
@@ -200,7 +206,12 @@ class InMemoryReadModel:
             nxt = CaseCursor(
                 query.sort, query.descending, last.sort_value(query.sort), last.case_id
             )
-        return CasePage(items=tuple(t.cases[r.case_id][0] for r in page), next=nxt, total=total)
+        return CasePage(
+            items=tuple(case_summary(t.cases[r.case_id][0]) for r in page),
+            next=nxt,
+            total=min(total, COUNT_CAP),
+            total_exact=total <= COUNT_CAP,
+        )
 
     def case_events(self, case_id: str, *, until: dt.date | None = None) -> list[DocketEvent]:
         found = [

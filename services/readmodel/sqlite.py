@@ -1,9 +1,15 @@
 """The read model in SQLite (the default): one file, WAL, indexes, FTS5 search.
 
-* ``cases``: the latest ``CaseState`` per case as JSON plus the indexed columns
-  of :func:`services.readmodel.values.case_row`; ``cases_fts`` is an
-  external-content FTS5 index over case name, parties and docket number, kept
-  in step by triggers.
+* ``cases``: one narrow row per case: the indexed columns of
+  :func:`services.readmodel.values.case_row` and the case's summary as JSON
+  (what a list page returns, so a page never decodes whole states); one index
+  per filter + sort a list uses, so a page is an index range scan.
+  ``cases_fts`` is an external-content FTS5 index over case name, parties and
+  docket number, kept in step by triggers.
+* ``case_docs``: the rest of the latest ``CaseState``, by ``cases.id``: the
+  state without its entries (what ``GET /api/cases/{id}`` shows) and the
+  entries (only the timeline and ``get_case`` read them), each as
+  zlib-compressed JSON. Stored once: ~4-5 KB per case with every index (~4.5 GB at 1M, was ~10 GB).
 * ``events``: every docket event by id (raw JSON + case, entry key, date,
   document number) for timelines and ``as_of``.
 * ``alerts``: every alert by id, numbered by a monotonically increasing ``seq``
@@ -23,22 +29,27 @@ import datetime as dt
 import logging
 import sqlite3
 import threading
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import TypeAdapter, ValidationError
+
 from schemas.codec import CodecError, decode_alert, decode_event, decode_state, encode, encode_event
 from schemas.events import DocketEvent
-from schemas.projection import CaseState
+from schemas.projection import CaseState, EntryRecord
 from services.core.evolve import to_record
 from services.readmodel.values import (
+    COUNT_CAP,
     AlertFilter,
     Applied,
     Batch,
     CaseCursor,
     CasePage,
     CaseQuery,
+    CaseSummary,
     Position,
     ReadModelError,
     SortField,
@@ -47,13 +58,14 @@ from services.readmodel.values import (
     StoredAlert,
     StoredDataError,
     case_row,
+    case_summary,
     fold_text,
     merge_months,
 )
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bump when the layout changes; an older file is dropped and rebuilt from the log."""
 
 _SCHEMA = """
@@ -73,16 +85,27 @@ CREATE TABLE IF NOT EXISTS cases (
     case_name       TEXT,
     sort_name       TEXT,
     parties_text    TEXT NOT NULL,
-    state_json      TEXT NOT NULL
+    summary_json    TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS cases_status ON cases (status, updated_at, case_id);
-CREATE INDEX IF NOT EXISTS cases_court ON cases (court_id, updated_at, case_id);
-CREATE INDEX IF NOT EXISTS cases_disposition ON cases (disposition, court_id);
-CREATE INDEX IF NOT EXISTS cases_class_action ON cases (class_action);
 CREATE INDEX IF NOT EXISTS cases_updated_at ON cases (updated_at, case_id);
 CREATE INDEX IF NOT EXISTS cases_date_filed ON cases (date_filed, case_id);
 CREATE INDEX IF NOT EXISTS cases_date_terminated ON cases (date_terminated, case_id);
 CREATE INDEX IF NOT EXISTS cases_sort_name ON cases (sort_name, case_id);
+CREATE INDEX IF NOT EXISTS cases_status ON cases (status, updated_at, case_id);
+-- trailing columns: the other filters are checked on the index entry, before the row is read
+CREATE INDEX IF NOT EXISTS cases_court ON cases
+    (court_id, updated_at, case_id, status, disposition, class_action, date_filed);
+CREATE INDEX IF NOT EXISTS cases_court_filed ON cases
+    (court_id, date_filed, case_id, status, disposition, class_action);
+CREATE INDEX IF NOT EXISTS cases_disposition ON cases
+    (disposition, updated_at, case_id, status, court_id, date_filed);
+CREATE INDEX IF NOT EXISTS cases_class_action ON cases (class_action, updated_at, case_id);
+
+CREATE TABLE IF NOT EXISTS case_docs (
+    id          INTEGER PRIMARY KEY,
+    head_z      BLOB NOT NULL,
+    entries_z   BLOB NOT NULL
+);
 
 CREATE VIRTUAL TABLE IF NOT EXISTS cases_fts USING fts5 (
     case_name, parties_text, docket_number,
@@ -146,6 +169,7 @@ DROP TRIGGER IF EXISTS cases_fts_insert;
 DROP TRIGGER IF EXISTS cases_fts_delete;
 DROP TRIGGER IF EXISTS cases_fts_update;
 DROP TABLE IF EXISTS cases_fts;
+DROP TABLE IF EXISTS case_docs;
 DROP TABLE IF EXISTS cases;
 DROP TABLE IF EXISTS events;
 DROP TABLE IF EXISTS alerts;
@@ -154,13 +178,28 @@ DROP TABLE IF EXISTS offsets;
 
 _CASE_COLUMNS = (
     "case_id, court_id, docket_number, status, disposition, nature_of_suit, nos_folded, "
-    "class_action, date_filed, date_terminated, updated_at, case_name, sort_name, parties_text, state_json"
+    "class_action, date_filed, date_terminated, updated_at, case_name, sort_name, parties_text, summary_json"
 )
 _UPSERT_CASE = (
     f"INSERT INTO cases ({_CASE_COLUMNS}) VALUES ({', '.join('?' * 15)}) "
     "ON CONFLICT (case_id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _CASE_COLUMNS.split(", ")[1:])
+    + " RETURNING id"
 )
+
+_ENTRIES: TypeAdapter[tuple[EntryRecord, ...]] = TypeAdapter(tuple[EntryRecord, ...])
+_SUMMARY: TypeAdapter[CaseSummary] = TypeAdapter(CaseSummary)
+_ZLIB_LEVEL = 1
+"""Entries compress ~5x even at level 1; higher levels cost fill time for a few per cent."""
+
+_READ_CACHE_KIB = 8 * 1024
+"""Page cache of each pooled (read) connection; the OS page cache holds the rest of the file.
+
+No ``mmap_size``: every connection maps the file on its own, and a page mapped by
+16 connections counts 16 times in the process's RSS."""
+_WRITE_CACHE_KIB = 128 * 1024
+"""The one writer connection's page cache: index pages of a large table stay in memory while
+batches insert rows at random places of nine indexes."""
 
 _SORT_COLUMN: dict[SortField, str] = {
     "updated_at": "updated_at",
@@ -182,6 +221,7 @@ class SqliteReadModel:
         self._write_lock = threading.Lock()
         self._pool: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
+        self._writer: sqlite3.Connection | None = None
         self._closed = False
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -198,6 +238,8 @@ class SqliteReadModel:
         )
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA busy_timeout = 30000")
+        conn.execute(f"PRAGMA cache_size = -{_READ_CACHE_KIB}")
+        conn.execute("PRAGMA temp_store = MEMORY")
         return conn
 
     @contextmanager
@@ -231,13 +273,23 @@ class SqliteReadModel:
 
     @contextmanager
     def _writing(self, what: str) -> Iterator[sqlite3.Connection]:
-        with self._write_lock, self._connection() as conn:
+        """The writer's own connection (bigger page cache), under the write lock, in one transaction."""
+        with self._write_lock:
+            if self._closed:
+                raise ReadModelError(f"the read model at {self.path} is closed")
+            if self._writer is None:
+                self._writer = self._connect()
+                self._writer.execute(f"PRAGMA cache_size = -{_WRITE_CACHE_KIB}")
+            conn = self._writer
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 yield conn
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise ReadModelError(f"{what} failed on {self.path}: {exc}") from exc
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -280,6 +332,10 @@ class SqliteReadModel:
             pool, self._pool = self._pool, []
         for conn in pool:
             conn.close()
+        with self._write_lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
 
     # writes ------------------------------------------------------------------
     def apply(self, batch: Batch) -> Applied:
@@ -293,20 +349,32 @@ class SqliteReadModel:
                     )
             for case_id, state in batch.cases:
                 if state is None:
+                    conn.execute(
+                        "DELETE FROM case_docs WHERE id = (SELECT id FROM cases WHERE case_id = ?)",
+                        (case_id,),
+                    )
                     deleted += conn.execute(
                         "DELETE FROM cases WHERE case_id = ?", (case_id,)
                     ).rowcount
                     continue
                 r = case_row(state)
-                conn.execute(
+                row_id = conn.execute(
                     _UPSERT_CASE,
                     (
                         r.case_id, r.court_id, r.docket_number, r.status, r.disposition,
                         r.nature_of_suit, r.nos_folded, int(r.class_action), r.date_filed,
                         r.date_terminated, r.updated_at, r.case_name, r.sort_name, r.parties_text,
-                        encode(state).decode(),
+                        encode(case_summary(state)).decode(),
                     ),
-                )  # fmt: skip
+                ).fetchone()[0]  # fmt: skip
+                conn.execute(
+                    "INSERT OR REPLACE INTO case_docs VALUES (?, ?, ?)",
+                    (
+                        row_id,
+                        zlib.compress(encode(state.model_copy(update={"entries": ()})), _ZLIB_LEVEL),
+                        zlib.compress(_ENTRIES.dump_json(state.entries), _ZLIB_LEVEL),
+                    ),
+                )
                 upserted += 1
             for event in batch.events:
                 rec = to_record(event)
@@ -365,37 +433,79 @@ class SqliteReadModel:
     def get_case(self, case_id: str) -> CaseState | None:
         with self._connection() as conn:
             row = conn.execute(
-                "SELECT state_json FROM cases WHERE case_id = ?", (case_id,)
+                "SELECT d.head_z, d.entries_z FROM cases c JOIN case_docs d ON d.id = c.id "
+                "WHERE c.case_id = ?",
+                (case_id,),
             ).fetchone()
-        return None if row is None else _state(row[0])
+        if row is None:
+            return None
+        head = _head(row[0], case_id)
+        try:
+            entries = _ENTRIES.validate_json(zlib.decompress(row[1]))
+        except (zlib.error, ValidationError) as exc:
+            raise StoredDataError(
+                f"the stored entries of {case_id} no longer decode (rebuild the read model): {exc}"
+            ) from exc
+        return head.model_copy(update={"entries": entries})
+
+    def get_case_head(self, case_id: str) -> CaseState | None:
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT d.head_z FROM cases c JOIN case_docs d ON d.id = c.id WHERE c.case_id = ?",
+                (case_id,),
+            ).fetchone()
+        return None if row is None else _head(row[0], case_id)
 
     def list_cases(self, query: CaseQuery) -> CasePage:
+        """Keyset pages straight off an index: non-null sort values first, then the nulls.
+
+        Each part is its own statement (``col IS NOT NULL ... ORDER BY col, case_id``,
+        then ``col IS NULL ... ORDER BY case_id``), so SQLite walks an index in
+        order and stops after the page instead of sorting every match.
+        """
         where, params = _filters(query)
         column = _SORT_COLUMN[query.sort]
         direction = "DESC" if query.descending else "ASC"
-        page_where, page_params = list(where), list(params)
-        if query.after is not None:
-            op = "<" if query.descending else ">"
-            if query.after.value is None:
-                page_where.append(f"({column} IS NULL AND case_id {op} ?)")
-                page_params.append(query.after.case_id)
-            else:
-                page_where.append(
-                    f"({column} IS NULL OR {column} {op} ? OR ({column} = ? AND case_id {op} ?))"
-                )
-                page_params += [query.after.value, query.after.value, query.after.case_id]
+        op = "<" if query.descending else ">"
+        source = _source(query)
+        want = query.limit + 1
+        after = query.after
+        rows: list[tuple[str, str | None, str]] = []
         with self._snapshot() as conn:
-            total = conn.execute(f"SELECT count(*) FROM cases{_where(where)}", params).fetchone()[0]
-            rows = conn.execute(
-                f"SELECT case_id, {column}, state_json FROM cases{_where(page_where)} "
-                f"ORDER BY {column} IS NULL, {column} {direction}, case_id {direction} LIMIT ?",
-                [*page_params, query.limit + 1],
-            ).fetchall()
+            if after is None or after.value is not None:
+                part_where, part_params = [*where, f"{column} IS NOT NULL"], list(params)
+                if after is not None:
+                    part_where.append(f"({column} {op} ? OR ({column} = ? AND case_id {op} ?))")
+                    part_params += [after.value, after.value, after.case_id]
+                rows += conn.execute(
+                    f"SELECT case_id, {column}, summary_json FROM {source}{_where(part_where)} "
+                    f"ORDER BY {column} {direction}, case_id {direction} LIMIT ?",
+                    [*part_params, want],
+                ).fetchall()
+            if len(rows) < want:
+                part_where, part_params = [*where, f"{column} IS NULL"], list(params)
+                if after is not None and after.value is None:
+                    part_where.append(f"case_id {op} ?")
+                    part_params.append(after.case_id)
+                rows += conn.execute(
+                    f"SELECT case_id, NULL, summary_json FROM {source}{_where(part_where)} "
+                    f"ORDER BY case_id {direction} LIMIT ?",
+                    [*part_params, want - len(rows)],
+                ).fetchall()
+            counted = conn.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {source}{_where(where)} LIMIT ?)",
+                [*params, COUNT_CAP + 1],
+            ).fetchone()[0]
         page = rows[: query.limit]
         nxt = None
         if len(rows) > query.limit:
             nxt = CaseCursor(query.sort, query.descending, page[-1][1], page[-1][0])
-        return CasePage(items=tuple(_state(r[2]) for r in page), next=nxt, total=total)
+        return CasePage(
+            items=tuple(_summary(r[2]) for r in page),
+            next=nxt,
+            total=min(counted, COUNT_CAP),
+            total_exact=counted <= COUNT_CAP,
+        )
 
     def case_events(self, case_id: str, *, until: dt.date | None = None) -> list[DocketEvent]:
         sql = "SELECT event_json FROM events WHERE case_id = ?"
@@ -500,6 +610,32 @@ def _where(clauses: list[str]) -> str:
     return f" WHERE {' AND '.join(clauses)}" if clauses else ""
 
 
+def _source(q: CaseQuery) -> str:
+    """``cases``, pinned to the index that serves the query's most selective equality filter in order.
+
+    Courts are the most selective filter (~90 values), then dispositions, class
+    action, status. Left to itself, SQLite (without ``ANALYZE`` statistics, or
+    with them) sometimes takes a date range's index and sorts every match, or
+    walks the status index through most of the table. The pinned indexes carry
+    the other filter columns, so the rest of the filters (and the capped count)
+    are checked on index entries; the row is read only for a page's items.
+    """
+    if q.terms:
+        return "cases"  # the FTS match is the selective part
+    if q.sort == "updated_at":
+        for values, index in (
+            (q.courts, "cases_court"),
+            (q.dispositions, "cases_disposition"),
+            ((q.class_action,) if q.class_action is not None else (), "cases_class_action"),
+            (q.statuses, "cases_status"),
+        ):
+            if len(values) == 1:
+                return f"cases INDEXED BY {index}"
+    elif q.sort == "date_filed" and len(q.courts) == 1:
+        return "cases INDEXED BY cases_court_filed"
+    return "cases"
+
+
 def _filters(q: CaseQuery) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     params: list[Any] = []
@@ -517,15 +653,21 @@ def _filters(q: CaseQuery) -> tuple[list[str], list[Any]]:
     if q.class_action is not None:
         where.append("class_action = ?")
         params.append(int(q.class_action))
+    # With an equality filter, a date range on another column than the sort's is
+    # written ``+column``: SQLite then walks the equality index in sort order and
+    # checks the range on each entry, instead of taking the range's index and
+    # sorting every match in a temp b-tree.
+    ordered_by_equality = bool(q.statuses or q.dispositions or q.courts or q.class_action is not None)
     for column, lo, hi in (
         ("date_filed", q.filed_from, q.filed_to),
         ("date_terminated", q.terminated_from, q.terminated_to),
     ):
+        term = f"+{column}" if ordered_by_equality and column != _SORT_COLUMN[q.sort] else column
         if lo is not None:
-            where.append(f"{column} >= ?")
+            where.append(f"{term} >= ?")
             params.append(lo.isoformat())
         if hi is not None:
-            where.append(f"{column} <= ?")
+            where.append(f"{term} <= ?")
             params.append(hi.isoformat())
     if q.terms:
         # Terms are runs of letters/digits only, so quoting them cannot inject FTS syntax.
@@ -552,7 +694,7 @@ def _alert_filters(f: AlertFilter) -> tuple[list[str], list[Any]]:
 D = TypeVar("D")
 
 
-def _decoded(raw: str, decode: Callable[[str], D], what: str) -> D:
+def _decoded(raw: str | bytes, decode: Callable[[str | bytes], D], what: str) -> D:
     try:
         return decode(raw)
     except CodecError as exc:
@@ -563,6 +705,25 @@ def _decoded(raw: str, decode: Callable[[str], D], what: str) -> D:
 
 def _state(raw: str) -> CaseState:
     return _decoded(raw, decode_state, "case")
+
+
+def _head(raw: bytes, case_id: str) -> CaseState:
+    try:
+        text = zlib.decompress(raw)
+    except zlib.error as exc:
+        raise StoredDataError(
+            f"the stored state of {case_id} no longer decodes (rebuild the read model): {exc}"
+        ) from exc
+    return _decoded(text, decode_state, "case")
+
+
+def _summary(raw: str) -> CaseSummary:
+    try:
+        return _SUMMARY.validate_json(raw)
+    except ValidationError as exc:
+        raise StoredDataError(
+            f"a stored case summary no longer decodes (rebuild the read model): {exc}"
+        ) from exc
 
 
 def _event(raw: str) -> DocketEvent:

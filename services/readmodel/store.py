@@ -36,6 +36,7 @@ from schemas.projection import CaseState
 from services.readmodel.memory import InMemoryReadModel
 from services.readmodel.sqlite import SqliteReadModel
 from services.readmodel.values import (
+    COUNT_CAP,
     MAX_PAGE_SIZE,
     AlertFilter,
     Applied,
@@ -43,6 +44,7 @@ from services.readmodel.values import (
     CaseCursor,
     CasePage,
     CaseQuery,
+    CaseSummary,
     Position,
     QueryError,
     ReadModelError,
@@ -56,6 +58,7 @@ from services.settings import Settings
 READMODEL_FILENAME = "readmodel.sqlite"
 
 __all__ = [
+    "COUNT_CAP",
     "MAX_PAGE_SIZE",
     "READMODEL_FILENAME",
     "AlertFilter",
@@ -64,6 +67,7 @@ __all__ = [
     "CaseCursor",
     "CasePage",
     "CaseQuery",
+    "CaseSummary",
     "InMemoryReadModel",
     "Position",
     "QueryError",
@@ -102,8 +106,15 @@ class ReadModel(Protocol):
 
     def get_case(self, case_id: str) -> CaseState | None: ...
 
+    def get_case_head(self, case_id: str) -> CaseState | None:
+        """The case without its entries (``entries == ()``): what ``GET /api/cases/{id}`` shows, cheaper to read."""
+        ...
+
     def list_cases(self, query: CaseQuery) -> CasePage:
-        """One page of cases matching the query, in the query's order."""
+        """One page of case summaries matching the query, in the query's order.
+
+        ``total`` counts the matches up to ``COUNT_CAP`` (``total_exact`` is false past it).
+        """
         ...
 
     def case_events(self, case_id: str, *, until: dt.date | None = None) -> list[DocketEvent]:

@@ -16,12 +16,20 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from schemas.alerts import Alert, AlertType
-from schemas.events import DocketEvent
-from schemas.projection import CaseState
+from schemas.events import DocketEvent, Frozen
+from schemas.projection import CaseFlags, CaseState, Disposition
 from schemas.vocabulary import DispositionType, Status
 
 MAX_PAGE_SIZE = 200
 """No query returns more rows than this in one page."""
+
+COUNT_CAP = 10_000
+"""A case list counts the rows matching its filters up to this many, never more.
+
+Counting every match of a broad filter over a million cases would cost more
+than the page itself; past the cap ``CasePage.total`` is ``COUNT_CAP`` and
+``CasePage.total_exact`` is false ("10,000 or more").
+"""
 
 SortField = Literal["updated_at", "date_filed", "date_terminated", "case_name"]
 SORT_FIELDS: tuple[SortField, ...] = ("updated_at", "date_filed", "date_terminated", "case_name")
@@ -152,13 +160,42 @@ class CaseQuery:
         return search_terms(self.q) if self.q is not None else ()
 
 
+class CaseSummary(Frozen):
+    """A case as listed: the projection's scalar fields, without parties, history and entries.
+
+    What a list page carries (and the SQLite store keeps per row, so a page never
+    decodes whole states); :func:`case_summary` derives it from a state.
+    """
+
+    case_id: str
+    court_id: str
+    docket_number: str
+    case_name: str | None = None
+    nature_of_suit: str | None = None
+    status: Status
+    disposition: Disposition | None = None
+    date_filed: dt.date | None = None
+    date_terminated: dt.date | None = None
+    flags: CaseFlags = CaseFlags()
+    entry_count: int = 0
+    updated_at: dt.datetime | None = None
+
+
+def case_summary(state: CaseState) -> CaseSummary:
+    return CaseSummary.model_construct(
+        **{name: getattr(state, name) for name in CaseSummary.model_fields}
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class CasePage:
-    items: tuple[CaseState, ...]
+    items: tuple[CaseSummary, ...]
     next: CaseCursor | None
     """Cursor for the next page; ``None`` when this page is the last."""
     total: int
-    """Rows matching the filters (all pages)."""
+    """Rows matching the filters (all pages), counted up to :data:`COUNT_CAP`."""
+    total_exact: bool = True
+    """False when more than :data:`COUNT_CAP` rows match (``total`` is then the cap)."""
 
 
 # --- alerts -----------------------------------------------------------------

@@ -71,6 +71,7 @@ def test_bench_smoke_produces_every_figure_with_consistent_counts(
     assert api["fill"]["cases"] == sz.readmodel_cases
     assert api["errors"] == 0
     assert api["lookup"]["n"] == sz.lookups and api["list"]["n"] == sz.lists
+    assert api["miss"]["n"] == min(sz.lookups, 1000)  # unknown ids answered 404
     assert api["peak_rss_mib"] > 0
 
     assert 0 < r["classify_build"]["classifier_agreement"] <= 1

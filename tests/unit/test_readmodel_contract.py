@@ -7,7 +7,7 @@ parametrised), with states, events and alerts built by the real pure core.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from services.readmodel.store import (
     SqliteReadModel,
     StaleBatchError,
 )
-from services.readmodel.values import SORT_FIELDS, SortField
+from services.readmodel.values import SORT_FIELDS, CaseSummary, SortField
 from tests.readmodel_samples import REF_CASE_ID, SAMPLES, fold
 
 FOLDED = fold()
@@ -49,7 +49,7 @@ def filled(store: ReadModel) -> ReadModel:
     return store
 
 
-def ids(page_items: tuple[CaseState, ...] | list[CaseState]) -> list[str]:
+def ids(page_items: Sequence[CaseState | CaseSummary]) -> list[str]:
     return [s.case_id for s in page_items]
 
 

@@ -177,7 +177,9 @@ export function casesView(root, params, navigate) {
       const shown = tbody.children.length;
       summary.textContent = page.total === 0
         ? "No case matches these filters."
-        : `${plural(page.total, "case")}${shown < page.total ? ` · showing ${shown}` : ""}`;
+        : page.total_exact === false
+          ? `more than ${plural(page.total, "case")} · showing ${shown}`
+          : `${plural(page.total, "case")}${shown < page.total ? ` · showing ${shown}` : ""}`;
       announce(summary.textContent);
     } catch (err) {
       if (err.name === "AbortError") return;

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import random
+import resource
 import signal
 import statistics
 import subprocess
@@ -123,9 +124,11 @@ async def ceiling(bootstrap: str, src: str, dst: str, expected: int, timeout: fl
     """A bare aiokafka loop: fetch, decode each record, produce one record per input, commit.
 
     The upper bound of any consumer-transform-producer on this machine and
-    broker with the same client faust uses (acks=all, faust's default batch
-    size), pipelined per fetched batch.
+    broker with the same client faust uses and the worker's producer settings
+    (acks=all, 1 MiB batches, 5 ms linger), pipelined per fetched batch.
     """
+    from services.processor.app import PRODUCER_BATCH_BYTES, PRODUCER_LINGER_S
+
     group = f"{dst}.group"
     consumer = AIOKafkaConsumer(
         src,
@@ -135,7 +138,12 @@ async def ceiling(bootstrap: str, src: str, dst: str, expected: int, timeout: fl
         auto_offset_reset="earliest",
         max_poll_records=2000,
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", max_batch_size=16384)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        max_batch_size=PRODUCER_BATCH_BYTES,
+        linger_ms=int(PRODUCER_LINGER_S * 1000),
+    )
     await consumer.start()
     await producer.start()
     n = 0
@@ -444,23 +452,37 @@ async def rebuild_fold(
     }, states
 
 
-def rebuild_command(settings: Settings, events: int, log: Path, timeout: float) -> dict[str, Any] | None:
+def rebuild_command(
+    settings: Settings,
+    events: int,
+    log: Path,
+    timeout: float,
+    *,
+    wrap: Sequence[str] = (),
+    extra_args: Sequence[str] = (),
+) -> dict[str, Any] | None:
     """``docketline rebuild --no-read-model`` on an events topic no worker has read.
 
     The real command: read the log, fold it, write every state to the
     processor's changelog and ``case.states``, commit the group's offsets.
-    Returns None when this checkout has no ``rebuild`` command.
+    ``wrap`` prefixes the command (e.g. ``py-spy record -o FILE --``);
+    ``extra_args`` are appended to it. Returns None when this checkout has no
+    ``rebuild`` command. ``cpu_seconds`` is the user + system time of the
+    command and every process it waited for (``RUSAGE_CHILDREN``).
     """
     help_text = subprocess.run([DOCKETLINE, "--help"], capture_output=True, text=True, timeout=120, check=False).stdout
     if " rebuild " not in help_text:
         return None
-    cmd = [DOCKETLINE, "rebuild", "--no-read-model"]
+    cmd = [*wrap, DOCKETLINE, "rebuild", "--no-read-model", *extra_args]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     with log.open("ab") as out:
         done = subprocess.run(
             cmd, env=service_env(settings), stdout=out, stderr=subprocess.STDOUT, timeout=timeout, check=False
         )
     took = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
         raise BenchTimeout(f"{' '.join(cmd)} exited with {done.returncode}:\n{tail}")
@@ -471,6 +493,8 @@ def rebuild_command(settings: Settings, events: int, log: Path, timeout: float) 
         "states_written": states,
         "seconds": round(took, 3),
         "events_per_s": round(events / took, 1),
+        "cpu_seconds": round(cpu, 2),
+        "cpu_us_per_event": round(cpu / events * 1e6, 1) if events else None,
     }
 
 
@@ -480,11 +504,18 @@ def rebuild_command(settings: Settings, events: int, log: Path, timeout: float) 
 def api_requests(
     base_url: str, case_ids: Sequence[str], courts: Sequence[str], n_lookups: int, n_lists: int, clients: int
 ) -> dict[str, Any]:
-    """Case lookups, then filtered lists, each from ``clients`` concurrent clients (threads, one connection each)."""
+    """Case lookups, then filtered lists, each from ``clients`` concurrent clients (threads, one connection each).
+
+    Also "miss": lookups of case ids the read model does not have (404), the same
+    number as the lookups up to 1,000: the per-request floor of the API (routing,
+    validation, one index probe) and of this load generator (16 Python threads
+    sharing the machine), against which the lookup and list figures can be read.
+    """
     import httpx
 
     rng = random.Random(7)
     lookups = [f"/api/cases/{rng.choice(case_ids)}" for _ in range(n_lookups)]
+    misses = [f"/api/cases/{rng.choice(courts)}:1:99-cv-{i % 100000:05d}" for i in range(min(n_lookups, 1000))]
     filters = (
         "status=closed&court={c}&limit=50",
         "status=open&limit=50",
@@ -494,7 +525,7 @@ def api_requests(
         "status=closed&disposition=voluntary_dismissal&court={c}&filed_from=2019-01-01&limit=50",
     )
     lists = [f"/api/cases?{rng.choice(filters).format(c=rng.choice(courts))}" for _ in range(n_lists)]
-    results: dict[str, list[float]] = {"lookup": [], "list": []}
+    results: dict[str, list[float]] = {"lookup": [], "list": [], "miss": []}
     errors: list[str] = []
     lock = threading.Lock()
 
@@ -505,14 +536,14 @@ def api_requests(
                 r = http.get(path)
                 ms = (time.perf_counter() - t0) * 1000
                 with lock:
-                    if r.status_code == 200:
+                    if r.status_code == (404 if kind == "miss" else 200):
                         results[kind].append(ms)
                     else:
                         errors.append(f"{r.status_code} {path}")
 
     passes: dict[str, float] = {}
     # one pass per kind: a lookup's latency is not hidden behind concurrent list pages
-    for kind, paths in (("lookup", lookups), ("list", lists)):
+    for kind, paths in (("miss", misses), ("lookup", lookups), ("list", lists)):
         jobs = [(kind, p) for p in paths]
         threads = [threading.Thread(target=client, args=(jobs[i::clients],)) for i in range(clients)]
         started = time.perf_counter()
@@ -528,6 +559,7 @@ def api_requests(
         "lists_per_s": round(len(lists) / passes["list"], 1),
         "lookup": percentiles(results["lookup"]),
         "list": percentiles(results["list"]),
+        "miss": percentiles(results["miss"]),
         "errors": len(errors),
         "first_errors": errors[:5],
     }

@@ -244,26 +244,39 @@ class Bench:
         else:
             self.results["rebuild_command"] = command
 
-    def _read_api(self, root: Path) -> None:
+    def read_model_path(self) -> Path:
+        """Where the filled read model of this run's size is cached (same workload and code = same rows)."""
         from bench.dataset import code_digest
+
+        name = f"readmodel-{self.sizes.readmodel_cases}-{code_digest()}-{_readmodel_digest()}"
+        return self.cache_dir / name / "readmodel.sqlite"
+
+    def read_model_cached(self) -> bool:
+        return self.read_model_path().with_name("complete").exists()
+
+    def _read_api(self, root: Path, db: Path | None = None) -> None:
+        """Fill (or reuse) the read model, serve it with the real API, hit it; ``db``: serve that file as is."""
         from bench.readmodel_fill import case_ids as fill_case_ids
         from bench.readmodel_fill import fill
 
         sz = self.sizes
         # Filling a million rows takes long: the file is cached like the workload
         # (same workload and code = same rows) and only read by the API.
-        db = self.cache_dir / f"readmodel-{sz.readmodel_cases}-{code_digest()}-{_readmodel_digest()}" / "readmodel.sqlite"
-        done = db.with_name("complete")
-        if done.exists():
+        if db is not None:
             case_ids = fill_case_ids(sz.readmodel_cases)
-            fill_figures = {"cases": sz.readmodel_cases, "cached": True, "db_mib": round(db.stat().st_size / 2**20, 1)}
+            fill_figures = {"cases": sz.readmodel_cases, "cached": True, "path": str(db), "db_mib": _mib(db)}
+        elif self.read_model_cached():
+            db = self.read_model_path()
+            case_ids = fill_case_ids(sz.readmodel_cases)
+            fill_figures = {"cases": sz.readmodel_cases, "cached": True, "db_mib": _mib(db)}
             self.log(f"read model: reusing {db}")
         else:
+            db = self.read_model_path()
             shutil.rmtree(db.parent, ignore_errors=True)
             db.parent.mkdir(parents=True, exist_ok=True)
             self.log(f"read model: filling {sz.readmodel_cases} cases")
             case_ids, fill_figures = fill(db, self._templates, sz.readmodel_cases)
-            done.write_text("ok")
+            db.with_name("complete").write_text("ok")
         courts = sorted({c.split(":", 1)[0] for c in case_ids[:5000]})
         port = _free_port()
         cmd = [sys.executable, "-m", "bench.api_server", str(db), str(port)]
@@ -275,6 +288,12 @@ class Bench:
             )
             figures["peak_rss_mib"] = phases.peak_rss_mib(proc.pid)
         self.results["read_api"] = {"fill": fill_figures, **figures}
+
+
+def _mib(path: Path) -> float:
+    """Size of a SQLite file with its WAL, in MiB."""
+    wal = path.with_name(path.name + "-wal")
+    return round((path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)) / 2**20, 1)
 
 
 def _readmodel_digest() -> str:

@@ -6,9 +6,10 @@ batch the agent writes, in this order:
 
 1. alerts to ``case.alerts`` and dead letters to ``docket.events.dlq`` — all
    awaited until the broker acknowledges them (one round trip per batch);
-2. the new state of each changed case to the ``cases`` table
-   (changelog-backed, RocksDB);
-3. the state snapshots to the compacted ``case.states`` topic.
+2. the new state of each changed case to the ``cases`` table (RocksDB),
+   whose changelog is the compacted ``case.states`` topic itself: one record
+   per changed case is both the table's recovery log and the snapshot every
+   reader consumes (awaited too, before the offsets are committed).
 
 Alerts first: if the worker dies after (1) and before (2), the event is
 re-processed and the same alerts (same deterministic ids) are sent again —
@@ -66,6 +67,35 @@ EVENTS_PROCESSED = Counter("docketline_processor_events_total", "Docket events h
 STATE_CACHE_SIZE = 10_000
 BATCH_MAX = 500
 BATCH_WITHIN_S = 0.05
+PRODUCER_BATCH_BYTES = 1 << 20
+PRODUCER_LINGER_S = 0.005
+FETCH_MAX_WAIT_MS = 100
+"""How long the broker may hold a fetch with nothing new (faust hard-codes 1,500 ms).
+
+aiokafka keeps one fetch in flight per broker, covering only partitions with
+nothing buffered: a partition whose records the agent has just taken waits for
+that fetch to come back, up to the full wait when the other partitions are
+quiet. At 1,500 ms that put ~1.2 s between a record's arrival and the agent
+(produce -> alert p50 1.6 s at 300 events/s); at 100 ms, p50 0.26 s
+(bench/README.md). The cost is at most ten empty fetches a second when idle.
+"""
+
+
+def _shorten_fetch_wait() -> None:
+    """Make faust's worker consumers use ``FETCH_MAX_WAIT_MS`` (faust offers no setting for it)."""
+    from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
+
+    original = AIOKafkaConsumerThread._create_worker_consumer
+    if getattr(original, "_docketline", False):
+        return
+
+    def create(self: Any, transport: Any) -> Any:
+        consumer = original(self, transport)
+        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read by AIOKafkaConsumer.start()
+        return consumer
+
+    create._docketline = True  # type: ignore[attr-defined]
+    AIOKafkaConsumerThread._create_worker_consumer = create  # type: ignore[method-assign]
 SEEK_RETRY_S = 2.0
 """A seek back that has not brought the missing record after this long is repeated.
 
@@ -131,6 +161,7 @@ class _StateCache:
 
 def build_processor(settings: Settings, *, web_port: int | None = None) -> Processor:
     """Build the faust app for ``settings``; no connection is made until it runs."""
+    _shorten_fetch_wait()
     app_id = f"{settings.topic_prefix}{settings.processor_app_id}"
     app = faust.App(
         app_id,
@@ -147,6 +178,11 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         autodiscover=False,
         table_standby_replicas=0,
         producer_max_request_size=MAX_MESSAGE_BYTES,
+        # A batch's outputs are awaited together, so let the producer pack them: with faust's
+        # 16 KB batches and no linger, every few ~7 KB states made a produce request of their
+        # own (socket writes were a quarter of the worker's CPU). bench/README.md has the A/B.
+        producer_max_batch_size=PRODUCER_BATCH_BYTES,
+        producer_linger=PRODUCER_LINGER_S,
         consumer_max_fetch_size=MAX_MESSAGE_BYTES,
     )
     events = app.topic(
@@ -176,7 +212,10 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
             key_type=bytes,  # bytes -> the "raw" serializer: we encode states ourselves
             value_type=bytes,
             partitions=settings.partitions,
-            extra_topic_configs={"max.message.bytes": str(MAX_MESSAGE_BYTES)},
+            # the table's changelog IS case.states (compacted, keyed by case id, the same
+            # partitioning as docket.events): one write per changed case serves the table's
+            # recovery and every reader of the snapshots
+            changelog_topic=states,
         )
     )
     assert isinstance(cases, CasesTable)
@@ -325,7 +364,6 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
                 counts["alerts"] += len(out.alerts)
         if sends:
             await asyncio.gather(*sends)  # every alert and dead letter acknowledged
-        snapshots: list[Any] = []
         cases.take_unacknowledged()  # nothing of ours: a failed attempt's records are rewritten below
         for case_id, event in last_event.items():
             key = case_id.encode()
@@ -340,9 +378,9 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
                 if current is None:
                     continue
                 raw = current
-            cases[key] = raw  # assigned, never mutated in place: the changelog sees every change
-            snapshots.append(await states.send(key=key, value=raw))
-        await asyncio.gather(*cases.take_unacknowledged(), *snapshots)  # table changelog + snapshots acknowledged
+            # assigned, never mutated in place: the changelog (= case.states) sees every change
+            cases[key] = raw
+        await asyncio.gather(*cases.take_unacknowledged())  # the snapshots on case.states acknowledged
         ledger.durable()
         for k, v in counts.items():
             stats[k] += v

@@ -8,7 +8,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from services.rebuild.report import RebuildReport
@@ -87,15 +94,24 @@ def rebuild_command(
     top: Annotated[int, typer.Option("--top", min=0, help="Changed cases to list.")] = 20,
     timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds allowed for each read of a topic.")] = 600.0,
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            min=0,
+            help="Processes folding the log, each a share of the partitions (0: one per core; 1: no extra "
+            "process). --reclassify and --emit-alerts fold in one process.",
+        ),
+    ] = 0,
 ) -> None:
     """Recompute every projection from docket.events and reseed the processor and the read model.
 
     Stop every `docketline worker` first (the rebuild refuses while the
     processor's consumer group has members). Changed states are written to
-    case.states and to the processor's changelog; records the workers never
+    case.states (also the processor table's changelog); records the workers never
     acknowledged are processed (their alerts sent) and their offsets committed;
-    this machine's table files are removed so workers recover from the
-    changelog; the read model in DATA_DIR is reset and refilled. Alerts for
+    this machine's table files are removed so workers recover from
+    case.states; the read model in DATA_DIR is reset and refilled. Alerts for
     changed statuses are sent only with --emit-alerts. Exit code 1 on failure,
     2 when workers are running.
     """
@@ -112,10 +128,11 @@ def rebuild_command(
         drop_orphans=drop_orphans,
         wait_idle=wait_idle,
         timeout=timeout,
+        jobs=jobs,
     )
     columns: list[Any] = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     try:
-        with Progress(*columns, console=err, transient=False) as bar:
+        with Progress(*columns, console=err, transient=False, refresh_per_second=2) as bar:
             sink = _RichProgress(bar)
             report = asyncio.run(run_rebuild(load_settings(), options, sink))
             sink.finish()

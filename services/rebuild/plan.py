@@ -25,17 +25,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 from schemas.alerts import Alert
 from schemas.codec import encode
 from schemas.events import DocketEvent
-from schemas.projection import CaseState, Disposition
+from schemas.projection import CaseState, Disposition, EntryRecord
 from services.core.build import build_event
 from services.core.classification import Classification
 from services.core.classify import CLASSIFIER_VERSION, classify
 from services.core.detect import detect
-from services.core.evolve import evolve
+from services.core.docket_numbers import make_case_id
+from services.core.evolve import _merge_header, _rank, derive, evolve, order_key, to_record
 from services.processor.step import DeadLetter, RecordRef, RecordRejected, decode_record
 
 ClassifyFn = Callable[[str, str | None, int | None], Classification]
@@ -92,6 +93,65 @@ def same_reading(a: DocketEvent, b: DocketEvent) -> bool:
 # --------------------------------------------------------------------------- the fold
 
 
+class _Pending:
+    """One case's acknowledged events, gathered but not yet derived (see :class:`LogFold`).
+
+    Holds exactly what :func:`services.core.evolve.evolve` would hold after the
+    same events in the same order: the first event's case identity, the header
+    merged event by event, and per entry key the version of highest rank (the
+    first of equal ranks). :meth:`state` derives status, history and flags
+    once, from the entries in event-time order, which is what ``evolve``'s
+    ordered insertion gives.
+    """
+
+    __slots__ = ("case_id", "court_id", "docket_number", "entries", "header")
+
+    def __init__(self, event: DocketEvent) -> None:
+        info = event.data.case
+        self.case_id = make_case_id(info.court_id, info.docket_number)
+        self.court_id = info.court_id
+        self.docket_number = info.docket_number
+        self.header: dict[str, object] = _merge_header(None, info)
+        self.entries: dict[str, EntryRecord] = {}
+
+    # the header fields ``_merge_header`` reads from a state
+    @property
+    def case_name(self) -> object:
+        return self.header["case_name"]
+
+    @property
+    def nature_of_suit(self) -> object:
+        return self.header["nature_of_suit"]
+
+    @property
+    def cause(self) -> object:
+        return self.header["cause"]
+
+    @property
+    def parties(self) -> object:
+        return self.header["parties"]
+
+    @property
+    def header_date_filed(self) -> object:
+        return self.header["header_date_filed"]
+
+    @property
+    def header_class_action(self) -> object:
+        return self.header["header_class_action"]
+
+    def add(self, event: DocketEvent, first: bool) -> None:
+        if not first:
+            self.header = _merge_header(cast(CaseState, self), event.data.case)
+        record = to_record(event)
+        held = self.entries.get(record.entry_key)
+        if held is None or _rank(held) < _rank(record):
+            self.entries[record.entry_key] = record
+
+    def state(self) -> CaseState:
+        entries = tuple(sorted(self.entries.values(), key=order_key))
+        return derive(self.case_id, self.court_id, self.docket_number, self.header, entries)
+
+
 @dataclass
 class LogFold:
     """Fold ``docket.events`` records (per partition in offset order) into projections.
@@ -100,15 +160,23 @@ class LogFold:
     next offset a worker would read); records before it were acknowledged by a
     worker, records from it on were not. ``reread`` re-reads each decoded event
     (:func:`reclassify`) or is ``None`` to fold the stored readings.
+
+    Acknowledged records need no intermediate state (they send nothing), so a
+    case's acknowledged events are gathered (:class:`_Pending`) and its state
+    derived once, when it is first read or when an unacknowledged record of
+    the case needs it as the "old" state of its alerts: the same bytes as
+    ``evolve`` event by event (``tests/unit/test_rebuild_plan.py`` checks),
+    without re-deriving the whole case on every event. Unacknowledged records
+    are folded with ``evolve`` one by one, for ``detect``.
     """
 
     committed: Mapping[int, int]
     reread: Callable[[DocketEvent], DocketEvent] | None = None
     events: int = 0
     undecodable: int = 0
-    states: dict[str, CaseState] = field(default_factory=dict)
-    acked: dict[str, CaseState] = field(default_factory=dict)
-    """Per case, the fold of its acknowledged events only (what the processor's table should hold)."""
+    _states: dict[str, CaseState] = field(default_factory=dict)
+    _acked: dict[str, CaseState] = field(default_factory=dict)
+    _pending: dict[str, _Pending] = field(default_factory=dict)
     partition_of: dict[str, int] = field(default_factory=dict)
     misplaced: set[str] = field(default_factory=set)
     """Cases whose events are on more than one partition (the topic's partition count changed?)."""
@@ -122,6 +190,29 @@ class LogFold:
     unprocessed: int = 0
     tail_alerts: list[Alert] = field(default_factory=list)
     tail_dead_letters: list[DeadLetter] = field(default_factory=list)
+
+    @property
+    def states(self) -> dict[str, CaseState]:
+        """Per case, the fold of all its events."""
+        self._derive_pending()
+        return self._states
+
+    @property
+    def acked(self) -> dict[str, CaseState]:
+        """Per case, the fold of its acknowledged events only (what the processor's table should hold)."""
+        self._derive_pending()
+        return self._acked
+
+    def _derive_pending(self) -> None:
+        for case_id in list(self._pending):
+            self._derive(case_id)
+
+    def _derive(self, case_id: str) -> CaseState | None:
+        pending = self._pending.pop(case_id, None)
+        if pending is None:
+            return self._states.get(case_id)
+        state = self._states[case_id] = self._acked[case_id] = pending.state()
+        return state
 
     def add(self, topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None) -> None:
         """Fold one record of ``docket.events``."""
@@ -147,13 +238,21 @@ class LogFold:
             self.reasons.setdefault(case_id, set()).add("reclassified")
         if self.partition_of.setdefault(case_id, partition) != partition:
             self.misplaced.add(case_id)
-        old = self.states.get(case_id)
+        if acked and case_id not in self._states:
+            pending = self._pending.get(case_id)
+            if pending is None:
+                pending = self._pending[case_id] = _Pending(event)
+                pending.add(event, first=True)
+            else:
+                pending.add(event, first=False)
+            return
+        old = self._derive(case_id)
         new = evolve(old, event)
         if new is old:
             return
-        self.states[case_id] = new
+        self._states[case_id] = new
         if acked:
-            self.acked[case_id] = new
+            self._acked[case_id] = new
         else:
             self.reasons.setdefault(case_id, set()).add("unprocessed")
             self.tail_alerts.extend(
@@ -164,21 +263,52 @@ class LogFold:
 # --------------------------------------------------------------------------- comparing
 
 
-def _semantic(d: Disposition | None) -> tuple[str, str, str, str | None] | None:
+Semantic = tuple[str, str, str, str | None]
+
+
+def _semantic(d: Disposition | None) -> Semantic | None:
     return None if d is None else (d.type, d.prejudice, d.date.isoformat(), d.detail)
 
 
-def status_differs(before: CaseState | None, after: CaseState | None) -> bool:
+@dataclass(frozen=True, slots=True)
+class StateSummary:
+    """What :func:`plan` reads of a rebuilt state (status, disposition), without the state.
+
+    A fold in another process sends this instead of the whole state (decoding
+    every rebuilt state again would cost what the fold saved).
+    """
+
+    status: str
+    semantic: Semantic | None
+    text: str
+
+    @classmethod
+    def of(cls, state: CaseState) -> StateSummary:
+        return cls(state.status, _semantic(state.disposition), describe(state))
+
+
+Projected = CaseState | StateSummary
+
+
+def _status_key(s: Projected) -> tuple[str, Semantic | None]:
+    if isinstance(s, StateSummary):
+        return s.status, s.semantic
+    return s.status, _semantic(s.disposition)
+
+
+def status_differs(before: Projected | None, after: Projected | None) -> bool:
     """Whether status or disposition differ (what a subscriber or a case page shows)."""
     if before is None or after is None:
         return before is not after
-    return before.status != after.status or _semantic(before.disposition) != _semantic(after.disposition)
+    return _status_key(before) != _status_key(after)
 
 
-def describe(state: CaseState | None) -> str:
+def describe(state: Projected | None) -> str:
     """``closed (voluntary_dismissal, without, 2025-01-30)``, ``open``, or ``-`` for no projection."""
     if state is None:
         return "-"
+    if isinstance(state, StateSummary):
+        return state.text
     d = state.disposition
     return state.status if d is None else f"{state.status} ({d.type}, {d.prejudice}, {d.date.isoformat()})"
 
@@ -213,7 +343,7 @@ def plan(
     *,
     reasons: Mapping[str, set[Reason]],
     decode: Callable[[bytes], CaseState],
-    rebuilt_states: Mapping[str, CaseState],
+    rebuilt_states: Mapping[str, Projected],
     drop_orphans: bool = False,
 ) -> Plan:
     """Byte-compare rebuilt projections with ``case.states`` (``live``) and the changelog (``table``).
@@ -281,6 +411,80 @@ def rebuild_alerts(
 
 def encode_states(states: Mapping[str, CaseState]) -> dict[str, bytes]:
     return {case_id: encode(state) for case_id, state in states.items()}
+
+
+@dataclass
+class FoldResult:
+    """A finished fold as the writing half needs it: encoded states, summaries, counts.
+
+    Built from one in-process :class:`LogFold` (:meth:`of`) or merged from the
+    folds of disjoint partition sets run in other processes (:meth:`merge`),
+    which send plain data: pickling every state's models would cost more than
+    the fold. ``acked`` states and re-read events come only from an in-process
+    fold (``--emit-alerts`` and ``--reclassify`` use one).
+    """
+
+    events: int = 0
+    undecodable: int = 0
+    unprocessed: int = 0
+    encoded: dict[str, bytes] = field(default_factory=dict)
+    """case_id -> the rebuilt state's bytes."""
+    summaries: dict[str, StateSummary] = field(default_factory=dict)
+    partition_of: dict[str, int] = field(default_factory=dict)
+    misplaced: set[str] = field(default_factory=set)
+    next_offset: dict[int, int] = field(default_factory=dict)
+    reasons: dict[str, set[Reason]] = field(default_factory=dict)
+    transitions: Counter[str] = field(default_factory=Counter)
+    tail_alerts: list[tuple[bytes, bytes]] = field(default_factory=list)
+    """(key, encoded alert) of the records no worker acknowledged."""
+    tail_dead_letters: list[DeadLetter] = field(default_factory=list)
+    acked: dict[str, CaseState] = field(default_factory=dict)
+    changed_readings: dict[str, DocketEvent] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, fold: LogFold, *, keep_models: bool = True) -> FoldResult:
+        """``keep_models=False`` leaves out the models (acked states, re-read events): plain data only."""
+        states = fold.states
+        return cls(
+            events=fold.events,
+            undecodable=fold.undecodable,
+            unprocessed=fold.unprocessed,
+            encoded=encode_states(states),
+            summaries={c: StateSummary.of(s) for c, s in states.items()},
+            partition_of=fold.partition_of,
+            misplaced=fold.misplaced,
+            next_offset=fold.next_offset,
+            reasons=fold.reasons,
+            transitions=fold.transitions,
+            tail_alerts=[(a.subject.encode(), encode(a)) for a in fold.tail_alerts],
+            tail_dead_letters=fold.tail_dead_letters,
+            acked=fold.acked if keep_models else {},
+            changed_readings=fold.changed_readings if keep_models else {},
+        )
+
+    @classmethod
+    def merge(cls, parts: Iterable[FoldResult]) -> FoldResult:
+        """One result from folds of disjoint partition sets (a case on several of them: see ``misplaced``)."""
+        out = cls()
+        for part in parts:
+            out.events += part.events
+            out.undecodable += part.undecodable
+            out.unprocessed += part.unprocessed
+            for case_id, partition in part.partition_of.items():
+                if out.partition_of.setdefault(case_id, partition) != partition:
+                    out.misplaced.add(case_id)
+            out.misplaced |= part.misplaced
+            out.encoded.update(part.encoded)
+            out.summaries.update(part.summaries)
+            out.next_offset.update(part.next_offset)
+            for case_id, why in part.reasons.items():
+                out.reasons.setdefault(case_id, set()).update(why)
+            out.transitions.update(part.transitions)
+            out.tail_alerts += part.tail_alerts
+            out.tail_dead_letters += part.tail_dead_letters
+            out.acked.update(part.acked)
+            out.changed_readings.update(part.changed_readings)
+        return out
 
 
 def first(items: Iterable[CaseChange], n: int) -> list[CaseChange]:

@@ -56,18 +56,24 @@ class RebuildReport:
             else "stored readings kept (no --reclassify)"
         )
         out = [
-            f"events {self.events} (+{self.undecodable} undecodable) on {self.partitions} partitions, "
-            f"cases {self.cases}",
+            (
+                f"events {self.events} (+{self.undecodable} undecodable) on {self.partitions} partitions, "
+                f"cases {self.cases}"
+            ),
             reading,
         ]
         out += [f"  {t}: {n}" for t, n in sorted(self.reading_transitions.items())]
         out += [
             f"unprocessed: {self.unprocessed_records} records past the processor's committed offsets",
             f"changed: {self.changed} cases (status or disposition)",
-            f"projections: {verb} {self.snapshots_written} snapshots to case.states, "
-            f"{self.changelog_written} to the processor changelog",
-            f"alerts: {verb} {self.alerts_unprocessed} for unprocessed records, "
-            f"{self.alerts_rebuild} for changed statuses; dead letters: {self.dead_letters}",
+            (
+                f"projections: {verb} {self.snapshots_written} snapshots to case.states "
+                "(also the processor table's changelog)"
+            ),
+            (
+                f"alerts: {verb} {self.alerts_unprocessed} for unprocessed records, "
+                f"{self.alerts_rebuild} for changed statuses; dead letters: {self.dead_letters}"
+            ),
         ]
         if self.orphans:
             fate = "dropped" if self.orphans_dropped else "kept (pass --drop-orphans to delete them)"

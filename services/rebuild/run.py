@@ -7,14 +7,13 @@ Procedure (docs/architecture.md, "Rebuild"):
    session to expire). A worker folding while the rebuild writes would mix
    two histories. The check is repeated before the offsets are committed.
 2. **Read.** The group's committed offsets on ``docket.events``; the latest
-   snapshot per case on ``case.states`` and on the processor's changelog
-   (``{app id}-cases-changelog``); then ``docket.events`` from the beginning
-   to its current end, folded with the pure core (:class:`LogFold`).
+   snapshot per case on ``case.states`` (which is also the processor table's
+   changelog); then ``docket.events`` from the beginning to its current end,
+   folded with the pure core (:class:`LogFold`, or per partition in processes).
 3. **Write, alerts first** (the processor's order): dead letters and alerts of
    records no worker acknowledged, and — only with ``--emit-alerts`` — alerts
-   for changed statuses; then the changed states to the changelog, on the
-   partition of the case's events (the partition faust's table keeps the key
-   in); then the changed snapshots to ``case.states``.
+   for changed statuses; then the changed states to ``case.states``, on the
+   partition of the case's events (the partition faust's table keeps the key in).
 4. **Commit** the group's offsets to the end of what was folded, so workers
    continue after it instead of re-folding records whose outputs are written.
 5. **Local tables.** Delete this machine's RocksDB files of the ``cases``
@@ -31,30 +30,37 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import multiprocessing
+import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # type: ignore[import-untyped]
 from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
-from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
+from aiokafka.errors import (  # type: ignore[import-untyped]
+    CoordinatorLoadInProgressError,
+    GroupCoordinatorNotAvailableError,
+    KafkaError,
+    NotCoordinatorError,
+)
 
 from schemas.codec import decode_state, encode
 from schemas.events import DocketEvent
 from schemas.projection import CaseState
 from services.core.classify import CLASSIFIER_VERSION, classify
-from services.kafka_admin import TopicSpec, ensure_topics
-from services.kafka_read import partitions_of, scan
+from services.kafka_read import TopicReadError, partitions_of, scan
 from services.processor.step import RecordRejected, decode_record
 from services.rebuild.plan import (
     ClassifyFn,
+    FoldResult,
     LogFold,
     Plan,
     cause_event_id,
-    encode_states,
     plan,
     rebuild_alerts,
     reclassify,
@@ -66,6 +72,8 @@ from services.settings import Settings
 from services.topics import MAX_MESSAGE_BYTES, ensure_app_topics
 
 TABLE = "cases"
+WRITE_BATCH_BYTES = 1024 * 1024
+"""Producer batch size of the rebuild's writes (per partition)."""
 
 
 class RebuildError(Exception):
@@ -93,6 +101,9 @@ class Options:
     wait_idle: float = 0.0
     """Seconds to wait for the processor group to become empty (a killed worker's session)."""
     timeout: float = 600.0
+    jobs: int = 0
+    """Processes folding the log, each a share of the partitions (0: one per core, at most one per
+    partition; 1: in this process). ``--reclassify`` and ``--emit-alerts`` fold in this process."""
 
 
 class Progress(Protocol):
@@ -117,8 +128,12 @@ def processor_group(settings: Settings) -> str:
 
 
 def changelog_topic(settings: Settings) -> str:
-    """faust names a table's changelog ``{app id}-{table}-changelog``."""
-    return f"{processor_group(settings)}-{TABLE}-changelog"
+    """The processor table's changelog: ``case.states`` itself (``services.processor.app``).
+
+    One record per case there is both the snapshot readers consume and the
+    table's recovery log, so the rebuild reads and writes it once.
+    """
+    return settings.topic_states
 
 
 def local_table_dir(settings: Settings) -> Path:
@@ -166,14 +181,48 @@ async def latest_per_key(
     return out
 
 
+T = TypeVar("T")
+
+_RETRIABLE_GROUP_ERRORS: dict[int, type[KafkaError]] = {
+    e.errno: e for e in (CoordinatorLoadInProgressError, GroupCoordinatorNotAvailableError, NotCoordinatorError)
+}
+"""Group error codes (14, 15, 16) a fresh or moving coordinator answers for a while."""
+
+
+async def _coordinator_retry(call: Callable[[], Awaitable[T]], deadline: float = 30.0) -> T:
+    """``call()``, retried while the group coordinator is not there yet.
+
+    A fresh cluster creates ``__consumer_offsets`` on the first coordinator
+    look-up and answers ``GroupCoordinatorNotAvailable`` (or "loading") until
+    it has; both are transient.
+    """
+    until = time.monotonic() + deadline
+    while True:
+        try:
+            return await call()
+        except (GroupCoordinatorNotAvailableError, CoordinatorLoadInProgressError, NotCoordinatorError):
+            if time.monotonic() >= until:
+                raise
+            await asyncio.sleep(0.5)
+
+
 async def group_members(bootstrap: list[str], group: str) -> list[str]:
     """``client_id@host`` of every member of ``group`` (empty list: no worker is running)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="docketline-rebuild")
-    await admin.start()
-    try:
-        responses = await admin.describe_consumer_groups([group])
-    finally:
-        await admin.close()
+
+    async def describe() -> Any:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="docketline-rebuild")
+        await admin.start()
+        try:
+            responses = await admin.describe_consumer_groups([group])
+        finally:
+            await admin.close()
+        for response in responses:
+            for error_code, *_ in response.groups:
+                if error_code in _RETRIABLE_GROUP_ERRORS:
+                    raise _RETRIABLE_GROUP_ERRORS[error_code]()
+        return responses
+
+    responses = await _coordinator_retry(describe)
     members = []
     for response in responses:
         for error_code, group_id, _state, _ptype, _protocol, found, *_ in response.groups:
@@ -199,12 +248,16 @@ async def require_idle(bootstrap: list[str], group: str, wait: float) -> None:
 
 
 async def committed_offsets(bootstrap: list[str], group: str, topic: str) -> dict[int, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="docketline-rebuild")
-    await admin.start()
-    try:
-        offsets = await admin.list_consumer_group_offsets(group)
-    finally:
-        await admin.close()
+
+    async def list_offsets() -> Any:
+        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="docketline-rebuild")
+        await admin.start()
+        try:
+            return await admin.list_consumer_group_offsets(group)
+        finally:
+            await admin.close()
+
+    offsets = await _coordinator_retry(list_offsets)
     return {tp.partition: om.offset for tp, om in offsets.items() if tp.topic == topic and om.offset >= 0}
 
 
@@ -218,6 +271,101 @@ async def commit_offsets(bootstrap: list[str], group: str, topic: str, offsets: 
         tps = {TopicPartition(topic, p): o for p, o in offsets.items()}
         consumer.assign(list(tps))
         await consumer.commit(tps)
+    finally:
+        await consumer.stop()
+
+
+# --------------------------------------------------------------------------- folding in processes
+
+
+def fold_jobs(options: Options, partitions: int) -> int:
+    """How many processes fold the log (1 = in this process)."""
+    if options.reclassify or options.emit_alerts or partitions < 2:
+        return 1  # these need the models of the fold (re-read events, acknowledged states) here
+    jobs = options.jobs or (os.cpu_count() or 1)
+    return max(1, min(jobs, partitions))
+
+
+def share_partitions(extent: dict[int, tuple[int, int]], jobs: int) -> list[dict[int, tuple[int, int]]]:
+    """Partitions in ``jobs`` sets of about equal record counts (largest first, to the smallest set)."""
+    shares: list[dict[int, tuple[int, int]]] = [{} for _ in range(jobs)]
+    loads = [0] * jobs
+    by_size = sorted(extent.items(), key=lambda item: (item[1][0] - item[1][1], item[0]))  # most records first
+    for p, (begin, end) in by_size:
+        i = loads.index(min(loads))
+        shares[i][p] = (begin, end)
+        loads[i] += end - begin
+    return [share for share in shares if share]
+
+
+async def fold_in_processes(
+    bootstrap: list[str],
+    topic: str,
+    extent: dict[int, tuple[int, int]],
+    committed: dict[int, int],
+    jobs: int,
+    timeout: float,
+) -> FoldResult:
+    """Fold ``topic`` up to the offsets in ``extent``, each share of its partitions in its own process.
+
+    A case's events are all on one partition (the key is the case id), so the
+    folds are independent; a case found on partitions of two shares comes back
+    in ``misplaced`` and the caller folds the log in one process instead.
+    """
+    shares = share_partitions(extent, jobs)
+    loop = asyncio.get_running_loop()
+    ctx = multiprocessing.get_context("spawn")  # no fork of a process with running clients and threads
+    with ProcessPoolExecutor(max_workers=len(shares), mp_context=ctx) as pool:
+        parts = await asyncio.gather(
+            *(
+                loop.run_in_executor(pool, fold_partitions, bootstrap, topic, share, committed, timeout)
+                for share in shares
+            )
+        )
+    return FoldResult.merge(parts)
+
+
+def fold_partitions(
+    bootstrap: list[str], topic: str, share: dict[int, tuple[int, int]], committed: dict[int, int], timeout: float
+) -> FoldResult:
+    """The fold of some partitions, up to the given end offsets (runs in a worker process)."""
+    fold = LogFold(committed)
+
+    async def read() -> None:
+        async for batch in scan_partitions(bootstrap, topic, share, timeout):
+            for r in batch:
+                fold.add(r.topic, r.partition, r.offset, r.key, r.value)
+
+    asyncio.run(read())
+    return FoldResult.of(fold, keep_models=False)
+
+
+async def scan_partitions(
+    bootstrap: list[str], topic: str, share: dict[int, tuple[int, int]], timeout: float
+) -> AsyncIterator[list[Any]]:
+    """Batches of the records of some partitions, from their first offset up to (excluding) the given end."""
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        max_partition_fetch_bytes=8 * 1024 * 1024,
+    )
+    await consumer.start()
+    try:
+        tps = {TopicPartition(topic, p): end for p, (_, end) in share.items()}
+        consumer.assign(list(tps))
+        await consumer.seek_to_beginning(*tps)
+        positions = {tp: await consumer.position(tp) for tp in tps}
+        deadline = time.monotonic() + timeout
+        while any(positions[tp] < end for tp, end in tps.items()):
+            if time.monotonic() > deadline:
+                raise TopicReadError(f"reading {topic} timed out at {positions} of {tps}")
+            fetched = await consumer.getmany(timeout_ms=500, max_records=10_000)
+            for tp, records in fetched.items():
+                keep = [r for r in records if r.offset < tps[tp]]
+                if records:
+                    positions[tp] = records[-1].offset + 1
+                if keep:
+                    yield keep
     finally:
         await consumer.stop()
 
@@ -237,6 +385,9 @@ async def write_all(bootstrap: list[str], groups: list[list[Send]], progress: Pr
         acks="all",
         enable_idempotence=True,
         linger_ms=20,
+        # snapshots are several KB each: the default 16 KB batch holds two, so one
+        # request per couple of records; 1 MB batches cut the requests ~100x
+        max_batch_size=WRITE_BATCH_BYTES,
         max_request_size=MAX_MESSAGE_BYTES,
         client_id="docketline-rebuild",
     )
@@ -277,12 +428,8 @@ async def run_rebuild(
         writes = not (options.dry_run or options.read_model_only)
         if writes:
             await require_idle(bootstrap, group, options.wait_idle)
-            await ensure_app_topics(settings)
-            await ensure_topics(
-                bootstrap,
-                [TopicSpec(changelog, settings.partitions, {"cleanup.policy": "compact", "max.message.bytes": str(MAX_MESSAGE_BYTES)})],
-            )
-        extent = await topic_extent(bootstrap, [settings.topic_events, settings.topic_states, changelog])
+            await ensure_app_topics(settings)  # case.states, the changelog too
+        extent = await topic_extent(bootstrap, [settings.topic_events, settings.topic_states])
         _check_partitions(extent, settings, changelog)
         report.partitions = len(extent.get(settings.topic_events, {}))
         committed = await committed_offsets(bootstrap, group, settings.topic_events)
@@ -290,32 +437,49 @@ async def run_rebuild(
         def size(topic: str) -> int:
             return sum(end - begin for begin, end in extent.get(topic, {}).values())
 
-        live: dict[str, tuple[int, bytes]] = {}
-        table: dict[str, tuple[int, bytes]] = {}
-        if settings.topic_states in extent:
-            progress.stage(f"reading {settings.topic_states}", size(settings.topic_states))
-            live = await latest_per_key(bootstrap, settings.topic_states, progress, options.timeout)
-        if changelog in extent:
-            progress.stage(f"reading {changelog}", size(changelog))
-            table = await latest_per_key(bootstrap, changelog, progress, options.timeout)
-
         def reread(e: DocketEvent) -> DocketEvent:
             return reclassify(e, classify_fn)
 
-        fold = LogFold(committed, reread if options.reclassify else None)
-        if settings.topic_events in extent:
-            progress.stage(f"folding {settings.topic_events}", size(settings.topic_events))
-            async for batch in scan(bootstrap, settings.topic_events, timeout=options.timeout):
-                for r in batch:
-                    fold.add(r.topic, r.partition, r.offset, r.key, r.value)
-                progress.advance(len(batch))
+        events_extent = extent.get(settings.topic_events, {})
+        jobs = fold_jobs(options, len(events_extent))
+        folding: asyncio.Future[FoldResult] | None = None
+        if jobs > 1:  # other processes fold while this one reads the projections
+            folding = asyncio.ensure_future(
+                fold_in_processes(bootstrap, settings.topic_events, events_extent, committed, jobs, options.timeout)
+            )
+        try:
+            live: dict[str, tuple[int, bytes]] = {}
+            table: dict[str, tuple[int, bytes]] = {}
+            if settings.topic_states in extent:
+                progress.stage(f"reading {settings.topic_states}", size(settings.topic_states))
+                live = await latest_per_key(bootstrap, settings.topic_states, progress, options.timeout)
+            table = live  # the table's changelog is case.states
+            fold: FoldResult | None = None
+            if folding is not None:
+                progress.stage(f"folding {settings.topic_events} ({jobs} processes)", size(settings.topic_events))
+                fold = await folding
+                progress.advance(fold.events + fold.undecodable)
+                if fold.misplaced:  # a case on partitions folded apart: fold it all here
+                    fold = None
+        finally:
+            if folding is not None and not folding.done():
+                folding.cancel()
+        if fold is None:
+            log_fold = LogFold(committed, reread if options.reclassify else None)
+            if settings.topic_events in extent:
+                progress.stage(f"folding {settings.topic_events}", size(settings.topic_events))
+                async for batch in scan(bootstrap, settings.topic_events, timeout=options.timeout):
+                    for r in batch:
+                        log_fold.add(r.topic, r.partition, r.offset, r.key, r.value)
+                    progress.advance(len(batch))
+            fold = FoldResult.of(log_fold)
         the_plan = plan(
-            encode_states(fold.states),
+            fold.encoded,
             {c: raw for c, (_, raw) in live.items()},
             {c: raw for c, (_, raw) in table.items()},
             reasons=fold.reasons,
             decode=decode_state,
-            rebuilt_states=fold.states,
+            rebuilt_states=fold.summaries,
             drop_orphans=options.drop_orphans,
         )
         alerts = list(fold.tail_alerts)
@@ -323,7 +487,7 @@ async def run_rebuild(
         if options.emit_alerts and not options.read_model_only:
             extra = await _changed_status_alerts(settings, options, fold, live, reread, progress)
             report.alerts_rebuild = len(extra)
-            alerts += extra
+            alerts += [(a.subject.encode(), encode(a)) for a in extra]
         _fill(report, fold, the_plan)
         if options.dry_run:
             return report
@@ -331,21 +495,20 @@ async def run_rebuild(
             await _refill(settings, options, fold, report, progress)
             return report
 
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
 
         def partition(case_id: str, existing: dict[str, tuple[int, bytes]]) -> int:
             return existing[case_id][0] if case_id in existing else fold.partition_of[case_id]
 
         first: list[Send] = [(settings.topic_dlq, dl.key, dl.to_json(now), None) for dl in fold.tail_dead_letters]
-        first += [(settings.topic_alerts, a.subject.encode(), encode(a), None) for a in alerts]
-        to_changelog: list[Send] = [
-            (changelog, c.encode(), raw, partition(c, table)) for c, raw in the_plan.changelog.items()
-        ]
+        first += [(settings.topic_alerts, key, value, None) for key, value in alerts]
+        # the_plan.changelog == the_plan.snapshots (one topic): each state is written once, on the
+        # partition of the case's events (faust keeps a key's table entry in that partition)
         to_states: list[Send] = [
             (settings.topic_states, c.encode(), raw, partition(c, live)) for c, raw in the_plan.snapshots.items()
         ]
-        progress.stage("writing alerts, changelog and case.states", len(first) + len(to_changelog) + len(to_states))
-        await write_all(bootstrap, [first, to_changelog, to_states], progress)
+        progress.stage("writing alerts and case.states", len(first) + len(to_states))
+        await write_all(bootstrap, [first, to_states], progress)
 
         to_commit = {p: o for p, o in fold.next_offset.items() if o > committed.get(p, 0)}
         await require_idle(bootstrap, group, 0.0)  # nobody may have joined while we wrote
@@ -356,12 +519,12 @@ async def run_rebuild(
         if options.read_model:
             await _refill(settings, options, fold, report, progress)
         return report
-    except (KafkaError, OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, KafkaError, OSError) as exc:
         raise RebuildError(f"Kafka at {settings.bootstrap_servers}: {type(exc).__name__}: {exc}") from exc
 
 
 async def _refill(
-    settings: Settings, options: Options, fold: LogFold, report: RebuildReport, progress: Progress
+    settings: Settings, options: Options, fold: FoldResult, report: RebuildReport, progress: Progress
 ) -> None:
     seed = list(fold.changed_readings.values())
     progress.stage("refilling the read model", None)
@@ -378,10 +541,10 @@ def _check_partitions(extent: dict[str, dict[int, tuple[int, int]]], settings: S
         )
 
 
-def _fill(report: RebuildReport, fold: LogFold, the_plan: Plan) -> None:
+def _fill(report: RebuildReport, fold: FoldResult, the_plan: Plan) -> None:
     report.events = fold.events
     report.undecodable = fold.undecodable
-    report.cases = len(fold.states)
+    report.cases = len(fold.encoded)
     report.readings_changed = len(fold.changed_readings)
     report.reading_transitions = dict(fold.transitions)
     report.unprocessed_records = fold.unprocessed
@@ -397,7 +560,7 @@ def _fill(report: RebuildReport, fold: LogFold, the_plan: Plan) -> None:
 async def _changed_status_alerts(
     settings: Settings,
     options: Options,
-    fold: LogFold,
+    fold: FoldResult,
     live: dict[str, tuple[int, bytes]],
     reread: Callable[[DocketEvent], DocketEvent],
     progress: Progress,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
@@ -56,19 +56,52 @@ async def scan(
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
-        positions = {tp: await consumer.position(tp) for tp in tps}
-        while any(positions[tp] < ends[tp] for tp in tps):
-            if time.monotonic() > deadline:
-                raise TopicReadError(f"reading {topic} timed out at {positions} of {ends}")
-            fetched = await consumer.getmany(timeout_ms=500, max_records=batch_max)
-            for tp, records in fetched.items():
-                keep = [r for r in records if r.offset < ends[tp]]
-                if records:
-                    positions[tp] = records[-1].offset + 1
-                if keep:
-                    yield keep
+        async for batch in _drain(consumer, topic, ends, deadline, batch_max):
+            yield batch
     finally:
         await consumer.stop()
+
+
+async def scan_partitions(
+    bootstrap: Sequence[str] | str,
+    topic: str,
+    ends: Mapping[int, int],
+    *,
+    timeout: float = 300.0,
+    batch_max: int = 10_000,
+    fetch_bytes: int = 8 * 1024 * 1024,
+) -> AsyncIterator[list[Any]]:
+    """Yield batches of the records of some partitions (``{partition: end offset}``), from their start to the end."""
+    servers = bootstrap if isinstance(bootstrap, str) else ",".join(bootstrap)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=servers, enable_auto_commit=False, max_partition_fetch_bytes=fetch_bytes
+    )
+    await consumer.start()
+    try:
+        tp_ends = {TopicPartition(topic, p): end for p, end in ends.items()}
+        consumer.assign(list(tp_ends))
+        await consumer.seek_to_beginning(*tp_ends)
+        async for batch in _drain(consumer, topic, tp_ends, time.monotonic() + timeout, batch_max):
+            yield batch
+    finally:
+        await consumer.stop()
+
+
+async def _drain(
+    consumer: Any, topic: str, ends: Mapping[Any, int], deadline: float, batch_max: int
+) -> AsyncIterator[list[Any]]:
+    """Fetch the assigned partitions from their positions up to (excluding) ``ends``."""
+    positions = {tp: await consumer.position(tp) for tp in ends}
+    while any(positions[tp] < end for tp, end in ends.items()):
+        if time.monotonic() > deadline:
+            raise TopicReadError(f"reading {topic} timed out at {positions} of {ends}")
+        fetched = await consumer.getmany(timeout_ms=500, max_records=batch_max)
+        for tp, records in fetched.items():
+            keep = [r for r in records if r.offset < ends[tp]]
+            if records:
+                positions[tp] = records[-1].offset + 1
+            if keep:
+                yield keep
 
 
 async def read_all(bootstrap: Sequence[str] | str, topic: str, *, timeout: float = 300.0) -> list[Any]:

@@ -34,7 +34,7 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +53,7 @@ from schemas.codec import decode_state, encode
 from schemas.events import DocketEvent
 from schemas.projection import CaseState
 from services.core.classify import CLASSIFIER_VERSION, classify
-from services.kafka_read import TopicReadError, partitions_of, scan
+from services.kafka_read import partitions_of, scan, scan_partitions
 from services.processor.step import RecordRejected, decode_record
 from services.rebuild.plan import (
     ClassifyFn,
@@ -332,42 +332,12 @@ def fold_partitions(
     fold = LogFold(committed)
 
     async def read() -> None:
-        async for batch in scan_partitions(bootstrap, topic, share, timeout):
+        async for batch in scan_partitions(bootstrap, topic, {p: end for p, (_, end) in share.items()}, timeout=timeout):
             for r in batch:
                 fold.add(r.topic, r.partition, r.offset, r.key, r.value)
 
     asyncio.run(read())
     return FoldResult.of(fold, keep_models=False)
-
-
-async def scan_partitions(
-    bootstrap: list[str], topic: str, share: dict[int, tuple[int, int]], timeout: float
-) -> AsyncIterator[list[Any]]:
-    """Batches of the records of some partitions, from their first offset up to (excluding) the given end."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
-        enable_auto_commit=False,
-        max_partition_fetch_bytes=8 * 1024 * 1024,
-    )
-    await consumer.start()
-    try:
-        tps = {TopicPartition(topic, p): end for p, (_, end) in share.items()}
-        consumer.assign(list(tps))
-        await consumer.seek_to_beginning(*tps)
-        positions = {tp: await consumer.position(tp) for tp in tps}
-        deadline = time.monotonic() + timeout
-        while any(positions[tp] < end for tp, end in tps.items()):
-            if time.monotonic() > deadline:
-                raise TopicReadError(f"reading {topic} timed out at {positions} of {tps}")
-            fetched = await consumer.getmany(timeout_ms=500, max_records=10_000)
-            for tp, records in fetched.items():
-                keep = [r for r in records if r.offset < tps[tp]]
-                if records:
-                    positions[tp] = records[-1].offset + 1
-                if keep:
-                    yield keep
-    finally:
-        await consumer.stop()
 
 
 # --------------------------------------------------------------------------- Kafka writes

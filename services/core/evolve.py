@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from schemas.events import CaseInfo, DocketEvent
 from schemas.projection import CaseFlags, CaseState, Disposition, EntryRecord, StatusChange
@@ -150,9 +151,31 @@ def _min_date(a: dt.date | None, b: dt.date | None) -> dt.date | None:
     return min(a, b)
 
 
-def _merge_header(state: CaseState | None, info: CaseInfo) -> dict[str, object]:
-    if state is None:
-        return dict(
+class Header(NamedTuple):
+    """The case header facts a state keeps, merged from every event's ``data.case``."""
+
+    case_name: str | None
+    nature_of_suit: str | None
+    cause: str | None
+    parties: tuple[str, ...]
+    header_date_filed: dt.date | None
+    header_class_action: bool
+
+    @classmethod
+    def of(cls, state: CaseState) -> Header:
+        return cls(
+            state.case_name,
+            state.nature_of_suit,
+            state.cause,
+            state.parties,
+            state.header_date_filed,
+            state.header_class_action,
+        )
+
+
+def _merge_header(prev: Header | None, info: CaseInfo) -> Header:
+    if prev is None:
+        return Header(
             case_name=_pick(None, info.case_name),
             nature_of_suit=_pick(None, info.nature_of_suit),
             cause=_pick(None, info.cause),
@@ -160,20 +183,21 @@ def _merge_header(state: CaseState | None, info: CaseInfo) -> dict[str, object]:
             header_date_filed=info.date_filed,
             header_class_action=bool(info.class_action),
         )
-    return dict(
-        case_name=_pick(state.case_name, info.case_name),
-        nature_of_suit=_pick(state.nature_of_suit, info.nature_of_suit),
-        cause=_pick(state.cause, info.cause),
-        parties=tuple(sorted(set(state.parties) | set(info.parties))),
-        header_date_filed=_min_date(state.header_date_filed, info.date_filed),
-        header_class_action=state.header_class_action or bool(info.class_action),
+    return Header(
+        case_name=_pick(prev.case_name, info.case_name),
+        nature_of_suit=_pick(prev.nature_of_suit, info.nature_of_suit),
+        cause=_pick(prev.cause, info.cause),
+        parties=tuple(sorted(set(prev.parties) | set(info.parties))),
+        header_date_filed=_min_date(prev.header_date_filed, info.date_filed),
+        header_class_action=prev.header_class_action or bool(info.class_action),
     )
 
 
 def evolve(state: CaseState | None, event: DocketEvent) -> CaseState:
     """Apply one event. Returns ``state`` itself when the event adds nothing."""
     record = to_record(event)
-    header = _merge_header(state, event.data.case)
+    old_header = None if state is None else Header.of(state)
+    header = _merge_header(old_header, event.data.case)
     if state is None:
         entries: tuple[EntryRecord, ...] = (record,)
         court_id, docket_number = event.data.case.court_id, event.data.case.docket_number
@@ -182,7 +206,7 @@ def evolve(state: CaseState | None, event: DocketEvent) -> CaseState:
         key = record.entry_key
         at = next((i for i, r in enumerate(state.entries) if r.entry_key == key), -1)
         if at >= 0 and _rank(state.entries[at]) >= _rank(record):
-            if all(getattr(state, k) == v for k, v in header.items()):
+            if header == old_header:
                 return state
             entries = state.entries
         else:
@@ -204,11 +228,48 @@ def project(events: Iterable[DocketEvent], state: CaseState | None = None) -> Ca
     return state
 
 
+class CaseAccumulator:
+    """One case's events gathered in arrival order and derived once: ``project`` without the steps.
+
+    ``evolve`` re-derives the whole case on every event, which a caller that
+    needs only the final state (the rebuild) pays for nothing. This keeps what
+    ``evolve`` keeps between events — the first event's case identity, the
+    header merged event by event, per entry key the version of highest rank
+    (the first of equal ranks) — and :meth:`state` derives from the entries in
+    event-time order: the same state, byte for byte, as ``project`` over the
+    same events in the same order.
+    """
+
+    __slots__ = ("case_id", "court_id", "docket_number", "entries", "header")
+
+    def __init__(self, first: DocketEvent) -> None:
+        info = first.data.case
+        self.case_id = make_case_id(info.court_id, info.docket_number)
+        self.court_id = info.court_id
+        self.docket_number = info.docket_number
+        self.header = _merge_header(None, info)
+        self.entries: dict[str, EntryRecord] = {}
+        self._keep(to_record(first))
+
+    def add(self, event: DocketEvent) -> None:
+        self.header = _merge_header(self.header, event.data.case)
+        self._keep(to_record(event))
+
+    def state(self) -> CaseState:
+        entries = tuple(sorted(self.entries.values(), key=order_key))
+        return derive(self.case_id, self.court_id, self.docket_number, self.header, entries)
+
+    def _keep(self, record: EntryRecord) -> None:
+        held = self.entries.get(record.entry_key)
+        if held is None or _rank(held) < _rank(record):
+            self.entries[record.entry_key] = record
+
+
 def derive(
     case_id: str,
     court_id: str,
     docket_number: str,
-    header: dict[str, object],
+    header: Header,
     entries: tuple[EntryRecord, ...],
 ) -> CaseState:
     """Re-derive status, disposition, history and flags from ordered entries."""
@@ -228,11 +289,10 @@ def derive(
     disposition: Disposition | None = None
     date_terminated: dt.date | None = None
     history: list[StatusChange] = []
-    class_action = bool(header["header_class_action"])
+    class_action = header.header_class_action
     appealed = settlement_noticed = False
     amended = partial = 0
-    header_date = header["header_date_filed"]
-    assert header_date is None or isinstance(header_date, dt.date)
+    header_date = header.header_date_filed
 
     for r in entries:
         if status is None:
@@ -295,12 +355,12 @@ def derive(
         case_id=case_id,
         court_id=court_id,
         docket_number=docket_number,
-        case_name=header["case_name"],
-        nature_of_suit=header["nature_of_suit"],
-        cause=header["cause"],
-        parties=header["parties"],
+        case_name=header.case_name,
+        nature_of_suit=header.nature_of_suit,
+        cause=header.cause,
+        parties=header.parties,
         header_date_filed=header_date,
-        header_class_action=bool(header["header_class_action"]),
+        header_class_action=header.header_class_action,
         status=status,
         disposition=disposition,
         date_filed=_min_date(header_date, history[0].date),

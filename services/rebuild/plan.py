@@ -25,18 +25,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, cast
+from typing import Literal
 
 from schemas.alerts import Alert
 from schemas.codec import encode
 from schemas.events import DocketEvent
-from schemas.projection import CaseState, Disposition, EntryRecord
+from schemas.projection import CaseState, Disposition
 from services.core.build import build_event
 from services.core.classification import Classification
 from services.core.classify import CLASSIFIER_VERSION, classify
 from services.core.detect import detect
-from services.core.docket_numbers import make_case_id
-from services.core.evolve import _merge_header, _rank, derive, evolve, order_key, to_record
+from services.core.evolve import CaseAccumulator, evolve
 from services.processor.step import DeadLetter, RecordRef, RecordRejected, decode_record
 
 ClassifyFn = Callable[[str, str | None, int | None], Classification]
@@ -93,65 +92,6 @@ def same_reading(a: DocketEvent, b: DocketEvent) -> bool:
 # --------------------------------------------------------------------------- the fold
 
 
-class _Pending:
-    """One case's acknowledged events, gathered but not yet derived (see :class:`LogFold`).
-
-    Holds exactly what :func:`services.core.evolve.evolve` would hold after the
-    same events in the same order: the first event's case identity, the header
-    merged event by event, and per entry key the version of highest rank (the
-    first of equal ranks). :meth:`state` derives status, history and flags
-    once, from the entries in event-time order, which is what ``evolve``'s
-    ordered insertion gives.
-    """
-
-    __slots__ = ("case_id", "court_id", "docket_number", "entries", "header")
-
-    def __init__(self, event: DocketEvent) -> None:
-        info = event.data.case
-        self.case_id = make_case_id(info.court_id, info.docket_number)
-        self.court_id = info.court_id
-        self.docket_number = info.docket_number
-        self.header: dict[str, object] = _merge_header(None, info)
-        self.entries: dict[str, EntryRecord] = {}
-
-    # the header fields ``_merge_header`` reads from a state
-    @property
-    def case_name(self) -> object:
-        return self.header["case_name"]
-
-    @property
-    def nature_of_suit(self) -> object:
-        return self.header["nature_of_suit"]
-
-    @property
-    def cause(self) -> object:
-        return self.header["cause"]
-
-    @property
-    def parties(self) -> object:
-        return self.header["parties"]
-
-    @property
-    def header_date_filed(self) -> object:
-        return self.header["header_date_filed"]
-
-    @property
-    def header_class_action(self) -> object:
-        return self.header["header_class_action"]
-
-    def add(self, event: DocketEvent, first: bool) -> None:
-        if not first:
-            self.header = _merge_header(cast(CaseState, self), event.data.case)
-        record = to_record(event)
-        held = self.entries.get(record.entry_key)
-        if held is None or _rank(held) < _rank(record):
-            self.entries[record.entry_key] = record
-
-    def state(self) -> CaseState:
-        entries = tuple(sorted(self.entries.values(), key=order_key))
-        return derive(self.case_id, self.court_id, self.docket_number, self.header, entries)
-
-
 @dataclass
 class LogFold:
     """Fold ``docket.events`` records (per partition in offset order) into projections.
@@ -162,7 +102,7 @@ class LogFold:
     (:func:`reclassify`) or is ``None`` to fold the stored readings.
 
     Acknowledged records need no intermediate state (they send nothing), so a
-    case's acknowledged events are gathered (:class:`_Pending`) and its state
+    case's acknowledged events are gathered (:class:`CaseAccumulator`) and its state
     derived once, when it is first read or when an unacknowledged record of
     the case needs it as the "old" state of its alerts: the same bytes as
     ``evolve`` event by event (``tests/unit/test_rebuild_plan.py`` checks),
@@ -176,7 +116,7 @@ class LogFold:
     undecodable: int = 0
     _states: dict[str, CaseState] = field(default_factory=dict)
     _acked: dict[str, CaseState] = field(default_factory=dict)
-    _pending: dict[str, _Pending] = field(default_factory=dict)
+    _pending: dict[str, CaseAccumulator] = field(default_factory=dict)
     partition_of: dict[str, int] = field(default_factory=dict)
     misplaced: set[str] = field(default_factory=set)
     """Cases whose events are on more than one partition (the topic's partition count changed?)."""
@@ -241,10 +181,9 @@ class LogFold:
         if acked and case_id not in self._states:
             pending = self._pending.get(case_id)
             if pending is None:
-                pending = self._pending[case_id] = _Pending(event)
-                pending.add(event, first=True)
+                self._pending[case_id] = CaseAccumulator(event)
             else:
-                pending.add(event, first=False)
+                pending.add(event)
             return
         old = self._derive(case_id)
         new = evolve(old, event)

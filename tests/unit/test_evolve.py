@@ -6,7 +6,7 @@ import datetime as dt
 import itertools
 
 from schemas.codec import encode
-from services.core.evolve import evolve, project
+from services.core.evolve import CaseAccumulator, evolve, project
 
 from tests.unit.core_builders import (
     ADMIN_CLOSED,
@@ -234,3 +234,26 @@ def test_later_closing_entry_does_not_override_a_stated_prejudice() -> None:
     order = Classification(type="case.dismissed", dismissal="court", prejudice="with")
     s = project([complaint(), dismissal(), event(13, "2025-02-03", "ORDER dismissing with prejudice", order)])
     assert s is not None and s.disposition is not None and s.disposition.prejudice == "without"
+
+
+def test_the_accumulator_derives_once_what_project_folds_event_by_event() -> None:
+    from schemas.events import CaseInfo
+
+    other = CaseInfo(
+        court_id="cand", docket_number="5:25-cv-00709", case_name="De La Torre v. LinkedIn Corporation", parties=("B",)
+    )
+    stub = event(12, "2025-01-30", "[Notice of Voluntary Dismissal]", VOLUNTARY_UNKNOWN, stub=True)
+    evs = [
+        complaint(),
+        event(2, "2025-01-22", "SUMMONS issued", ANSWER, case=other),
+        event(5, "2025-02-10", "ORDER staying case pending arbitration", STAYED),
+        stub,
+        dismissal(),  # the full text of entry 12: a higher-ranked version of the stub
+        event(9, "2025-05-01", "FIRST AMENDED COMPLAINT", AMENDED),
+        complaint(),  # redelivered
+    ]
+    for perm in itertools.permutations(evs, 5):
+        acc = CaseAccumulator(perm[0])
+        for e in perm[1:]:
+            acc.add(e)
+        assert encode(acc.state()) == encode(project(perm))  # type: ignore[arg-type]

@@ -28,6 +28,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -69,11 +70,13 @@ class Backoff:
 def supervise(command: Sequence[str], *, backoff: Backoff | None = None, max_restarts: int | None = None) -> int:
     """Run ``command`` until it exits cleanly or the supervisor is told to stop; return its exit status."""
     backoff = backoff or Backoff()
-    stopping: list[int] = []
+    stop = threading.Event()
+    received: list[int] = []
     child: subprocess.Popen[bytes] | None = None
 
     def forward(signum: int, _frame: FrameType | None) -> None:
-        stopping.append(signum)
+        received.append(signum)
+        stop.set()
         if child is not None and child.poll() is None:
             child.send_signal(signum)
 
@@ -83,10 +86,12 @@ def supervise(command: Sequence[str], *, backoff: Backoff | None = None, max_res
         while True:
             started = time.monotonic()
             child = subprocess.Popen(list(command), preexec_fn=_die_with_parent(os.getpid()))  # noqa: PLW1509
+            if stop.is_set():  # the signal came while the child was being started
+                child.send_signal(received[0])
             log.info("worker started (pid %d)", child.pid)
             status = child.wait()
             ran_for = time.monotonic() - started
-            if stopping or status == 0:
+            if stop.is_set() or status == 0:
                 return status
             if max_restarts is not None and restarts >= max_restarts:
                 log.error("worker exited with status %d; %d restarts used up, giving up", status, restarts)
@@ -96,11 +101,8 @@ def supervise(command: Sequence[str], *, backoff: Backoff | None = None, max_res
             log.error(
                 "worker exited with status %d after %.0fs; restart %d in %.0fs", status, ran_for, restarts, delay
             )
-            deadline = time.monotonic() + delay
-            while not stopping and time.monotonic() < deadline:
-                time.sleep(min(0.2, max(deadline - time.monotonic(), 0)))
-            if stopping:
-                return 128 + stopping[0]
+            if stop.wait(delay):  # told to stop during the backoff: no restart
+                return 128 + received[0]
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)

@@ -109,3 +109,24 @@ def test_sigkill_of_the_supervisor_takes_the_child_with_it(tmp_path: Path) -> No
         assert time.monotonic() < deadline, f"child {child} outlived its SIGKILLed supervisor"
         time.sleep(0.05)
     assert not (tmp_path / "child.got").exists(), "the child was killed, not asked to stop"
+
+
+def test_sigterm_during_the_backoff_stops_without_another_start(tmp_path: Path) -> None:
+    supervisor = textwrap.dedent(
+        """
+        import sys
+        from services.processor.supervise import Backoff, supervise
+        sys.exit(supervise([sys.executable, "-c", sys.argv[1]], backoff=Backoff(first=60.0)))
+        """
+    )
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-c", supervisor, _counter_child(tmp_path, crashes=10)[2]], cwd=root)
+    starts = tmp_path / "starts"
+    deadline = time.monotonic() + 30
+    while not (starts.exists() and starts.read_text() == "1"):
+        assert time.monotonic() < deadline, "the child never started"
+        time.sleep(0.05)
+    time.sleep(0.5)  # the child has crashed; the supervisor waits out its 60 s backoff
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(10) == 128 + signal.SIGTERM
+    assert starts.read_text() == "1"

@@ -13,13 +13,16 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
 from aiokafka.errors import (  # type: ignore[import-untyped]
+    CoordinatorLoadInProgressError,
+    GroupCoordinatorNotAvailableError,
     KafkaError,
+    NotCoordinatorError,
     TopicAlreadyExistsError,
     for_code,
 )
@@ -228,3 +231,45 @@ async def ensure_topics(
             ) from exc
     finally:
         await admin.close()
+
+
+# --------------------------------------------------------------------------- consumer groups
+
+T = TypeVar("T")
+
+GROUP_COORDINATOR_ERRORS: dict[int, type[KafkaError]] = {
+    e.errno: e for e in (CoordinatorLoadInProgressError, GroupCoordinatorNotAvailableError, NotCoordinatorError)
+}
+"""Group error codes (14, 15, 16) a fresh or moving coordinator answers for a while."""
+
+
+async def coordinator_retry(call: Callable[[], Awaitable[T]], deadline: float = 30.0) -> T:
+    """``call()``, retried while the group coordinator is not there yet.
+
+    A fresh cluster creates ``__consumer_offsets`` on the first coordinator
+    look-up and answers ``GroupCoordinatorNotAvailable`` (or "loading") until
+    it has; both are transient.
+    """
+    until = time.monotonic() + deadline
+    while True:
+        try:
+            return await call()
+        except (GroupCoordinatorNotAvailableError, CoordinatorLoadInProgressError, NotCoordinatorError):
+            if time.monotonic() >= until:
+                raise
+            await asyncio.sleep(0.5)
+
+
+async def committed_offsets(bootstrap: Sequence[str], group: str, topic: str) -> dict[int, int]:
+    """``{partition: offset}`` the consumer ``group`` has committed on ``topic`` (partitions without one left out)."""
+
+    async def list_offsets() -> Any:
+        admin = AIOKafkaAdminClient(bootstrap_servers=list(bootstrap), client_id="docketline-admin")
+        await admin.start()
+        try:
+            return await admin.list_consumer_group_offsets(group)
+        finally:
+            await admin.close()
+
+    offsets = await coordinator_retry(list_offsets)
+    return {tp.partition: om.offset for tp, om in offsets.items() if tp.topic == topic and om.offset >= 0}

@@ -46,15 +46,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import faust
-from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
-from aiokafka.structs import TopicPartition  # type: ignore[import-untyped]
 from faust.exceptions import ProducerSendError
 from faust.streams import _current_event
 from prometheus_client import Counter
 
 from schemas.codec import decode_state, encode
 from schemas.projection import CaseState
+from services.kafka_admin import committed_offsets
 from services.processor.offsets import OffsetLedger, Verdict
 from services.processor.step import DeadLetter, Outcome, RecordRef, handle_record
 from services.settings import Settings
@@ -69,6 +68,14 @@ BATCH_MAX = 500
 BATCH_WITHIN_S = 0.05
 PRODUCER_BATCH_BYTES = 1 << 20
 PRODUCER_LINGER_S = 0.005
+SEEK_RETRY_S = 2.0
+"""A seek back that has not brought the missing record after this long is repeated.
+
+It can fail: records fetched before the seek and still on their way to the
+agent advance faust's read offset past the seek target, and faust then drops
+the re-fetched records as already read. Once those stale records are through,
+a repeated seek succeeds.
+"""
 FETCH_MAX_WAIT_MS = 100
 """How long the broker may hold a fetch with nothing new (faust hard-codes 1,500 ms).
 
@@ -96,14 +103,6 @@ def _shorten_fetch_wait() -> None:
 
     create._docketline = True  # type: ignore[attr-defined]
     AIOKafkaConsumerThread._create_worker_consumer = create  # type: ignore[method-assign]
-SEEK_RETRY_S = 2.0
-"""A seek back that has not brought the missing record after this long is repeated.
-
-It can fail: records fetched before the seek and still on their way to the
-agent advance faust's read offset past the seek target, and faust then drops
-the re-fetched records as already read. Once those stale records are through,
-a repeated seek succeeds.
-"""
 
 
 @dataclass
@@ -229,7 +228,7 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         "write_retries": 0,
         "redelivered": 0,
         "not_ours": 0,
-        "gaps": 0,
+        "gap": 0,
         "seeks": 0,
         "commits": 0,
     }
@@ -240,21 +239,9 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
 
     async def starting_positions(tps: set[Any]) -> dict[Any, int]:
         """The group's committed offset of each partition (the log start when there is none)."""
-        admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_list, client_id=f"{app_id}-offsets")
-        await admin.start()
-        try:
-            committed = await admin.list_consumer_group_offsets(
-                app_id, partitions=[TopicPartition(tp.topic, tp.partition) for tp in tps]
-            )
-        finally:
-            await admin.close()
+        committed = await committed_offsets(settings.bootstrap_list, app_id, settings.topic_events)
         earliest = await app.consumer.earliest_offsets(*tps)
-        out = {}
-        for tp in tps:
-            start = earliest.get(tp) or 0
-            c = committed.get(TopicPartition(tp.topic, tp.partition))
-            out[tp] = max(c.offset, start) if c is not None and c.offset >= 0 else start
-        return out
+        return {tp: max(committed.get(tp.partition, 0), earliest.get(tp) or 0) for tp in tps}
 
     @app.on_partitions_assigned.connect  # type: ignore[arg-type]  # mode types receivers loosely
     async def _assigned(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
@@ -289,9 +276,9 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
             log.error("a batch still running after %.0fs while partitions are revoked", limit)
         ledger.revoke(mine)
 
-    async def commit(partitions: set[Any] | None = None) -> None:
+    async def commit() -> None:
         """Commit what the ledger says is folded and durable (faust's low-level commit: its acks are off)."""
-        offsets = ledger.to_commit(partitions)
+        offsets = ledger.to_commit()
         if not offsets:
             return
         try:
@@ -321,7 +308,7 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         overlay: dict[str, CaseState] = {}  # states changed earlier in this batch
         last_event: dict[str, Any] = {}
         sends: list[Any] = []
-        counts = {"applied": 0, "unchanged": 0, "dead_lettered": 0, "alerts": 0, "redelivered": 0, "not_ours": 0, "gaps": 0}
+        counts = {"applied": 0, "unchanged": 0, "dead_lettered": 0, "alerts": 0, "redelivered": 0, "not_ours": 0, "gap": 0}
 
         def load_state(case_id: str) -> CaseState | None:
             return overlay[case_id] if case_id in overlay else table_state(case_id)
@@ -335,7 +322,7 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
             message = event.message
             verdict = ledger.admit(message.tp, message.offset)
             if verdict is not Verdict.FOLD:
-                counts[verdict.value if verdict is not Verdict.GAP else "gaps"] += 1
+                counts[verdict.value] += 1
                 continue
             ref = RecordRef(message.topic, message.partition, message.offset)
             try:

@@ -76,13 +76,6 @@ class OffsetLedger(Generic[P]):
             self._positions.pop(tp, None)
             self._seeks.pop(tp, None)
 
-    def owns(self, tp: P) -> bool:
-        return tp in self._positions
-
-    @property
-    def partitions(self) -> frozenset[P]:
-        return frozenset(self._positions)
-
     # -- folding -------------------------------------------------------------
     def admit(self, tp: P, offset: int) -> Verdict:
         """Whether to fold the record at ``offset`` of ``tp`` (records of a batch in order)."""

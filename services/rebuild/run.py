@@ -34,25 +34,23 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # type: ignore[import-untyped]
 from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
 from aiokafka.errors import (  # type: ignore[import-untyped]
-    CoordinatorLoadInProgressError,
-    GroupCoordinatorNotAvailableError,
     KafkaError,
-    NotCoordinatorError,
 )
 
 from schemas.codec import decode_state, encode
 from schemas.events import DocketEvent
 from schemas.projection import CaseState
 from services.core.classify import CLASSIFIER_VERSION, classify
+from services.kafka_admin import GROUP_COORDINATOR_ERRORS, committed_offsets, coordinator_retry
 from services.kafka_read import partitions_of, scan, scan_partitions
 from services.processor.step import RecordRejected, decode_record
 from services.rebuild.plan import (
@@ -181,31 +179,6 @@ async def latest_per_key(
     return out
 
 
-T = TypeVar("T")
-
-_RETRIABLE_GROUP_ERRORS: dict[int, type[KafkaError]] = {
-    e.errno: e for e in (CoordinatorLoadInProgressError, GroupCoordinatorNotAvailableError, NotCoordinatorError)
-}
-"""Group error codes (14, 15, 16) a fresh or moving coordinator answers for a while."""
-
-
-async def _coordinator_retry(call: Callable[[], Awaitable[T]], deadline: float = 30.0) -> T:
-    """``call()``, retried while the group coordinator is not there yet.
-
-    A fresh cluster creates ``__consumer_offsets`` on the first coordinator
-    look-up and answers ``GroupCoordinatorNotAvailable`` (or "loading") until
-    it has; both are transient.
-    """
-    until = time.monotonic() + deadline
-    while True:
-        try:
-            return await call()
-        except (GroupCoordinatorNotAvailableError, CoordinatorLoadInProgressError, NotCoordinatorError):
-            if time.monotonic() >= until:
-                raise
-            await asyncio.sleep(0.5)
-
-
 async def group_members(bootstrap: list[str], group: str) -> list[str]:
     """``client_id@host`` of every member of ``group`` (empty list: no worker is running)."""
 
@@ -218,11 +191,11 @@ async def group_members(bootstrap: list[str], group: str) -> list[str]:
             await admin.close()
         for response in responses:
             for error_code, *_ in response.groups:
-                if error_code in _RETRIABLE_GROUP_ERRORS:
-                    raise _RETRIABLE_GROUP_ERRORS[error_code]()
+                if error_code in GROUP_COORDINATOR_ERRORS:
+                    raise GROUP_COORDINATOR_ERRORS[error_code]()
         return responses
 
-    responses = await _coordinator_retry(describe)
+    responses = await coordinator_retry(describe)
     members = []
     for response in responses:
         for error_code, group_id, _state, _ptype, _protocol, found, *_ in response.groups:
@@ -245,20 +218,6 @@ async def require_idle(bootstrap: list[str], group: str, wait: float) -> None:
                 "pass --wait-idle SECONDS to wait for that)."
             )
         await asyncio.sleep(1.0)
-
-
-async def committed_offsets(bootstrap: list[str], group: str, topic: str) -> dict[int, int]:
-
-    async def list_offsets() -> Any:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="docketline-rebuild")
-        await admin.start()
-        try:
-            return await admin.list_consumer_group_offsets(group)
-        finally:
-            await admin.close()
-
-    offsets = await _coordinator_retry(list_offsets)
-    return {tp.partition: om.offset for tp, om in offsets.items() if tp.topic == topic and om.offset >= 0}
 
 
 async def commit_offsets(bootstrap: list[str], group: str, topic: str, offsets: dict[int, int]) -> None:
@@ -419,11 +378,9 @@ async def run_rebuild(
             )
         try:
             live: dict[str, tuple[int, bytes]] = {}
-            table: dict[str, tuple[int, bytes]] = {}
             if settings.topic_states in extent:
                 progress.stage(f"reading {settings.topic_states}", size(settings.topic_states))
                 live = await latest_per_key(bootstrap, settings.topic_states, progress, options.timeout)
-            table = live  # the table's changelog is case.states
             fold: FoldResult | None = None
             if folding is not None:
                 progress.stage(f"folding {settings.topic_events} ({jobs} processes)", size(settings.topic_events))
@@ -443,10 +400,11 @@ async def run_rebuild(
                         log_fold.add(r.topic, r.partition, r.offset, r.key, r.value)
                     progress.advance(len(batch))
             fold = FoldResult.of(log_fold)
+        live_bytes = {c: raw for c, (_, raw) in live.items()}
         the_plan = plan(
             fold.encoded,
-            {c: raw for c, (_, raw) in live.items()},
-            {c: raw for c, (_, raw) in table.items()},
+            live_bytes,
+            live_bytes,  # the processor table's changelog is case.states: the same records
             reasons=fold.reasons,
             decode=decode_state,
             rebuilt_states=fold.summaries,
@@ -467,15 +425,15 @@ async def run_rebuild(
 
         now = dt.datetime.now(dt.UTC)
 
-        def partition(case_id: str, existing: dict[str, tuple[int, bytes]]) -> int:
-            return existing[case_id][0] if case_id in existing else fold.partition_of[case_id]
+        def partition(case_id: str) -> int:
+            return live[case_id][0] if case_id in live else fold.partition_of[case_id]
 
         first: list[Send] = [(settings.topic_dlq, dl.key, dl.to_json(now), None) for dl in fold.tail_dead_letters]
         first += [(settings.topic_alerts, key, value, None) for key, value in alerts]
         # the_plan.changelog == the_plan.snapshots (one topic): each state is written once, on the
         # partition of the case's events (faust keeps a key's table entry in that partition)
         to_states: list[Send] = [
-            (settings.topic_states, c.encode(), raw, partition(c, live)) for c, raw in the_plan.snapshots.items()
+            (settings.topic_states, c.encode(), raw, partition(c)) for c, raw in the_plan.snapshots.items()
         ]
         progress.stage("writing alerts and case.states", len(first) + len(to_states))
         await write_all(bootstrap, [first, to_states], progress)

@@ -9,6 +9,7 @@ recorded old events.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -17,7 +18,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from schemas.alerts import Alert
 from schemas.events import EVENT_SCHEMA_VERSION, DocketEvent
-from schemas.projection import CaseState
+from schemas.projection import CaseState, EntryRecord
 
 EVENT_ADAPTER: TypeAdapter[DocketEvent] = TypeAdapter(DocketEvent)
 ALERT_ADAPTER: TypeAdapter[Alert] = TypeAdapter(Alert)
@@ -97,7 +98,46 @@ def encode_event(event: DocketEvent) -> bytes:
 
 def encode(model: BaseModel) -> bytes:
     """Deterministic JSON bytes of any contract model (field order = declaration order)."""
+    if type(model) is CaseState:
+        return encode_state(model)
     return model.__pydantic_serializer__.to_json(model)
+
+
+_ENTRY_SERIALIZER = EntryRecord.__pydantic_serializer__
+_STATE_SERIALIZER = CaseState.__pydantic_serializer__
+_NO_ENTRIES = b',"entries":[],'
+ENTRY_JSON_CACHE_SIZE = 200_000
+_entry_json: dict[int, tuple[EntryRecord, bytes]] = {}
+
+
+def encode_state(state: CaseState) -> bytes:
+    """``encode(state)``, byte for byte, with each entry's JSON remembered.
+
+    A state is written after every change of its case, and it lists every
+    entry; serialising the entries again each time was most of the cost (a
+    24-entry state: ~150 us of which ~7 us per entry). Entry records are
+    immutable and shared by a case's successive states, so their JSON is kept
+    by object (the record is held with it, so an id is never reused while it
+    is in the memo; the oldest quarter goes when it is full).
+    """
+    head = _STATE_SERIALIZER.to_json(state.model_copy(update={"entries": ()})) if state.entries else None
+    if head is None:
+        return _STATE_SERIALIZER.to_json(state)
+    parts = []
+    memo = _entry_json
+    for r in state.entries:
+        hit = memo.get(id(r))
+        if hit is not None:  # the memo holds the record: its id is not reused while it is here
+            parts.append(hit[1])
+        else:
+            raw = _ENTRY_SERIALIZER.to_json(r)
+            memo[id(r)] = (r, raw)
+            parts.append(raw)
+    if len(memo) > ENTRY_JSON_CACHE_SIZE:
+        for key in list(itertools.islice(memo, len(memo) // 4)):
+            del memo[key]
+    at = head.rindex(_NO_ENTRIES)  # the last field but one, after every string value of the header
+    return b"".join((head[:at], b',"entries":[', b",".join(parts), b"],", head[at + len(_NO_ENTRIES) :]))
 
 
 def decode_alert(raw: bytes | str) -> Alert:

@@ -136,6 +136,8 @@ def order_key(r: EntryRecord) -> tuple[dt.date, bool, int, int, str]:
 
 def _pick(a: str | None, b: str | None) -> str | None:
     """Commutative choice between two header values: prefer present, then longer, then larger."""
+    if a == b:
+        return a
     if a is None or not a.strip():
         return b if b and b.strip() else a
     if b is None or not b.strip():
@@ -187,7 +189,7 @@ def _merge_header(prev: Header | None, info: CaseInfo) -> Header:
         case_name=_pick(prev.case_name, info.case_name),
         nature_of_suit=_pick(prev.nature_of_suit, info.nature_of_suit),
         cause=_pick(prev.cause, info.cause),
-        parties=tuple(sorted(set(prev.parties) | set(info.parties))),
+        parties=prev.parties if set(info.parties).issubset(prev.parties) else tuple(sorted({*prev.parties, *info.parties})),
         header_date_filed=_min_date(prev.header_date_filed, info.date_filed),
         header_class_action=prev.header_class_action or bool(info.class_action),
     )
@@ -204,7 +206,8 @@ def evolve(state: CaseState | None, event: DocketEvent) -> CaseState:
         case_id = make_case_id(court_id, docket_number)
     else:
         key = record.entry_key
-        at = next((i for i, r in enumerate(state.entries) if r.entry_key == key), -1)
+        keys = [r.entry_key for r in state.entries]
+        at = keys.index(key) if key in keys else -1
         if at >= 0 and _rank(state.entries[at]) >= _rank(record):
             if header == old_header:
                 return state
@@ -216,6 +219,10 @@ def evolve(state: CaseState | None, event: DocketEvent) -> CaseState:
             # ``sorted((*others, record), key=order_key)``.
             others = state.entries if at < 0 else state.entries[:at] + state.entries[at + 1 :]
             i = bisect_right(others, order_key(record), key=order_key)
+            if at < 0 and i == len(others) and _appendable(state, header, old_header, record):
+                # the usual case, a new entry after every other one: go on from the
+                # state's own fold instead of folding the whole history again
+                return _append(state, header, record)
             entries = (*others[:i], record, *others[i:])
         case_id, court_id, docket_number = state.case_id, state.court_id, state.docket_number
     return derive(case_id, court_id, docket_number, header, entries)
@@ -285,31 +292,68 @@ def derive(
             if newest is None or aware > newest:  # strict: the first of equal instants wins, as max() does
                 updated_at, newest = t, aware
 
-    status: Status | None = None
-    disposition: Disposition | None = None
-    date_terminated: dt.date | None = None
-    history: list[StatusChange] = []
-    class_action = header.header_class_action
-    appealed = settlement_noticed = False
-    amended = partial = 0
+    fold = _Fold(header.header_class_action)
     header_date = header.header_date_filed
-
     for r in entries:
-        if status is None:
+        if fold.status is None:
             opened = r.date if r.type == "case.filed" or header_date is None else min(header_date, r.date)
-            status = "open"
-            history.append(StatusChange(status="open", date=opened, event_id=r.event_id, entry_key=r.entry_key))
-        if r.document_number is not None and r.document_number in voided and r.type != "entry.stricken":
-            continue
-        class_action = class_action or r.class_action
-        appealed = appealed or r.appeal
-        if r.type == "complaint.amended":
-            amended += 1
-        elif r.type == "case.settled" and not r.closes_case:
-            settlement_noticed = True
-        elif r.scope == "partial":
-            partial += 1
+            fold.status = "open"
+            fold.history.append(StatusChange(status="open", date=opened, event_id=r.event_id, entry_key=r.entry_key))
+        fold.step(r, voided)
+    return fold.state(case_id, court_id, docket_number, header, entries, updated_at)
 
+
+class _Fold:
+    """What ``derive`` carries from one entry to the next, in event-time order."""
+
+    __slots__ = (
+        "amended",
+        "appealed",
+        "class_action",
+        "date_terminated",
+        "disposition",
+        "history",
+        "partial",
+        "settlement_noticed",
+        "status",
+    )
+
+    def __init__(self, class_action: bool) -> None:
+        self.status: Status | None = None
+        self.disposition: Disposition | None = None
+        self.date_terminated: dt.date | None = None
+        self.history: list[StatusChange] = []
+        self.class_action = class_action
+        self.appealed = self.settlement_noticed = False
+        self.amended = self.partial = 0
+
+    @classmethod
+    def of(cls, state: CaseState) -> _Fold:
+        """The fold as it stood after the last of ``state``'s entries."""
+        fold = cls(state.flags.class_action)
+        fold.status = state.status
+        fold.disposition = state.disposition
+        fold.date_terminated = state.date_terminated
+        fold.history = list(state.status_history)
+        fold.appealed = state.flags.appealed
+        fold.settlement_noticed = state.flags.settlement_noticed
+        fold.amended = state.flags.amended_complaints
+        fold.partial = state.flags.partial_dismissals
+        return fold
+
+    def step(self, r: EntryRecord, voided: set[int]) -> None:
+        if r.document_number is not None and r.document_number in voided and r.type != "entry.stricken":
+            return
+        self.class_action = self.class_action or r.class_action
+        self.appealed = self.appealed or r.appeal
+        if r.type == "complaint.amended":
+            self.amended += 1
+        elif r.type == "case.settled" and not r.closes_case:
+            self.settlement_noticed = True
+        elif r.scope == "partial":
+            self.partial += 1
+
+        status, disposition = self.status, self.disposition
         new_status: Status | None = None
         if r.closes_case and r.disposition is not None:
             if status == "closed" and disposition is not None and disposition.prejudice == "unknown" and (
@@ -317,11 +361,11 @@ def derive(
             ):
                 # a later closing entry that states prejudice (the order on a stipulation,
                 # "discontinued with prejudice") refines the closing it follows
-                disposition = disposition.model_copy(update={"prejudice": r.prejudice})
-                history[-1] = history[-1].model_copy(update={"disposition": disposition})
+                self.disposition = disposition.model_copy(update={"prejudice": r.prejudice})
+                self.history[-1] = self.history[-1].model_copy(update={"disposition": self.disposition})
             elif status != "closed":
                 new_status = "closed"
-                disposition = Disposition(
+                self.disposition = Disposition(
                     type=r.disposition,
                     prejudice=r.prejudice or "unknown",
                     date=r.date,
@@ -329,51 +373,91 @@ def derive(
                     fjc_code=r.fjc_code,
                     detail=r.detail,
                 )
-                date_terminated = r.date
+                self.date_terminated = r.date
         elif r.type == "case.stayed" and status == "open":
             new_status = "stayed"
         elif r.type == "stay.lifted" and status == "stayed":
             new_status = "open"
         elif r.type == "case.reopened" and status == "closed":
             new_status = "open"
-            disposition = None
-            date_terminated = None
+            self.disposition = None
+            self.date_terminated = None
         if new_status is not None:
-            status = new_status
-            history.append(
+            self.status = new_status
+            self.history.append(
                 StatusChange(
                     status=new_status,
-                    disposition=disposition if new_status == "closed" else None,
+                    disposition=self.disposition if new_status == "closed" else None,
                     date=r.date,
                     event_id=r.event_id,
                     entry_key=r.entry_key,
                 )
             )
 
-    assert status is not None  # entries is never empty
-    return CaseState(
-        case_id=case_id,
-        court_id=court_id,
-        docket_number=docket_number,
-        case_name=header.case_name,
-        nature_of_suit=header.nature_of_suit,
-        cause=header.cause,
-        parties=header.parties,
-        header_date_filed=header_date,
-        header_class_action=header.header_class_action,
-        status=status,
-        disposition=disposition,
-        date_filed=_min_date(header_date, history[0].date),
-        date_terminated=date_terminated,
-        status_history=tuple(history),
-        flags=CaseFlags(
-            class_action=class_action,
-            appealed=appealed,
-            settlement_noticed=settlement_noticed,
-            amended_complaints=amended,
-            partial_dismissals=partial,
-        ),
-        entry_count=len(entries),
-        updated_at=updated_at,
-        entries=entries,
+    def state(
+        self,
+        case_id: str,
+        court_id: str,
+        docket_number: str,
+        header: Header,
+        entries: tuple[EntryRecord, ...],
+        updated_at: dt.datetime | None,
+    ) -> CaseState:
+        assert self.status is not None  # entries is never empty
+        return CaseState(
+            case_id=case_id,
+            court_id=court_id,
+            docket_number=docket_number,
+            case_name=header.case_name,
+            nature_of_suit=header.nature_of_suit,
+            cause=header.cause,
+            parties=header.parties,
+            header_date_filed=header.header_date_filed,
+            header_class_action=header.header_class_action,
+            status=self.status,
+            disposition=self.disposition,
+            date_filed=_min_date(header.header_date_filed, self.history[0].date),
+            date_terminated=self.date_terminated,
+            status_history=tuple(self.history),
+            flags=CaseFlags(
+                class_action=self.class_action,
+                appealed=self.appealed,
+                settlement_noticed=self.settlement_noticed,
+                amended_complaints=self.amended,
+                partial_dismissals=self.partial,
+            ),
+            entry_count=len(entries),
+            updated_at=updated_at,
+            entries=entries,
+        )
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+
+
+def _appendable(state: CaseState, header: Header, old_header: Header | None, record: EntryRecord) -> bool:
+    """Whether ``derive`` over ``state``'s entries + ``record`` (last in event-time order) may go on from ``state``.
+
+    Only the header's filing date and class-action mark enter the fold, and an
+    entry that strikes others changes what came before it.
+    """
+    return (
+        old_header is not None
+        and record.type != "entry.stricken"
+        and header.header_date_filed == old_header.header_date_filed
+        and header.header_class_action == old_header.header_class_action
     )
+
+
+def _append(state: CaseState, header: Header, record: EntryRecord) -> CaseState:
+    """``derive`` over ``state``'s entries followed by ``record``, without folding them again."""
+    voided = {t for r in state.entries if r.type == "entry.stricken" for t in r.targets}
+    updated_at = state.updated_at
+    t = record.time
+    if t is not None and (updated_at is None or _aware(t) > _aware(updated_at)):  # strict, as in derive
+        updated_at = t
+    fold = _Fold.of(state)
+    fold.step(record, voided)
+    entries = (*state.entries, record)
+    return fold.state(state.case_id, state.court_id, state.docket_number, header, entries, updated_at)

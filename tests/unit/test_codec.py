@@ -64,3 +64,42 @@ def test_registered_upcaster_runs_before_validation(monkeypatch: pytest.MonkeyPa
     monkeypatch.delitem(codec.UPCASTERS, 0)
     with pytest.raises(CodecError):
         decode_event(orjson.dumps(old))
+
+
+def test_state_encoding_with_remembered_entries_is_pydantics_byte_for_byte() -> None:
+    # encode(state) splices remembered entry JSON into the header's JSON; it must be
+    # exactly what pydantic writes, for shared records, fresh copies, no entries, and a
+    # header whose strings contain the splice marker itself
+    from schemas.codec import encode, encode_state
+    from schemas.projection import CaseState
+    from services.core.evolve import project
+
+    from tests.unit.core_builders import complaint
+
+    state = project([complaint(), dismissal()])
+    assert state is not None
+    plain = CaseState.__pydantic_serializer__.to_json
+    tricky = state.model_copy(update={"case_name": 'x,"entries":[],"state_version":1}', "parties": ('"entries":[]',)})
+    copies = state.model_copy(update={"entries": tuple(r.model_copy() for r in state.entries)})
+    empty = state.model_copy(update={"entries": ()})
+    for s in (state, state, tricky, copies, empty):
+        assert encode_state(s) == plain(s)
+        assert encode(s) == plain(s)
+        assert codec.decode_state(encode(s)) == s
+
+
+def test_entry_json_memo_is_bounded_and_never_serves_another_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    from schemas.codec import encode_state
+    from schemas.projection import CaseState
+    from services.core.evolve import project
+
+    from tests.unit.core_builders import complaint
+
+    monkeypatch.setattr(codec, "ENTRY_JSON_CACHE_SIZE", 8)
+    monkeypatch.setattr(codec, "_entry_json", {})
+    state = project([complaint(), dismissal()])
+    assert state is not None
+    for i in range(40):  # new records each time (new ids, possibly reused ones of freed records)
+        s = state.model_copy(update={"entries": tuple(r.model_copy(update={"detail": f"v{i}"}) for r in state.entries)})
+        assert encode_state(s) == CaseState.__pydantic_serializer__.to_json(s)
+        assert len(codec._entry_json) <= 8 + len(s.entries)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import random
 
 from schemas.codec import encode
-from services.core.evolve import CaseAccumulator, evolve, project
+from schemas.projection import CaseState
+from services.core.evolve import CaseAccumulator, Header, derive, evolve, project
 
 from tests.unit.core_builders import (
     ADMIN_CLOSED,
@@ -257,3 +259,67 @@ def test_the_accumulator_derives_once_what_project_folds_event_by_event() -> Non
         for e in perm[1:]:
             acc.add(e)
         assert encode(acc.state()) == encode(project(perm))  # type: ignore[arg-type]
+
+
+def _rederived(state: CaseState) -> CaseState:
+    """The state ``derive`` makes from ``state``'s own entries and header: what evolve must return."""
+    return derive(state.case_id, state.court_id, state.docket_number, Header.of(state), state.entries)
+
+
+def test_a_new_last_entry_continues_the_fold_exactly_as_a_full_derive() -> None:
+    # evolve goes on from the previous state when the new entry sorts after every other
+    # one (no re-fold); every state it returns must equal the full derive of its entries,
+    # in log order (mostly appends), shuffled (mostly inserts) and with redeliveries
+    from schemas.codec import decode_event
+
+    from tests.workload import workload
+
+    events = [decode_event(v) for _, v in workload(120, seed=3)]
+    rng = random.Random(11)
+    orders = [events, rng.sample(events, len(events)), [e for e in events for _ in range(1 + (rng.random() < 0.3))]]
+    appended = 0
+    for order in orders:
+        states: dict[str, CaseState] = {}
+        for e in order:
+            current = states.get(e.subject)
+            new = evolve(current, e)
+            if current is not None and new is not current and len(new.entries) == len(current.entries) + 1:
+                appended += new.entries[-1].event_id == e.id
+            assert new == _rederived(new)
+            assert encode(new) == encode(_rederived(new))
+            states[e.subject] = new
+    assert appended > 500  # the continuation really ran
+
+
+def test_continuation_covers_every_status_rule() -> None:
+    # hand-made dockets whose entries arrive in event-time order, so every step is an append:
+    # stay and lift, closing then refinement of prejudice, reopening, a settlement notice,
+    # an appeal, an amendment, a partial dismissal, a stricken entry (which re-folds), a
+    # header that marks a class action late (which re-folds too)
+    from schemas.events import CaseInfo
+
+    from tests.unit.core_builders import Classification
+
+    class_header = CaseInfo(court_id="cand", docket_number="5:25-cv-00709", class_action=True)
+    order = Classification(type="case.dismissed", dismissal="court", prejudice="with")
+    dockets = [
+        [complaint(), event(3, "2025-01-25", "ORDER staying case", STAYED),
+         event(4, "2025-01-27", "ORDER lifting stay", LIFTED), dismissal()],
+        [complaint(), event(5, "2025-02-01", "[Notice of Voluntary Dismissal]", VOLUNTARY_UNKNOWN),
+         event(6, "2025-02-03", "ORDER dismissing with prejudice", order),
+         event(7, "2025-03-01", "ORDER reopening case", REOPENED),
+         event(8, "2025-03-05", "NOTICE of settlement", SETTLEMENT_NOTICE),
+         event(9, "2025-03-06", "NOTICE OF APPEAL", APPEAL),
+         event(10, "2025-03-07", "FIRST AMENDED COMPLAINT", AMENDED),
+         event(11, "2025-03-08", "ORDER dismissing defendant X", PARTIAL),
+         event(12, "2025-03-09", "Docket entry 11 FILED IN ERROR", stricken(11)),
+         event(13, "2025-03-10", "SUMMONS issued", ANSWER, case=class_header),
+         event(14, "2025-04-01", "JUDGMENT", JUDGMENT)],
+    ]  # fmt: skip
+    for docket in dockets:
+        state = None
+        for e in docket:
+            state = evolve(state, e)
+            assert state == _rederived(state)
+            assert encode(state) == encode(_rederived(state))
+    assert state is not None and state.flags.class_action and state.status == "closed"

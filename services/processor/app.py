@@ -11,6 +11,12 @@ batch the agent writes, in this order:
    per changed case is both the table's recovery log and the snapshot every
    reader consumes (awaited too, before the offsets are committed).
 
+Every output goes straight to faust's producer (``app.producer.send``, the
+aiokafka future), not through faust's ``Topic.send``/``send_soon`` queue and
+its per-message bookkeeping; for the table that means the agent writes the
+store and the changelog record itself, to the partition of the event, and
+records the changelog offset as faust's own changelog callback does.
+
 Alerts first: if the worker dies after (1) and before (2), the event is
 re-processed and the same alerts (same deterministic ids) are sent again —
 at-least-once, de-duplicated by id downstream. The reverse order could lose an
@@ -49,6 +55,7 @@ import faust
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 from faust.exceptions import ProducerSendError
 from faust.streams import _current_event
+from faust.types import TP
 from prometheus_client import Counter
 
 from schemas.codec import decode_state, encode
@@ -112,27 +119,6 @@ class Processor:
     app: faust.App
     settings: Settings
     stats: dict[str, int]
-
-
-class CasesTable(faust.Table[bytes, bytes]):
-    """The ``cases`` table, whose changelog records can be awaited.
-
-    faust queues a table's changelog records (``send_soon``) and forgets the
-    futures; the agent needs them to know a batch is durable before it commits.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.unacknowledged: list[Any] = []
-
-    def send_changelog(self, *args: Any, **kwargs: Any) -> Any:
-        fut = super().send_changelog(*args, **kwargs)
-        self.unacknowledged.append(fut)
-        return fut
-
-    def take_unacknowledged(self) -> list[Any]:
-        out, self.unacknowledged = self.unacknowledged, []
-        return out
 
 
 class _StateCache:
@@ -202,23 +188,22 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         settings.topic_alerts, key_serializer="raw", value_serializer="raw", partitions=settings.partitions
     )
     dlq = app.topic(settings.topic_dlq, key_serializer="raw", value_serializer="raw", partitions=settings.partitions)
-    cases = app.tables.add(
-        CasesTable(
-            app,
-            name="cases",
-            default=None,
-            beacon=app.tables.beacon,
-            key_type=bytes,  # bytes -> the "raw" serializer: we encode states ourselves
-            value_type=bytes,
-            partitions=settings.partitions,
-            # the table's changelog IS case.states (compacted, keyed by case id, the same
-            # partitioning as docket.events): one write per changed case serves the table's
-            # recovery and every reader of the snapshots
-            changelog_topic=states,
-        )
+    cases: faust.Table[bytes, bytes] = faust.Table(
+        app,
+        name="cases",
+        default=None,
+        beacon=app.tables.beacon,
+        key_type=bytes,  # bytes -> the "raw" serializer: we encode states ourselves
+        value_type=bytes,
+        partitions=settings.partitions,
+        # the table's changelog IS case.states (compacted, keyed by case id, the same
+        # partitioning as docket.events): one write per changed case serves the table's
+        # recovery and every reader of the snapshots
+        changelog_topic=states,
     )
-    assert isinstance(cases, CasesTable)
+    app.tables.add(cases)
     cache = _StateCache(STATE_CACHE_SIZE)
+    states_topic = settings.topic_states
     stats = {
         "applied": 0,
         "unchanged": 0,
@@ -314,6 +299,7 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
             return overlay[case_id] if case_id in overlay else table_state(case_id)
 
         now = dt.datetime.now(dt.UTC)
+        producer: Any = app.producer
         for event in batch:
             # faust's RocksDB store reads and writes the partition of the *current*
             # event; in a batch that must be set per event, or a read looks in the
@@ -334,7 +320,7 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
             if out.dead_letter is not None:
                 dl = out.dead_letter
                 log.warning("dead-lettered %s: %s (%s)", ref, dl.reason, dl.error)
-                sends.append(await dlq.send(key=dl.key, value=dl.to_json(now)))
+                sends.append(await producer.send(dlq.get_topic_name(), dl.key, dl.to_json(now), None, None, None))
                 counts["dead_lettered"] += 1
             elif out.state is None:
                 counts["unchanged"] += 1
@@ -344,17 +330,18 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
                 assert out.case_id is not None
                 key = out.case_id.encode()
                 for alert in out.alerts:
-                    sends.append(await alerts.send(key=key, value=encode(alert)))
+                    sends.append(await producer.send(alerts.get_topic_name(), key, encode(alert), None, None, None))
                 overlay[out.case_id] = out.state
                 last_event[out.case_id] = event
                 counts["applied"] += 1
                 counts["alerts"] += len(out.alerts)
         if sends:
             await asyncio.gather(*sends)  # every alert and dead letter acknowledged
-        cases.take_unacknowledged()  # nothing of ours: a failed attempt's records are rewritten below
+        store = cases.data
+        changelog: list[Any] = []
         for case_id, event in last_event.items():
             key = case_id.encode()
-            # the changelog partition is the current event's partition: point it at this key's event
+            # the store writes the database of the current event's partition: point it at this key's event
             _current_event.set(weakref.ref(event))
             if case_id in overlay:
                 state = overlay[case_id]
@@ -365,9 +352,16 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
                 if current is None:
                     continue
                 raw = current
-            # assigned, never mutated in place: the changelog (= case.states) sees every change
-            cases[key] = raw
-        await asyncio.gather(*cases.take_unacknowledged())  # the snapshots on case.states acknowledged
+            # what ``cases[key] = raw`` does, minus faust's send queue: the store, and the
+            # changelog record (= the snapshot on case.states) in the event's partition
+            store[key] = raw
+            changelog.append(await producer.send(states_topic, key, raw, event.message.partition, None, None))
+        persisted: dict[int, int] = {}
+        for meta in await asyncio.gather(*changelog):  # the snapshots on case.states acknowledged
+            persisted[meta.partition] = max(meta.offset, persisted.get(meta.partition, -1))
+        for partition, offset in persisted.items():
+            # as faust's changelog callback does: recovery after a restart reads on from here
+            store.set_persisted_offset(TP(states_topic, partition), offset)
         ledger.durable()
         for k, v in counts.items():
             stats[k] += v

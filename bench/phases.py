@@ -27,7 +27,14 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # type: ignore[import-untyped]
 
-from bench.kafka_io import BenchTimeout, GroupWatch, count_records, fill_topic, topic_partitions
+from bench.kafka_io import (
+    BenchTimeout,
+    GroupWatch,
+    count_records,
+    end_offsets,
+    fill_topic,
+    topic_partitions,
+)
 from schemas.codec import decode_event
 from schemas.events import DocketEvent
 from schemas.projection import CaseState
@@ -64,6 +71,28 @@ def cpu_seconds(pid: int) -> float | None:
         return None
     ticks = os.sysconf("SC_CLK_TCK")
     return (int(fields[11]) + int(fields[12])) / ticks
+
+
+def child_pids(pid: int) -> list[int]:
+    """The live children of a process (``/proc/<pid>/task/*/children``)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def uvicorn_impl(pid: int) -> str:
+    """Which HTTP parser and event loop a uvicorn process runs ("auto" takes httptools and uvloop when installed)."""
+    try:
+        maps = Path(f"/proc/{pid}/maps").read_text()
+    except OSError:
+        return "unknown"
+    http = "httptools" if "/httptools/" in maps else "h11"
+    loop = "uvloop" if "/uvloop/" in maps else "asyncio"
+    return f"{http} + {loop}"
 
 
 def service_env(settings: Settings, **extra: str) -> dict[str, str]:
@@ -405,6 +434,14 @@ def classify_build_rate(n_events: int, seed: int) -> dict[str, Any]:
 # --------------------------------------------------------------------------- rebuild
 
 
+async def commit_processor_offsets_to_end(settings: Settings) -> None:
+    """Commit the processor group's offsets at the end of the events topic: a log the workers have processed."""
+    from services.rebuild.run import commit_offsets, processor_group
+
+    ends = await end_offsets(settings.bootstrap_servers, settings.topic_events)
+    await commit_offsets(settings.bootstrap_list, processor_group(settings), settings.topic_events, ends)
+
+
 async def rebuild_fold(
     bootstrap: str, topic: str, expected: int, timeout: float
 ) -> tuple[dict[str, Any], dict[str, CaseState]]:
@@ -502,17 +539,31 @@ def rebuild_command(
 
 
 def api_requests(
-    base_url: str, case_ids: Sequence[str], courts: Sequence[str], n_lookups: int, n_lists: int, clients: int
+    base_url: str,
+    case_ids: Sequence[str],
+    courts: Sequence[str],
+    n_lookups: int,
+    n_lists: int,
+    clients: int,
+    *,
+    server_pids: Sequence[int] = (),
+    generator: str = "asyncio",
 ) -> dict[str, Any]:
-    """Case lookups, then filtered lists, each from ``clients`` concurrent clients (threads, one connection each).
+    """Case lookups, then filtered lists, each from ``clients`` concurrent closed-loop clients.
 
-    Also "miss": lookups of case ids the read model does not have (404), the same
-    number as the lookups up to 1,000: the per-request floor of the API (routing,
-    validation, one index probe) and of this load generator (16 Python threads
-    sharing the machine), against which the lookup and list figures can be read.
+    Each client has one keep-alive connection and sends its next request when the
+    previous answer is in. Also "miss": lookups of case ids the read model does not
+    have (404), the same number as the lookups up to 1,000: the per-request floor of
+    the API (routing, validation, one index probe).
+
+    ``generator``: ``"asyncio"`` (default), one coroutine per client on a minimal
+    HTTP/1.1 client over asyncio streams in this process (~0.1 ms of client CPU per
+    request); ``"threads"``, the earlier generator, one thread with an
+    ``httpx.Client`` per client (~2.5-3 ms of client CPU per request, which on 2
+    cores competes with the server it measures). ``server_pids``: the API's
+    processes, whose CPU time per request is reported (a figure the machine's
+    other load does not inflate as much as wall time).
     """
-    import httpx
-
     rng = random.Random(7)
     lookups = [f"/api/cases/{rng.choice(case_ids)}" for _ in range(n_lookups)]
     misses = [f"/api/cases/{rng.choice(courts)}:1:99-cv-{i % 100000:05d}" for i in range(min(n_lookups, 1000))]
@@ -525,44 +576,148 @@ def api_requests(
         "status=closed&disposition=voluntary_dismissal&court={c}&filed_from=2019-01-01&limit=50",
     )
     lists = [f"/api/cases?{rng.choice(filters).format(c=rng.choice(courts))}" for _ in range(n_lists)]
-    results: dict[str, list[float]] = {"lookup": [], "list": [], "miss": []}
+    run_pass = {"asyncio": _asyncio_pass, "threads": _threads_pass}[generator]
+    results: dict[str, list[float]] = {}
     errors: list[str] = []
+    passes: dict[str, float] = {}
+    cpu: dict[str, dict[str, float | None]] = {}
+    # one pass per kind: a lookup's latency is not hidden behind concurrent list pages
+    for kind, paths in (("miss", misses), ("lookup", lookups), ("list", lists)):
+        expected = 404 if kind == "miss" else 200
+        server_before = _cpu_of(server_pids)
+        client_before = time.process_time()
+        started = time.perf_counter()
+        results[kind] = run_pass(base_url, paths, expected, clients, errors)
+        passes[kind] = time.perf_counter() - started
+        client_cpu = time.process_time() - client_before
+        server_after = _cpu_of(server_pids)
+        server_cpu = None if server_before is None or server_after is None else server_after - server_before
+        n = max(1, len(paths))
+        cpu[kind] = {
+            "server_cpu_ms_per_req": round(server_cpu / n * 1000, 3) if server_cpu is not None else None,
+            "client_cpu_ms_per_req": round(client_cpu / n * 1000, 3),
+        }
+    return {
+        "clients": clients,
+        "generator": _GENERATORS[generator],
+        "server_processes": len(server_pids) or None,
+        "seconds": round(sum(passes.values()), 3),
+        "lookups_per_s": round(len(lookups) / passes["lookup"], 1) if lookups else None,
+        "lists_per_s": round(len(lists) / passes["list"], 1) if lists else None,
+        "lookup": {**percentiles(results["lookup"]), **cpu["lookup"]},
+        "list": {**percentiles(results["list"]), **cpu["list"]},
+        "miss": {**percentiles(results["miss"]), **cpu["miss"]},
+        "errors": len(errors),
+        "first_errors": errors[:5],
+    }
+
+
+_GENERATORS = {
+    "asyncio": "asyncio streams, minimal HTTP/1.1 keep-alive client, one coroutine + connection per client, one process",
+    "threads": "httpx.Client per client, one thread each, one process",
+}
+
+
+def _cpu_of(pids: Sequence[int]) -> float | None:
+    if not pids:
+        return None
+    total = 0.0
+    for pid in pids:
+        used = cpu_seconds(pid)
+        if used is None:
+            return None
+        total += used
+    return total
+
+
+def _threads_pass(base_url: str, paths: Sequence[str], expected: int, clients: int, errors: list[str]) -> list[float]:
+    import httpx
+
+    samples: list[float] = []
     lock = threading.Lock()
 
-    def client(jobs: list[tuple[str, str]]) -> None:
+    def client(mine: Sequence[str]) -> None:
         with httpx.Client(base_url=base_url, timeout=60.0) as http:
-            for kind, path in jobs:
+            for path in mine:
                 t0 = time.perf_counter()
                 r = http.get(path)
                 ms = (time.perf_counter() - t0) * 1000
                 with lock:
-                    if r.status_code == (404 if kind == "miss" else 200):
-                        results[kind].append(ms)
+                    if r.status_code == expected:
+                        samples.append(ms)
                     else:
                         errors.append(f"{r.status_code} {path}")
 
-    passes: dict[str, float] = {}
-    # one pass per kind: a lookup's latency is not hidden behind concurrent list pages
-    for kind, paths in (("miss", misses), ("lookup", lookups), ("list", lists)):
-        jobs = [(kind, p) for p in paths]
-        threads = [threading.Thread(target=client, args=(jobs[i::clients],)) for i in range(clients)]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        passes[kind] = time.perf_counter() - started
-    return {
-        "clients": clients,
-        "seconds": round(sum(passes.values()), 3),
-        "lookups_per_s": round(len(lookups) / passes["lookup"], 1),
-        "lists_per_s": round(len(lists) / passes["list"], 1),
-        "lookup": percentiles(results["lookup"]),
-        "list": percentiles(results["list"]),
-        "miss": percentiles(results["miss"]),
-        "errors": len(errors),
-        "first_errors": errors[:5],
-    }
+    threads = [threading.Thread(target=client, args=(paths[i::clients],)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return samples
+
+
+def _asyncio_pass(base_url: str, paths: Sequence[str], expected: int, clients: int, errors: list[str]) -> list[float]:
+    host, _, port = base_url.removeprefix("http://").partition(":")
+    return asyncio.run(_asyncio_clients(host, int(port or 80), paths, expected, clients, errors))
+
+
+class HttpClientError(Exception):
+    """The server's answer was not an HTTP/1.1 response this client understands."""
+
+
+async def _asyncio_clients(
+    host: str, port: int, paths: Sequence[str], expected: int, clients: int, errors: list[str]
+) -> list[float]:
+    samples: list[float] = []
+
+    async def client(mine: Sequence[str]) -> None:
+        conn: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        try:
+            for path in mine:
+                if conn is None:
+                    conn = await asyncio.open_connection(host, port)
+                reader, writer = conn
+                t0 = time.perf_counter()
+                writer.write(f"GET {path} HTTP/1.1\r\nhost: {host}:{port}\r\n\r\n".encode())
+                status, keep_alive = await asyncio.wait_for(_read_response(reader), 60.0)
+                ms = (time.perf_counter() - t0) * 1000
+                if status == expected:
+                    samples.append(ms)
+                else:
+                    errors.append(f"{status} {path}")
+                if not keep_alive:
+                    writer.close()
+                    conn = None
+        finally:
+            if conn is not None:
+                conn[1].close()
+
+    await asyncio.gather(*(client(paths[i::clients]) for i in range(clients)))
+    return samples
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
+    """Read one response (status line, headers, ``Content-Length`` body): (status, keep-alive)."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ", 2)
+    if len(parts) < 2 or parts[0] != "HTTP/1.1":
+        raise HttpClientError(f"not an HTTP/1.1 status line: {lines[0]!r}")
+    length: int | None = None
+    keep_alive = True
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        name = name.strip().lower()
+        if name == "content-length":
+            length = int(value)
+        elif name == "connection" and value.strip().lower() == "close":
+            keep_alive = False
+        elif name == "transfer-encoding":
+            raise HttpClientError(f"transfer-encoding {value.strip()} is not supported")
+    if length is None:
+        raise HttpClientError("a response without Content-Length")
+    await reader.readexactly(length)
+    return int(parts[1]), keep_alive
 
 
 def wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:

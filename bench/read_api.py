@@ -10,6 +10,8 @@ which is what the full run's rebuild phase produces from the broker.
     python -m bench.read_api --cases 100000              # ~2 min once the read model is cached
     python -m bench.read_api --cases 1000000 --lookups 20000 --lists 10000
     python -m bench.read_api --db path/to/readmodel.sqlite   # serve an existing file as is
+    python -m bench.read_api --db FILE --workers 2           # docketline api --workers 2
+    python -m bench.read_api --db FILE --generator threads   # the earlier httpx-threads load generator
 
 Results go to ``bench/results/read_api-<cases>.json`` (or ``--out``).
 """
@@ -52,6 +54,11 @@ def main(argv: list[str]) -> int:
     p.add_argument("--lists", type=int, default=None, help="filtered list pages (default: the quick run's 600)")
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--db", type=Path, default=None, help="serve this SQLite file instead of the cached one")
+    p.add_argument(
+        "--generator", choices=("asyncio", "threads"), default="asyncio",
+        help="load generator: asyncio streams (default) or the earlier httpx threads",
+    )
+    p.add_argument("--workers", type=int, default=1, help="API processes (docketline api --workers)")
     p.add_argument("--out", type=Path, default=None)
     args = p.parse_args(argv)
 
@@ -72,7 +79,7 @@ def main(argv: list[str]) -> int:
         bench._templates = templates(bench.cache_dir, TEMPLATE_EVENTS)
     root = Path(tempfile.mkdtemp(prefix="docketline-bench-api-"))
     try:
-        bench._read_api(root, db=args.db)
+        bench._read_api(root, db=args.db, generator=args.generator, workers=args.workers)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     bench.results["total_seconds"] = round(time.perf_counter() - started, 1)
@@ -89,7 +96,12 @@ def _print(r: dict[str, Any]) -> None:
     for kind, rate in (("miss", None), ("lookup", r["lookups_per_s"]), ("list", r["lists_per_s"])):
         f = r.get(kind, {"n": 0})
         per_s = "" if rate is None else f"{rate} req/s, "
-        print(f"{kind:6}: p50 {f.get('p50_ms')} ms, p99 {f.get('p99_ms')} ms, max {f.get('max_ms')} ms ({per_s}n={f['n']})")
+        print(
+            f"{kind:6}: p50 {f.get('p50_ms')} ms, p99 {f.get('p99_ms')} ms, max {f.get('max_ms')} ms "
+            f"({per_s}n={f['n']}; CPU ms/req: server {f.get('server_cpu_ms_per_req')}, "
+            f"client {f.get('client_cpu_ms_per_req')})"
+        )
+    print(f"generator: {r.get('generator')}; server: {r.get('server')}, {r.get('server_processes')} process(es)")
     print(f"errors: {r['errors']} {r['first_errors']}")
     print(f"API peak RSS: {r['peak_rss_mib']:.0f} MiB")
 

@@ -54,9 +54,14 @@ def table(r: dict[str, Any]) -> Table:
         ("latency produce -> alert max", _num(_get(r, "latency", "max_ms"), " ms", 1), "", ""),
         ("rebuild: pure fold from Kafka", _num(_get(r, "rebuild", "seconds"), " s", 1), "1M in < 120 s",
          f"{_num(_get(r, 'rebuild', 'events'))} events, {_num(_get(r, 'rebuild', 'events_per_s'))} ev/s"),
-        ("rebuild (docketline rebuild)", _num(_get(r, "rebuild_command", "seconds"), " s", 1), "1M in < 120 s",
-         (f"{_num(_get(r, 'rebuild_command', 'events'))} events, {_num(_get(r, 'rebuild_command', 'events_per_s'))} ev/s, "
-          f"{_num(_get(r, 'rebuild_command', 'states_written'))} states written")),
+        *(
+            (f"rebuild (docketline rebuild), {label}", _num(_get(r, key, "seconds"), " s", 1), "1M in < 120 s",
+             (f"{_num(_get(r, key, 'events'))} events, {_num(_get(r, key, 'events_per_s'))} ev/s, "
+              f"{_num(_get(r, key, 'states_written'))} states written"))
+            for key, label in (("rebuild_command", "log no worker read"),
+                               ("rebuild_command_processed", "log processed by workers"))
+            if key in r
+        ),
         ("case lookup p50 / p99", f"{_num(_get(r, 'read_api', 'lookup', 'p50_ms'), '', 1)} / {_num(_get(r, 'read_api', 'lookup', 'p99_ms'), ' ms', 1)}",
          "p99 < 20 ms", (f"{_num(_get(r, 'read_api', 'fill', 'cases'))} cases, {_get(r, 'read_api', 'clients')} clients, "
          f"{_num(_get(r, 'read_api', 'lookups_per_s'))} req/s")),

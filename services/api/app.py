@@ -15,8 +15,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from services.api.deps import ReadGuard
+from services.api.fastpath import CASE_PATH, LIST_PATH, FastReads
 from services.api.metrics import ApiMetrics, LatencyMiddleware
 from services.api.routes import ROUTERS
 from services.readmodel.feeder import Feeder, FeederStatus
@@ -104,7 +106,15 @@ def create_app(
         return feeder.status() if feeder is not None else None
 
     app.state.metrics = ApiMetrics(feeder_status)
-    app.add_middleware(LatencyMiddleware, histogram=app.state.metrics.latency)
     for router in ROUTERS:
         app.include_router(router)
+    routes = {
+        r.path: r
+        for router in ROUTERS
+        for r in router.routes
+        if isinstance(r, APIRoute) and "GET" in (r.methods or ())
+    }
+    # the last added is the outer one: the latency histogram also times the fast path
+    app.add_middleware(FastReads, routes={p: routes[p] for p in (CASE_PATH, LIST_PATH)})
+    app.add_middleware(LatencyMiddleware, histogram=app.state.metrics.latency)
     return app

@@ -9,11 +9,12 @@ from typing import Annotated, Any
 
 import httpx
 import typer
-import uvicorn
 from rich.console import Console
 from rich.table import Table
 
 from services.api.app import create_app
+from services.api.workers import serve
+from services.readmodel.store import open_read_model
 from services.settings import Settings, load_settings
 
 _OUT = Console()
@@ -32,23 +33,35 @@ def api_command(
         int | None,
         typer.Option("--port", min=0, max=65535, help="Port (default: DOCKETLINE_API_PORT, 8000)."),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="API processes on the one port (the first also keeps the read model in step).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the read API (and keep its read model in step with Kafka)."""
     settings = load_settings() if port is None else load_settings(api_port=port)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    config = uvicorn.Config(
-        create_app(settings),
-        host=settings.api_host,
-        port=settings.api_port,
-        log_level="info",
-        lifespan="on",
-    )
+    if workers > 1:
+        # layout checks and added indexes once, before the processes open the file
+        open_read_model(settings).close()
     _ERR.print(
         f"docketline API on http://{settings.api_host}:{settings.api_port} (OpenAPI at /docs)"
+        + (f", {workers} processes" if workers > 1 else "")
     )
-    uvicorn.Server(config).run()
+    serve(
+        lambda index: create_app(settings, start_feeder=index == 0),
+        host=settings.api_host,
+        port=settings.api_port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 def api_base_url(settings: Settings) -> str:

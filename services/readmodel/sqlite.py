@@ -27,11 +27,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import sqlite3
 import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -99,6 +101,10 @@ CREATE INDEX IF NOT EXISTS cases_court_filed ON cases
     (court_id, date_filed, case_id, status, disposition, class_action);
 CREATE INDEX IF NOT EXISTS cases_disposition ON cases
     (disposition, updated_at, case_id, status, court_id, date_filed);
+-- a court and a disposition together (a court's settlements, dismissals, ...): the
+-- capped count walks only the matches, not every case of a court
+CREATE INDEX IF NOT EXISTS cases_court_disposition ON cases
+    (court_id, disposition, updated_at, case_id, status, class_action, date_filed);
 CREATE INDEX IF NOT EXISTS cases_class_action ON cases (class_action, updated_at, case_id);
 
 CREATE TABLE IF NOT EXISTS case_docs (
@@ -164,6 +170,14 @@ CREATE TABLE IF NOT EXISTS offsets (
 ) WITHOUT ROWID;
 """
 
+_ADDED_INDEXES = """
+CREATE INDEX IF NOT EXISTS cases_court_disposition ON cases
+    (court_id, disposition, updated_at, case_id, status, class_action, date_filed);
+"""
+"""Indexes added to the layout after a file of this ``SCHEMA_VERSION`` may have been written:
+created on open when missing (no rebuild: once, ~27 s and +86 MiB on a 1M-case file), and in
+``_SCHEMA`` for new files."""
+
 _DROP = """
 DROP TRIGGER IF EXISTS cases_fts_insert;
 DROP TRIGGER IF EXISTS cases_fts_delete;
@@ -207,6 +221,16 @@ _SORT_COLUMN: dict[SortField, str] = {
     "date_terminated": "date_terminated",
     "case_name": "sort_name",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class JsonCasePage:
+    """A :class:`CasePage` whose items are the stored summaries' JSON (``encode(CaseSummary)``)."""
+
+    items_json: tuple[str, ...]
+    next: CaseCursor | None
+    total: int
+    total_exact: bool
 
 
 class SqliteReadModel:
@@ -294,6 +318,17 @@ class SqliteReadModel:
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
+            missing = [
+                name
+                for name in re.findall(r"CREATE INDEX IF NOT EXISTS (\w+)", _ADDED_INDEXES)
+                if conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+                ).fetchone()
+                is None
+            ]
+            if missing:
+                log.info("read model %s: creating the indexes %s", self.path, ", ".join(missing))
+                conn.executescript(f"BEGIN IMMEDIATE;\n{_ADDED_INDEXES}COMMIT;")
             return
         if version != 0:
             log.warning(
@@ -457,7 +492,18 @@ class SqliteReadModel:
         return None if row is None else _head(row[0], case_id)
 
     def list_cases(self, query: CaseQuery) -> CasePage:
-        """Keyset pages straight off an index: non-null sort values first, then the nulls.
+        page = self.list_cases_json(query)
+        return CasePage(
+            items=tuple(_summary(raw) for raw in page.items_json),
+            next=page.next,
+            total=page.total,
+            total_exact=page.total_exact,
+        )
+
+    def list_cases_json(self, query: CaseQuery) -> JsonCasePage:
+        """``list_cases`` with each item the stored summary's JSON, as written (not decoded).
+
+        Keyset pages straight off an index: non-null sort values first, then the nulls.
 
         Each part is its own statement (``col IS NOT NULL ... ORDER BY col, case_id``,
         then ``col IS NULL ... ORDER BY case_id``), so SQLite walks an index in
@@ -500,8 +546,8 @@ class SqliteReadModel:
         nxt = None
         if len(rows) > query.limit:
             nxt = CaseCursor(query.sort, query.descending, page[-1][1], page[-1][0])
-        return CasePage(
-            items=tuple(_summary(r[2]) for r in page),
+        return JsonCasePage(
+            items_json=tuple(r[2] for r in page),
             next=nxt,
             total=min(counted, COUNT_CAP),
             total_exact=counted <= COUNT_CAP,
@@ -623,6 +669,8 @@ def _source(q: CaseQuery) -> str:
     if q.terms:
         return "cases"  # the FTS match is the selective part
     if q.sort == "updated_at":
+        if len(q.courts) == 1 and len(q.dispositions) == 1:
+            return "cases INDEXED BY cases_court_disposition"
         for values, index in (
             (q.courts, "cases_court"),
             (q.dispositions, "cases_disposition"),

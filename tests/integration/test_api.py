@@ -501,6 +501,55 @@ def test_openapi_documents_every_endpoint_with_typed_responses(client: httpx.Cli
     assert "404" in paths["/api/cases/{case_id}"]["get"]["responses"]
 
 
+# --- the fast path (services.api.fastpath) answers as the routes do ------------------------
+
+FAST_LISTS = [
+    "",
+    "status=closed",
+    "status=open&status=stayed&limit=2",
+    "court=CAND",
+    "court=cand&court=nysd&court=cand",
+    "disposition=settled&court=txnd",
+    "disposition=voluntary_dismissal&court=cand&status=closed&filed_from=2019-01-01",
+    "class_action=false&limit=2",
+    "class_action=true&sort=date_filed&order=asc",
+    "sort=case_name&order=asc&limit=2",
+    "sort=date_terminated&order=desc&limit=1",
+    "filed_from=2025-01-01",
+    "terminated_from=2024-01-01&terminated_to=2025-01-30",
+    "nature_of_suit=440",
+    "q=alessandro+torre",
+]
+
+
+def _same_answer(client: httpx.Client, path: str, query: str) -> httpx.Response:
+    """``path?query`` (the fast path) against the route's answer to the same request.
+
+    An unknown parameter hands the request to the route (FastAPI ignores it), so
+    the second request is the route's answer to the same question."""
+    fast = client.get(f"{path}?{query}" if query else path)
+    routed = client.get(f"{path}?{query}&unused=1" if query else f"{path}?unused=1")
+    assert fast.status_code == routed.status_code == 200, (fast.text, routed.text)
+    assert fast.content == routed.content
+    for header in ("content-type", "content-length"):
+        assert fast.headers[header] == routed.headers[header]
+    return fast
+
+
+@pytest.mark.parametrize("case_id", sorted(FOLDED.states))
+def test_fast_case_lookup_is_byte_for_byte_the_route(client: httpx.Client, case_id: str) -> None:
+    _same_answer(client, f"/api/cases/{case_id}", "")
+
+
+@pytest.mark.parametrize("query", FAST_LISTS)
+def test_fast_case_list_is_byte_for_byte_the_route(client: httpx.Client, query: str) -> None:
+    body = _same_answer(client, "/api/cases", query).json()
+    cursor = body["next_cursor"]
+    while cursor is not None:  # and so is every further page
+        more = "&".join(p for p in (query, f"cursor={cursor}") if p)
+        cursor = _same_answer(client, "/api/cases", more).json()["next_cursor"]
+
+
 def test_default_store_is_sqlite_in_the_data_dir(tmp_path: Path) -> None:
     app = create_app(load_settings(data_dir=tmp_path / "state"), start_feeder=False)
     with serve(app) as url:

@@ -66,6 +66,9 @@ def test_bench_smoke_produces_every_figure_with_consistent_counts(
     assert rb["cases"] == len({k for k, _ in bulk.records()})
     if "rebuild_command" in r:  # the command exists in this checkout
         assert r["rebuild_command"]["states_written"] == rb["cases"]
+        # the same log again, now processed (group offsets at the end): every case derived once
+        processed = r["rebuild_command_processed"]
+        assert processed["log"] == "processed" and processed["states_written"] == rb["cases"]
 
     api = r["read_api"]
     assert api["fill"]["cases"] == sz.readmodel_cases

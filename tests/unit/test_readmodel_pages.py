@@ -152,3 +152,24 @@ def test_sort_fields_are_all_indexed() -> None:
     sort: SortField
     for sort in SORT_FIELDS:
         assert sqlite._SORT_COLUMN[sort] in sqlite._SCHEMA
+
+
+def test_an_index_added_to_the_layout_is_created_on_open_without_a_rebuild(tmp_path: Path) -> None:
+    path = tmp_path / "readmodel.sqlite"
+    store = sqlite.SqliteReadModel(path)
+    store.apply(fold().batch())
+    store.close()
+    with sqlite3.connect(path) as conn:  # a file written before the index existed
+        conn.execute("DROP INDEX cases_court_disposition")
+    conn.close()
+    reopened = sqlite.SqliteReadModel(path)
+    try:
+        with sqlite3.connect(path) as conn:
+            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        conn.close()
+        assert "cases_court_disposition" in names
+        assert reopened.counts()["cases"] == len(fold().states), "the rows were kept, not rebuilt"
+        page = reopened.list_cases(CaseQuery(courts=("cand",), dispositions=("voluntary_dismissal",)))
+        assert [s.case_id for s in page.items] == ["cand:5:25-cv-00709"]
+    finally:
+        reopened.close()

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
+import orjson
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from schemas.projection import CaseState
 from schemas.vocabulary import DispositionType, Status
 from services.api.cursor import (
     decode_case_cursor,
@@ -34,7 +36,8 @@ from services.api.models import (
     TimelineEntryOut,
     TimelinePageOut,
 )
-from services.readmodel.store import MAX_PAGE_SIZE, CaseQuery, QueryError
+from services.readmodel.sqlite import JsonCasePage
+from services.readmodel.store import MAX_PAGE_SIZE, CasePage, CaseQuery, QueryError
 from services.readmodel.values import SortField
 from services.readmodel.views import as_of, timeline_page, timeline_slice
 
@@ -49,6 +52,42 @@ def _json(model: BaseModel) -> Response:
     hot read paths that pass cost as much as reading the case.
     """
     return Response(content=model.__pydantic_serializer__.to_json(model), media_type="application/json")
+
+
+def case_json(state: CaseState) -> bytes:
+    """``GET /api/cases/{case_id}``'s body for a state (without ``as_of``); also the fast path's."""
+    out = CaseOut.of_state(state)
+    return out.__pydantic_serializer__.to_json(out)
+
+
+def case_page_json_spliced(page: JsonCasePage) -> bytes:
+    """``case_page_json`` of a page whose items are the SQLite store's summary JSON, spliced as is.
+
+    The stored summary is ``encode`` of :class:`services.readmodel.values.CaseSummary`,
+    whose fields, order and types are those of the API's ``CaseSummary``: the same
+    bytes the API model would write (tests/integration/test_api.py compares them),
+    without decoding, validating and re-encoding fifty summaries per page.
+    """
+    rest = orjson.dumps(
+        {
+            "total": page.total,
+            "total_exact": page.total_exact,
+            "next_cursor": encode_case_cursor(page.next) if page.next else None,
+        }
+    )
+    return b'{"items":[' + ",".join(page.items_json).encode() + b"]," + rest[1:]
+
+
+def case_page_json(page: CasePage) -> bytes:
+    """``GET /api/cases``'s body for a page of the read model; also the fast path's."""
+    out = CasePageOut(
+        items=[CaseSummary.model_validate(s, from_attributes=True) for s in page.items],
+        total=page.total,
+        total_exact=page.total_exact,
+        next_cursor=encode_case_cursor(page.next) if page.next else None,
+    )
+    return out.__pydantic_serializer__.to_json(out)
+
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "No such case in the read model."},
@@ -133,15 +172,7 @@ def list_cases(
         )
     except QueryError as exc:
         raise invalid("query", exc.field, exc.message) from exc
-    page = store.list_cases(query)
-    return _json(
-        CasePageOut(
-            items=[CaseSummary.model_validate(s, from_attributes=True) for s in page.items],
-            total=page.total,
-            total_exact=page.total_exact,
-            next_cursor=encode_case_cursor(page.next) if page.next else None,
-        )
-    )
+    return Response(content=case_page_json(store.list_cases(query)), media_type="application/json")
 
 
 @router.get(
@@ -167,7 +198,7 @@ def get_case(
         state = store.get_case_head(case_id)  # the answer shows no entries: skip decoding them
         if state is None:
             raise HTTPException(404, detail=f"no case {case_id} in the read model")
-        return _json(CaseOut.of_state(state))
+        return Response(content=case_json(state), media_type="application/json")
     then = as_of(store.case_events(case_id, until=as_of_date), as_of_date)
     if then is None:
         known = store.get_case_head(case_id) is not None or bool(store.case_events(case_id))

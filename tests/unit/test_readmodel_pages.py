@@ -173,3 +173,30 @@ def test_an_index_added_to_the_layout_is_created_on_open_without_a_rebuild(tmp_p
         assert [s.case_id for s in page.items] == ["cand:5:25-cv-00709"]
     finally:
         reopened.close()
+
+
+def test_a_remembered_count_follows_every_write_to_the_file(tmp_path: Path) -> None:
+    # the capped count is remembered per filter and read-model version; a write by this
+    # store, by another store on the same file (another API process) or a reset must
+    # never leave a stale total behind
+    from services.readmodel.values import Batch
+
+    path = tmp_path / "rm.sqlite"
+    mine, other = SqliteReadModel(path), SqliteReadModel(path)
+    try:
+        mine.apply(FOLDED.batch())
+        n = len(FOLDED.states)
+        query = CaseQuery(limit=1)
+        assert mine.list_cases(query).total == n
+        assert mine.list_cases(query).total == n  # remembered
+        case_id, state = next(iter(FOLDED.states.items()))
+        other.apply(Batch(cases=((case_id, None),)))
+        assert mine.list_cases(query).total == n - 1
+        mine.apply(Batch(cases=((case_id, state),)))
+        assert mine.list_cases(query).total == n
+        assert other.list_cases(query).total == n
+        other.reset()
+        assert mine.list_cases(query).total == 0
+    finally:
+        mine.close()
+        other.close()

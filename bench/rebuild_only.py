@@ -100,13 +100,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 results["rebuild"] = fold
                 _log(f"pure fold: {fold['seconds']}s, {fold['events_per_s']} ev/s")
             wrap = _py_spy(Path(args.py_spy).resolve()) if args.py_spy and i == 0 else []
-            other = args.pythonpath or (args.ab if args.ab and i % 2 else None)
+            other = args.ab if args.ab and i % 2 else args.pythonpath
             if other:  # the command imports docketline from another checkout
                 wrap = ["env", f"PYTHONPATH={Path(other).resolve()}", *wrap]
             extra = (args.ab_args if i % 2 else args.args).split()
             command = phases.rebuild_command(s, n, root / f"rebuild-{i}.log", 3600.0, wrap=wrap, extra_args=extra)
             if command is None:
                 raise SystemExit("this checkout has no `docketline rebuild` command")
+            if n and not command["states_written"]:  # fresh topics: every case has a state to write
+                tail = (root / f"rebuild-{i}.log").read_text(errors="replace")[-3000:]
+                raise SystemExit(f"run {i}: the rebuild wrote no state (py-spy hides a failed exit code):\n{tail}")
             command["loadavg_before"] = run_figures["loadavg_before"]
             command["log_acknowledged"] = args.acked
             command["checkout"] = str(Path(other).resolve()) if other else "this"
@@ -148,8 +151,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--py-spy", metavar="FILE", help="profile the first rebuild run with py-spy into FILE")
     p.add_argument("--build-workers", type=int, default=None, help="processes building an uncached workload")
     p.add_argument("--show-log", type=int, default=0, metavar="CHARS", help="print the tail of each rebuild's output")
-    p.add_argument("--pythonpath", help="run the command with docketline imported from this checkout (A/B)")
-    p.add_argument("--ab", metavar="DIR", help="alternate runs between this checkout and DIR (A/B on one broker)")
+    p.add_argument(
+        "--pythonpath", help="run the command with docketline imported from this checkout (with --ab: the A side)"
+    )
+    p.add_argument(
+        "--ab", metavar="DIR", help="alternate runs between this checkout (or --pythonpath) and DIR (A/B on one broker)"
+    )
     p.add_argument("--args", default="", help="extra arguments of `docketline rebuild` (e.g. '--jobs 1')")
     p.add_argument("--ab-args", default="", help="extra arguments of every second run instead of --args (A/B)")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (broker data, logs)")

@@ -247,7 +247,7 @@ class CaseAccumulator:
     same events in the same order.
     """
 
-    __slots__ = ("case_id", "court_id", "docket_number", "entries", "header")
+    __slots__ = ("case_id", "court_id", "docket_number", "entries", "header", "merged")
 
     def __init__(self, first: DocketEvent) -> None:
         info = first.data.case
@@ -255,11 +255,15 @@ class CaseAccumulator:
         self.court_id = info.court_id
         self.docket_number = info.docket_number
         self.header = _merge_header(None, info)
+        self.merged = info
         self.entries: dict[str, EntryRecord] = {}
         self._keep(to_record(first))
 
     def add(self, event: DocketEvent) -> None:
-        self.header = _merge_header(self.header, event.data.case)
+        info = event.data.case
+        if info != self.merged:  # merging the same header facts again changes nothing
+            self.header = _merge_header(self.header, info)
+            self.merged = info
         self._keep(to_record(event))
 
     def state(self) -> CaseState:

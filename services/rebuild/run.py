@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import multiprocessing
 import os
+import pickle
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -53,6 +53,7 @@ from services.core.classify import CLASSIFIER_VERSION, classify
 from services.kafka_admin import GROUP_COORDINATOR_ERRORS, committed_offsets, coordinator_retry
 from services.kafka_read import partitions_of, scan, scan_partitions
 from services.processor.step import RecordRejected, decode_record
+from services.rebuild.fold_worker import FoldJob
 from services.rebuild.plan import (
     ClassifyFn,
     FoldResult,
@@ -272,16 +273,51 @@ async def fold_in_processes(
     in ``misplaced`` and the caller folds the log in one process instead.
     """
     shares = share_partitions(extent, jobs)
-    loop = asyncio.get_running_loop()
-    ctx = multiprocessing.get_context("spawn")  # no fork of a process with running clients and threads
-    with ProcessPoolExecutor(max_workers=len(shares), mp_context=ctx) as pool:
-        parts = await asyncio.gather(
-            *(
-                loop.run_in_executor(pool, fold_partitions, bootstrap, topic, share, committed, timeout)
-                for share in shares
-            )
-        )
+    parts = await asyncio.gather(
+        *(fold_in_child(FoldJob(bootstrap, topic, share, committed, timeout)) for share in shares)
+    )
     return FoldResult.merge(parts)
+
+
+def _source_root() -> str:
+    """The directory this checkout's ``services`` package is imported from."""
+    return str(Path(__file__).resolve().parents[2])
+
+
+async def fold_in_child(job: FoldJob) -> FoldResult:
+    """Run :mod:`services.rebuild.fold_worker` on ``job`` in a new process (killed if this is cancelled)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (_source_root(), env.get("PYTHONPATH")) if p)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-P",  # no cwd on the path: the child imports what the parent imported
+        "-m",
+        "services.rebuild.fold_worker",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    try:
+        out, err = await proc.communicate(pickle.dumps(job))
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    if proc.returncode != 0:
+        raise RebuildError(f"a fold process exited with {proc.returncode}: " + _tail(err))
+    size = int.from_bytes(out[:8], "big") if len(out) >= 8 else -1
+    if size != len(out) - 8:
+        raise RebuildError(f"a fold process sent {len(out) - 8} bytes of {size}: " + _tail(err))
+    status, value = pickle.loads(memoryview(out)[8:])
+    if status != "ok":
+        raise value
+    assert isinstance(value, FoldResult)
+    return value
+
+
+def _tail(err: bytes) -> str:
+    return "\n".join(err.decode(errors="replace").strip().splitlines()[-20:])
 
 
 def fold_partitions(
@@ -372,10 +408,14 @@ async def run_rebuild(
         events_extent = extent.get(settings.topic_events, {})
         jobs = fold_jobs(options, len(events_extent))
         folding: asyncio.Future[FoldResult] | None = None
+        table_dir: asyncio.Future[Path] | None = None
         if jobs > 1:  # other processes fold while this one reads the projections
             folding = asyncio.ensure_future(
                 fold_in_processes(bootstrap, settings.topic_events, events_extent, committed, jobs, options.timeout)
             )
+            if writes and options.remove_local_tables:  # faust's import (seconds of CPU) now, not after the writes
+                table_dir = asyncio.ensure_future(asyncio.to_thread(local_table_dir, settings))
+                table_dir.add_done_callback(_retrieve)  # a failure is raised where the path is used
         try:
             live: dict[str, tuple[int, bytes]] = {}
             if settings.topic_states in extent:
@@ -443,12 +483,18 @@ async def run_rebuild(
         await commit_offsets(bootstrap, group, settings.topic_events, to_commit)
         report.offsets_committed = to_commit
         if options.remove_local_tables:
-            report.local_tables_removed = remove_local_tables(local_table_dir(settings))
+            tabledir = await table_dir if table_dir is not None else local_table_dir(settings)
+            report.local_tables_removed = remove_local_tables(tabledir)
         if options.read_model:
             await _refill(settings, options, fold, report, progress)
         return report
     except (TimeoutError, KafkaError, OSError) as exc:
         raise RebuildError(f"Kafka at {settings.bootstrap_servers}: {type(exc).__name__}: {exc}") from exc
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()  # retrieved: no "exception was never retrieved" when the rebuild stopped first
 
 
 async def _refill(

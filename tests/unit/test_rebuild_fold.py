@@ -3,16 +3,22 @@
 :class:`LogFold` derives a case's acknowledged events once instead of after
 every event, and :class:`FoldResult` merges folds of partition shares done in
 other processes. Both must leave every byte of every projection, and every
-alert of unacknowledged records, as the plain fold makes them: checked on the
+alert of unacknowledged records, as the plain fold makes them (and the
+fold's decoder must accept and reject records exactly as the processor's):
+checked on the
 bench's realistic workload (stubs and full-text versions, strikes, reopenings,
 header variants) in log order, shuffled, and with redeliveries.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
+from collections import Counter
 
+import orjson
 import pytest
+from aiokafka.errors import KafkaConnectionError  # type: ignore[import-untyped]
 
 from bench import workload
 from schemas.alerts import Alert
@@ -20,15 +26,18 @@ from schemas.codec import decode_event, encode
 from schemas.projection import CaseState
 from services.core.detect import detect
 from services.core.evolve import evolve
+from services.processor.step import MAX_RECORD_BYTES, RecordRejected, decode_record
+from services.rebuild.fold_worker import FoldJob
 from services.rebuild.plan import (
     REBUILD_SOURCE,
     FoldResult,
     LogFold,
+    RecordDecoder,
     StateSummary,
     describe,
     status_differs,
 )
-from services.rebuild.run import Options, fold_jobs, share_partitions
+from services.rebuild.run import Options, fold_in_child, fold_jobs, share_partitions
 
 Record = tuple[bytes, bytes]
 
@@ -162,3 +171,65 @@ def test_partitions_are_shared_by_record_count_and_operator_modes_fold_in_one_pr
     assert fold_jobs(Options(jobs=2, reclassify=True), 4) == 1
     assert fold_jobs(Options(jobs=2, emit_alerts=True), 4) == 1
     assert fold_jobs(Options(jobs=2), 1) == 1
+
+
+def _broken_records(log: list[Record]) -> list[tuple[bytes | None, bytes | None]]:
+    """Records the processor dead-letters, one per rule of ``decode_record`` (and near misses)."""
+    key, value = log[0]
+    doc = orjson.loads(value)
+    other_key = next(k for k, _ in log if k != key)
+
+    def variant(**case: object) -> bytes:
+        return orjson.dumps({**doc, "data": {**doc["data"], "case": {**doc["data"]["case"], **case}}})
+
+    v1 = {**doc, "schema_version": 1, "data": {k: v for k, v in doc["data"].items() if k != "classifier_rule"}}
+    return [
+        (key, None),
+        (key, b" " * (MAX_RECORD_BYTES + 1)),
+        (None, value),
+        (b"\xff\xfe", value),
+        (key, b"not json"),
+        (key, b"[1, 2]"),
+        (key, orjson.dumps({**doc, "type": "no.such.type"})),
+        (key, variant(court_id="Not A Court!")),
+        (key, variant(docket_number="no docket number")),
+        (other_key, value),  # key of another case
+        (key, orjson.dumps({**doc, "subject": other_key.decode()})),  # subject of another case
+        (key, variant(docket_number=doc["data"]["case"]["docket_number"] + "-ABC")),  # same case, other spelling
+        (key, orjson.dumps(v1)),  # an old schema version: upcast
+    ]
+
+
+def test_the_fold_decodes_and_rejects_records_exactly_as_the_processor(log: list[Record]) -> None:
+    """:class:`RecordDecoder` keeps ``make_case_id`` per pair: the same events, reasons and messages."""
+    decoder = RecordDecoder()
+    records: list[tuple[bytes | None, bytes | None]] = [*log[:200], *_broken_records(log), *log[:50]]
+    outcomes: Counter[str] = Counter()
+    for key, value in records * 2:  # the second round hits the kept case ids
+        try:
+            expected: object = decode_record(key, value)
+        except RecordRejected as exc:
+            expected = (exc.reason, exc.error)
+        try:
+            got: object = decoder(key, value)
+        except RecordRejected as exc:
+            got = (exc.reason, exc.error)
+        assert got == expected
+        outcomes[expected[0] if isinstance(expected, tuple) else "event"] += 1
+    assert set(outcomes) == {
+        "event",
+        "empty_value",
+        "oversized",
+        "missing_key",
+        "invalid_key",
+        "invalid_event",
+        "invalid_case",
+        "key_mismatch",
+    }
+
+
+def test_a_fold_process_that_fails_raises_its_error_here() -> None:
+    """The fold runs in ``python -m services.rebuild.fold_worker``; its exception comes back as it was."""
+    job = FoldJob(["127.0.0.1:1"], "docket.events", {0: (0, 1)}, {}, 5.0)  # nothing listens on port 1
+    with pytest.raises(KafkaConnectionError):
+        asyncio.run(fold_in_child(job))

@@ -28,16 +28,16 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from schemas.alerts import Alert
-from schemas.codec import CodecError, decode_event, encode
+from schemas.codec import encode
 from schemas.events import DocketEvent
 from schemas.projection import CaseState, Disposition
 from services.core.build import build_event
 from services.core.classification import Classification
 from services.core.classify import CLASSIFIER_VERSION, classify
 from services.core.detect import detect
-from services.core.docket_numbers import DocketNumberError, make_case_id
+from services.core.docket_numbers import make_case_id
 from services.core.evolve import CaseAccumulator, evolve
-from services.processor.step import MAX_RECORD_BYTES, DeadLetter, RecordRef, RecordRejected
+from services.processor.step import DeadLetter, RecordRef, RecordRejected, decode_record
 
 ClassifyFn = Callable[[str, str | None, int | None], Classification]
 Reason = Literal["reclassified", "unprocessed", "recomputed"]
@@ -96,8 +96,9 @@ def same_reading(a: DocketEvent, b: DocketEvent) -> bool:
 class RecordDecoder:
     """:func:`services.processor.step.decode_record`, remembering each case's ``case_id``.
 
-    The same checks in the same order, with the same reasons and messages (a
-    record the processor dead-letters is rejected here the same way;
+    It is ``decode_record`` itself with a memo of ``make_case_id``: the same checks in the
+    same order, with the same reasons and messages (a record the processor dead-letters
+    is rejected here the same way;
     ``tests/unit/test_rebuild_fold.py`` compares the two on valid and broken
     records). The one difference: ``make_case_id`` is a pure function of the
     court id and docket number, and a case's events repeat them, so its answer
@@ -111,36 +112,14 @@ class RecordDecoder:
         self._case_ids: dict[tuple[str, str], str] = {}
 
     def __call__(self, key: bytes | None, value: bytes | None) -> DocketEvent:
-        if value is None:
-            raise RecordRejected("empty_value", "record has no value (tombstone on the events topic)")
-        if len(value) > MAX_RECORD_BYTES:
-            raise RecordRejected("oversized", f"record is {len(value)} bytes, limit {MAX_RECORD_BYTES}")
-        if key is None:
-            raise RecordRejected("missing_key", "record has no key; events must be keyed by case_id")
-        try:
-            case_id = key.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise RecordRejected("invalid_key", f"key is not UTF-8: {exc}") from exc
-        try:
-            event = decode_event(value)
-        except CodecError as exc:
-            raise RecordRejected("invalid_event", exc.reason) from exc
-        except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-            raise RecordRejected("invalid_event", f"{type(exc).__name__}: {exc}") from exc
-        info = event.data.case
-        pair = (info.court_id, info.docket_number)
-        expected = self._case_ids.get(pair)
-        if expected is None:
-            try:
-                expected = self._case_ids[pair] = make_case_id(*pair)
-            except DocketNumberError as exc:
-                raise RecordRejected("invalid_case", str(exc)) from exc
-        if event.subject != expected or case_id != expected:
-            raise RecordRejected(
-                "key_mismatch",
-                f"key {case_id!r}, subject {event.subject!r} and case {expected!r} must be the same case_id",
-            )
-        return event
+        return decode_record(key, value, self._case_id)
+
+    def _case_id(self, court_id: str, docket_number: str) -> str:
+        pair = (court_id, docket_number)
+        known = self._case_ids.get(pair)
+        if known is None:  # make_case_id raises for a broken pair: nothing is kept then
+            known = self._case_ids[pair] = make_case_id(court_id, docket_number)
+        return known
 
 
 # --------------------------------------------------------------------------- the fold

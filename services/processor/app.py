@@ -125,6 +125,11 @@ at least every ``FULL_GC_AT_LEAST_EVERY_S`` when it never is.
 """
 
 
+def configure_gc() -> None:
+    """Set ``GC_THRESHOLDS`` for this process: the worker's, before it runs (not on import or build)."""
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 def full_collection_due(now: float, last_batch_end: float, last_full: float, batches_since_full: int, busy: bool) -> bool:
     """Whether the worker should take a full garbage collection now (see ``GC_THRESHOLDS``)."""
     if batches_since_full == 0:
@@ -186,7 +191,6 @@ class _StateCache:
 def build_processor(settings: Settings, *, web_port: int | None = None) -> Processor:
     """Build the faust app for ``settings``; no connection is made until it runs."""
     _shorten_fetch_wait()
-    gc.set_threshold(*GC_THRESHOLDS)
     app_id = f"{settings.topic_prefix}{settings.processor_app_id}"
     app = faust.App(
         app_id,

@@ -33,7 +33,7 @@ def worker_command(
     """
     import faust
 
-    from services.processor.app import build_processor
+    from services.processor.app import build_processor, configure_gc
     from services.topics import ensure_app_topics
 
     settings = load_settings()
@@ -48,6 +48,7 @@ def worker_command(
     asyncio.set_event_loop(loop)
     loop.run_until_complete(ensure_app_topics(settings))
     proc = build_processor(settings, web_port=web_port)
+    configure_gc()  # the worker collects its oldest generation itself (services.processor.app)
     worker = faust.Worker(proc.app, loglevel=loglevel, loop=loop)
     # faust's terminal spinner (on at -l warn and above) sets the root logger to DEBUG
     # so that it can spin on every record: every debug line of faust and aiokafka is

@@ -47,10 +47,11 @@ def test_full_garbage_collections_wait_for_idle_time_or_the_longest_interval(tmp
     assert not full_collection_due(now, now, now - FULL_GC_AT_LEAST_EVERY_S + 1, 3, busy=True)
     before = gc.get_threshold()
     try:
-        from services.processor.app import build_processor
-        from services.settings import Settings
+        from services.processor.app import configure_gc
 
         build_processor(Settings(bootstrap_servers="127.0.0.1:9", data_dir=tmp_path, topic_prefix="t."))
+        assert gc.get_threshold() == before  # building the app changes nothing of the process
+        configure_gc()  # what `docketline worker` does before it runs the app
         assert gc.get_threshold() == GC_THRESHOLDS and GC_THRESHOLDS[2] >= 1_000_000
     finally:
         gc.set_threshold(*before)

@@ -9,7 +9,9 @@ batch the agent writes, in this order:
 2. the new state of each changed case to the ``cases`` table (RocksDB),
    whose changelog is the compacted ``case.states`` topic itself: one record
    per changed case is both the table's recovery log and the snapshot every
-   reader consumes (awaited too, before the offsets are committed).
+   reader consumes. The changelog records are awaited first and the RocksDB
+   store is written after them, so the store never holds a state the
+   changelog lacks (then the offsets are committed).
 
 Every output goes straight to faust's producer (``app.producer.send``, the
 aiokafka future), not through faust's ``Topic.send``/``send_soon`` queue and
@@ -384,9 +386,10 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
             await asyncio.gather(*sends)  # every alert and dead letter acknowledged
         store = cases.data
         changelog: list[Any] = []
+        written: list[tuple[bytes, bytes, Any]] = []
         for case_id, event in last_event.items():
             key = case_id.encode()
-            # the store writes the database of the current event's partition: point it at this key's event
+            # faust's store reads the database of the current event's partition: point it at this key's event
             _current_event.set(weakref.ref(event))
             if case_id in overlay:
                 state = overlay[case_id]
@@ -397,13 +400,19 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
                 if current is None:
                     continue
                 raw = current
-            # what ``cases[key] = raw`` does, minus faust's send queue: the store, and the
-            # changelog record (= the snapshot on case.states) in the event's partition
-            store[key] = raw
+            # the changelog record (= the snapshot on case.states), in the event's partition
             changelog.append(await producer.send(states_topic, key, raw, event.message.partition, None, None))
+            written.append((key, raw, event))
         persisted: dict[int, int] = {}
         for meta in await asyncio.gather(*changelog):  # the snapshots on case.states acknowledged
             persisted[meta.partition] = max(meta.offset, persisted.get(meta.partition, -1))
+        # Only then the store: a worker killed before this point restores these states from the
+        # changelog (it has them); had the store been written first, a kill before the
+        # acknowledgement would leave a state in RocksDB that case.states never got, and the
+        # record, folded again, would change nothing and never send it.
+        for key, raw, event in written:
+            _current_event.set(weakref.ref(event))  # the store writes the current event's partition
+            store[key] = raw
         for partition, offset in persisted.items():
             # as faust's changelog callback does: recovery after a restart reads on from here
             store.set_persisted_offset(TP(states_topic, partition), offset)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.phases import wait_http
 from services.readmodel.store import SqliteReadModel
 from tests.procs import running, service_env
 from tests.readmodel_samples import REF_CASE_ID, fold
@@ -42,16 +43,7 @@ def test_two_worker_processes_serve_one_read_model_and_stop_together(tmp_path: P
     env = service_env("127.0.0.1:1", "t-workers", tmp_path, DOCKETLINE_API_PORT=str(port))
     with running(["api", "--workers", "2"], env, tmp_path / "api.log") as proc:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, "the API exited during startup"
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the API did not answer within 60 s"
-            time.sleep(0.2)
+        wait_http(f"{url}/healthz", timeout=60, proc=proc)
         (child,) = _children(proc.pid)
         for _ in range(20):  # new connections, spread over both processes by the kernel
             with httpx.Client(base_url=url, timeout=10) as client:
@@ -72,14 +64,5 @@ def test_one_process_is_the_default(tmp_path: Path) -> None:
     port = _free_port()
     env = service_env("127.0.0.1:1", "t-workers", tmp_path, DOCKETLINE_API_PORT=str(port))
     with running(["api"], env, tmp_path / "api.log") as proc:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, "the API exited during startup"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline
-            time.sleep(0.2)
+        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=60, proc=proc)
         assert _children(proc.pid) == []

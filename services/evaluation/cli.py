@@ -11,12 +11,15 @@ from rich.console import Console
 from rich.table import Table
 
 from services.core.classify import CLASSIFIER_VERSION
+from services.evaluation.entries import STATUS_CHANGING, EntryReport, evaluate_entries
 from services.evaluation.evaluate import Report, evaluate
 from services.evaluation.labels import LabelError
 from services.evaluation.metrics import ClassMetrics
 
 DEFAULT_LABELS = Path("tests/labels/dockets.json")
 """Where the project keeps its labels, relative to a checkout (used when --labels is not given)."""
+DEFAULT_ENTRY_LABELS = Path("tests/labels/entries.json")
+"""The entry-level labels, relative to a checkout (used when --entry-labels is not given)."""
 
 
 def eval_command(
@@ -34,6 +37,15 @@ def eval_command(
             help=f"Label file (JSON list). Default: {DEFAULT_LABELS} in the current directory.",
         ),
     ] = None,
+    entry_labels: Annotated[
+        Path | None,
+        typer.Option(
+            "--entry-labels",
+            help=f"Entry-level label file (JSON list). Default: {DEFAULT_ENTRY_LABELS} when it exists. "
+            "Its paths are relative to the data root (a PATH or one of its two parents, "
+            "e.g. ../shared/data/juriscraper).",
+        ),
+    ] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print the report as JSON instead of tables.")
     ] = False,
@@ -47,15 +59,25 @@ def eval_command(
     if not label_file.is_file():
         console.print(f"[red]label file not found: {label_file}[/red] (pass --labels)")
         raise typer.Exit(2)
+    entry_file = entry_labels if entry_labels is not None else DEFAULT_ENTRY_LABELS
+    if entry_labels is not None and not entry_file.is_file():
+        console.print(f"[red]entry label file not found: {entry_file}[/red]")
+        raise typer.Exit(2)
     try:
         report = evaluate(label_file, paths)
+        entries = evaluate_entries(entry_file, paths) if entry_file.is_file() else None
     except LabelError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     if json_out:
-        print(json.dumps({"classifier_version": CLASSIFIER_VERSION, **report.to_dict()}, indent=2))
+        out = {"classifier_version": CLASSIFIER_VERSION, **report.to_dict()}
+        if entries is not None:
+            out["entries"] = entries.to_dict()
+        print(json.dumps(out, indent=2))
     else:
         render(report, console)
+        if entries is not None:
+            render_entries(entries, console)
     if report.evaluated == 0 or any(c.error for c in report.cases):
         raise typer.Exit(1)
 
@@ -100,6 +122,10 @@ def render(report: Report, console: Console) -> None:
     summary.add_row(
         f"prejudice accuracy (labelled closed, n={closed})", _pct(report.prejudice_accuracy)
     )
+    summary.add_row(
+        f"false closings (labelled open or stayed, n={report.not_closed})",
+        f"{len(report.false_closings)} ({_pct(report.false_closing_rate)})",
+    )
     console.print(summary)
     console.print(_class_table("per status", report.status_classes))
     console.print(_class_table("per disposition type", report.disposition_classes))
@@ -126,4 +152,49 @@ def render(report: Report, console: Console) -> None:
         console.print(
             f"[yellow]{len(report.not_found)} labelled file(s) not under the given paths:[/yellow] "
             + ", ".join(lab.file for lab in report.not_found)
+        )
+
+
+def render_entries(report: EntryReport, console: Console) -> None:
+    """Entry-level figures: per-class precision/recall (status-changing classes marked), then misses."""
+    if report.root is None:
+        console.print(
+            "[yellow]entry labels: none of their files is under the given paths or their parents[/yellow]"
+        )
+        return
+    console.print(
+        f"entry labels: {report.evaluated} entries under {report.root}, "
+        f"accuracy {_pct(report.accuracy)}, lowest precision of a status-changing class "
+        f"{_pct(report.min_status_changing_precision)}"
+    )
+    table = Table(title="per entry class (* changes status)", title_justify="left")
+    for col in ("class", "support", "predicted", "correct", "precision", "recall"):
+        table.add_column(col, justify="left" if col == "class" else "right")
+    for m in report.classes:
+        mark = " *" if m.label in STATUS_CHANGING else ""
+        table.add_row(
+            m.label + mark,
+            str(m.support),
+            str(m.predicted),
+            str(m.true_positives),
+            _pct(m.precision),
+            _pct(m.recall),
+        )
+    console.print(table)
+    if report.mismatches:
+        misses = Table(title="entry mismatches", title_justify="left", show_lines=True)
+        for col in ("file / entry", "expected", "predicted (rule)", "text / note"):
+            misses.add_column(col, overflow="fold")
+        for r in report.mismatches:
+            misses.add_row(
+                f"{r.label.file}\n{r.label.entry_key}",
+                r.label.cls,
+                f"{r.predicted or 'not produced'} ({r.rule or '-'})",
+                f"{r.text[:160]}\nlabel: {r.label.note or '-'}",
+            )
+        console.print(misses)
+    if report.missing_files:
+        console.print(
+            f"[yellow]{len(report.missing_files)} labelled file(s) not found:[/yellow] "
+            + ", ".join(report.missing_files[:10])
         )

@@ -125,6 +125,22 @@ class Report:
         return accuracy(c.prejudice_ok for c in self.cases if c.label.status == "closed")
 
     @property
+    def false_closings(self) -> tuple[CaseResult, ...]:
+        """Cases the labeller says are open or stayed that the fold closes: the worst mistake."""
+        return tuple(
+            c for c in self.cases if c.label.status != "closed" and c.error is None and c.status == "closed"
+        )
+
+    @property
+    def not_closed(self) -> int:
+        """Cases labelled open or stayed (the denominator of the false-closing rate)."""
+        return sum(1 for c in self.cases if c.label.status != "closed")
+
+    @property
+    def false_closing_rate(self) -> float | None:
+        return len(self.false_closings) / self.not_closed if self.not_closed else None
+
+    @property
     def mismatches(self) -> tuple[CaseResult, ...]:
         return tuple(c for c in self.cases if not c.ok)
 
@@ -148,6 +164,8 @@ class Report:
             "disposition_accuracy": self.disposition_accuracy,
             "closed_disposition_accuracy": self.closed_disposition_accuracy,
             "prejudice_accuracy": self.prejudice_accuracy,
+            "false_closings": [c.label.file for c in self.false_closings],
+            "false_closing_rate": self.false_closing_rate,
             "status_classes": metrics(self.status_classes),
             "disposition_classes": metrics(self.disposition_classes),
             "cases": [c.to_dict() for c in self.cases],

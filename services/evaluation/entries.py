@@ -1,0 +1,256 @@
+"""Entry-level labels: what each real docket entry means, and how often the classifier agrees.
+
+A case-level label says how a docket ends; it cannot tell a classifier that
+reads the right entry for the wrong reason from one that reads it right. The
+entry labels (``tests/labels/entries.json``, guideline in
+``tests/labels/README.md``) say, for each labelled entry, which *class* the
+entry is: the event type it should become, with the two distinctions the fold
+depends on made explicit (``case.dismissed/partial`` and
+``judgment.entered/partial`` end only some parties or claims;
+``case.settled/notice`` reports a settlement without closing the case).
+
+Each labelled file is replayed through the real ingest path
+(:func:`services.ingest.formats.parse_path`, as ``docketline ingest`` does),
+and every event is matched to its label by the entry's ``entry_key`` (the
+source identity of the entry, stable across classifier versions).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from schemas.events import EVENT_CLASSES, DocketEvent
+from services.evaluation.labels import LabelError
+from services.evaluation.metrics import ClassMetrics, per_class
+from services.ingest.formats import parse_path
+from services.ingest.records import IngestError, Parsed
+
+ENTRY_CLASSES: tuple[str, ...] = (
+    "case.filed",
+    "complaint.amended",
+    "case.dismissed",
+    "case.dismissed/partial",
+    "case.settled",
+    "case.settled/notice",
+    "judgment.entered",
+    "judgment.entered/partial",
+    "case.transferred",
+    "case.remanded",
+    "case.stayed",
+    "stay.lifted",
+    "case.reopened",
+    "case.closed",
+    "entry.stricken",
+    "docket.entry",
+)
+"""The label vocabulary: every event type, with the partial and notice variants split out."""
+
+STATUS_CHANGING: frozenset[str] = frozenset(
+    {
+        "case.filed",
+        "case.dismissed",
+        "case.settled",
+        "judgment.entered",
+        "case.transferred",
+        "case.remanded",
+        "case.stayed",
+        "stay.lifted",
+        "case.reopened",
+        "case.closed",
+    }
+)
+"""Classes whose events change a case's status (opening, closing, stay, reopening)."""
+
+
+def entry_class(event: DocketEvent) -> str:
+    """The label-vocabulary class of an event as the ingest path built it."""
+    data = event.data
+    if event.type in ("case.dismissed", "judgment.entered") and getattr(data, "scope", "whole") == "partial":
+        return f"{event.type}/partial"
+    if event.type == "case.settled" and not getattr(data, "closes_case", True):
+        return "case.settled/notice"
+    return event.type
+
+
+@dataclass(frozen=True, slots=True)
+class EntryLabel:
+    file: str
+    """Path of the source file relative to the data root (e.g. ``dockets/cand_7.json``)."""
+    entry_key: str
+    case_id: str
+    cls: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EntryResult:
+    label: EntryLabel
+    predicted: str | None
+    """None when the entry was not produced by the ingest path (counts as wrong)."""
+    rule: str | None = None
+    text: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.predicted == self.label.cls
+
+
+@dataclass(frozen=True, slots=True)
+class EntryReport:
+    results: tuple[EntryResult, ...]
+    classes: tuple[ClassMetrics, ...]
+    root: str | None
+    missing_files: tuple[str, ...] = ()
+
+    @property
+    def evaluated(self) -> int:
+        return len(self.results)
+
+    @property
+    def accuracy(self) -> float | None:
+        return sum(r.ok for r in self.results) / len(self.results) if self.results else None
+
+    @property
+    def status_changing(self) -> tuple[ClassMetrics, ...]:
+        return tuple(m for m in self.classes if m.label in STATUS_CHANGING)
+
+    @property
+    def min_status_changing_precision(self) -> float | None:
+        """The lowest precision among status-changing classes that were predicted at least once."""
+        values = [m.precision for m in self.status_changing if m.precision is not None]
+        return min(values) if values else None
+
+    @property
+    def mismatches(self) -> tuple[EntryResult, ...]:
+        return tuple(r for r in self.results if not r.ok)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "evaluated": self.evaluated,
+            "root": self.root,
+            "accuracy": self.accuracy,
+            "min_status_changing_precision": self.min_status_changing_precision,
+            "classes": [
+                {
+                    "class": m.label,
+                    "status_changing": m.label in STATUS_CHANGING,
+                    "support": m.support,
+                    "predicted": m.predicted,
+                    "true_positives": m.true_positives,
+                    "precision": m.precision,
+                    "recall": m.recall,
+                }
+                for m in self.classes
+            ],
+            "mismatches": [
+                {
+                    "file": r.label.file,
+                    "entry_key": r.label.entry_key,
+                    "expected": r.label.cls,
+                    "predicted": r.predicted,
+                    "rule": r.rule,
+                    "text": r.text[:200],
+                    "note": r.label.note,
+                }
+                for r in self.mismatches
+            ],
+            "missing_files": list(self.missing_files),
+        }
+
+
+def load_entry_labels(path: Path) -> list[EntryLabel]:
+    """Read and validate an entry label file; every problem names the label it is in."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise LabelError(f"cannot read entry label file {path}: {exc.strerror or exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise LabelError(f"entry label file {path} is not JSON: {exc}") from exc
+    if not isinstance(raw, list):
+        raise LabelError(f"entry label file {path} must hold a JSON list")
+    labels: list[EntryLabel] = []
+    seen: set[tuple[str, str]] = set()
+    for i, item in enumerate(raw):
+        where = f"{path} entry label #{i}"
+        if not isinstance(item, dict):
+            raise LabelError(f"{where}: must be an object")
+        for key in ("file", "entry_key", "case_id", "class"):
+            if not isinstance(item.get(key), str) or not item[key].strip():
+                raise LabelError(f"{where}: {key!r} must be a non-empty string")
+        if item["class"] not in ENTRY_CLASSES:
+            raise LabelError(f"{where}: class {item['class']!r} not in {ENTRY_CLASSES}")
+        if item["class"] != "docket.entry" and not isinstance(item.get("note", ""), str):
+            raise LabelError(f"{where}: note must be a string")
+        ident = (item["file"], item["entry_key"])
+        if ident in seen:
+            raise LabelError(f"{where}: {ident} is labelled twice")
+        seen.add(ident)
+        labels.append(
+            EntryLabel(item["file"], item["entry_key"], item["case_id"], item["class"], item.get("note", ""))
+        )
+    return labels
+
+
+def _data_root(labels: Sequence[EntryLabel], roots: Iterable[Path]) -> Path | None:
+    """The folder the labels' relative paths start from: a given path or one of its two parents."""
+    wanted = sorted({lab.file for lab in labels})
+    if not wanted:
+        return None
+    for root in roots:
+        for candidate in (root, *list(root.resolve().parents)[:2]):
+            if candidate.is_dir() and sum((candidate / f).is_file() for f in wanted) * 2 >= len(wanted):
+                return candidate
+    return None
+
+
+def evaluate_entries(label_file: Path, roots: Sequence[Path]) -> EntryReport:
+    """Replay every file the entry labels name and compare each labelled entry's class."""
+    labels = load_entry_labels(label_file)
+    root = _data_root(labels, roots)
+    if root is None:
+        return EntryReport(results=(), classes=(), root=None)
+    by_file: dict[str, list[EntryLabel]] = {}
+    for lab in labels:
+        by_file.setdefault(lab.file, []).append(lab)
+    results: list[EntryResult] = []
+    missing: list[str] = []
+    for rel, labs in sorted(by_file.items()):
+        path = root / rel
+        if not path.is_file():
+            missing.append(rel)
+            continue
+        try:
+            events = {
+                r.event.data.entry.entry_key: r.event
+                for r in parse_path(path, "auto")
+                if isinstance(r, Parsed)
+            }
+        except IngestError:
+            events = {}
+        for lab in labs:
+            event = events.get(lab.entry_key)
+            if event is None:
+                results.append(EntryResult(lab, None))
+            else:
+                results.append(
+                    EntryResult(
+                        lab,
+                        entry_class(event),
+                        event.data.classifier_rule,
+                        " ".join(event.data.entry.text.split()),
+                    )
+                )
+    pairs = [(r.label.cls, r.predicted) for r in results]
+    return EntryReport(
+        results=tuple(results),
+        classes=tuple(per_class(pairs, ENTRY_CLASSES)),
+        root=str(root),
+        missing_files=tuple(missing),
+    )
+
+
+assert set(ENTRY_CLASSES) >= set(EVENT_CLASSES), "every event type is a label class"

@@ -177,5 +177,16 @@ class Quarantine:
                 raise QuarantineError(f"cannot read the quarantine at {self.path}: {exc}") from exc
 
 
+def keep(settings: Settings, records: list[Quarantined]) -> None:
+    """Open the quarantine of ``settings``, add ``records``, close it (for one-shot readers)."""
+    if not records:
+        return
+    quarantine = Quarantine.of(settings)
+    try:
+        quarantine.add(records)
+    finally:
+        quarantine.close()
+
+
 def quarantine_path(settings: Settings) -> Path:
     return settings.data_dir / QUARANTINE_FILENAME

@@ -33,7 +33,7 @@ from schemas.codec import encode, encode_event
 from services.api.app import create_app
 from services.quarantine import Quarantine, quarantine_path
 from services.readmodel.store import SqliteReadModel
-from services.settings import load_settings
+from services.settings import Settings, load_settings
 from services.topics import ensure_app_topics
 from tests.api_server import serve
 from tests.integration.test_webhooks import (  # noqa: F401 - fixtures used by the dispatcher test
@@ -76,6 +76,23 @@ async def _produce(bootstrap: str, topic: str, records: list[tuple[bytes | None,
         await producer.stop()
 
 
+async def _topics(bootstrap: str, prefix: str, data_dir: Path) -> Settings:
+    settings = load_settings(bootstrap_servers=bootstrap, topic_prefix=prefix, data_dir=data_dir, partitions=3)
+    await ensure_app_topics(settings)
+    return settings
+
+
+async def _publish_after(settings: Settings, poisons: dict[str, list[tuple[bytes, bytes]]]) -> None:
+    """Each topic's poison records first, then the sample log (states in history order)."""
+    good = {
+        settings.topic_states: [(s.case_id.encode(), encode(s)) for s in FOLDED.history],
+        settings.topic_events: [(e.subject.encode(), encode_event(e)) for e in FOLDED.events],
+        settings.topic_alerts: [(a.subject.encode(), encode(a)) for a in FOLDED.alerts],
+    }
+    for topic, records in good.items():
+        await _produce(settings.bootstrap_servers, topic, [(k, v, None) for k, v in [*poisons[topic], *records]])
+
+
 async def _accept_any_timestamp(bootstrap: str, topic: str) -> None:
     """The pre-4.0 broker default: a producer's timestamp is taken as it is."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
@@ -109,25 +126,14 @@ def _metric(text: str, reader: str, topic: str) -> float | None:
 async def test_the_feeder_quarantines_a_poison_on_every_topic_and_later_records_keep_flowing(
     kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
 ) -> None:
-    settings = load_settings(
-        bootstrap_servers=kafka_bootstrap, topic_prefix=unique_prefix, data_dir=tmp_path, partitions=3
-    )
-    await ensure_app_topics(settings)
+    settings = await _topics(kafka_bootstrap, unique_prefix, tmp_path)
     key = REF_CASE_ID.encode()
     poisons = {
         settings.topic_states: _poison_state(),
         settings.topic_events: _poison_event(),
         settings.topic_alerts: POISON_ALERT,
     }
-    await _produce(kafka_bootstrap, settings.topic_states,
-                   [(key, poisons[settings.topic_states], None)]
-                   + [(s.case_id.encode(), encode(s), None) for s in FOLDED.history])  # fmt: skip
-    await _produce(kafka_bootstrap, settings.topic_events,
-                   [(key, poisons[settings.topic_events], None)]
-                   + [(e.subject.encode(), encode_event(e), None) for e in FOLDED.events])  # fmt: skip
-    await _produce(kafka_bootstrap, settings.topic_alerts,
-                   [(key, poisons[settings.topic_alerts], None)]
-                   + [(a.subject.encode(), encode(a), None) for a in FOLDED.alerts])  # fmt: skip
+    await _publish_after(settings, {t: [(key, v)] for t, v in poisons.items()})
     want = {"cases": len(FOLDED.states), "events": len({e.id for e in FOLDED.events}),
             "alerts": len({a.id for a in FOLDED.alerts})}  # fmt: skip
 
@@ -198,3 +204,33 @@ async def test_the_dispatcher_quarantines_poison_alerts_and_delivers_the_next_on
     finally:
         kept.close()
     assert values == {0: POISON_ALERT, 1: encode(LINKEDIN_DISMISSED)}
+
+
+async def test_check_reads_past_poison_on_every_topic_and_keeps_it(
+    kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
+) -> None:
+    from services.consistency.check import check
+
+    settings = await _topics(kafka_bootstrap, unique_prefix, tmp_path)
+    key = REF_CASE_ID.encode()
+    unreadable_state = b'{"case_id": 1}'
+    await _publish_after(settings, {
+        settings.topic_states: [(key, unreadable_state), (b"\xff\xfe", encode(FOLDED.states[REF_CASE_ID]))],
+        settings.topic_events: [(key, _poison_event())],
+        settings.topic_alerts: [(key, POISON_ALERT)],
+    })  # fmt: skip
+    report = await check(settings)
+    assert report.quarantined == 4
+    assert report.undecodable == 1
+    assert report.live_cases == len(FOLDED.states)
+    assert report.alerts_seen == len(FOLDED.alerts)
+    kept = Quarantine(quarantine_path(settings))
+    try:
+        assert kept.counts() == {
+            ("check", settings.topic_states): 2, ("check", settings.topic_events): 1,
+            ("check", settings.topic_alerts): 1,
+        }  # fmt: skip
+        assert unreadable_state in {q.value for q in kept.latest(10)}
+        assert await check(settings) is not None and kept.counts()[("check", settings.topic_states)] == 2
+    finally:
+        kept.close()

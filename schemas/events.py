@@ -50,6 +50,34 @@ recorded events in ``tests/fixtures/events/v<N>/``):
 """
 
 
+MAX_DOCUMENT_NUMBER: Final = 9_999_999
+"""Largest document (entry) number the contract accepts.
+
+The largest real dockets (MDLs, mega-bankruptcies) have entries numbered in
+the tens of thousands; seven digits leave two orders of magnitude and match
+what the ingest step always read from text. Stored as SQLite INTEGER (signed
+64 bits) and read by the dashboard as a JavaScript number: both exact here.
+"""
+
+MAX_SEQUENCE: Final = 2**53 - 1
+"""Largest sequence number (PACER ``de_seq_num``, feed position) the contract accepts.
+
+PACER sequence numbers count entries of a court's whole database (seven digits
+today). 2**53 - 1 is the largest integer every JSON reader that uses doubles
+(JavaScript, the dashboard) reads exactly, and it is well inside SQLite's
+signed 64 bits, so every reader can store and sort it.
+"""
+
+DocumentNumber = Annotated[
+    int,
+    Field(ge=0, le=MAX_DOCUMENT_NUMBER, description=f"Docket entry number, 0..{MAX_DOCUMENT_NUMBER:_}."),
+]
+SequenceNumber = Annotated[
+    int,
+    Field(ge=0, le=MAX_SEQUENCE, description="Sequence number, 0..2**53-1 (exact as a JSON double and in SQLite)."),
+]
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -81,9 +109,13 @@ class Entry(Frozen):
     )
     date_filed: dt.date
     date_entered: dt.date | None = None
-    document_number: int | None = Field(default=None, ge=0)
-    sequence: int | None = Field(
-        default=None, description="Ordering hint within a day (PACER seq no or feed position)."
+    document_number: DocumentNumber | None = Field(
+        default=None,
+        description=f"The entry's number on the docket, 0..{MAX_DOCUMENT_NUMBER:_} (see MAX_DOCUMENT_NUMBER).",
+    )
+    sequence: SequenceNumber | None = Field(
+        default=None,
+        description="Ordering hint within a day (PACER seq no or feed position), 0..2**53-1 (see MAX_SEQUENCE).",
     )
     text: str = Field(description="The docket text as the clerk wrote it.", max_length=200_000)
     event_name: str | None = Field(
@@ -94,7 +126,9 @@ class Entry(Frozen):
         description="True when the source only gave the event name; a fuller version may follow.",
     )
     pacer_doc_id: str | None = None
-    pacer_seq_no: int | None = None
+    pacer_seq_no: SequenceNumber | None = Field(
+        default=None, description="PACER's de_seq_num of the entry, 0..2**53-1 (see MAX_SEQUENCE)."
+    )
     source_ref: str | None = Field(
         default=None, description="Where this came from: file:line, feed URL + guid, message id."
     )
@@ -174,7 +208,7 @@ class CaseClosedData(EventData):
 
 
 class EntryStrickenData(EventData):
-    target_document_numbers: tuple[int, ...] = Field(
+    target_document_numbers: tuple[DocumentNumber, ...] = Field(
         description="Entries this one strikes, vacates or marks filed in error; their effect is undone."
     )
 

@@ -11,7 +11,7 @@ import datetime as dt
 
 from pydantic import Field
 
-from schemas.events import EventType, Frozen
+from schemas.events import DocumentNumber, EventType, Frozen, SequenceNumber
 from schemas.vocabulary import DispositionType, Prejudice, Scope, Status
 
 STATE_SCHEMA_VERSION = 1
@@ -51,8 +51,8 @@ class EntryRecord(Frozen):
     event_id: str
     type: EventType
     date: dt.date
-    document_number: int | None = None
-    sequence: int | None = None
+    document_number: DocumentNumber | None = None
+    sequence: SequenceNumber | None = None
     stub: bool = False
     time: dt.datetime | None = None
     # effect parameters, copied from the event's classification
@@ -62,7 +62,7 @@ class EntryRecord(Frozen):
     detail: str | None = None
     fjc_code: int | None = None
     closes_case: bool = False
-    targets: tuple[int, ...] = ()
+    targets: tuple[DocumentNumber, ...] = ()
     class_action: bool = False
     appeal: bool = False
 

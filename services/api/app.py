@@ -21,6 +21,7 @@ from services.api.deps import ReadGuard
 from services.api.fastpath import CASE_PATH, LIST_PATH, FastReads
 from services.api.metrics import ApiMetrics, LatencyMiddleware
 from services.api.routes import ROUTERS
+from services.quarantine import Quarantine
 from services.readmodel.feeder import Feeder, FeederStatus
 from services.readmodel.store import ReadModel, open_read_model
 from services.settings import Settings
@@ -78,7 +79,8 @@ def create_app(
             store if store is not None else await asyncio.to_thread(open_read_model, settings)
         )
         app.state.store = active
-        feeder = Feeder(settings, active) if start_feeder else None
+        quarantine = app.state.quarantine = await asyncio.to_thread(Quarantine.of, settings)
+        feeder = Feeder(settings, active, quarantine=quarantine) if start_feeder else None
         app.state.feeder = feeder
         if feeder is not None:
             feeder.start()
@@ -87,6 +89,7 @@ def create_app(
         finally:
             if feeder is not None:
                 await feeder.stop()
+            quarantine.close()
             if own:
                 active.close()
 
@@ -105,7 +108,11 @@ def create_app(
         feeder: Feeder | None = app.state.feeder
         return feeder.status() if feeder is not None else None
 
-    app.state.metrics = ApiMetrics(feeder_status)
+    def quarantine_counts() -> dict[tuple[str, str], int]:
+        quarantine: Quarantine | None = getattr(app.state, "quarantine", None)
+        return quarantine.counts() if quarantine is not None else {}
+
+    app.state.metrics = ApiMetrics(feeder_status, quarantine_counts)
     for router in ROUTERS:
         app.include_router(router)
     routes = {

@@ -4,6 +4,9 @@
 * ``docketline_readmodel_decode_failures_total{topic}`` — records skipped as undecodable;
 * ``docketline_readmodel_lag_records{topic}`` — records behind the log (when known);
 * ``docketline_readmodel_broker_up`` — 1 when the feeder last reached the broker;
+* ``docketline_quarantined_records_total{reader,topic}`` — records a reader of the topics
+  could not apply and kept in ``DATA_DIR/quarantine.sqlite`` (read from the file: it counts
+  every reader sharing the directory and survives restarts);
 * ``docketline_api_request_duration_seconds{method,route,status}`` — request latency,
   labelled by route template (never the raw path, to keep label cardinality bounded).
 
@@ -37,7 +40,7 @@ class _FeederCollector(Collector):
         )
         failures = CounterMetricFamily(
             "docketline_readmodel_decode_failures",
-            "Records skipped because they did not decode.",
+            "Records the feeder quarantined (did not decode, or the store could not hold them).",
             labels=["topic"],
         )
         lag = GaugeMetricFamily(
@@ -59,8 +62,27 @@ class _FeederCollector(Collector):
         yield from (applied, failures, lag, up)
 
 
+class _QuarantineCollector(Collector):
+    def __init__(self, counts: Callable[[], dict[tuple[str, str], int]]) -> None:
+        self._counts = counts
+
+    def collect(self) -> Iterator[Metric]:
+        kept = CounterMetricFamily(
+            "docketline_quarantined_records",
+            "Records a reader of the topics could not apply and kept aside (raw bytes and reason).",
+            labels=["reader", "topic"],
+        )
+        for (reader, topic), n in sorted(self._counts().items()):
+            kept.add_metric([reader, topic], n)
+        yield kept
+
+
 class ApiMetrics:
-    def __init__(self, feeder_status: Callable[[], FeederStatus | None]) -> None:
+    def __init__(
+        self,
+        feeder_status: Callable[[], FeederStatus | None],
+        quarantine_counts: Callable[[], dict[tuple[str, str], int]] = dict,
+    ) -> None:
         self.registry = CollectorRegistry()
         self.latency = Histogram(
             "docketline_api_request_duration_seconds",
@@ -69,6 +91,7 @@ class ApiMetrics:
             registry=self.registry,
         )
         self.registry.register(_FeederCollector(feeder_status))
+        self.registry.register(_QuarantineCollector(quarantine_counts))
 
 
 class LatencyMiddleware:

@@ -16,6 +16,7 @@ from schemas.alerts import Alert
 from schemas.events import EventType
 from schemas.projection import CaseFlags, CaseState, Disposition
 from schemas.vocabulary import DispositionType, Prejudice, Scope, Status
+from services.quarantine import Quarantined
 from services.readmodel.feeder import DecodeFailure, FeederStatus
 from services.readmodel.store import Stats, StoredAlert
 from services.readmodel.views import TimelineItem
@@ -254,7 +255,7 @@ class FeederOut(Out):
     partitions: dict[str, int] = Field(default_factory=dict)
     applied: dict[str, int] = Field(default_factory=dict, description="Records applied per topic.")
     decode_failures: dict[str, int] = Field(
-        default_factory=dict, description="Records skipped per topic."
+        default_factory=dict, description="Records quarantined per topic by this feeder since it started."
     )
     lag: dict[str, int | None] = Field(
         default_factory=dict, description="Records behind the log per topic (null while unknown)."
@@ -278,6 +279,48 @@ class FeederOut(Out):
         )
 
 
+QUARANTINE_EXCERPT_CHARS = 200
+
+
+class QuarantinedOut(Out):
+    reader: str = Field(description="Who could not apply it: readmodel, dispatcher, rebuild or check.")
+    topic: str
+    partition: int
+    offset: int
+    key: str | None = Field(description="The record key (UTF-8, undecodable bytes replaced).")
+    value_bytes: int | None = Field(description="Size of the raw value kept (null: the record had none).")
+    value_excerpt: str | None = Field(
+        description=f"The first {QUARANTINE_EXCERPT_CHARS} characters of the value; the whole raw bytes stay in "
+        "DATA_DIR/quarantine.sqlite."
+    )
+    reason: str
+    quarantined_at: dt.datetime
+
+    @classmethod
+    def of(cls, q: Quarantined) -> QuarantinedOut:
+        return cls(
+            reader=q.reader, topic=q.topic, partition=q.partition, offset=q.offset,
+            key=None if q.key is None else q.key.decode("utf-8", "replace"),
+            value_bytes=None if q.value is None else len(q.value),
+            value_excerpt=None if q.value is None else q.value[: QUARANTINE_EXCERPT_CHARS * 4].decode(
+                "utf-8", "replace")[:QUARANTINE_EXCERPT_CHARS],
+            reason=q.reason, quarantined_at=q.when,
+        )  # fmt: skip
+
+
+class QuarantineOut(Out):
+    total: int = Field(description="Records kept aside by every reader sharing this DATA_DIR.")
+    by_reader: dict[str, dict[str, int]] = Field(description="reader -> topic -> records quarantined.")
+    latest: list[QuarantinedOut] = Field(description="The most recently quarantined records, newest first.")
+
+    @classmethod
+    def of(cls, counts: dict[tuple[str, str], int], latest: list[Quarantined]) -> QuarantineOut:
+        by_reader: dict[str, dict[str, int]] = {}
+        for (reader, topic), n in sorted(counts.items()):
+            by_reader.setdefault(reader, {})[topic] = n
+        return cls(total=sum(counts.values()), by_reader=by_reader, latest=[QuarantinedOut.of(q) for q in latest])
+
+
 class HealthOut(Out):
     status: Literal["ok", "degraded"] = Field(
         description="'degraded' while the feeder cannot reach the broker; the API still serves what it has."
@@ -285,6 +328,10 @@ class HealthOut(Out):
     broker: BrokerOut
     feeder: FeederOut
     read_model: dict[str, int] = Field(description="Rows per table: cases, events, alerts.")
+    quarantine: QuarantineOut = Field(
+        description="Records a reader of the topics could not apply, kept with their raw bytes "
+        "(services.quarantine); every reader went on past them."
+    )
 
 
 class ErrorOut(Out):

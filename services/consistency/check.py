@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from schemas.alerts import Alert
-from schemas.codec import decode_alert, decode_state
+from schemas.codec import CodecError, decode_alert, decode_state
 from schemas.events import DocketEvent
 from schemas.projection import CaseState
 from services.consistency.compare import Report, compare, fold_log
 from services.kafka_read import scan
 from services.processor.step import RecordRejected, decode_record
+from services.quarantine import Quarantined, keep
 from services.settings import Settings
 
 
@@ -25,12 +29,18 @@ async def check(
     """
     events: list[DocketEvent] = []
     undecodable = 0
+    kept: list[Quarantined] = []
+
+    def hold(record: Any, reason: str) -> None:
+        kept.append(Quarantined("check", record.topic, record.partition, record.offset, record.key, record.value, reason))
+
     async for batch in scan(settings.bootstrap_list, settings.topic_events):
         for record in batch:
             try:
                 events.append(decode_record(record.key, record.value))
-            except RecordRejected:
+            except RecordRejected as exc:
                 undecodable += 1  # dead-lettered by the processor; not part of any projection
+                hold(record, f"{exc.reason}: {exc.error}")
     expected, alert_ids = fold_log(events)
     required_ids = alert_ids
     reread = 0
@@ -45,13 +55,29 @@ async def check(
         live_states = {}
         async for batch in scan(settings.bootstrap_list, settings.topic_states):
             for record in batch:
-                if record.value is None:
-                    live_states.pop(record.key.decode(), None)
-                else:
-                    live_states[record.key.decode()] = decode_state(record.value)
+                try:
+                    if record.key is None:
+                        raise CodecError("record without a key")
+                    case_id = record.key.decode("utf-8")
+                    if record.value is None:
+                        live_states.pop(case_id, None)
+                    else:
+                        live_states[case_id] = decode_state(record.value)
+                except CodecError as exc:
+                    hold(record, exc.reason)  # the case then shows as a difference, if it has events
+                except UnicodeDecodeError as exc:
+                    hold(record, f"key is not UTF-8: {exc}")
     alerts: list[Alert] = []
     async for batch in scan(settings.bootstrap_list, settings.topic_alerts):
-        alerts.extend(decode_alert(r.value) for r in batch)
+        for record in batch:
+            try:
+                if record.value is None:
+                    raise CodecError("alert record without a value")
+                alerts.append(decode_alert(record.value))
+            except CodecError as exc:
+                hold(record, exc.reason)
+    if kept:
+        await asyncio.to_thread(keep, settings, kept)
     report = compare(
         expected,
         live_states,
@@ -62,7 +88,9 @@ async def check(
     )
     report.undecodable = undecodable
     report.reclassified = reread
+    report.quarantined = len(kept)
     return report
+
 
 
 def report_lines(report: Report, limit: int = 20) -> list[str]:

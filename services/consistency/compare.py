@@ -31,6 +31,8 @@ class Report:
     events: int = 0
     undecodable: int = 0
     """records on the events topic that do not decode (they are on the dead-letter topic)"""
+    quarantined: int = 0
+    """records of the three topics the check could not read, kept in DATA_DIR/quarantine.sqlite"""
     cases: int = 0
     live_cases: int = 0
     diffs: list[CaseDiff] = field(default_factory=list)
@@ -54,6 +56,7 @@ class Report:
             f"(missing {len(self.alert_ids_missing)}, unexpected {len(self.alert_ids_unexpected)}, "
             f"redelivered ids {len(self.alert_ids_redelivered)})"
             + (f", {self.reclassified} events re-read by the current classifier" if self.reclassified else "")
+            + (f", {self.quarantined} records quarantined (unreadable)" if self.quarantined else "")
         )
 
 

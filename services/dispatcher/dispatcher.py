@@ -5,8 +5,9 @@ Flow per batch of alert records:
 
 1. catch the subscription view up with the subscription log (so a subscription
    acknowledged before the alert was published is always seen);
-2. decode each alert (an undecodable record is kept in ``rejected_alerts``),
-   match it against every subscription (``matching.wants``);
+2. decode each alert and match it against every subscription (``matching.wants``);
+   a record that fails either is quarantined (``services.quarantine``: raw bytes
+   and reason, before the offset is committed) and the batch goes on;
 3. write the deliveries as ``pending`` in SQLite, durably, de-duplicated on
    (subscription id, alert id);
 4. only then commit the batch's Kafka offsets, and wake the endpoint workers.
@@ -48,10 +49,10 @@ from services.dispatcher.store import (
     DeliveryStoreError,
     NewDelivery,
     PendingDelivery,
-    RejectedAlert,
     next_health,
 )
 from services.dispatcher.subscriptions import SubscriptionLog, SubscriptionLogError
+from services.quarantine import Quarantine, Quarantined, reason_of
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class Db:
 
 
 def _utc(ts: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc)
+    return dt.datetime.fromtimestamp(ts, tz=dt.UTC)
 
 
 class Dispatcher:
@@ -92,8 +93,11 @@ class Dispatcher:
         db: Db,
         clock: Callable[[], float] = time.time,
         rand: Callable[[], float] = random.random,
+        quarantine: Quarantine | None = None,
     ) -> None:
         self._settings = settings
+        self._quarantine = quarantine
+        """Opened on the first record to keep when not given (``DATA_DIR/quarantine.sqlite``)."""
         self._config = config
         self._policy = config.policy
         self._client = client
@@ -147,31 +151,39 @@ class Dispatcher:
         """Match a batch of alert records and record the deliveries durably (the outbox step)."""
         subs = self._subs.all()
         new: list[NewDelivery] = []
-        rejected: list[RejectedAlert] = []
+        kept: list[Quarantined] = []
         for tp, records in batches.items():
             for r in records:
                 try:
                     if r.value is None:
                         raise CodecError("alert record without a value")
                     alert = decode_alert(r.value)
-                except CodecError as exc:
-                    log.error("rejected alert %s[%d]@%d: %s", tp.topic, tp.partition, r.offset, exc.reason)
-                    rejected.append(RejectedAlert(tp.topic, tp.partition, r.offset, r.key, r.value, exc.reason))
+                    published = _utc(r.timestamp / 1000)
+                    matched = [sub for sub in subs if wants(sub, alert, published)]
+                    body = delivery_body(alert) if matched else b""
+                except Exception as exc:  # noqa: BLE001 - pure steps on one record: it is at fault, keep it
+                    reason = exc.reason if isinstance(exc, CodecError) else reason_of(exc)
+                    log.error("quarantined alert %s[%d]@%d: %s", tp.topic, tp.partition, r.offset, reason)
+                    kept.append(Quarantined("dispatcher", tp.topic, tp.partition, r.offset, r.key, r.value, reason))
                     continue
-                published = _utc(r.timestamp / 1000)
-                body: bytes | None = None
-                for sub in subs:
-                    if wants(sub, alert, published):
-                        body = body if body is not None else delivery_body(alert)
-                        new.append(
-                            NewDelivery(sub.id, alert.id, alert.type, alert.data.case_id, body,
-                                        f"{tp.topic}/{tp.partition}/{r.offset}")
-                        )
-        inserted = await self._db(self._db.store.enqueue, new, rejected, self._clock())
+                for sub in matched:
+                    new.append(
+                        NewDelivery(sub.id, alert.id, alert.type, alert.data.case_id, body,
+                                    f"{tp.topic}/{tp.partition}/{r.offset}")
+                    )
+        if kept:
+            await self._db(self._keep, kept)
+        inserted = await self._db(self._db.store.enqueue, new, [], self._clock())
         for d in inserted:
             self._ensure_worker(d.subscription_id)
             self._wakes[d.subscription_id].set()
         return inserted
+
+    def _keep(self, kept: list[Quarantined]) -> None:
+        """Quarantine durably (on the db thread), before the batch's offsets are committed."""
+        if self._quarantine is None:
+            self._quarantine = Quarantine.of(self._settings)
+        self._quarantine.add(kept)
 
     # workers ---------------------------------------------------------------
     def _ensure_worker(self, sub_id: str) -> None:
@@ -236,7 +248,7 @@ class Dispatcher:
             if wait > 0:
                 try:
                     await asyncio.wait_for(wake.wait(), timeout=wait)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
                 continue
             await self._attempt(sub, due)

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from schemas.events import CaseInfo, Entry
+from schemas.events import MAX_DOCUMENT_NUMBER, MAX_SEQUENCE, CaseInfo, Entry
 from services.core.build import build_event
 from services.core.classify import CLASSIFIER_VERSION, classify
 from services.core.docket_numbers import (
@@ -44,11 +44,13 @@ IntLike = int | str | None
 
 _US_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\s*$")
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
-_DIGITS = re.compile(r"^\s*(\d{1,7})\s*$")
+_DIGITS = re.compile(r"^\s*(\d+)\s*$")
 _WS = re.compile(r"\s+")
 _ECF_HOST = re.compile(r"^(?:ecf|pacer|ecf-train)\.([a-z0-9]+)\.uscourts\.gov$")
 _DOC_LINK = re.compile(r"/docs?1/(\d+)")
-_SEQ_PARAM = re.compile(r"[?&]de_seq_num=(\d+)")
+_SEQ_PARAM = re.compile(r"[?&]de_seq_num=(\d{1,1000})")
+"""At most 1,000 digits are read: int() of a longer run raises, and any run past 16 digits is out of
+range anyway (``parse_int`` refuses it, naming the field)."""
 
 
 class FieldError(ValueError):
@@ -129,20 +131,35 @@ def optional_date(value: DateLike, field: str) -> dt.date | None:
     return parse_date(value, field)
 
 
-def parse_int(value: IntLike, field: str) -> int | None:
-    """A document or sequence number: digits, or nothing."""
+def parse_int(value: IntLike, field: str, maximum: int = MAX_DOCUMENT_NUMBER) -> int | None:
+    """A document or sequence number: digits up to ``maximum`` (the contract's bound), or nothing.
+
+    A number past the bound is refused here, naming the field, rather than
+    published: every reader of the log must be able to store it (issue 12).
+    """
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        if value < 0:
-            raise FieldError(f"{field}: negative number {value}")
-        return value
-    if not str(value).strip():
-        return None
-    m = _DIGITS.match(str(value))
-    if not m:
-        raise FieldError(f"{field}: not a number: {value!r}")
-    return int(m[1])
+        number = value
+    else:
+        if not str(value).strip():
+            return None
+        m = _DIGITS.match(str(value))
+        if not m:
+            raise FieldError(f"{field}: not a number: {value!r}")
+        digits = m[1].lstrip("0") or "0"
+        if len(digits) > len(str(maximum)):  # never int() a 5,000-digit string
+            raise FieldError(f"{field}: {_shorten(digits)} is out of range (at most {maximum})")
+        number = int(digits)
+    if number < 0:
+        raise FieldError(f"{field}: negative number {number}")
+    if number > maximum:
+        raise FieldError(f"{field}: {_shorten(str(number))} is out of range (at most {maximum})")
+    return number
+
+
+def _shorten(digits: str) -> str:
+    return digits if len(digits) <= 30 else f"{digits[:12]}...({len(digits)} digits)"
 
 
 def court_from_url(url: str | None) -> str | None:
@@ -213,7 +230,7 @@ def to_result(
         if not text:
             raise FieldError("entry has no docket text and no event name")
         document_number = parse_int(se.document_number, "document number")
-        pacer_seq_no = parse_int(se.pacer_seq_no, "pacer_seq_no")
+        pacer_seq_no = parse_int(se.pacer_seq_no, "pacer_seq_no", MAX_SEQUENCE)
         case = CaseInfo(
             court_id=court,
             docket_number=number,

@@ -9,9 +9,12 @@ applied in one store transaction (rows + offsets).
 
 It must never take the API down:
 
-* a record that does not decode is **counted, logged with topic / partition /
-  offset and skipped** (the processor already dead-letters bad events; the
-  offset still advances so one bad record cannot wedge the feed);
+* a record that does not decode, or that the store cannot hold (``RowError``,
+  or any failure that is not the store's or the broker's), is **quarantined**
+  (:mod:`services.quarantine`: topic, partition, offset, key, raw bytes and
+  reason, kept before the offset moves past it), counted and logged, and the
+  feed goes on: one record can never wedge it. A batch that fails to apply is
+  applied again record by record, so only the record at fault is kept aside;
 * a broker that is away, a topic that does not exist yet, or a store error
   ends the current session; the loop waits (exponential backoff) and starts a
   new one from the stored offsets — nothing is lost or applied twice.
@@ -41,7 +44,15 @@ from schemas.alerts import Alert
 from schemas.codec import CodecError, decode_alert, decode_event, decode_state
 from schemas.events import DocketEvent
 from schemas.projection import CaseState
-from services.readmodel.store import Batch, Position, ReadModel, StaleBatchError
+from services.quarantine import Quarantine, Quarantined, QuarantineError, reason_of
+from services.readmodel.store import (
+    Batch,
+    Position,
+    ReadModel,
+    ReadModelError,
+    RowError,
+    StaleBatchError,
+)
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -78,10 +89,17 @@ class RecordLike(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class DecodeFailure:
+    """A record the feeder could not use (it did not decode, or the store could not hold it)."""
+
     topic: str
     partition: int
     offset: int
     reason: str
+    key: bytes | None = None
+    value: bytes | None = None
+
+    def quarantined(self) -> Quarantined:
+        return Quarantined("readmodel", self.topic, self.partition, self.offset, self.key, self.value, self.reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,8 +144,11 @@ def decode_records(records: Iterable[RecordLike], kinds: Mapping[str, TopicKind]
                 events.append(decode_event(rec.value))
             else:
                 alerts.append(decode_alert(rec.value))
-        except (CodecError, UnicodeDecodeError) as exc:
-            failures.append(DecodeFailure(rec.topic, rec.partition, rec.offset, str(exc)))
+        except CodecError as exc:
+            failures.append(DecodeFailure(rec.topic, rec.partition, rec.offset, str(exc), rec.key, rec.value))
+            continue
+        except Exception as exc:  # noqa: BLE001 - decoding is pure: whatever it raises, the record caused
+            failures.append(DecodeFailure(rec.topic, rec.partition, rec.offset, reason_of(exc), rec.key, rec.value))
             continue
         applied[rec.topic] = applied.get(rec.topic, 0) + 1
     return Decoded(
@@ -152,6 +173,7 @@ class FeederStatus:
     """Partitions assigned per topic (0 = the topic does not exist yet)."""
     applied: Mapping[str, int]
     decode_failures: Mapping[str, int]
+    """Records quarantined per topic by this feeder (undecodable or not storable)."""
     lag: Mapping[str, int | None]
     """Records behind the log per topic; None while unknown."""
     recent_failures: tuple[DecodeFailure, ...]
@@ -180,9 +202,12 @@ class Feeder:
         retry_initial_s: float = 0.5,
         retry_max_s: float = 15.0,
         request_timeout_s: float = 10.0,
+        quarantine: Quarantine | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
+        self._quarantine = quarantine
+        """Opened on the first session when not given (``DATA_DIR/quarantine.sqlite``)."""
         self.kinds: dict[str, TopicKind] = {
             settings.topic_states: "states",
             settings.topic_events: "events",
@@ -311,6 +336,8 @@ class Feeder:
             client_id="docketline-readmodel-admin",
         )
         try:
+            if self._quarantine is None:
+                self._quarantine = await asyncio.to_thread(Quarantine.of, self.settings)
             await asyncio.wait_for(consumer.start(), self._timeout)
             await asyncio.wait_for(admin.start(), self._timeout)
             self._generation = await asyncio.to_thread(self.store.generation)
@@ -369,8 +396,48 @@ class Feeder:
                 consumer.seek(tp, stored)
 
     async def _apply(self, fetched: Mapping[TopicPartition, list[Any]]) -> None:
-        decoded = decode_records((r for records in fetched.values() for r in records), self.kinds)
-        await self._store_apply(replace(decoded.batch, generation=self._generation))
+        records = [r for records in fetched.values() for r in records]
+        decoded = decode_records(records, self.kinds)
+        await self._keep(decoded.failures)
+        try:
+            await self._store_apply(replace(decoded.batch, generation=self._generation))
+        except Exception as exc:
+            if not _record_fault(exc):
+                raise
+            log.warning(
+                "read-model feeder: a batch of %d records did not apply (%s); applying them one by one",
+                len(records), reason_of(exc),
+            )  # fmt: skip
+            await self._apply_each(records)
+            return
+        self._count(decoded)
+
+    async def _apply_each(self, records: list[Any]) -> None:
+        """Apply records one at a time; quarantine each that the store refuses, and go on."""
+        for rec in records:
+            decoded = decode_records([rec], self.kinds)
+            if not decoded.failures:
+                try:
+                    await self._store_apply(replace(decoded.batch, generation=self._generation))
+                except Exception as exc:
+                    if not _record_fault(exc):
+                        raise
+                    failure = DecodeFailure(rec.topic, rec.partition, rec.offset, reason_of(exc), rec.key, rec.value)
+                    await self._keep((failure,))
+                    decoded = Decoded(
+                        batch=Batch(offsets=decoded.batch.offsets), applied={}, failures=(failure,)
+                    )
+                    await self._store_apply(replace(decoded.batch, generation=self._generation))
+            self._count(decoded)
+
+    async def _keep(self, failures: Iterable[DecodeFailure]) -> None:
+        """Quarantine durably, before the store's offsets move past the records."""
+        kept = [f.quarantined() for f in failures]
+        if kept:
+            assert self._quarantine is not None  # opened when the session started
+            await asyncio.to_thread(self._quarantine.add, kept)
+
+    def _count(self, decoded: Decoded) -> None:
         self._stored.update(decoded.batch.offsets)
         c = self._counters
         for topic, n in decoded.applied.items():
@@ -379,7 +446,7 @@ class Feeder:
             c.failures[f.topic] = c.failures.get(f.topic, 0) + 1
             c.recent.append(f)
             log.warning(
-                "read-model feeder: skipped undecodable record topic=%s partition=%d offset=%d: %s",
+                "read-model feeder: quarantined record topic=%s partition=%d offset=%d: %s",
                 f.topic, f.partition, f.offset, f.reason,
             )  # fmt: skip
 
@@ -436,6 +503,20 @@ class Feeder:
                 total += max(0, self._ends[tp] - done)
             out[topic] = total
         return out
+
+
+def _record_fault(exc: BaseException) -> bool:
+    """Did applying fail because of what a record holds (quarantine it), not the store or broker (retry)?
+
+    ``RowError`` says so; any other failure that is not the store's, the
+    broker's or the machine's is taken as the record's too, so a bug on an
+    unforeseen value costs one quarantined record, never a wedged feed.
+    """
+    if isinstance(exc, RowError):
+        return True
+    return not isinstance(
+        exc, (ReadModelError, ReadModelReset, QuarantineError, KafkaError, OSError, MemoryError, asyncio.TimeoutError)
+    )
 
 
 def _is_broker_error(exc: BaseException) -> bool:

@@ -28,6 +28,7 @@ from services.readmodel.values import (
     CaseQuery,
     CaseRow,
     Position,
+    RowError,
     StaleBatchError,
     Stats,
     StoredAlert,
@@ -149,7 +150,11 @@ class InMemoryReadModel:
                 if state is None:
                     deleted += t.cases.pop(case_id, None) is not None
                 else:
-                    t.cases[case_id] = (state, case_row(state))
+                    try:
+                        row = case_row(state)
+                    except (OverflowError, ValueError) as exc:  # what SQLite cannot index either
+                        raise RowError(f"case {case_id}: a row cannot be stored: {type(exc).__name__}: {exc}") from exc
+                    t.cases[case_id] = (state, row)
                     upserted += 1
             for event in batch.events:
                 if event.id in t.events:

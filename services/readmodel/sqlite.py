@@ -54,6 +54,7 @@ from services.readmodel.values import (
     CaseSummary,
     Position,
     ReadModelError,
+    RowError,
     SortField,
     StaleBatchError,
     Stats,
@@ -202,6 +203,10 @@ _UPSERT_CASE = (
     + " RETURNING id"
 )
 
+_ROW_FAULTS = (OverflowError, ValueError, TypeError, UnicodeError)
+"""Raised while turning a row into SQL values (an integer past 64 bits, a datetime whose UTC
+instant is out of range, ...): the row is at fault, not the file."""
+
 _ENTRIES: TypeAdapter[tuple[EntryRecord, ...]] = TypeAdapter(tuple[EntryRecord, ...])
 _SUMMARY: TypeAdapter[CaseSummary] = TypeAdapter(CaseSummary)
 _ZLIB_LEVEL = 1
@@ -316,8 +321,12 @@ class SqliteReadModel:
                 conn.execute("BEGIN IMMEDIATE")
                 yield conn
                 conn.execute("COMMIT")
+            except (sqlite3.IntegrityError, sqlite3.DataError) as exc:
+                raise RowError(f"{what} failed on {self.path}: {type(exc).__name__}: {exc}") from exc
             except sqlite3.Error as exc:
                 raise ReadModelError(f"{what} failed on {self.path}: {exc}") from exc
+            except _ROW_FAULTS as exc:
+                raise RowError(f"{what}: a row cannot be stored: {type(exc).__name__}: {exc}") from exc
             finally:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")

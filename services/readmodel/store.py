@@ -48,6 +48,7 @@ from services.readmodel.values import (
     Position,
     QueryError,
     ReadModelError,
+    RowError,
     StaleBatchError,
     Stats,
     StoredAlert,
@@ -73,6 +74,7 @@ __all__ = [
     "QueryError",
     "ReadModel",
     "ReadModelError",
+    "RowError",
     "SqliteReadModel",
     "StaleBatchError",
     "Stats",
@@ -87,7 +89,11 @@ class ReadModel(Protocol):
     """Queryable projections, events and alerts, fed from the log (see module docstring)."""
 
     def apply(self, batch: Batch) -> Applied:
-        """Apply rows and advance offsets atomically."""
+        """Apply rows and advance offsets atomically.
+
+        Raises ``RowError`` (and applies nothing) when a row holds a value the
+        store cannot keep; ``StaleBatchError`` for a batch of an older generation.
+        """
         ...
 
     def offsets(self) -> dict[Position, int]:

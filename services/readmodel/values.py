@@ -55,6 +55,14 @@ class StoredDataError(ReadModelError):
     """A stored row no longer decodes (the read model must be rebuilt)."""
 
 
+class RowError(ReadModelError):
+    """A row of the batch cannot be stored (a value outside what the store holds).
+
+    Nothing of the batch was applied, and the same batch will fail again: the
+    feeder applies its records one by one and quarantines the one that fails.
+    """
+
+
 class StaleBatchError(ReadModelError):
     """A batch read before the last ``reset()``: applying it would mix two generations."""
 

@@ -163,6 +163,9 @@ class LogFold:
     unprocessed: int = 0
     tail_alerts: list[Alert] = field(default_factory=list)
     tail_dead_letters: list[DeadLetter] = field(default_factory=list)
+    rejected: list[DeadLetter] = field(default_factory=list)
+    """Every record the fold could not use (undecodable, or re-reading or folding it failed),
+    acknowledged or not, with its raw bytes: the rebuild quarantines them."""
     _decode: RecordDecoder = field(default_factory=RecordDecoder, repr=False, compare=False)
 
     @property
@@ -198,13 +201,21 @@ class LogFold:
             stored = self._decode(key, value)
         except RecordRejected as exc:
             self.undecodable += 1
+            dead = DeadLetter(exc.reason, exc.error, RecordRef(topic, partition, offset), key, value)
+            self.rejected.append(dead)
             if not acked:  # never dead-lettered by a worker: do what the worker would have done
-                self.tail_dead_letters.append(
-                    DeadLetter(exc.reason, exc.error, RecordRef(topic, partition, offset), key, value)
-                )
+                self.tail_dead_letters.append(dead)
             return
-        self.events += 1
+        try:
+            self._fold(stored, partition, acked)
+        except Exception as exc:  # noqa: BLE001 - pure steps on one valid event: it is kept, the fold goes on
+            self.rejected.append(
+                DeadLetter("unapplicable", f"{type(exc).__name__}: {exc}", RecordRef(topic, partition, offset), key, value)
+            )
+
+    def _fold(self, stored: DocketEvent, partition: int, acked: bool) -> None:
         event = stored if self.reread is None else self.reread(stored)
+        self.events += 1
         case_id = event.subject
         if event is not stored:
             self.transitions[f"{stored.type} -> {event.type}"] += 1
@@ -315,14 +326,15 @@ def plan(
     table: Mapping[str, bytes],
     *,
     reasons: Mapping[str, set[Reason]],
-    decode: Callable[[bytes], CaseState],
+    decode: Callable[[bytes], CaseState | None],
     rebuilt_states: Mapping[str, Projected],
     drop_orphans: bool = False,
 ) -> Plan:
     """Byte-compare rebuilt projections with ``case.states`` (``live``) and the changelog (``table``).
 
     A case is written where its bytes differ (an unchanged log writes nothing).
-    ``decode`` turns a live snapshot into a state, only for cases that differ.
+    ``decode`` turns a live snapshot into a state, only for cases that differ
+    (None: the snapshot cannot be read — quarantined by the caller — and is replaced).
     """
     out = Plan()
     for case_id in sorted(rebuilt):
@@ -411,6 +423,7 @@ class FoldResult:
     tail_alerts: list[tuple[bytes, bytes]] = field(default_factory=list)
     """(key, encoded alert) of the records no worker acknowledged."""
     tail_dead_letters: list[DeadLetter] = field(default_factory=list)
+    rejected: list[DeadLetter] = field(default_factory=list)
     acked: dict[str, CaseState] = field(default_factory=dict)
     changed_readings: dict[str, DocketEvent] = field(default_factory=dict)
 
@@ -431,6 +444,7 @@ class FoldResult:
             transitions=fold.transitions,
             tail_alerts=[(a.subject.encode(), encode(a)) for a in fold.tail_alerts],
             tail_dead_letters=fold.tail_dead_letters,
+            rejected=fold.rejected,
             acked=fold.acked if keep_models else {},
             changed_readings=fold.changed_readings if keep_models else {},
         )
@@ -455,6 +469,7 @@ class FoldResult:
             out.transitions.update(part.transitions)
             out.tail_alerts += part.tail_alerts
             out.tail_dead_letters += part.tail_dead_letters
+            out.rejected += part.rejected
             out.acked.update(part.acked)
             out.changed_readings.update(part.changed_readings)
         return out

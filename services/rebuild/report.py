@@ -36,6 +36,9 @@ class RebuildReport:
     alerts_rebuild: int = 0
     """Alerts for changed statuses (only with --emit-alerts)."""
     dead_letters: int = 0
+    quarantined: int = 0
+    """Records the rebuild could not use (undecodable or unfoldable events, unreadable snapshots),
+    kept in DATA_DIR/quarantine.sqlite with their raw bytes (not on a dry run)."""
     offsets_committed: dict[int, int] = field(default_factory=dict)
     local_tables_removed: list[str] = field(default_factory=list)
     read_model: dict[str, int] | None = None
@@ -75,6 +78,9 @@ class RebuildReport:
                 f"{self.alerts_rebuild} for changed statuses; dead letters: {self.dead_letters}"
             ),
         ]
+        if self.quarantined:
+            where = "found (not kept: dry run)" if self.dry_run else "kept in DATA_DIR/quarantine.sqlite"
+            out.append(f"quarantine: {self.quarantined} records the rebuild could not use, {where}")
         if self.orphans:
             fate = "dropped" if self.orphans_dropped else "kept (pass --drop-orphans to delete them)"
             out.append(f"orphans: {len(self.orphans)} live projections have no events in the log, {fate}")

@@ -46,13 +46,14 @@ from aiokafka.errors import (  # type: ignore[import-untyped]
     KafkaError,
 )
 
-from schemas.codec import decode_state, encode
+from schemas.codec import CodecError, decode_state, encode
 from schemas.events import DocketEvent
 from schemas.projection import CaseState
 from services.core.classify import CLASSIFIER_VERSION, classify
 from services.kafka_admin import GROUP_COORDINATOR_ERRORS, committed_offsets, coordinator_retry
 from services.kafka_read import partitions_of, scan, scan_partitions
-from services.processor.step import RecordRejected, decode_record
+from services.processor.step import DeadLetter, RecordRejected, decode_record
+from services.quarantine import Quarantined, keep, reason_of
 from services.rebuild.fold_worker import FoldJob
 from services.rebuild.plan import (
     ClassifyFn,
@@ -165,19 +166,65 @@ async def topic_extent(bootstrap: list[str], topics: Iterable[str]) -> dict[str,
 
 
 async def latest_per_key(
-    bootstrap: list[str], topic: str, progress: Progress, timeout: float
+    bootstrap: list[str],
+    topic: str,
+    progress: Progress,
+    timeout: float,
+    kept: list[Quarantined] | None = None,
+    offsets: dict[str, int] | None = None,
 ) -> dict[str, tuple[int, bytes]]:
-    """case_id -> (partition, value) of the newest record of a compacted, case-keyed topic."""
+    """case_id -> (partition, value) of the newest record of a compacted, case-keyed topic.
+
+    A record without a UTF-8 key names no case: it goes to ``kept`` (quarantined
+    by the caller). ``offsets`` receives each case's offset of that newest record.
+    """
     out: dict[str, tuple[int, bytes]] = {}
+    for_kept = kept if kept is not None else []
     async for batch in scan(bootstrap, topic, timeout=timeout):
         for r in batch:
-            key = r.key.decode("utf-8")
+            try:
+                if r.key is None:
+                    raise ValueError("record without a key")
+                key = r.key.decode("utf-8")
+            except ValueError as exc:  # UnicodeDecodeError too
+                for_kept.append(Quarantined("rebuild", topic, r.partition, r.offset, r.key, r.value, reason_of(exc)))
+                continue
             if r.value is None:
                 out.pop(key, None)
             else:
                 out[key] = (r.partition, r.value)
+                if offsets is not None:
+                    offsets[key] = r.offset
         progress.advance(len(batch))
     return out
+
+
+class LiveDecoder:
+    """Decodes live ``case.states`` snapshots; one that does not decode is quarantined, not fatal.
+
+    The rebuild then treats the case as having no readable snapshot and writes
+    the rebuilt one over it.
+    """
+
+    def __init__(self, topic: str, live: dict[str, tuple[int, bytes]], offsets: dict[str, int]) -> None:
+        self._topic = topic
+        self._live = live
+        self._offsets = offsets
+        self.kept: dict[tuple[int, int], Quarantined] = {}
+
+    def __call__(self, raw: bytes) -> CaseState | None:
+        try:
+            return decode_state(raw)
+        except CodecError as exc:
+            case_id, partition = next((c, p) for c, (p, v) in self._live.items() if v is raw)
+            offset = self._offsets.get(case_id, -1)
+            self.kept[(partition, offset)] = Quarantined(
+                "rebuild", self._topic, partition, offset, case_id.encode(), raw, exc.reason
+            )
+            return None
+
+    def state(self, case_id: str) -> CaseState | None:
+        return self(self._live[case_id][1]) if case_id in self._live else None
 
 
 async def group_members(bootstrap: list[str], group: str) -> list[str]:
@@ -416,11 +463,15 @@ async def run_rebuild(
             if writes and options.remove_local_tables:  # faust's import (seconds of CPU) now, not after the writes
                 table_dir = asyncio.ensure_future(asyncio.to_thread(local_table_dir, settings))
                 table_dir.add_done_callback(_retrieve)  # a failure is raised where the path is used
+        kept: list[Quarantined] = []
+        live_offsets: dict[str, int] = {}
         try:
             live: dict[str, tuple[int, bytes]] = {}
             if settings.topic_states in extent:
                 progress.stage(f"reading {settings.topic_states}", size(settings.topic_states))
-                live = await latest_per_key(bootstrap, settings.topic_states, progress, options.timeout)
+                live = await latest_per_key(
+                    bootstrap, settings.topic_states, progress, options.timeout, kept, live_offsets
+                )
             fold: FoldResult | None = None
             if folding is not None:
                 progress.stage(f"folding {settings.topic_events} ({jobs} processes)", size(settings.topic_events))
@@ -441,24 +492,28 @@ async def run_rebuild(
                     progress.advance(len(batch))
             fold = FoldResult.of(log_fold)
         live_bytes = {c: raw for c, (_, raw) in live.items()}
+        decode_live = LiveDecoder(settings.topic_states, live, live_offsets)
         the_plan = plan(
             fold.encoded,
             live_bytes,
             live_bytes,  # the processor table's changelog is case.states: the same records
             reasons=fold.reasons,
-            decode=decode_state,
+            decode=decode_live,
             rebuilt_states=fold.summaries,
             drop_orphans=options.drop_orphans,
         )
         alerts = list(fold.tail_alerts)
         report.alerts_unprocessed = len(alerts)
         if options.emit_alerts and not options.read_model_only:
-            extra = await _changed_status_alerts(settings, options, fold, live, reread, progress)
+            extra = await _changed_status_alerts(settings, options, fold, decode_live, reread, progress)
             report.alerts_rebuild = len(extra)
             alerts += [(a.subject.encode(), encode(a)) for a in extra]
         _fill(report, fold, the_plan)
+        kept += [_kept(settings.topic_events, d) for d in fold.rejected] + list(decode_live.kept.values())
+        report.quarantined = len(kept)
         if options.dry_run:
             return report
+        await asyncio.to_thread(keep, settings, kept)  # before anything is written
         if options.read_model_only:
             await _refill(settings, options, fold, report, progress)
             return report
@@ -490,6 +545,12 @@ async def run_rebuild(
         return report
     except (TimeoutError, KafkaError, OSError) as exc:
         raise RebuildError(f"Kafka at {settings.bootstrap_servers}: {type(exc).__name__}: {exc}") from exc
+
+
+def _kept(topic: str, dead: DeadLetter) -> Quarantined:
+    ref = dead.ref
+    return Quarantined("rebuild", topic, ref.partition, ref.offset, dead.key, dead.value, f"{dead.reason}: {dead.error}")
+
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:
@@ -535,7 +596,7 @@ async def _changed_status_alerts(
     settings: Settings,
     options: Options,
     fold: FoldResult,
-    live: dict[str, tuple[int, bytes]],
+    live: LiveDecoder,
     reread: Callable[[DocketEvent], DocketEvent],
     progress: Progress,
 ) -> list[Any]:
@@ -547,7 +608,7 @@ async def _changed_status_alerts(
     before: dict[str, CaseState | None] = {}
     after: dict[str, CaseState] = {}
     for case_id, state in fold.acked.items():
-        old = decode_state(live[case_id][1]) if case_id in live else None
+        old = live.state(case_id)
         if status_differs(old, state):
             before[case_id], after[case_id] = old, state
     wanted = {cause_event_id(before[c], after[c]) for c in after}

@@ -8,7 +8,10 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from services.api.deps import get_feeder, get_store
-from services.api.models import BrokerOut, FeederOut, HealthOut
+from services.api.models import BrokerOut, FeederOut, HealthOut, QuarantineOut
+from services.quarantine import Quarantine
+
+QUARANTINE_LATEST = 5
 
 router = APIRouter(tags=["operations"])
 
@@ -19,7 +22,9 @@ router = APIRouter(tags=["operations"])
     description=(
         "200 whenever the API serves. `status` is `degraded` while the feeder cannot reach the "
         "broker (the API keeps serving what the read model holds); `feeder.lag` says how many "
-        "records per topic the read model is behind the log."
+        "records per topic the read model is behind the log; `quarantine` counts the records a reader "
+        "of the topics (feeder, dispatcher, rebuild, check) could not apply and kept aside, with the "
+        "latest few."
     ),
 )
 async def healthz(request: Request) -> HealthOut:
@@ -28,11 +33,18 @@ async def healthz(request: Request) -> HealthOut:
     st = feeder.status() if feeder is not None else None
     reachable = st.broker_reachable if st is not None else None
     counts = await asyncio.to_thread(store.counts)
+    quarantine: Quarantine | None = getattr(request.app.state, "quarantine", None)
+    kept, latest = (
+        await asyncio.to_thread(lambda: (quarantine.counts(), quarantine.latest(QUARANTINE_LATEST)))
+        if quarantine is not None
+        else ({}, [])
+    )
     return HealthOut(
         status="degraded" if reachable is False else "ok",
         broker=BrokerOut(reachable=reachable, last_error=st.last_error if st else None),
         feeder=FeederOut.of(st),
         read_model=counts,
+        quarantine=QuarantineOut.of(kept, latest),
     )
 
 

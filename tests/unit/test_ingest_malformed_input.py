@@ -164,3 +164,26 @@ def test_docketline_ingest_rejects_each_malformed_file_and_goes_on(tmp_path: Pat
         assert f"rejected {inputs}/{name}.xml#item-1: pubDate" in result.output, result.output
     # the good notice and the second RSS item are published (the other feed repeats that item)
     assert "would publish 2, duplicates skipped 1, rejected 10" in result.output
+
+
+# --------------------------------------------------------------------------- found by tests/fuzz
+
+
+def test_a_docket_list_nested_too_deep_to_write_back_is_rejected_with_the_file_bytes() -> None:
+    """orjson reads 1,024 levels but writes 255: the rejected item keeps the file's bytes."""
+    from services.ingest.adapters import courtlistener
+
+    data = b"[" * 300 + b"]" * 300
+    (r,) = courtlistener.parse(data, "deep.json")
+    assert isinstance(r, Rejected), r
+    assert (r.where, r.raw) == ("deep.json[1]", data)
+    assert "must be an object" in r.reason
+
+
+@pytest.mark.parametrize(
+    "value", ["22000000000 JAN 0 0:0 GMT", "0 JAN 0 300000000000:0", "Thu, 30 Jan 99999999999 0:0 GMT"]
+)
+def test_a_retry_after_date_past_datetime_is_no_retry_after(value: str) -> None:
+    from services.ingest.courtlistener_api import parse_retry_after
+
+    assert parse_retry_after(value, 1_700_000_000.0) is None

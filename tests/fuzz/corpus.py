@@ -101,6 +101,9 @@ HUGE_NUMBERS = st.sampled_from(
 
 numbers = st.one_of(HUGE_NUMBERS, st.integers(-(2**70), 2**70).map(str))
 
+EDGE_INTS = st.sampled_from([-1, 2**31, 2**63 - 1, 2**63, 2**64, -(2**63) - 1, 10**20, 10**60])
+"""Integers at and past the widths of SQLite (signed 64-bit) and orjson (64-bit)."""
+
 _MONTHS = ["Jan", "Feb", "Dec", "Foo", ""]
 _DAYS = ["Mon", "Thu", "Fri", "Xyz", ""]
 
@@ -384,6 +387,12 @@ def mutated_json(draw: Draw, doc: Any, steps: int = 3) -> Any:
     """``doc`` (deep-copied) with up to ``steps`` values replaced, deleted or wrapped on a random walk."""
     doc = json.loads(json.dumps(doc))
     for _ in range(draw(st.integers(1, steps))):
+        numbers_in_doc = _int_leaves(doc)
+        if numbers_in_doc and draw(st.booleans()):
+            # a number the source had, pushed past every integer width
+            parent, key = numbers_in_doc[draw(st.integers(0, len(numbers_in_doc) - 1))]
+            parent[key] = draw(EDGE_INTS)
+            continue
         parent: Any = None
         key: Any = None
         node = doc
@@ -401,6 +410,21 @@ def mutated_json(draw: Draw, doc: Any, steps: int = 3) -> Any:
         else:
             parent[key] = draw(json_values)
     return doc
+
+
+def _int_leaves(doc: Any) -> list[tuple[Any, Any]]:
+    """(container, key) of every integer in ``doc`` (booleans excluded)."""
+    out: list[tuple[Any, Any]] = []
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for key, value in items:
+            if isinstance(value, int) and not isinstance(value, bool):
+                out.append((node, key))
+            elif isinstance(value, (dict, list)):
+                stack.append(value)
+    return out
 
 
 def deep_json(depth: int) -> bytes:

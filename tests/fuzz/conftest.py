@@ -16,7 +16,7 @@ _seconds: dict[str, float] = {}
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     start = time.perf_counter()
     yield
-    if "tests/fuzz/" in item.nodeid:
+    if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
         _seconds[item.nodeid] = time.perf_counter() - start
 
 

@@ -23,22 +23,12 @@ from hypothesis import HealthCheck, settings
 PROFILE_ENV = "DOCKETLINE_FUZZ_PROFILE"
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example]
 
+_EXAMPLES = os.environ.get("DOCKETLINE_FUZZ_EXAMPLES")
+_COMMON = {"deadline": None, "print_blob": True, "suppress_health_check": _SLOW_OK}
 settings.register_profile(
-    "ci",
-    max_examples=int(os.environ.get("DOCKETLINE_FUZZ_EXAMPLES", "150")),
-    deadline=None,
-    derandomize=True,
-    database=None,
-    print_blob=True,
-    suppress_health_check=_SLOW_OK,
+    "ci", max_examples=int(_EXAMPLES or 150), derandomize=True, database=None, **_COMMON
 )
-settings.register_profile(
-    "deep",
-    max_examples=int(os.environ.get("DOCKETLINE_FUZZ_EXAMPLES", "1500")),
-    deadline=None,
-    print_blob=True,
-    suppress_health_check=_SLOW_OK,
-)
+settings.register_profile("deep", max_examples=int(_EXAMPLES or 1500), **_COMMON)
 PROFILE = os.environ.get(PROFILE_ENV, "ci")
 FUZZ = settings.get_profile(PROFILE)
 """The decorator every fuzz test wears (the profile is not loaded globally: other

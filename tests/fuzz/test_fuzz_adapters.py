@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -57,20 +58,20 @@ def _only_records(results: Iterable[ParseResult]) -> list[ParseResult]:
 # --------------------------------------------------------------------------- file adapters
 
 
-@FUZZ
-@given(corpus.mutated("nef", corpus.EMAIL_MUTATORS))
-def test_nef_yields_only_records_for_mutated_real_notices(seed: tuple[str, bytes]) -> None:
-    count_example("nef")
-    name, data = seed
-    _only_records(nef.parse(data, name))
+FILE_ADAPTERS = {
+    "nef": (nef.parse, "nef", corpus.EMAIL_MUTATORS),
+    "pacer-rss": (pacer_rss.parse, "rss", corpus.RSS_MUTATORS),
+}
 
 
+@pytest.mark.parametrize("fmt", FILE_ADAPTERS)
 @FUZZ
-@given(corpus.mutated("rss", corpus.RSS_MUTATORS))
-def test_pacer_rss_yields_only_records_for_mutated_real_feeds(seed: tuple[str, bytes]) -> None:
-    count_example("pacer-rss")
-    name, data = seed
-    _only_records(pacer_rss.parse(data, name))
+@given(data=st.data())
+def test_nef_and_rss_yield_only_records_for_mutated_real_files(fmt: str, data: st.DataObject) -> None:
+    count_example(fmt)
+    parse, kind, mutators = FILE_ADAPTERS[fmt]
+    name, raw = data.draw(corpus.mutated(kind, mutators), label="file")
+    _only_records(parse(raw, name))
 
 
 @FUZZ

@@ -1,6 +1,7 @@
 # docketline developer and CI entry points.
 #   make test        the test suite (starts and stops its own Kafka broker);
 #                    extra pytest arguments: make test PYTEST_ARGS="-k kafka"
+#   make fuzz        the fuzz harness (tests/fuzz) with the deep, random budget
 #   make demo        everything on one machine with the demo dockets
 #   make kafka-jars  fetch the Kafka broker's jars now (later starts are offline)
 # `make` creates .venv on first use and re-installs when pyproject.toml changes.
@@ -9,7 +10,7 @@ PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: .venv test demo kafka-jars
+.PHONY: .venv test fuzz demo kafka-jars
 
 .venv: $(STAMP)
 
@@ -21,6 +22,9 @@ $(STAMP): pyproject.toml
 
 test: .venv
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+fuzz: .venv
+	DOCKETLINE_FUZZ_PROFILE=deep $(VENV)/bin/pytest -q tests/fuzz $(PYTEST_ARGS)
 
 demo: .venv
 	$(VENV)/bin/docketline up --demo

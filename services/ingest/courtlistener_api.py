@@ -156,7 +156,7 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         return float(text)
     try:
         when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a year past datetime's
         return None
     return max(0.0, when.timestamp() - now)
 

@@ -49,7 +49,7 @@ def parse(data: bytes, name: str) -> Iterator[ParseResult]:
         if not doc:
             yield Rejected(name, "empty JSON list: no dockets", data)
         for i, item in enumerate(doc, start=1):
-            yield from _docket(item, f"{name}[{i}]", orjson.dumps(item))
+            yield from _docket(item, f"{name}[{i}]", _raw(item, data))
     else:
         yield from _docket(doc, name, data)
 
@@ -87,7 +87,7 @@ def _docket(doc: Any, where: str, raw: bytes) -> Iterator[ParseResult]:
     seen_numbers: dict[int, int] = {}
     for i, e in enumerate(entries, start=1):
         entry_where = f"{where}#entry-{i}"
-        entry_raw = orjson.dumps(e)
+        entry_raw = _raw(e, raw)
         if not isinstance(e, Mapping):
             yield Rejected(
                 entry_where, f"docket entry must be an object, got {type(e).__name__}", entry_raw
@@ -119,6 +119,18 @@ def _docket(doc: Any, where: str, raw: bytes) -> Iterator[ParseResult]:
             where=entry_where,
             raw=entry_raw,
         )
+
+
+def _raw(value: Any, whole: bytes) -> bytes:
+    """The JSON of one docket or entry, for its rejected record.
+
+    orjson reads arrays nested 1,024 deep but writes only 255: a value too deep
+    to write back keeps the bytes of what holds it, so nothing rejected is lost.
+    """
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return whole
 
 
 def _repeat(number: Any, seen: dict[int, int]) -> int | None:

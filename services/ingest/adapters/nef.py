@@ -28,12 +28,21 @@ refines an RSS stub of the same document (same entry key).
 Messages that are not notices (clerk correspondence, calendar invitations,
 proof-of-claim receipts) and edit notices without a filing date are rejected
 with the reason.
+
+Malformed messages: the stdlib :mod:`email` package parses headers lazily and,
+on hostile values, raises whatever its parser trips on (``Message-ID: <>`` an
+IndexError, ``Sender: :;:;:;<@>`` an AttributeError, a ``Date`` in year
+99999999999 an OverflowError, 3,000 nested multiparts a RecursionError). Every
+call into it goes through one boundary that turns those into
+:class:`MalformedMessage`, and :func:`parse` yields that as a rejected record
+naming the header, raw bytes kept: one hostile e-mail never stops a run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email
+import email.errors
 import email.policy
 import email.utils
 import re
@@ -90,6 +99,37 @@ _UTC_OFFSETS = {
 }  # fmt: skip
 
 
+_EMAIL_ERRORS: tuple[type[BaseException], ...] = (
+    email.errors.MessageError,
+    LookupError,  # IndexError in the header parser, unknown charsets
+    ValueError,  # UnicodeError included
+    TypeError,
+    AttributeError,
+    OverflowError,
+    RecursionError,  # deeply nested multiparts
+)
+"""What the :mod:`email` package raises on malformed input (seen in tests and the fuzz harness)."""
+
+_HEADERS = ("Subject", "Message-ID", "From", "Sender", "Reply-To", "Date")
+"""Every header the adapter reads; all are read up front, so a malformed one rejects the message."""
+
+
+class MalformedMessage(ValueError):
+    """The e-mail library could not read the message, a header or a part; the text says which."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Message:
+    """What the adapter needs of an e-mail, read through the boundary (``None`` for a page)."""
+
+    body: str | None
+    subject: str | None
+    message_id: str | None
+    court: str | None
+    """The court of the ``Message-ID`` / ``From`` / ``Sender`` / ``Reply-To`` domain."""
+    date: dt.datetime | None
+
+
 @dataclass(frozen=True, slots=True)
 class _Block:
     raw_number: str | None
@@ -103,13 +143,12 @@ class _Block:
 
 def parse(data: bytes, name: str) -> Iterator[ParseResult]:
     """One event per case block; ``where`` is ``name`` (``name#case-N`` for multi-case notices)."""
-    message: Message | None = None
-    if _HEADER_LINE.match(data.lstrip()[:200]):
-        message = email.message_from_bytes(data, policy=email.policy.default)
-        body = _notice_body(message)
-    else:
-        body = _as_text(data.decode("utf-8", errors="replace"), html=True)
-    subject = clean(str(message.get("Subject", ""))) if message is not None else None
+    try:
+        message = _read(data)
+    except MalformedMessage as exc:
+        yield Rejected(name, str(exc), data)
+        return
+    body, subject = message.body, message.subject
     title = _NEF.search(body) if body is not None else None
     if body is None or title is None:
         yield Rejected(name, f"not a Notice of Electronic Filing (subject: {subject!r})", data)
@@ -131,15 +170,12 @@ def parse(data: bytes, name: str) -> Iterator[ParseResult]:
         yield Rejected(name, "notice has no Case Name / Case Number block", data)
         return
     entered = _ENTERED.search(header)
-    message_court = _message_court(message)
     notice_court = next((c for u in _URL.findall(body) if (c := court_from_url(u))), None)
-    date_header = _date_header(message)
-    message_id = clean(str(message.get("Message-ID", ""))) if message is not None else None
     event_name = _event_name(subject, [b.case_name for b in blocks], [b.raw_number for b in blocks])
     for i, block in enumerate(blocks, start=1):
         where = name if len(blocks) == 1 else f"{name}#case-{i}"
         court = next((c for u in block.urls if (c := court_from_url(u))), None)
-        court = court or notice_court or message_court
+        court = court or notice_court or message.court
         if not court:
             yield Rejected(
                 where, "court unknown: no CM/ECF link or uscourts.gov sender in the notice", data
@@ -147,6 +183,11 @@ def parse(data: bytes, name: str) -> Iterator[ParseResult]:
             continue
         if block.docket_text is None:
             yield Rejected(where, "notice has no Docket Text for this case", data)
+            continue
+        try:
+            when = _entered_at(entered, court) or message.date
+        except MalformedMessage as exc:
+            yield Rejected(where, str(exc), data)
             continue
         doc_id, seq = document_link(block.doc_url)
         yield to_result(
@@ -161,13 +202,54 @@ def parse(data: bytes, name: str) -> Iterator[ParseResult]:
                 document_number=block.document_number,
                 pacer_doc_id=doc_id,
                 pacer_seq_no=seq,
-                source_ref=message_id or name,
+                source_ref=message.message_id or name,
             ),
             source=FORMAT,
             where=where,
             raw=data,
-            time=_entered_at(entered, court) or date_header,
+            time=when,
         )
+
+
+# --------------------------------------------------------------------------- the e-mail boundary
+
+
+def _read(data: bytes) -> _Message:
+    """The message's notice text and headers; :class:`MalformedMessage` when the library fails."""
+    if not _HEADER_LINE.match(data.lstrip()[:200]):
+        page = _as_text(data.decode("utf-8", errors="replace"), html=True)
+        return _Message(page, subject=None, message_id=None, court=None, date=None)
+    try:
+        message = email.message_from_bytes(data, policy=email.policy.default)
+    except _EMAIL_ERRORS as exc:
+        raise MalformedMessage(f"unreadable e-mail: {_failure(exc)}") from exc
+    headers = {name: _header(message, name) for name in _HEADERS}
+    try:
+        body = _notice_body(message)
+    except _EMAIL_ERRORS as exc:
+        raise MalformedMessage(f"unreadable e-mail body: {_failure(exc)}") from exc
+    return _Message(
+        body=body,
+        subject=clean(headers["Subject"]),
+        message_id=clean(headers["Message-ID"]),
+        court=_message_court(headers),
+        date=_date_header(headers["Date"]),
+    )
+
+
+def _header(message: Message, name: str) -> str:
+    """The header's text ("" when absent), read through the boundary."""
+    try:
+        value = message.get(name)
+        return "" if value is None else str(value)
+    except _EMAIL_ERRORS as exc:
+        raise MalformedMessage(f"malformed {name} header: {_failure(exc)}") from exc
+
+
+def _failure(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "parts nested too deeply (RecursionError)"
+    return f"{type(exc).__name__}: {exc}"
 
 
 # --------------------------------------------------------------------------- body
@@ -328,24 +410,39 @@ def _block(fields: dict[str, str]) -> _Block:
 # --------------------------------------------------------------------------- headers
 
 
-def _message_court(message: Message | None) -> str | None:
-    if message is None:
-        return None
+def _message_court(headers: dict[str, str]) -> str | None:
     for header in ("Message-ID", "From", "Sender", "Reply-To"):
-        m = _DOMAIN_COURT.search(str(message.get(header, "")))
+        m = _DOMAIN_COURT.search(headers[header])
         if m:
             return m[1].lower()
     return None
 
 
-def _date_header(message: Message | None) -> dt.datetime | None:
-    if message is None or not message.get("Date"):
+def _date_header(value: str) -> dt.datetime | None:
+    """The ``Date`` header's instant; ``None`` when it has none or no zone.
+
+    An instant that exists in its own zone but not in UTC (``31 Dec 9999
+    23:59 -1200``) is a malformed header: every reader converts to UTC.
+    """
+    if not value:
         return None
     try:
-        when = email.utils.parsedate_to_datetime(str(message["Date"]))
+        when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return when if when.tzinfo else None
+    except OverflowError as exc:
+        raise MalformedMessage(f"malformed Date header: out of range: {value!r}") from exc
+    if when.tzinfo is None:
+        return None
+    _check_utc(when, f"malformed Date header: out of range: {value!r}")
+    return when
+
+
+def _check_utc(when: dt.datetime, reason: str) -> None:
+    try:
+        when.astimezone(dt.UTC)
+    except OverflowError as exc:
+        raise MalformedMessage(reason) from exc
 
 
 def _entered_at(m: re.Match[str] | None, court: str) -> dt.datetime | None:
@@ -361,9 +458,13 @@ def _entered_at(m: re.Match[str] | None, court: str) -> dt.datetime | None:
         return None
     tz = (m["tz"] or "").upper()
     if tz in _UTC_OFFSETS:
-        return local.replace(tzinfo=dt.timezone(dt.timedelta(hours=_UTC_OFFSETS[tz])))
-    zone = court_zone(court)
-    return local.replace(tzinfo=zone) if zone else None
+        when = local.replace(tzinfo=dt.timezone(dt.timedelta(hours=_UTC_OFFSETS[tz])))
+    elif zone := court_zone(court):
+        when = local.replace(tzinfo=zone)
+    else:
+        return None
+    _check_utc(when, f"entered on {m['date']} at {m['time']}: out of range")
+    return when
 
 
 # --------------------------------------------------------------------------- subject

@@ -148,7 +148,10 @@ def _read_item(entry: Any, index: int, name: str, feed_court: str | None) -> _It
     names = [n for n in (clean(p) for p in html.unescape(event_text).split(_AND)) if n]
     if not names:
         return Rejected(where, "description has an empty [event name]", raw)
-    published = _published(entry)
+    try:
+        published = _published(entry)
+    except FieldError as exc:
+        return Rejected(where, f"{exc}: no filing date", raw)
     if published is None:
         return Rejected(
             where, f"no usable pubDate ({entry.get('published')!r}): no filing date", raw
@@ -250,20 +253,34 @@ def _document(summary: str) -> tuple[int | None, str | None, int | None]:
 
 
 def _published(entry: Any) -> dt.datetime | None:
-    """The item's pubDate as an aware datetime, keeping the feed's own offset."""
+    """The item's pubDate as an aware datetime, keeping the feed's own offset.
+
+    ``None`` when there is none or it is not a date; :class:`FieldError` when
+    it is a date no reader can hold (year 99999999999, or ``31 Dec 9999
+    23:59:59 -1200``, which is past year 9999 in UTC): :mod:`email.utils` and
+    :mod:`datetime` raise OverflowError for those.
+    """
     text = entry.get("published")
-    if text:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError):
-            when = None
+    when: dt.datetime | None = None
+    try:
+        if text:
+            try:
+                when = email.utils.parsedate_to_datetime(text)
+            except (TypeError, ValueError):
+                when = None
+            if when is not None and when.tzinfo is None:
+                when = when.replace(tzinfo=dt.UTC)
+        if when is None and (parsed := entry.get("published_parsed")):
+            # feedparser normalises to UTC
+            year, month, day, hour, minute, second = parsed[:6]
+            when = dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
         if when is not None:
-            return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-    parsed = entry.get("published_parsed")  # feedparser normalises to UTC
-    if parsed:
-        year, month, day, hour, minute, second = parsed[:6]
-        return dt.datetime(year, month, day, hour, minute, second, tzinfo=dt.UTC)
-    return None
+            when.astimezone(dt.UTC)  # every reader converts: it must exist in UTC
+    except OverflowError as exc:
+        raise FieldError(f"pubDate {text!r}: out of range") from exc
+    except ValueError as exc:
+        raise FieldError(f"pubDate {text!r}: impossible date ({exc})") from exc
+    return when
 
 
 def _raw_item(entry: Any) -> bytes:

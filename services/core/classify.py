@@ -327,7 +327,7 @@ _ERROR_MARK = _rx(
 _STRIKE_MARK = _rx(
     r"""\bstricken\b|\bstruck\b|(?<!motion\sto\s)\bstrik(?:es|ing)\b(?!\s+(?:allegations|portions|affirmative|the\s+jury))
       | \b(?:clerk|court)\s+(?:shall|will|is\s+directed\s+to)\s+strike\b|\bvacat(?:es|ed|ing)\b|\bhereby\s+vacate\b
-      | \bgranting\b[^.;]{0,60}\bmotion\s+to\s+vacate\b|\brescind(?:s|ed|ing)\b|\bset\s+aside\b|\bwithdrawn\b
+      | \bgranting\b(?:(?!\bmotions?\b)[^.;]){0,60}\bmotion\s+to\s+vacate\b|\brescind(?:s|ed|ing)\b|\bset\s+aside\b|\bwithdrawn\b
       | ^(?:notice\s+of\s+)?withdrawal\s+of\b"""
 )
 _CORRECTION = _rx(
@@ -578,7 +578,7 @@ def _opening(e: Entry) -> Classification | None:
 
 
 _TRANSFER_IN = _rx(
-    r"""\btransfer\s+in\s+(?:order|from)\b|\btransferred\s+in\b|\btransferred\s+(?:here\s+)?from\s+(?:the\s+)?[\w .]*district|\bcreating\s+mdl\b|
+    r"""\btransfer\s+in\s+(?:order|from)\b|\btransferred\s+in\b|\btransferred\s+(?:here\s+)?from\s+(?:the\s+)?[\w .]*district|
         \breceived\s+from\s+(?:the\s+)?[\w .]*district|\bcase\s+transferred\s+in\b|\btransfer\s+in\s+order\b"""
 )
 _TRANSFER_WORDS = _rx(r"\btransfer(?:red|ring)?\b|\bcto\b|\bcto-\d+")
@@ -601,7 +601,20 @@ def _transfer_in(e: Entry) -> Classification | None:
     )
     if _TRANSFER_IN.search(t) or first_paper:
         return Classification(type="case.filed", rule="transfer_in", opening="transfer_in")
+    if _MDL_CREATED.search(t) and not _THIS_CASE_MOVES.search(t):
+        # The Panel's order creating an MDL and transferring "N actions" names no case of
+        # this docket: neither an opening here nor a transfer out of here.
+        return Classification(rule="mdl_created_is_not_a_transfer_of_this_case")
     return None
+
+
+_MDL_CREATED = _rx(
+    r"""\b(?:creating|establishing|centraliz\w*|consolidating)\s+(?:a\s+new\s+)?(?:mdl|multi-?\s?district\s+litigation)\b
+      | \bnew\s+mdl\b|\btransferring\s+(?:\d+|[a-z]+)\s+actions\b"""
+)
+_THIS_CASE_MOVES = _rx(
+    r"\b(?:this|the\s+(?:above[- ]captioned|instant))\s+(?:case|action|matter)\b|\bthe\s+action\s+is\s+transferred\b"
+)
 
 
 def _party_request(e: Entry) -> Classification | None:
@@ -684,25 +697,32 @@ _COURT_DISMISS = _rx(
       | \bdismiss(?:es|ed|ing)\s+(?:without\s+prejudice\s+|with\s+prejudice\s+)?(?:the\s+|this\s+|plaintiffs?'?s?\s+|petitioners?'?s?\s+|
            his\s+|her\s+|their\s+|its\s+|all\s+|said\s+|entire\s+|remaining\s+|above[- ]captioned\s+|instant\s+)*
            (?:case|action|complaint|petition|claims?|suit|lawsuit|matter|proceeding|counts?)\b
-      | \bgranting\s+(?:in\s+part\s+)?[^.;]{0,60}?\bmotions?\s+(?:for\s+(?:voluntary\s+)?dismissal|to\s+(?:voluntarily\s+)?dismiss)\b
+      | \bgranting\s+(?:in\s+part\s+)?(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotions?\s+(?:for\s+(?:voluntary\s+)?dismissal|to\s+(?:voluntarily\s+)?dismiss)\b
       | \border\s+(?:on|re:?|approving|accepting|adopting|entering|so[- ]ordering)\s+(?:the\s+)?(?:parties'?\s+|joint\s+|plaintiffs?'?s?\s+)*
            (?:\[?\d+\]?\s+)?(?:stipulat\w*|notice)\s+(?:of|for|to)\s+(?:voluntary\s+)?dismiss
       | \bmotions?\s+to\s+dismiss\b[^.;]{0,80}(?<!\bbe\s)(?<!\bnot\s)\b(?:is\s+|are\s+|was\s+)?(?:hereby\s+)?granted\b
            (?![^.;]{0,20}\b(?:submit|proposed|to\s+follow))
-      | \b(?:in\s+part\s+)?granting\s+(?:in\s+part\s+)?(?:the\s+)?(?:[\w'\[\]#-]+\s+){0,5}dismissal\b"""
+      | \b(?:in\s+part\s+)?granting\s+(?:in\s+part\s+)?(?:the\s+)?(?:(?!motions?\s+(?!for\s+(?:voluntary\s+)?dismissal))[\w'\[\]#-]+\s+){0,5}dismissal\b"""
 )
 _DENIED_DISMISS = _rx(r"\b(?:deny|denies|denied|denying)\b[^.;]{0,60}\bmotions?\s+to\s+dismiss\b")
 _LEAVE_TO_AMEND = _rx(
     r"""\bwith\s+leave\s+to\s+(?:amend|file\s+an\s+amended|replead)|\bleave\s+to\s+amend\s+(?:is\s+)?granted
       | \b(?:may|shall|must)\s+file\s+an\s+amended\s+(?:complaint|petition)\b|\bgranted\s+leave\s+to\s+(?:amend|file\s+an\s+amended)
-      | \bgranting\b[^.;]{0,60}\bmotion\s+for\s+leave\s+to\s+(?:amend|file\s+(?:an?\s+)?(?:first\s+|second\s+|third\s+)?amended)"""
+      | \bgranting\b(?:(?!\bmotions?\b)[^.;]){0,60}\bmotion\s+for\s+leave\s+to\s+(?:amend|file\s+(?:an?\s+)?(?:first\s+|second\s+|third\s+)?amended)"""
+)
+
+
+_PENDING_DISMISSAL = _rx(
+    r"""\b(?:pending|until|awaiting)\s+(?:the\s+)?(?:court'?s\s+)?(?:(?:resolution|ruling|decision|disposition|determination|
+          adjudication)\s+(?:of|on)\s+)?(?:the\s+)?[^.;]{0,60}?\bmotions?\s+to\s+dismiss\b(?:[^.;]{0,40}?\bmotions?\b)?"""
 )
 
 
 def _court_dismissal(e: Entry) -> Classification | None:
     if not _mentions(e.text, "dismiss", "discontinu"):
         return None
-    t = _without_moot_clauses(e.text)
+    # "stay discovery pending resolution of the motion to dismiss": the motion is context, not decided
+    t = _PENDING_DISMISSAL.sub(" ", _without_moot_clauses(e.text))
     m = _COURT_DISMISS.search(t)
     if not m:
         return None
@@ -805,7 +825,7 @@ _JUDGMENT_ENTERED = _rx(
     r"""(?<!separate\s)\bjudgment\s+(?:is\s+|shall\s+be\s+|be\s+|hereby\s+|will\s+be\s+|is\s+hereby\s+)*entered\b
       | (?<!separate\s)\bjudgment\s+shall\s+(?:enter|issue)\b
       | \b(?:clerk|court)\b[^.;]{0,40}\b(?:shall|to|will|is\s+directed\s+to|is\s+ordered\s+to)\s+enter\s+(?:final\s+|a\s+|default\s+)?judgment\b
-      | \bgranting\s+[^.;]{0,60}?\bmotion\s+for\s+(?:entry\s+of\s+)?default\s+judgment\b
+      | \bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+for\s+(?:entry\s+of\s+)?default\s+judgment\b
       | \bcase\s+termination\s+for\s+(?:opinion|order\s+and\s+judgment)\b"""
 )
 
@@ -832,7 +852,7 @@ def _judgment_kind(t: str) -> JudgmentKind:
 
 
 _SUMMARY_JUDGMENT_GRANTED = _rx(
-    r"""\bgranting\b[^.;]{0,80}\bmotions?\s+for\s+summary\s+judgment\b|\bsummary\s+judgment\s+(?:is\s+|be\s+)?(?:hereby\s+)?granted\b"""
+    r"""\bgranting\b(?:(?!\bmotions?\b)[^.;]){0,80}\bmotions?\s+for\s+summary\s+judgment\b|\bsummary\s+judgment\s+(?:is\s+|be\s+)?(?:hereby\s+)?granted\b"""
 )
 _CLOSE_WORDS = _rx(
     r"\b(?:close|terminate)\s+(?:the|this)\s+(?:case|action)|\bcase\s+(?:is\s+)?(?:closed|terminated)\b|\bjs-?6\b"
@@ -886,7 +906,7 @@ _TRANSFER_OUT = _rx(
       | \btransfer(?:red)?\s+(?:of\s+case\s+)?to\s+(?:the\s+)?(?:united\s+states\s+district\s+court|u\.?s\.?\s+district\s+court|
            (?:(?:northern|southern|eastern|western|middle|central)\s+)?district\s+of)\b
       | \btransfer\s+of\s+case\s+to\b|\btransferred\s+out\b
-      | \bgranting\s+[^.;]{0,80}?\bmotion\s+to\s+(?:change\s+venue|transfer)\b"""
+      | \bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,80}?\bmotion\s+to\s+(?:change\s+venue|transfer)\b"""
 )
 _NOT_A_CASE_TRANSFER = _rx(
     r"""\btransfer\s+(?:agreement|of\s+claim)|\b3001\s*\(e\)|\b(?:probation|supervised\s+release|supervision)\b|\btransfer\s+of\s+jurisdiction\b
@@ -937,12 +957,12 @@ _REMAND_STATE = _rx(
           (?:[\w.'-]+\s+){0,8}?(?:state|superior|circuit|county|chancery|family|common\s+pleas|district\s+court\s+of\s+[\w ]+\s+county|
           parish|municipal|probate|justice)\b
       | \border\s+(?:of\s+remand|remanding)\b|\b(?:case|action|matter)\s+(?:is\s+|be\s+|hereby\s+)*remanded\b
-      | \bgranting\s+[^.;]{0,60}?\bmotion\s+to\s+remand\b|\bremanded\s+to\s+state\s+court\b"""
+      | \bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+to\s+remand\b|\bremanded\s+to\s+state\s+court\b"""
 )
 
 
 _REMAND_MOTION = _rx(r"\bmotions?\s+(?:\w+\s+){0,2}(?:to|for)\s+remand\w*\b[^.;]*")
-_REMAND_GRANTED = _rx(r"\bgranting\s+[^.;]{0,60}?\bmotions?\s+(?:\w+\s+){0,2}(?:to|for)\s+remand")
+_REMAND_GRANTED = _rx(r"\bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotions?\s+(?:\w+\s+){0,2}(?:to|for)\s+remand")
 
 
 def _remand(e: Entry) -> Classification | None:
@@ -971,7 +991,7 @@ _STAY_LIFTED = _rx(
 _CASE_STAYED = _rx(
     r"""\b(?:order\s+)?staying\s+(?:all\s+)?(?:the\s+|this\s+)?(?:case|action|proceedings?|matter|litigation|lawsuit)\b
       | \b(?:case|action|proceedings?|matter|litigation|lawsuit)\s+(?:is\s+|are\s+|shall\s+be\s+|be\s+|is\s+hereby\s+|are\s+hereby\s+|hereby\s+)+stayed\b
-      | \b(?:case|action)\s+stayed\b|\bgranting\s+[^.;]{0,60}?\bmotion\s+to\s+stay\s+(?:the\s+)?(?:case|action|proceedings?|litigation|matter)\b"""
+      | \b(?:case|action)\s+stayed\b|\bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+to\s+stay\s+(?:the\s+)?(?:case|action|proceedings?|litigation|matter)\b"""
 )
 _NOT_CASE_STAY = _rx(
     r"""\brelief\s+from\s+(?:the\s+)?(?:automatic\s+)?stay\b|\bautomatic\s+stay\s+(?:shall|will|is|remains?|does)\b
@@ -1006,7 +1026,7 @@ _REOPEN = _rx(
     r"""\b(?:case|action|matter|proceedings?)\s+(?:is\s+|are\s+|be\s+|shall\s+be\s+|hereby\s+|is\s+hereby\s+)*(?:re-?opened|reinstated)\b
       | \border\s+(?:re-?opening|reinstating)\b|\b(?:ordered|directed|instructed)\s+to\s+re-?open\b|\bcase\s+re-?opened\b
       | \bre-?open(?:s|ing)?\s+(?:the\s+|this\s+|these\s+|said\s+)?(?:case|action|matter|proceedings?)\b
-      | \brestored\s+to\s+(?:the\s+)?(?:active\s+)?(?:docket|calendar)\b|\bgranting\s+[^.;]{0,60}?\bmotion\s+to\s+re-?open\b"""
+      | \brestored\s+to\s+(?:the\s+)?(?:active\s+)?(?:docket|calendar)\b|\bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+to\s+re-?open\b"""
 )
 _REOPEN_NOT_ORDERED = _rx(
     r"""\b(?:right|motion|move|moves|request|may|permit|leave|seek|apply|application|petition|until|if|unless|date|when|

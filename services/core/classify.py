@@ -67,14 +67,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Final, Literal
 
 from schemas.vocabulary import DismissalKind, JudgmentKind, OpeningKind, Prejudice, Scope
 from services.core.classification import Classification
 
-CLASSIFIER_VERSION: Final = "rules-1.0"
+CLASSIFIER_VERSION: Final = "rules-2.0"
 
-__all__ = ["CLASSIFIER_VERSION", "RULES", "Rule", "classify", "prejudice_of", "scope_of"]
+__all__ = [
+    "CLASSIFIER_VERSION",
+    "RULES",
+    "Rule",
+    "classify",
+    "decided_by",
+    "prejudice_of",
+    "reopen_window",
+    "row",
+    "scope_of",
+]
 
 # --------------------------------------------------------------------------- normalising
 
@@ -138,7 +148,8 @@ _REQUEST_HEAD = _rx(
            notice\s+of\s+motion\b|reports?\s+and\s+recommendations?\b|findings\s+and\s+recommendations?\b|
            transcript\b|sur-?reply\b|exhibits?\b|certificate\b|letter\b(?!\s+order)|
            appeal\s+(?:of|from)\s+(?:the\s+)?(?:\d+\s+)?(?:magistrate|report)|notice\s+of\s+hearing\b|
-           statement\s+of\s+(?:facts|undisputed)|proposed\s+order\b|position\b)""",
+           statement\s+of\s+(?:facts|undisputed)|proposed\s+order\b|position\b|
+           notice\s+of\s+(?:non-?)?(?:opposition|objection)\b)""",
 )
 _SHOW_CAUSE_HEAD = _rx(
     r"""^(?:order\s+to\s+show\s+cause|show\s+cause\s+order|notice\s+of\s+(?:intent|impending)\s+to\s+dismiss|
@@ -298,11 +309,90 @@ def _court_name(original: str, pattern: re.Pattern[str]) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A named decision with a real example phrase; ``decide`` returns None when it does not apply."""
+    """One row of the rule table: a name, real example texts, and how it decides.
+
+    ``decide`` returns None when the row does not apply. A declarative row
+    (built by :func:`row`) also keeps its data: ``when`` (patterns, any of which
+    makes it apply), ``unless`` (guards that veto it) and ``builds`` (the
+    classification it yields). ``tests/unit/test_classify_rules.py`` runs every
+    row's ``examples`` through :func:`classify` and asserts that *this* row
+    decides them.
+    """
 
     name: str
-    example: str
+    examples: tuple[str, ...]
     decide: Callable[[Entry], Classification | None]
+    when: tuple[re.Pattern[str], ...] = ()
+    unless: tuple[re.Pattern[str], ...] = ()
+    builds: Classification | None = None
+
+    @property
+    def example(self) -> str:
+        return self.examples[0]
+
+
+def row(
+    name: str,
+    *,
+    when: str | tuple[str, ...],
+    builds: Classification,
+    examples: tuple[str, ...],
+    unless: str | tuple[str, ...] = (),
+    on: Literal["text", "head"] = "text",
+    reads: tuple[str, ...] = (),
+) -> Rule:
+    """A declarative row: applies when any ``when`` pattern matches (in the entry's ``on``)
+    and no ``unless`` pattern matches its text; yields ``builds`` with ``rule=name``
+    and the parameters named in ``reads`` read from the text (prejudice, scope,
+    judgment kind, the reopening window)."""
+    whens = tuple(_rx(p) for p in ((when,) if isinstance(when, str) else when))
+    unlesses = tuple(_rx(p) for p in ((unless,) if isinstance(unless, str) else unless))
+    template = replace(builds, rule=name)
+    wanted = frozenset(reads)
+
+    def decide(e: Entry) -> Classification | None:
+        where = e.head if on == "head" else e.text
+        if not any(p.search(where) for p in whens) or any(u.search(e.text) for u in unlesses):
+            return None
+        return _built(template, wanted, e.text)
+
+    return Rule(name, examples, decide, whens, unlesses, template)
+
+
+_REOPEN_WINDOW = _rx(
+    r"""\b(?:re-?open|restore|reinstate)\w*\b[^.;]{0,80}?\bwithin\s+(?:(?P<word>thirty|forty-five|sixty|ninety)\s+)?\(?(?P<n>\d{1,3})?\)?\s*days?\b
+      | \bwithin\s+(?:(?P<word2>thirty|forty-five|sixty|ninety)\s+)?\(?(?P<n2>\d{1,3})?\)?\s*days?\b[^.;]{0,80}?\b(?:re-?open|restore|reinstate)"""
+)
+_NUMBER_WORDS = {"thirty": 30, "forty-five": 45, "sixty": 60, "ninety": 90}
+
+
+def reopen_window(text: str) -> int | None:
+    """Days the parties have to reopen a case dismissed on settlement, when the entry says so."""
+    m = _REOPEN_WINDOW.search(text.lower())
+    if not m:
+        return None
+    n = m["n"] or m["n2"]
+    if n:
+        return int(n)
+    word = m["word"] or m["word2"]
+    return _NUMBER_WORDS.get(word) if word else None
+
+
+def _built(template: Classification, reads: frozenset[str], t: str) -> Classification:
+    update: dict[str, object] = {}
+    if "prejudice" in reads:
+        update["prejudice"] = prejudice_of(t)
+    if "scope" in reads:
+        update["scope"] = scope_of(t)
+    if "judgment_kind" in reads:
+        update["judgment"] = _judgment_kind(t)
+    if "reopen_window" in reads:
+        update["reopen_within_days"] = reopen_window(t)
+    if "class_action" in reads:
+        update["class_action"] = _class_action(t)
+    if "confidence" in reads and (_CLOSE_WORDS.search(t) or _WHOLE_STRONG.search(t)):
+        update["confidence"] = "high"  # the entry itself says the case ends
+    return replace(template, **update) if update else template
 
 
 _OWN_VOID = _rx(
@@ -644,6 +734,7 @@ def _dismissal(kind: DismissalKind, rule: str, e: Entry) -> Classification:
         prejudice=prejudice_of(t),
         scope=scope_of(t),
         reason=_reason_of(t) if kind == "court" else None,
+        reopen_within_days=reopen_window(t),
     )
 
 
@@ -757,6 +848,7 @@ _SETTLEMENT_CLOSES = _rx(
     r"""\b(?:dismiss\w*|clos\w*|terminat\w*|discontinu\w*)\b[^.;]{0,60}\b(?:in\s+(?:light|view)\s+of|upon|pursuant\s+to|
           by\s+reason\s+of|because\s+of|due\s+to|following|on\s+account\s+of|based\s+(?:up)?on)\s+(?:the\s+)?(?:parties'?\s+)?
           (?:notice\s+of\s+|reported\s+|report\s+of\s+)?settlement
+      | \b(?:dismiss\w*|discontinu\w*|clos\w*)\b[^.]{0,200}\bsettlement\s+(?:is|was|has|had)\s+not\s+(?:been\s+)?consummated
       | \bsettled\s+and\s+dismissed\b|\bsettlement\s+(?:and|&)\s+dismissal\b|\b(?:30|45|60|90|thirty|sixty|ninety)[- ]day\s+order\b
       | \b(?:approving|approval\s+of)\s+(?:the\s+)?(?:class\s+action\s+|collective\s+action\s+)?settlement\b[^.]{0,120}\b(?:dismiss|clos|terminat|judgment)
       | \b(?:court|clerk)\s+(?:having\s+been|has\s+been|being)\s+(?:advised|informed|notified)\b[^.]{0,80}\b(?:settled|settlement)\b[^.]{0,120}\b(?:dismiss|clos|discontinu)"""
@@ -805,7 +897,10 @@ def _settlement(e: Entry) -> Classification | None:
     )
     if closing and not _REQUEST_HEAD.search(h):
         return Classification(
-            type="case.settled", rule="settlement_closes_case", class_action=_class_action(t)
+            type="case.settled",
+            rule="settlement_closes_case",
+            class_action=_class_action(t),
+            reopen_within_days=reopen_window(t),
         )
     if _SETTLEMENT_NOTICE.search(t):
         return Classification(
@@ -995,7 +1090,7 @@ _CASE_STAYED = _rx(
 )
 _NOT_CASE_STAY = _rx(
     r"""\brelief\s+from\s+(?:the\s+)?(?:automatic\s+)?stay\b|\bautomatic\s+stay\s+(?:shall|will|is|remains?|does)\b
-      | \bstay\s+of\s+(?:execution|removal|deportation|the\s+panel)|\bconditional\s+transfer\b|\bdiscovery\b"""
+      | \bstay\s+of\s+(?:execution|removal|deportation|the\s+panel)|\bconditional\s+transfer\b"""
 )
 
 
@@ -1011,7 +1106,11 @@ def _stays(e: Entry) -> Classification | None:
         if re.search(r"\bre-?open", t):
             return None  # "lifting the stay and reopening the case": the reopening rule decides
         return Classification(type="stay.lifted", rule="stay_lifted")
-    if _CASE_STAYED.search(t):
+    if any(
+        _CASE_STAYED.search(clause) and not _NOT_STAYED_OBJECT.search(clause) for clause in _clauses(t)
+    ):
+        # "ORDER staying case; all discovery is stayed" stays the case; "discovery in this case is
+        # stayed" or a stay of deadlines does not
         m = re.search(
             r"\bpending\s+(?:the\s+)?(?P<why>[a-z' -]{3,60}?)(?=[.,;()]|\s+(?:in|of|before|by|and)\b|$)",
             t,
@@ -1096,97 +1195,185 @@ def _case_closed(e: Entry) -> Classification | None:
     )
 
 
+_GRANTING_MOTION = r"\bgranting\s+(?:in\s+part\s+)?(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotions?\s+"
+_DENIED = r"\b(?:deny|denies|denied|denying)\b"
+
+_FAMILY_ROWS_BEFORE_DISMISSALS: Final[tuple[Rule, ...]] = (
+    row(
+        "settlement_conference_held",
+        when=r"\bsettlement\s+conference\s+(?:was\s+)?(?:held|conducted)\b",
+        unless=r"\b(?:not|no|unable|failed|impasse|unsuccessful|did\s+not|continued|reset|cancel+ed|adjourned)\b",
+        builds=Classification(type="case.settled", settlement_closes_case=False, confidence="medium"),
+        examples=(
+            "Minute Entry for proceedings held before Magistrate Judge Peggy Kuo: Settlement Conference held on 3/3/2018.",
+        ),
+    ),
+    row(
+        "sentence_six_remand_keeps_jurisdiction",
+        when=r"\bsentence\s+(?:six|6)\b",
+        unless=(_DENIED, r"\bsentence\s+(?:four|4)\b"),
+        builds=Classification(type="case.stayed", reason="sentence six remand to the agency"),
+        examples=(
+            "ORDER remanding this case pursuant to sentence six of 42 U.S.C. 405(g). The Court retains jurisdiction. Signed by Judge X.",
+        ),
+    ),
+    row(
+        "sentence_four_remand_to_agency",
+        when=(
+            r"\bsentence\s+(?:four|4)\b",
+            r"\b(?:revers\w*|remand\w*)\b[^.;]{0,80}\bto\s+the\s+(?:acting\s+)?commissioner\b",
+        ),
+        unless=_DENIED,
+        builds=Classification(type="case.remanded", remand_to="agency"),
+        examples=(
+            "JUDGMENT: the decision of the Commissioner is REVERSED and the case is REMANDED pursuant to sentence four of 42 U.S.C. 405(g).",
+            "ORDER remanding case to the Commissioner of Social Security for further proceedings pursuant to sentence four of 42 U.S.C. 405(g).",
+        ),
+    ),
+    row(
+        "consent_decree_or_judgment",
+        on="head",
+        when=(
+            r"^(?:(?:final|amended|modified|signed|so[- ]ordered)\s+)*(?:consent|stipulated|agreed)\s+(?:final\s+)?(?:decree|judgment)\b",
+            r"^(?:consent|agreed|stipulated)\s+order\s+(?:and|&|of|for)\s+(?:final\s+|permanent\s+)?(?:judgment|decree|injunction)\b",
+        ),
+        unless=(r"\bproposed\b|\blodg\w*|\bnotice\s+of\s+filing\b",),
+        builds=Classification(type="judgment.entered", judgment="consent"),
+        reads=("prejudice", "scope"),
+        examples=(
+            "CONSENT DECREE. Signed by Judge Ann Aldrich on 5/4/2019.",
+            "CONSENT DECREE AND PERMANENT INJUNCTION against Defendants. Signed by Judge X.",
+            "AGREED FINAL JUDGMENT. Signed by Judge X.",
+        ),
+    ),
+    row(
+        "consent_decree_entered_by_order",
+        when=(
+            r"\border\s+(?:entering|approving|granting\s+(?:(?!\bmotions?\b)[^.;]){0,40}?\bmotions?\s+to\s+(?:enter|approve))\s+(?:the\s+)?(?:proposed\s+)?(?:consent|stipulated)\s+(?:decree|judgment)\b",
+            r"\bconsent\s+decree\s+(?:is\s+|shall\s+be\s+|is\s+hereby\s+)?(?:approved\s+and\s+)?entered\b",
+        ),
+        unless=_DENIED,
+        builds=Classification(type="judgment.entered", judgment="consent"),
+        reads=("prejudice", "scope"),
+        examples=(
+            "ORDER granting 40 Motion to Enter Consent Decree; the Consent Decree is approved and entered. Signed by Judge X.",
+        ),
+    ),
+    row(
+        "permanent_injunction_as_final_judgment",
+        on="head",
+        when=(
+            r"^(?:(?:final|amended|default)\s+)?(?:order\s+(?:of|for|granting|entering)\s+(?:a\s+)?)?permanent\s+injunction\b",
+            _GRANTING_MOTION + r"(?:for|to\s+enter)\s+(?:a\s+)?(?:default\s+judgment\s+and\s+)?permanent\s+injunction\b",
+        ),
+        unless=(r"\bproposed\b|\bpreliminary\b|\btemporary\s+restraining\b", _DENIED + r"(?![^.;]{0,60}\bgrant)"),
+        builds=Classification(type="judgment.entered", judgment="other", confidence="medium"),
+        reads=("prejudice", "scope", "confidence"),
+        examples=(
+            "ORDER OF PERMANENT INJUNCTION. The Clerk shall close this case. Signed by Judge X.",
+            "ORDER granting 20 Motion for Permanent Injunction. Signed by Judge X.",
+        ),
+    ),
+)
+
+_BARE_STIPULATION_AND_ORDER: Final = row(
+    "bare_stipulation_and_order_after_settlement",
+    on="head",
+    when=r"""^(?:so[- ]ordered\s+)?stipulation\s+(?:and|&)\s+order\W*
+             (?:(?:signed|so\s+ordered|entered)\s+by\s+[a-z.,' -]{0,80}?(?:\s+on\s+[\d/]+)?)?\W*(?:\([^()]*\)\W*)*$""",
+    builds=Classification(
+        type="case.dismissed", dismissal="stipulated", confidence="medium", closes_after_settlement=True
+    ),
+    examples=("Stipulation and Order", "STIPULATION AND ORDER. Signed by Judge Joan M. Azrack on 4/2/2018. (Ramsay, Heather)"),
+)
+"""A "Stipulation and Order" whose text is only that title closes the case only after a reported
+settlement (the fold decides, ``closes_after_settlement``), and then on ``medium`` evidence."""
+
+_NOT_A_CASE_STAY_OBJECT = r"""\bstay(?:ing|ed|s)?\s+(?:of\s+)?(?:all\s+)?(?:the\s+)?(?:discovery|deadlines?|execution|removal|deportation|enforcement)\b
+      | \b(?:discovery|deadlines?)\s+(?:in\s+(?:this|the)\s+(?:case|action|matter)\s+)?(?:is\s+|are\s+|be\s+|shall\s+be\s+|hereby\s+|remains?\s+)*stayed\b
+      | \bstayed\s+(?:as\s+to|with\s+respect\s+to)\s+(?:discovery|deadlines?)\b"""
+
+_NOT_STAYED_OBJECT = _rx(_NOT_A_CASE_STAY_OBJECT)
+
+_STAY_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "stay_renewed",
+        when=(
+            r"\bstay\s+(?:is\s+|shall\s+be\s+|be\s+|is\s+hereby\s+|hereby\s+)*(?:extended|continued|renewed)\b",
+            r"\b(?:extend|extending|extends|continu\w*|renew\w*)\s+(?:the\s+)?stay\b",
+            r"\b(?:case|action|matter|proceedings?|litigation)\s+(?:shall\s+|will\s+|is\s+to\s+|to\s+)?(?:remains?|continues?\s+to\s+be)\s+stayed\b",
+            r"\b(?:case|action|matter|proceedings?|litigation)\s+(?:shall\s+|will\s+)?(?:remain|continue)\s+(?:in\s+)?stay(?:ed)?\b",
+        ),
+        unless=(_NOT_A_CASE_STAY_OBJECT, _DENIED + r"[^.;]{0,60}\bstay\b", r"\bmotion\s+to\s+lift\b"),
+        builds=Classification(type="case.stayed", reason="stay renewed"),
+        examples=(
+            "ORDER: The stay is extended for an additional 90 days. The parties shall file a joint status report by 6/1/2021.",
+            "ORDER: This case shall remain stayed pending the resolution of the appeal.",
+            "ORDER granting 30 Joint Motion to Extend Stay. Signed by Judge X.",
+        ),
+    ),
+    row(
+        "stay_lifted_by_order_or_condition",
+        when=(
+            r"\bstay\b[^.;]{0,60}?\b(?:is|are|be|shall\s+be|hereby|has\s+been)\s+(?:hereby\s+)?(?:lifted|dissolved|vacated|terminated)\b",
+            r"\bstay\s+(?:has\s+)?(?:expired|ended)\b|\bstay\s+having\s+(?:expired|ended|been\s+lifted)\b",
+            r"\b(?:removed|released)\s+from\s+(?:the\s+)?(?:suspense|inactive)\s+(?:docket|calendar)\b",
+        ),
+        unless=(_NOT_A_CASE_STAY_OBJECT, _DENIED + r"[^.;]{0,60}\bstay\b", r"\bre-?open"),
+        builds=Classification(type="stay.lifted"),
+        examples=("ORDER: The stay entered on 3/1/2021 is LIFTED. Signed by Judge X.",),
+    ),
+)
+
+
 RULES: Final[tuple[Rule, ...]] = (
-    Rule("own_text_marked_void", "ENTERED IN ERROR.....TRANSCRIPT OF STATUS CONFERENCE", _own_void),
-    Rule(
-        "strikes_earlier_entries",
-        "NOTICE OF DOCKET ERROR re: 160 Notice of Attorney Appearance",
-        _strikes_earlier,
-    ),
-    Rule(
-        "remanded_to_custody_is_not_a_remand",
-        "Defendant remanded to the custody of the US Marshal.",
-        _custody,
-    ),
-    Rule(
-        "transfer_in",
-        "CERTIFIED TRUE COPY OF MDL TRANSFER IN ORDER FROM THE MDL PANEL",
-        _transfer_in,
-    ),
-    Rule(
-        "opening_and_amended_pleadings",
-        "CLASS ACTION COMPLAINT against LinkedIn Corporation",
-        _opening,
-    ),
-    Rule(
-        "appeals",
-        "USCA JUDGMENT ... the judgment of the District Court is reversed, and the cause is remanded to the District Court",
-        _appellate,
-    ),
-    Rule(
-        "settlement",
-        "Minute Entry ... Negotiations were successful and a settlement was reached.",
-        _settlement,
-    ),
-    Rule(
-        "party_filing_is_not_a_disposition",
-        "MOTION to Dismiss for Failure to State a Claim by Ricky Babin.",
-        _party_request,
-    ),
-    Rule(
-        "notice_of_voluntary_dismissal",
-        "NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Alessandro De La Torre",
-        _voluntary,
-    ),
-    Rule(
-        "stipulation_of_dismissal",
-        "STIPULATION AND ORDER OF DISCONTINUANCE: This action is discontinued, with prejudice",
-        _stipulated,
-    ),
-    Rule(
-        "judgment",
-        "JUDGMENT - Ordered that plaintiff Milan Dediol's claims against defendants are DISMISSED with prejudice.",
-        _judgment_head,
-    ),
-    Rule(
-        "court_dismissal",
-        "ORDER DISMISSING CASE without prejudice. Signed by Judge Helen G. Berrigan",
-        _court_dismissal,
-    ),
-    Rule(
-        "judgment_directed",
-        "ORDER granting motion for default judgment ... The Clerk shall enter judgment and close the case",
-        _judgment_directed,
-    ),
-    Rule(
-        "transfer_out",
-        "ORDER Granting 2 Unopposed MOTION to Transfer Case to Northern District of Texas",
-        _transfer_out,
-    ),
-    Rule("remand", "Order AND Stipulation and Order of Remand to SSA", _remand),
-    Rule("stays", "Order Staying Case", _stays),
-    Rule("case_reopened", "the Clerk of Court is ordered to reopen these proceedings", _reopen),
-    Rule(
-        "administrative_closing",
-        "The Clerk shall administratively terminate this action in his records",
-        _admin_close,
-    ),
-    Rule("case_terminated_marker", "~Util - Terminate Civil Case", _case_closed),
+    Rule("own_text_marked_void", ("ENTERED IN ERROR.....TRANSCRIPT OF STATUS CONFERENCE",), _own_void),
+    Rule("strikes_earlier_entries", ("NOTICE OF DOCKET ERROR re: 160 Notice of Attorney Appearance",), _strikes_earlier),
+    Rule("remanded_to_custody_is_not_a_remand", ("Defendant remanded to the custody of the US Marshal.",), _custody),
+    Rule("transfer_in", ("CERTIFIED TRUE COPY OF MDL TRANSFER IN ORDER FROM THE MDL PANEL",), _transfer_in),
+    Rule("opening_and_amended_pleadings", ("CLASS ACTION COMPLAINT against LinkedIn Corporation",), _opening),
+    Rule("appeals", ("USCA JUDGMENT ... the judgment of the District Court is reversed, and the cause is remanded to the District Court",), _appellate),
+    Rule("settlement", ("Minute Entry ... Negotiations were successful and a settlement was reached.",), _settlement),
+    Rule("party_filing_is_not_a_disposition", ("MOTION to Dismiss for Failure to State a Claim by Ricky Babin.",), _party_request),
+    *_FAMILY_ROWS_BEFORE_DISMISSALS,
+    Rule("notice_of_voluntary_dismissal", ("NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Alessandro De La Torre",), _voluntary),
+    Rule("stipulation_of_dismissal", ("STIPULATION AND ORDER OF DISCONTINUANCE: This action is discontinued, with prejudice",), _stipulated),
+    _BARE_STIPULATION_AND_ORDER,
+    Rule("judgment", ("JUDGMENT - Ordered that plaintiff Milan Dediol's claims against defendants are DISMISSED with prejudice.",), _judgment_head),
+    Rule("court_dismissal", ("ORDER DISMISSING CASE without prejudice. Signed by Judge Helen G. Berrigan",), _court_dismissal),
+    Rule("judgment_directed", ("ORDER granting motion for default judgment ... The Clerk shall enter judgment and close the case",), _judgment_directed),
+    Rule("transfer_out", ("ORDER Granting 2 Unopposed MOTION to Transfer Case to Northern District of Texas",), _transfer_out),
+    Rule("remand", ("Order AND Stipulation and Order of Remand to SSA",), _remand),
+    *_STAY_ROWS,
+    Rule("stays", ("Order Staying Case",), _stays),
+    Rule("case_reopened", ("the Clerk of Court is ordered to reopen these proceedings",), _reopen),
+    Rule("administrative_closing", ("The Clerk shall administratively terminate this action in his records",), _admin_close),
+    Rule("case_terminated_marker", ("~Util - Terminate Civil Case",), _case_closed),
 )
 """The rule table, in order. The first rule returning a classification decides."""
 
 _DEFAULT = Classification(rule="default")
 
 
-def _read(words: str, document_number: int | None) -> Classification:
+def _decide(words: str, document_number: int | None) -> tuple[Rule | None, Classification]:
     e = _entry(words, document_number)
     if not e.text:
-        return _DEFAULT
+        return None, _DEFAULT
     for rule in RULES:
         c = rule.decide(e)
         if c is not None:
-            return c
-    return _DEFAULT
+            return rule, c
+    return None, _DEFAULT
+
+
+def _read(words: str, document_number: int | None) -> Classification:
+    return _decide(words, document_number)[1]
+
+
+def decided_by(text: str, document_number: int | None = None) -> str | None:
+    """The name of the table row that decides ``text`` (None when no row applies): for tests and explanations."""
+    rule, _ = _decide(_norm(text), document_number)
+    return None if rule is None else rule.name
 
 
 def _read_event_name(name: str, document_number: int | None) -> Classification:

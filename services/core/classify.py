@@ -52,9 +52,16 @@ Decisions worth knowing
 * ``document_number`` 1 marks the first paper of a docket: a transfer order
   there opens the case (transfer in, e.g. the MDL court's first entry); it
   cannot be a transfer out.
-* Criminal cases share the data: "JUDGMENT as to <defendant>" closes the
-  criminal case (``judgment.entered``, kind ``other``). For a multi-defendant
-  case this closes it at the first defendant's judgment (known simplification).
+* Parties: without a party list, a dismissal or judgment that names only some
+  parties ("as to defendant X", "claims against X", "Acme Corp. terminated",
+  "terminating party") is ``partial`` and never closes the case; only a
+  whole-action phrase ("this action is dismissed", "Case Terminated", "as to
+  all defendants") or a disposal with no party qualifier does.
+* Criminal cases share the data: a sentencing judgment "JUDGMENT (and
+  COMMITMENT) as to <defendant>, Count(s) 1, ... BOP" closes the criminal case
+  (``judgment.entered``, kind ``other``); a bare "JUDGMENT as to <name>" is read
+  like any judgment naming a party (partial). For a multi-defendant case the
+  first sentencing closes it (known simplification).
 * A JPML conditional transfer order (CTO) is an MDL transfer out; the Panel's
   order lifting the stay of a CTO and its notice of filing a CTO are not.
 
@@ -72,7 +79,7 @@ from typing import Final, Literal
 from schemas.vocabulary import DismissalKind, JudgmentKind, OpeningKind, Prejudice, Scope
 from services.core.classification import Classification
 
-CLASSIFIER_VERSION: Final = "rules-2.0"
+CLASSIFIER_VERSION: Final = "rules-2.1"
 
 __all__ = [
     "CLASSIFIER_VERSION",
@@ -199,7 +206,10 @@ _PARTIAL = _rx(
             (?:the\s+)?claims?\s+(?:against|of)|(?:plaintiff'?s'?\s+)?[a-z-]+\s+claims?)\b|
           (?:counter|cross|third[- ]party\s+)claims?\b|claims?\s+against\s+(?!all\b)|counts?\s+[\divx]|
           certain\s+(?:claims|defendants|parties)|(?:state|federal)[- ]law\s+claims?|
-          (?:defendant|party)\s+[a-z.,' ]{1,60}\s+(?:is\s+)?(?:dismissed|terminated))"""
+          (?:defendants?|part(?:y|ies)|plaintiffs?)\s+[a-z.,'&() -]{1,80}?\s+(?:is\s+|are\s+)?(?:hereby\s+)?(?:dismissed|terminated)|
+          terminat(?:ed|ing)\s+(?:part(?:y|ies)|defendants?|plaintiffs?)\b|
+          (?:inc|corp|co|llc|ltd|l\.?p|n\.?a|company|corporation|incorporated)\.?\s+(?:is\s+)?terminated\b|
+          \bonly\b(?=[^.;]{0,10}$))"""
 )
 
 
@@ -278,8 +288,15 @@ def _mentions(t: str, *words: str) -> bool:
     return any(w in t for w in words)
 
 
+# A period after a company suffix, an initial or "No" ends no clause: "Acme Corp. is dismissed".
+_CLAUSE_END = re.compile(
+    r"(?<!\binc)(?<!\bcorp)(?<!\bco)(?<!\bltd)(?<!\bl\.p)(?<!\bn\.a)(?<!\bjr)(?<!\bsr)(?<!\bno)(?<!\bst)"
+    r"(?<!\bu\.s)(?<!\bdr)(?<!\bmr)(?<!\bms)(?<!\bmrs)(?<!\bv)(?<!\bvs)(?<!\b[a-z])\.(?=\s|$)|;"
+)
+
+
 def _clauses(t: str) -> list[str]:
-    return [c for c in re.split(r"[;.](?=\s|$)", t) if c.strip()]
+    return [c for c in _CLAUSE_END.split(t) if c.strip()]
 
 
 def _ordered(
@@ -971,12 +988,25 @@ def _judgment_directed(e: Entry) -> Classification | None:
     return None
 
 
+# "DEFAULT JUDGMENT as to Acme Corp.": without the party list, a judgment naming only some
+# parties never closes the case. A criminal judgment "as to <defendant>, Count(s) 1, ... BOP"
+# sentences the defendant and closes the criminal case (known simplification, module docstring).
+_JUDGMENT_AS_TO_PARTY = _rx(
+    r"""\bas\s+to\s+(?!all\b|counts?\b|claims?\b|\d+\s+notice)|\bclaims?\s+against\s+(?!all\b|defendants\b|the\s+defendants\b)
+      | \bterminat(?:ed|ing)\s+(?:part(?:y|ies)|defendants?)\b"""
+)
+_CRIMINAL_SENTENCE = _rx(
+    r"\bcount\(?s?\)?\b|\bbop\b|\bcommitment\b|\bimprison\w*|\bprobation\b|\bsupervised\s+release\b|\bsentenc\w*|\bguilty\b"
+)
+
+
 def _judgment(e: Entry) -> Classification | None:
     t = e.text
     if re.search(r"\bdenying\b[^.;]{0,60}\bjudgment\b", t) and not re.search(r"\bgranting\b", t):
         return None
     partial = bool(
         re.search(r"\bpartial\b|\b54\s*\(b\)|\bin\s+part\b|\bas\s+to\s+(?:count|claim)s?\b", t)
+        or (_JUDGMENT_AS_TO_PARTY.search(t) and not _CRIMINAL_SENTENCE.search(t))
     ) and not _WHOLE_STRONG.search(t)
     return Classification(
         type="judgment.entered",

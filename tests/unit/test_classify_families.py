@@ -328,3 +328,52 @@ def test_notice_of_appeal_is_only_a_flag() -> None:
 )
 def test_mandates_that_reverse_and_remand_reopen(text: str) -> None:
     assert c(text).type == "case.reopened", c(text).rule
+
+
+# --------------------------------------------------------------------------- (c) "as to X": naming some parties never closes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER granting 20 Motion to Dismiss as to defendant Acme Corp. Signed by Judge X.",
+        "ORDER dismissing claims against Acme Corp. Signed by Judge X.",
+        "ORDER granting 20 Motion to Dismiss. Defendant Acme Corp. is dismissed. Signed by Judge X.",
+        "NOTICE of Voluntary Dismissal as to Defendant Hetero Labs Limited by CATALYST PHARMACEUTICALS, INC.",
+        "NOTICE OF VOLUNTARY DISMISSAL of Defendant Acme Corp. by John Doe",
+        "STIPULATION OF DISMISSAL of defendant Acme Corp. with prejudice",
+        "ORDER granting 20 Motion to Dismiss; Acme Corp. terminated. Signed by Judge X.",
+        "ORDER granting 20 Motion to Dismiss. Party Acme Corp. terminated.",
+        "ORDER: This action is DISMISSED as to defendant Acme Corp. only.",
+        "NOTICE of Dismissal of Defendant Acme Corp. Only",
+        "ORDER granting 30 Stipulation of Dismissal as to defendant Beta LLC.",
+        "DEFAULT JUDGMENT as to Acme Widgets, Inc. Signed by Judge X.",
+        "ORDER granting 15 Motion for Default Judgment as to defendant Acme Widgets, Inc.",
+    ],
+)
+def test_a_disposal_naming_some_parties_is_partial_and_never_closes(text: str) -> None:
+    x = c(text)
+    assert x.type in ("case.dismissed", "judgment.entered") and x.scope == "partial", x.rule
+    assert not closes(x)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER granting 20 Motion to Dismiss as to all defendants. Case closed.",
+        "ORDER dismissing the complaint as to defendant Acme Corp., the only remaining defendant. The Clerk is directed to close the case.",
+        "ORDER granting Motion to Dismiss for Failure to State a Claim. Signed by Judge X.",
+        "NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Alessandro De La Torre",
+        "ORDER DISMISSING CASE without prejudice. Signed by Judge Helen G. Berrigan",
+        "JUDGMENT in favor of plaintiff and against defendant Acme Corp. in the amount of $10,000.",
+    ],
+)
+def test_its_twin_a_whole_action_phrase_or_no_party_qualifier_closes(text: str) -> None:
+    x = c(text)
+    assert x.scope == "whole" and closes(x), x.rule
+
+
+def test_a_criminal_sentencing_judgment_still_closes_but_a_bare_judgment_as_to_a_name_does_not() -> None:
+    # mowd.json [31]; txsd_1.json [14]
+    assert c("JUDGMENT and COMMITMENT as to Daniel Beshears. Signed by District Judge Nanette K. Laughrey on 4/1/09.").scope == "whole"
+    assert c("JUDGMENT as to Martin Arias-Hernandez ( Signed by Judge David S Morales) Parties notified.").scope == "partial"

@@ -8,12 +8,19 @@ the rule that decided, so the accuracy report and a curious user can see *why*.
 
 How it reads
 ------------
-An ordered rule table (``RULES``), first match wins. Each rule is a named
-predicate over the normalised entry and carries a real example phrase from
-PACER dockets; ``Classification.rule`` names the precise outcome inside it
-(the ``appeals`` rule answers ``notice_of_appeal``, ``appellate_activity`` or
-``appeal_reversed_and_remanded``). The order encodes the traps (DESIGN.md
-"Known traps"):
+An ordered rule table (``RULES``), first match wins. Each row has a name and
+real example texts, which ``tests/unit/test_classify_rules.py`` runs through the
+whole table, asserting that *that row* decides them. Most rows added for issue
+11 are declarative (:func:`row`: the patterns it matches, the ``unless`` guards
+that veto it, the classification it builds with its confidence, and what it
+reads from the text); adding a phrasing is one row plus its example. The older
+rows are still predicates (``Rule(name, examples, decide)``) whose
+``Classification.rule`` names the precise outcome inside them (the ``appeals``
+row answers ``notice_of_appeal``, ``appellate_activity`` or
+``appeal_reversed_and_remanded``). Every reading carries a ``confidence``:
+``high`` when the words say it, ``medium`` when inferred (a bare "Stipulation
+and Order", closing only after a reported settlement; a permanent injunction
+granted by order). The order encodes the traps (DESIGN.md "Known traps"):
 
 1. entries that void themselves ("FILED IN ERROR - ...", the clerk rewrote the
    entry) or earlier entries ("re [12] ... filed in error", "ORDER vacating 59
@@ -348,13 +355,20 @@ class Rule:
         return self.examples[0]
 
 
+Patterns = str | re.Pattern[str] | tuple[str | re.Pattern[str], ...]
+
+
+def _patterns(p: Patterns) -> tuple[re.Pattern[str], ...]:
+    return tuple(_rx(x) if isinstance(x, str) else x for x in (p if isinstance(p, tuple) else (p,)))
+
+
 def row(
     name: str,
     *,
-    when: str | tuple[str, ...],
+    when: Patterns,
     builds: Classification,
     examples: tuple[str, ...],
-    unless: str | tuple[str, ...] = (),
+    unless: Patterns = (),
     on: Literal["text", "head"] = "text",
     reads: tuple[str, ...] = (),
 ) -> Rule:
@@ -362,8 +376,8 @@ def row(
     and no ``unless`` pattern matches its text; yields ``builds`` with ``rule=name``
     and the parameters named in ``reads`` read from the text (prejudice, scope,
     judgment kind, the reopening window)."""
-    whens = tuple(_rx(p) for p in ((when,) if isinstance(when, str) else when))
-    unlesses = tuple(_rx(p) for p in ((unless,) if isinstance(unless, str) else unless))
+    whens = _patterns(when)
+    unlesses = _patterns(unless)
     template = replace(builds, rule=name)
     wanted = frozenset(reads)
 
@@ -417,14 +431,6 @@ _OWN_VOID = _rx(
           deleted\s+(?:document|entry)(?!\s+number)|placed\s+in\s+file\s*-?\s*not\s+used|\**deficient\**|
           incorrect\s+entry|vacated|stricken|withdrawn|void(?:ed)?|wrong\s+(?:case|event|document))\b"""
 )
-
-
-def _own_void(e: Entry) -> Classification | None:
-    # The clerk rewrote this entry's own text: it no longer means what it said.
-    # ("Deleted document number 2" is a separate clerk entry about document 2.)
-    if _OWN_VOID.search(e.head) and not re.search(r"\bdeleted\s+document\s+number\b", e.text):
-        return Classification(rule="own_text_marked_void")
-    return None
 
 
 _ERROR_MARK = _rx(
@@ -553,12 +559,6 @@ _CUSTODY = _rx(
     r"""\bremand\w*\s+(?:\w+\s+){0,4}(?:to|into|in)\s+(?:the\s+)?(?:\w+\s+){0,3}custody\b
       | \bremand\w*\s+to\s+(?:the\s+)?(?:u\.?s\.?\s+)?(?:marshal|usms)"""
 )
-
-
-def _custody(e: Entry) -> Classification | None:
-    if "remand" in e.text and _CUSTODY.search(e.text):
-        return Classification(rule="remanded_to_custody_is_not_a_remand")
-    return None
 
 
 _COMPLAINT_PREFIX_WORDS = frozenset(
@@ -1357,9 +1357,23 @@ _STAY_ROWS: Final[tuple[Rule, ...]] = (
 
 
 RULES: Final[tuple[Rule, ...]] = (
-    Rule("own_text_marked_void", ("ENTERED IN ERROR.....TRANSCRIPT OF STATUS CONFERENCE",), _own_void),
+    # The clerk rewrote this entry's own text: it no longer means what it said.
+    # ("Deleted document number 2" is a separate clerk entry about document 2.)
+    row(
+        "own_text_marked_void",
+        on="head",
+        when=_OWN_VOID,
+        unless=r"\bdeleted\s+document\s+number\b",
+        builds=Classification(),
+        examples=("ENTERED IN ERROR.....TRANSCRIPT OF STATUS CONFERENCE",),
+    ),
     Rule("strikes_earlier_entries", ("NOTICE OF DOCKET ERROR re: 160 Notice of Attorney Appearance",), _strikes_earlier),
-    Rule("remanded_to_custody_is_not_a_remand", ("Defendant remanded to the custody of the US Marshal.",), _custody),
+    row(
+        "remanded_to_custody_is_not_a_remand",
+        when=_CUSTODY,
+        builds=Classification(),
+        examples=("Defendant remanded to the custody of the US Marshal.",),
+    ),
     Rule("transfer_in", ("CERTIFIED TRUE COPY OF MDL TRANSFER IN ORDER FROM THE MDL PANEL",), _transfer_in),
     Rule("opening_and_amended_pleadings", ("CLASS ACTION COMPLAINT against LinkedIn Corporation",), _opening),
     Rule("appeals", ("USCA JUDGMENT ... the judgment of the District Court is reversed, and the cause is remanded to the District Court",), _appellate),

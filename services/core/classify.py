@@ -86,7 +86,7 @@ from typing import Final, Literal
 from schemas.vocabulary import DismissalKind, JudgmentKind, OpeningKind, Prejudice, Scope
 from services.core.classification import Classification
 
-CLASSIFIER_VERSION: Final = "rules-2.1"
+CLASSIFIER_VERSION: Final = "rules-2.2"
 
 __all__ = [
     "CLASSIFIER_VERSION",
@@ -800,7 +800,7 @@ _COURT_DISMISS = _rx(
       | (?<!proposed\s)\border\s+dismissing\b|\bdismissal\s+order\b|\bjudgment\s+of\s+dismissal\b|\bcase\s+dismissed\b
       | \b(?:case|action|complaint|petition|suit|lawsuit|matter|proceeding|claims?|counts?|defendants?|parties|
            plaintiffs?|petitioners?)\b(?:\s+\([^)]{0,40}\))?
-           \s+(?:(?:is|are|be|was|were|shall|hereby|herein|accordingly|therefore|also|now|each|both|
+           \s+(?:(?:is|are|be|was|were|shall|hereby|herein|accordingly|therefore|also|now|each|both|conditionally|
                  and\s+(?:the\s+)?(?:same|it)|the\s+same)\s+){0,5}(?:dismissed|discontinued)\b
       | \bdismiss(?:es|ed|ing)\s+(?:without\s+prejudice\s+|with\s+prejudice\s+)?(?:the\s+|this\s+|plaintiffs?'?s?\s+|petitioners?'?s?\s+|
            his\s+|her\s+|their\s+|its\s+|all\s+|said\s+|entire\s+|remaining\s+|above[- ]captioned\s+|instant\s+)*
@@ -809,7 +809,7 @@ _COURT_DISMISS = _rx(
       | \border\s+(?:on|re:?|approving|accepting|adopting|entering|so[- ]ordering)\s+(?:the\s+)?(?:parties'?\s+|joint\s+|plaintiffs?'?s?\s+)*
            (?:\[?\d+\]?\s+)?(?:stipulat\w*|notice)\s+(?:of|for|to)\s+(?:voluntary\s+)?dismiss
       | \bmotions?\s+to\s+dismiss\b[^.;]{0,80}(?<!\bbe\s)(?<!\bnot\s)\b(?:is\s+|are\s+|was\s+)?(?:hereby\s+)?granted\b
-           (?![^.;]{0,20}\b(?:submit|proposed|to\s+follow))
+           (?![^.;]{0,20}\b(?:submit|proposed|to\s+follow|leave|an?\s+extension|additional\s+time))
       | \b(?:in\s+part\s+)?granting\s+(?:in\s+part\s+)?(?:the\s+)?(?:(?!motions?\s+(?!for\s+(?:voluntary\s+)?dismissal))[\w'\[\]#-]+\s+){0,5}dismissal\b"""
 )
 _DENIED_DISMISS = _rx(r"\b(?:deny|denies|denied|denying)\b[^.;]{0,60}\bmotions?\s+to\s+dismiss\b")

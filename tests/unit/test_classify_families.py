@@ -38,6 +38,8 @@ def closes(x: Classification) -> bool:
     [
         "ORDER granting 24 Joint Motion to Stay Discovery pending resolution of the Motion to Dismiss. Signed by Judge Amos L. Mazzant on 3/2/2021.",
         "ORDER GRANTING JOINT MOTION TO STAY DISCOVERY PENDING RESOLUTION OF DEFENDANTS' MOTION TO DISMISS",
+        "ORDER setting briefing schedule on the motion to dismiss. The motion to dismiss is granted leave to exceed page limits.",
+        "ORDER: Defendants' motion to dismiss is granted an extension of time for the reply.",
         "ORDER granting 31 Motion to Stay Discovery Pending Ruling on 18 MOTION to Dismiss for Failure to State a Claim",
         "ORDER: The joint motion to stay discovery pending resolution of the motion to dismiss is GRANTED.",
         "ORDER granting 15 Motion to Stay all deadlines pending the Court's decision on the motion to dismiss",
@@ -163,6 +165,10 @@ def test_permanent_injunction_granted_by_order_is_a_medium_confidence_judgment()
         (
             "ORDER: the action is dismissed without prejudice to reopening within sixty days upon a showing that settlement was not consummated.",
             60,
+        ),
+        (
+            "Order of Conditional Dismissal: The parties having settled, the action is conditionally dismissed; any party may move to reopen within 45 days.",
+            45,
         ),
     ],
 )

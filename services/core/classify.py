@@ -86,7 +86,7 @@ from typing import Final, Literal
 from schemas.vocabulary import DismissalKind, JudgmentKind, OpeningKind, Prejudice, Scope
 from services.core.classification import Classification
 
-CLASSIFIER_VERSION: Final = "rules-2.2"
+CLASSIFIER_VERSION: Final = "rules-2.3"
 
 __all__ = [
     "CLASSIFIER_VERSION",
@@ -1000,8 +1000,17 @@ _CRIMINAL_SENTENCE = _rx(
 )
 
 
+_COSTS_OR_FEES_JUDGMENT = _rx(
+    r"""\bjudgment\s+(?:on|of|for|as\s+to)\s+(?:the\s+)?(?:taxed\s+)?(?:costs|attorneys?'?\s+fees|fees)\b
+      | \bcosts?\s+(?:are\s+|is\s+)?taxed\b|\bbill\s+of\s+costs\b"""
+)
+
+
 def _judgment(e: Entry) -> Classification | None:
     t = e.text
+    if _COSTS_OR_FEES_JUDGMENT.search(t) and not _CLOSE_WORDS.search(t):
+        # "CLERK'S JUDGMENT on costs taxed": follows the merits judgment, never is it
+        return Classification(rule="judgment_on_costs_or_fees_is_not_the_merits")
     if re.search(r"\bdenying\b[^.;]{0,60}\bjudgment\b", t) and not re.search(r"\bgranting\b", t):
         return None
     partial = bool(

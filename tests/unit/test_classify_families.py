@@ -383,3 +383,17 @@ def test_a_criminal_sentencing_judgment_still_closes_but_a_bare_judgment_as_to_a
     # mowd.json [31]; txsd_1.json [14]
     assert c("JUDGMENT and COMMITMENT as to Daniel Beshears. Signed by District Judge Nanette K. Laughrey on 4/1/09.").scope == "whole"
     assert c("JUDGMENT as to Martin Arias-Hernandez ( Signed by Judge David S Morales) Parties notified.").scope == "partial"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CLERK'S JUDGMENT on costs taxed in favor of defendant.",
+        "JUDGMENT for attorneys' fees in favor of plaintiff in the amount of $12,000.",
+        "ABSTRACT OF JUDGMENT issued.",
+        "SATISFACTION OF JUDGMENT by Acme Corp.",
+        "WRIT OF EXECUTION issued.",
+    ],
+)
+def test_post_judgment_papers_about_costs_fees_or_collection_are_not_judgments(text: str) -> None:
+    assert c(text).type == "docket.entry", c(text).rule

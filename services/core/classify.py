@@ -86,7 +86,7 @@ from typing import Final, Literal
 from schemas.vocabulary import DismissalKind, JudgmentKind, OpeningKind, Prejudice, Scope
 from services.core.classification import Classification
 
-CLASSIFIER_VERSION: Final = "rules-2.3"
+CLASSIFIER_VERSION: Final = "rules-2.4"
 
 __all__ = [
     "CLASSIFIER_VERSION",
@@ -205,7 +205,9 @@ _WHOLE_STRONG = _rx(
           (?:civil\s+)?case\s+(?:is\s+)?(?:hereby\s+)?(?:terminated|closed)|case\s+dismissed|
           dismiss(?:ing|ed)\s+(?:the\s+|this\s+)?case\b|(?:close|terminate)\s+(?:the|this)\s+(?:case|action)|
           all\s+(?:claims|defendants|parties|counts|causes\s+of\s+action|remaining\s+(?:claims|defendants))|
-          as\s+to\s+all\b|dismissed\s+in\s+full)"""
+          as\s+to\s+all\b|dismissed\s+in\s+full|
+          (?:the|this)\s+(?:case|action|complaint)\s+(?:is|be|shall\s+be)\s+(?:hereby\s+)?dismissed\b
+            (?!\s+(?:(?:with|without)\s+prejudice\s+)?(?:as\s+to|against|in\s+part|only)))"""
 )
 _PARTIAL = _rx(
     r"""\b(?:as\s+to\s+(?!all\b)|in\s+part\b|partial(?:ly)?\b|54\s*\(b\)|dismissing\s+part(?:y|ies)|
@@ -213,7 +215,8 @@ _PARTIAL = _rx(
             (?:the\s+)?claims?\s+(?:against|of)|(?:plaintiff'?s'?\s+)?[a-z-]+\s+claims?)\b|
           (?:counter|cross|third[- ]party\s+)claims?\b|claims?\s+against\s+(?!all\b)|counts?\s+[\divx]|
           certain\s+(?:claims|defendants|parties)|(?:state|federal)[- ]law\s+claims?|
-          (?:defendants?|part(?:y|ies)|plaintiffs?)\s+[a-z.,'&() -]{1,80}?\s+(?:is\s+|are\s+)?(?:hereby\s+)?(?:dismissed|terminated)|
+          (?:defendants?|part(?:y|ies)|plaintiffs?)\s+(?:(?!\b(?:case|action|complaint|matter|petition|did|not|shall|must|may|will|if|because|failed)\b)[a-z.,'&() -]){1,80}?
+            \s+(?:is\s+|are\s+)?(?:hereby\s+)?(?:dismissed|terminated)|
           terminat(?:ed|ing)\s+(?:part(?:y|ies)|defendants?|plaintiffs?)\b|
           (?:inc|corp|co|llc|ltd|l\.?p|n\.?a|company|corporation|incorporated)\.?\s+(?:is\s+)?terminated\b|
           \bonly\b(?=[^.;]{0,10}$))"""
@@ -1142,6 +1145,8 @@ def _stays(e: Entry) -> Classification | None:
     ):
         return None
     if _STAY_LIFTED.search(t):
+        if _NOT_STAYED_OBJECT.search(t):
+            return None  # a stay of discovery, or a stay as to one party, lifted: the case stays as it was
         if re.search(r"\bre-?open", t):
             return None  # "lifting the stay and reopening the case": the reopening rule decides
         return Classification(type="stay.lifted", rule="stay_lifted")
@@ -1330,7 +1335,8 @@ settlement (the fold decides, ``closes_after_settlement``), and then on ``medium
 
 _NOT_A_CASE_STAY_OBJECT = r"""\bstay(?:ing|ed|s)?\s+(?:of\s+)?(?:all\s+)?(?:the\s+)?(?:discovery|deadlines?|execution|removal|deportation|enforcement)\b
       | \b(?:discovery|deadlines?)\s+(?:in\s+(?:this|the)\s+(?:case|action|matter)\s+)?(?:is\s+|are\s+|be\s+|shall\s+be\s+|hereby\s+|remains?\s+)*stayed\b
-      | \bstayed\s+(?:as\s+to|with\s+respect\s+to)\s+(?:discovery|deadlines?)\b"""
+      | \bstayed\s+(?:as\s+to|with\s+respect\s+to)\s+(?:discovery|deadlines?)\b
+      | \b(?:stay|stayed|lifted)\b[^.;]{0,20}?\bas\s+to\s+(?!all\b)|\bas\s+to\s+(?:defendants?|plaintiffs?|part(?:y|ies))\b[^.;]{0,60}\bstay"""
 
 _NOT_STAYED_OBJECT = _rx(_NOT_A_CASE_STAY_OBJECT)
 

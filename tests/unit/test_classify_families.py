@@ -397,3 +397,15 @@ def test_a_criminal_sentencing_judgment_still_closes_but_a_bare_judgment_as_to_a
 )
 def test_post_judgment_papers_about_costs_fees_or_collection_are_not_judgments(text: str) -> None:
     assert c(text).type == "docket.entry", c(text).rule
+
+
+def test_a_stay_or_a_lift_as_to_one_party_is_not_the_cases() -> None:
+    assert c("ORDER: In light of the suggestion of bankruptcy, this action is STAYED as to Acme Corp. only.").type == "docket.entry"
+    assert c("ORDER: Proceedings as to defendant Acme Corp. are stayed pending bankruptcy.").type == "docket.entry"
+    assert c("ORDER: The stay is lifted as to defendant Beta LLC.").type == "docket.entry"
+    assert c("ORDER: all proceedings in this action are stayed until further order.").type == "case.stayed"
+
+
+def test_the_case_dismissed_after_no_amended_complaint_is_whole() -> None:
+    x = c("ORDER: Because plaintiff did not file an amended complaint, the case is dismissed with prejudice.")
+    assert (x.type, x.scope, x.prejudice) == ("case.dismissed", "whole", "with")

@@ -374,19 +374,30 @@ def row(
     unless: Patterns = (),
     on: Literal["text", "head"] = "text",
     reads: tuple[str, ...] = (),
+    not_after: Patterns = (),
+    window: int = 40,
 ) -> Rule:
     """A declarative row: applies when any ``when`` pattern matches (in the entry's ``on``)
     and no ``unless`` pattern matches its text; yields ``builds`` with ``rule=name``
     and the parameters named in ``reads`` read from the text (prejudice, scope,
-    judgment kind, the reopening window)."""
+    judgment kind, the reopening window). With ``not_after``, a match counts only
+    when the ``window`` characters before it do not match (``_ordered``): "As this
+    matter is administratively closed, ..." describes, it does not close."""
     whens = _patterns(when)
     unlesses = _patterns(unless)
     template = replace(builds, rule=name)
     wanted = frozenset(reads)
 
+    befores = _patterns(not_after)
+
+    def matches(p: re.Pattern[str], where: str) -> bool:
+        if not befores:
+            return p.search(where) is not None
+        return any(_ordered(p, where, b, window) for b in befores)
+
     def decide(e: Entry) -> Classification | None:
         where = e.head if on == "head" else e.text
-        if not any(p.search(where) for p in whens) or any(u.search(e.text) for u in unlesses):
+        if not any(matches(p, where) for p in whens) or any(u.search(e.text) for u in unlesses):
             return None
         return _built(template, wanted, e.text)
 
@@ -1177,15 +1188,6 @@ _REOPEN_NOT_ORDERED = _rx(
 )
 
 
-def _reopen(e: Entry) -> Classification | None:
-    t = e.text
-    if not _mentions(t, "open", "reinstat", "restored"):
-        return None
-    if _ordered(_REOPEN, t, _REOPEN_NOT_ORDERED, window=60):
-        return Classification(type="case.reopened", rule="case_reopened")
-    return None
-
-
 _ADMIN_CLOSE = _rx(
     r"""\badministrativ\w*\s+(?:clos\w*|terminat\w*|dismiss\w*)|\b(?:clos\w*|terminat\w*)\s+(?:\w+\s+){0,3}administrativ\w*
       | \bstatistical(?:ly)?\s+(?:clos|terminat)\w*|\b(?:terminated|closed)\s+for\s+statistical\s+purposes"""
@@ -1195,20 +1197,6 @@ _ADMIN_CLOSE = _rx(
 _DESCRIBED_BEFORE = _rx(
     r"\b(?:as|since|because|while|was|been|remains?|previously|were)\s+(?:\w+\s+){0,3}$"
 )
-
-
-def _admin_close(e: Entry) -> Classification | None:
-    t = e.text
-    if not _mentions(t, "administrativ", "statistic") or not _ordered(
-        _ADMIN_CLOSE, t, _DESCRIBED_BEFORE
-    ):
-        return None
-    return Classification(
-        type="case.closed",
-        rule="administrative_closing",
-        closed_disposition="other",
-        reason="administrative closing",
-    )
 
 
 _CASE_CLOSED = _rx(
@@ -1223,20 +1211,6 @@ _NOT_DONE_BEFORE = _rx(
     r"""\b(?:as|since|because|was|been|previously|if|unless|not|may|will|should|notice\s+of\s+hearing\s+on)
         \s+(?:\w+\s+){0,3}$"""
 )
-
-
-def _case_closed(e: Entry) -> Classification | None:
-    t = e.text
-    if not _mentions(t, "clos", "terminat", "js-6", "js6", "final decree"):
-        return None
-    if not _ordered(_CASE_CLOSED, t, _NOT_DONE_BEFORE):
-        return None
-    return Classification(
-        type="case.closed",
-        rule="case_terminated_marker",
-        closed_disposition="other",
-        reason="case terminated",
-    )
 
 
 _GRANTING_MOTION = r"\bgranting\s+(?:in\s+part\s+)?(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotions?\s+"
@@ -1405,9 +1379,28 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("remand", ("Order AND Stipulation and Order of Remand to SSA",), _remand),
     *_STAY_ROWS,
     Rule("stays", ("Order Staying Case",), _stays),
-    Rule("case_reopened", ("the Clerk of Court is ordered to reopen these proceedings",), _reopen),
-    Rule("administrative_closing", ("The Clerk shall administratively terminate this action in his records",), _admin_close),
-    Rule("case_terminated_marker", ("~Util - Terminate Civil Case",), _case_closed),
+    row(
+        "case_reopened",
+        when=_REOPEN,
+        not_after=_REOPEN_NOT_ORDERED,
+        window=60,
+        builds=Classification(type="case.reopened"),
+        examples=("the Clerk of Court is ordered to reopen these proceedings",),
+    ),
+    row(
+        "administrative_closing",
+        when=_ADMIN_CLOSE,
+        not_after=_DESCRIBED_BEFORE,
+        builds=Classification(type="case.closed", closed_disposition="other", reason="administrative closing"),
+        examples=("The Clerk shall administratively terminate this action in his records",),
+    ),
+    row(
+        "case_terminated_marker",
+        when=_CASE_CLOSED,
+        not_after=_NOT_DONE_BEFORE,
+        builds=Classification(type="case.closed", closed_disposition="other", reason="case terminated"),
+        examples=("~Util - Terminate Civil Case",),
+    ),
 )
 """The rule table, in order. The first rule returning a classification decides."""
 

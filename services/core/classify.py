@@ -738,14 +738,6 @@ _THIS_CASE_MOVES = _rx(
 )
 
 
-def _party_request(e: Entry) -> Classification | None:
-    if _REQUEST_HEAD.search(e.head):
-        return Classification(rule="party_filing_is_not_a_disposition")
-    if _SHOW_CAUSE_HEAD.search(e.head):
-        return Classification(rule="show_cause_or_deficiency_is_a_warning")
-    return None
-
-
 _VOLUNTARY_NOTICE = _rx(
     r"""^(?:(?:plaintiffs?'?s?|joint|amended|corrected|[a-z.]+'s)\s+)*notice\b[^.;]{0,160}?\bof\s+(?:voluntary\s+)?dismissal\b
       | ^(?:plaintiffs?'?s?\s+)?voluntary\s+dismissal\b
@@ -1367,7 +1359,20 @@ RULES: Final[tuple[Rule, ...]] = (
     Rule("opening_and_amended_pleadings", ("CLASS ACTION COMPLAINT against LinkedIn Corporation",), _opening),
     Rule("appeals", ("USCA JUDGMENT ... the judgment of the District Court is reversed, and the cause is remanded to the District Court",), _appellate),
     Rule("settlement", ("Minute Entry ... Negotiations were successful and a settlement was reached.",), _settlement),
-    Rule("party_filing_is_not_a_disposition", ("MOTION to Dismiss for Failure to State a Claim by Ricky Babin.",), _party_request),
+    row(
+        "party_filing_is_not_a_disposition",
+        on="head",
+        when=_REQUEST_HEAD,
+        builds=Classification(),
+        examples=("MOTION to Dismiss for Failure to State a Claim by Ricky Babin.",),
+    ),
+    row(
+        "show_cause_or_deficiency_is_a_warning",
+        on="head",
+        when=_SHOW_CAUSE_HEAD,
+        builds=Classification(),
+        examples=("ORDER to Show Cause why the case should not be dismissed for failure to prosecute.",),
+    ),
     *_FAMILY_ROWS_BEFORE_DISMISSALS,
     Rule("notice_of_voluntary_dismissal", ("NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Alessandro De La Torre",), _voluntary),
     Rule("stipulation_of_dismissal", ("STIPULATION AND ORDER OF DISCONTINUANCE: This action is discontinued, with prejudice",), _stipulated),

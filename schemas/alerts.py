@@ -14,7 +14,7 @@ from pydantic import Field
 
 from schemas.events import Frozen
 from schemas.projection import Disposition
-from schemas.vocabulary import Status
+from schemas.vocabulary import Confidence, Status
 
 ALERT_SCHEMA_VERSION: Literal[1] = 1
 AlertType = Literal["status.changed", "disposition.changed", "complaint.amended"]
@@ -35,6 +35,12 @@ class AlertData(Frozen):
     cause_event_id: str
     cause_entry_key: str
     cause_text: str | None = Field(default=None, description="Docket text of the causing entry (truncated).")
+    confidence: Confidence = Field(
+        default="high",
+        description="'medium' when the change rests on an inferred reading (see disposition.confidence); "
+        "a subscriber may act on 'high' only.",
+    )
+    rule: str | None = Field(default=None, description="The classifier rule behind the change.")
 
 
 class Alert(Frozen):

@@ -35,7 +35,15 @@ def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
     return {**doc, "data": {**data, "classifier_rule": data.get("classifier_rule")}}
 
 
-UPCASTERS: dict[int, Upcaster] = {1: _v1_to_v2}
+def _v2_to_v3(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 added ``data.classifier_confidence``; version 2 events did not record it (None)."""
+    data = doc.get("data")
+    if not isinstance(data, dict):
+        return doc
+    return {**doc, "data": {**data, "classifier_confidence": data.get("classifier_confidence")}}
+
+
+UPCASTERS: dict[int, Upcaster] = {1: _v1_to_v2, 2: _v2_to_v3}
 """schema_version -> function returning the same event in version + 1 (pure, dict -> dict)."""
 
 M = TypeVar("M", bound=BaseModel)

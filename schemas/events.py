@@ -28,6 +28,7 @@ from typing import Annotated, Final, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.vocabulary import (
+    Confidence,
     DismissalKind,
     DispositionType,
     JudgmentKind,
@@ -36,7 +37,7 @@ from schemas.vocabulary import (
     Scope,
 )
 
-EVENT_SCHEMA_VERSION: Final = 2
+EVENT_SCHEMA_VERSION: Final = 3
 """Current version of the event shape; older versions are upcast on read (schemas.codec).
 
 History (each step has an upcaster in ``schemas.codec.UPCASTERS``, tested with
@@ -47,6 +48,12 @@ recorded events in ``tests/fixtures/events/v<N>/``):
   the event's type, so a reader (and a ``docketline rebuild --reclassify``
   report) can say *why* an entry was read as it was. Version 1 events did not
   record it: the upcaster sets ``None``.
+* 3 — ``data.classifier_confidence`` (``high`` when the entry's words say what
+  happened, ``medium`` when it is inferred, e.g. a bare "Stipulation and
+  Order"), and on dismissals/settlements ``reopen_within_days`` and
+  ``closes_after_settlement``. Version 2 events did not record a confidence:
+  the upcaster sets ``None`` (read as ``high``, what the version 2 classifier
+  meant by every reading); the new fields take their defaults.
 """
 
 
@@ -145,6 +152,11 @@ class EventData(Frozen):
         description="Name of the classifier rule that decided the type (services.core.classify); "
         "None when unknown (events recorded before schema version 2).",
     )
+    classifier_confidence: Confidence | None = Field(
+        default=None,
+        description="'high' when the entry's words say what happened, 'medium' when the classifier inferred it "
+        "(e.g. a bare 'Stipulation and Order' after a reported settlement); None before schema version 3 (read as high).",
+    )
     class_action: bool = Field(
         default=False, description="The entry's text alleges class claims (e.g. a class action complaint)."
     )
@@ -166,12 +178,22 @@ class CaseDismissedData(EventData):
         default="whole", description="'whole' ends the action; 'partial' drops some parties or claims."
     )
     reason: str | None = Field(default=None, description="e.g. 'want of prosecution', 'jurisdiction'.")
+    reopen_within_days: int | None = Field(
+        default=None, ge=0, description="Days to reopen if a settlement is not consummated, when the entry says so."
+    )
+    closes_after_settlement: bool = Field(
+        default=False,
+        description="True when the entry closes the case only after a reported settlement (a bare 'Stipulation and Order').",
+    )
 
 
 class CaseSettledData(EventData):
     closes_case: bool = Field(
         default=True,
         description="False for a mere notice of settlement; true when the settlement closes the case.",
+    )
+    reopen_within_days: int | None = Field(
+        default=None, ge=0, description="Days to reopen if the settlement is not consummated, when the entry says so."
     )
 
 
@@ -223,7 +245,7 @@ class _Envelope(Frozen):
     source: str = Field(min_length=1, description="Producer of the event, e.g. 'docketline/ingest/courtlistener'.")
     subject: str = Field(min_length=3, description="The case_id, also the Kafka key.")
     time: dt.datetime | None = Field(default=None, description="When the source published the entry.")
-    schema_version: Literal[2] = EVENT_SCHEMA_VERSION
+    schema_version: Literal[3] = EVENT_SCHEMA_VERSION
 
 
 class CaseFiled(_Envelope):

@@ -12,7 +12,7 @@ import datetime as dt
 from pydantic import Field
 
 from schemas.events import DocumentNumber, EventType, Frozen, SequenceNumber
-from schemas.vocabulary import DispositionType, Prejudice, Scope, Status
+from schemas.vocabulary import Confidence, DispositionType, Prejudice, Scope, Status
 
 STATE_SCHEMA_VERSION = 1
 
@@ -26,6 +26,11 @@ class Disposition(Frozen):
         default=None, description="Federal Judicial Center IDB civil disposition code."
     )
     detail: str | None = Field(default=None, description="e.g. 'summary judgment', 'MDL transfer'.")
+    confidence: Confidence = Field(
+        default="high",
+        description="'medium' when the closing was inferred (a bare 'Stipulation and Order' after a settlement), "
+        "not stated; a subscriber may act on 'high' only.",
+    )
 
 
 class StatusChange(Frozen):
@@ -65,6 +70,8 @@ class EntryRecord(Frozen):
     targets: tuple[DocumentNumber, ...] = ()
     class_action: bool = False
     appeal: bool = False
+    confidence: Confidence = "high"
+    closes_after_settlement: bool = False
 
 
 class CaseState(Frozen):

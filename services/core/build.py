@@ -36,6 +36,7 @@ def build_event(
         "entry": entry,
         "classifier_version": classifier_version,
         "classifier_rule": c.rule,
+        "classifier_confidence": c.confidence,
         "class_action": c.class_action,
         "appeal": c.appeal,
     }
@@ -43,9 +44,16 @@ def build_event(
         case "case.filed":
             data["opening"] = c.opening or "complaint"
         case "case.dismissed":
-            data.update(dismissal=c.dismissal or "court", prejudice=c.prejudice, scope=c.scope, reason=c.reason)
+            data.update(
+                dismissal=c.dismissal or "court",
+                prejudice=c.prejudice,
+                scope=c.scope,
+                reason=c.reason,
+                reopen_within_days=c.reopen_within_days,
+                closes_after_settlement=c.closes_after_settlement,
+            )
         case "case.settled":
-            data["closes_case"] = c.settlement_closes_case
+            data.update(closes_case=c.settlement_closes_case, reopen_within_days=c.reopen_within_days)
         case "judgment.entered":
             data.update(judgment=c.judgment or "other", prejudice=c.prejudice, scope=c.scope)
         case "case.transferred":

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from schemas.events import EventType
 from schemas.vocabulary import (
+    Confidence,
     DismissalKind,
     DispositionType,
     JudgmentKind,
@@ -30,6 +31,8 @@ class Classification:
     type: EventType = "docket.entry"
     rule: str = "default"
     """Name of the rule that decided (for explanations and the accuracy report)."""
+    confidence: Confidence = "high"
+    """How sure the reading is: carried to the disposition and the alert, so a subscriber may act on ``high`` only."""
     opening: OpeningKind | None = None
     """case.filed: complaint, class action complaint, removal, transfer in, petition."""
     dismissal: DismissalKind | None = None
@@ -43,6 +46,10 @@ class Classification:
     judgment: JudgmentKind | None = None
     settlement_closes_case: bool = True
     """case.settled: False for a mere notice of settlement."""
+    reopen_within_days: int | None = None
+    """case.settled / case.dismissed: "without prejudice to reopen within 60 days if settlement is not consummated"."""
+    closes_after_settlement: bool = False
+    """case.dismissed: closes only when a settlement was reported before it (a bare "Stipulation and Order")."""
     to_court: str | None = None
     mdl: bool = False
     remand_to: str = "state_court"

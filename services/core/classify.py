@@ -8,12 +8,19 @@ the rule that decided, so the accuracy report and a curious user can see *why*.
 
 How it reads
 ------------
-An ordered rule table (``RULES``), first match wins. Each rule is a named
-predicate over the normalised entry and carries a real example phrase from
-PACER dockets; ``Classification.rule`` names the precise outcome inside it
-(the ``appeals`` rule answers ``notice_of_appeal``, ``appellate_activity`` or
-``appeal_reversed_and_remanded``). The order encodes the traps (DESIGN.md
-"Known traps"):
+An ordered rule table (``RULES``), first match wins. Each row has a name and
+real example texts, which ``tests/unit/test_classify_rules.py`` runs through the
+whole table, asserting that *that row* decides them. Most rows added for issue
+11 are declarative (:func:`row`: the patterns it matches, the ``unless`` guards
+that veto it, the classification it builds with its confidence, and what it
+reads from the text); adding a phrasing is one row plus its example. The older
+rows are still predicates (``Rule(name, examples, decide)``) whose
+``Classification.rule`` names the precise outcome inside them (the ``appeals``
+row answers ``notice_of_appeal``, ``appellate_activity`` or
+``appeal_reversed_and_remanded``). Every reading carries a ``confidence``:
+``high`` when the words say it, ``medium`` when inferred (a bare "Stipulation
+and Order", closing only after a reported settlement; a permanent injunction
+granted by order). The order encodes the traps (DESIGN.md "Known traps"):
 
 1. entries that void themselves ("FILED IN ERROR - ...", the clerk rewrote the
    entry) or earlier entries ("re [12] ... filed in error", "ORDER vacating 59
@@ -52,9 +59,16 @@ Decisions worth knowing
 * ``document_number`` 1 marks the first paper of a docket: a transfer order
   there opens the case (transfer in, e.g. the MDL court's first entry); it
   cannot be a transfer out.
-* Criminal cases share the data: "JUDGMENT as to <defendant>" closes the
-  criminal case (``judgment.entered``, kind ``other``). For a multi-defendant
-  case this closes it at the first defendant's judgment (known simplification).
+* Parties: without a party list, a dismissal or judgment that names only some
+  parties ("as to defendant X", "claims against X", "Acme Corp. terminated",
+  "terminating party") is ``partial`` and never closes the case; only a
+  whole-action phrase ("this action is dismissed", "Case Terminated", "as to
+  all defendants") or a disposal with no party qualifier does.
+* Criminal cases share the data: a sentencing judgment "JUDGMENT (and
+  COMMITMENT) as to <defendant>, Count(s) 1, ... BOP" closes the criminal case
+  (``judgment.entered``, kind ``other``); a bare "JUDGMENT as to <name>" is read
+  like any judgment naming a party (partial). For a multi-defendant case the
+  first sentencing closes it (known simplification).
 * A JPML conditional transfer order (CTO) is an MDL transfer out; the Panel's
   order lifting the stay of a CTO and its notice of filing a CTO are not.
 
@@ -67,14 +81,24 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Final
+from typing import Final, Literal
 
 from schemas.vocabulary import DismissalKind, JudgmentKind, OpeningKind, Prejudice, Scope
 from services.core.classification import Classification
 
-CLASSIFIER_VERSION: Final = "rules-1.0"
+CLASSIFIER_VERSION: Final = "rules-2.4"
 
-__all__ = ["CLASSIFIER_VERSION", "RULES", "Rule", "classify", "prejudice_of", "scope_of"]
+__all__ = [
+    "CLASSIFIER_VERSION",
+    "RULES",
+    "Rule",
+    "classify",
+    "decided_by",
+    "prejudice_of",
+    "reopen_window",
+    "row",
+    "scope_of",
+]
 
 # --------------------------------------------------------------------------- normalising
 
@@ -138,7 +162,8 @@ _REQUEST_HEAD = _rx(
            notice\s+of\s+motion\b|reports?\s+and\s+recommendations?\b|findings\s+and\s+recommendations?\b|
            transcript\b|sur-?reply\b|exhibits?\b|certificate\b|letter\b(?!\s+order)|
            appeal\s+(?:of|from)\s+(?:the\s+)?(?:\d+\s+)?(?:magistrate|report)|notice\s+of\s+hearing\b|
-           statement\s+of\s+(?:facts|undisputed)|proposed\s+order\b|position\b)""",
+           statement\s+of\s+(?:facts|undisputed)|proposed\s+order\b|position\b|
+           notice\s+of\s+(?:non-?)?(?:opposition|objection)\b)""",
 )
 _SHOW_CAUSE_HEAD = _rx(
     r"""^(?:order\s+to\s+show\s+cause|show\s+cause\s+order|notice\s+of\s+(?:intent|impending)\s+to\s+dismiss|
@@ -180,7 +205,9 @@ _WHOLE_STRONG = _rx(
           (?:civil\s+)?case\s+(?:is\s+)?(?:hereby\s+)?(?:terminated|closed)|case\s+dismissed|
           dismiss(?:ing|ed)\s+(?:the\s+|this\s+)?case\b|(?:close|terminate)\s+(?:the|this)\s+(?:case|action)|
           all\s+(?:claims|defendants|parties|counts|causes\s+of\s+action|remaining\s+(?:claims|defendants))|
-          as\s+to\s+all\b|dismissed\s+in\s+full)"""
+          as\s+to\s+all\b|dismissed\s+in\s+full|
+          (?:the|this)\s+(?:case|action|complaint)\s+(?:is|be|shall\s+be)\s+(?:hereby\s+)?dismissed\b
+            (?!\s+(?:(?:with|without)\s+prejudice\s+)?(?:as\s+to|against|in\s+part|only)))"""
 )
 _PARTIAL = _rx(
     r"""\b(?:as\s+to\s+(?!all\b)|in\s+part\b|partial(?:ly)?\b|54\s*\(b\)|dismissing\s+part(?:y|ies)|
@@ -188,7 +215,11 @@ _PARTIAL = _rx(
             (?:the\s+)?claims?\s+(?:against|of)|(?:plaintiff'?s'?\s+)?[a-z-]+\s+claims?)\b|
           (?:counter|cross|third[- ]party\s+)claims?\b|claims?\s+against\s+(?!all\b)|counts?\s+[\divx]|
           certain\s+(?:claims|defendants|parties)|(?:state|federal)[- ]law\s+claims?|
-          (?:defendant|party)\s+[a-z.,' ]{1,60}\s+(?:is\s+)?(?:dismissed|terminated))"""
+          (?:defendants?|part(?:y|ies)|plaintiffs?)\s+(?:(?!\b(?:case|action|complaint|matter|petition|did|not|shall|must|may|will|if|because|failed)\b)[a-z.,'&() -]){1,80}?
+            \s+(?:is\s+|are\s+)?(?:hereby\s+)?(?:dismissed|terminated)|
+          terminat(?:ed|ing)\s+(?:part(?:y|ies)|defendants?|plaintiffs?)\b|
+          (?:inc|corp|co|llc|ltd|l\.?p|n\.?a|company|corporation|incorporated)\.?\s+(?:is\s+)?terminated\b|
+          \bonly\b(?=[^.;]{0,10}$))"""
 )
 
 
@@ -267,8 +298,15 @@ def _mentions(t: str, *words: str) -> bool:
     return any(w in t for w in words)
 
 
+# A period after a company suffix, an initial or "No" ends no clause: "Acme Corp. is dismissed".
+_CLAUSE_END = re.compile(
+    r"(?<!\binc)(?<!\bcorp)(?<!\bco)(?<!\bltd)(?<!\bl\.p)(?<!\bn\.a)(?<!\bjr)(?<!\bsr)(?<!\bno)(?<!\bst)"
+    r"(?<!\bu\.s)(?<!\bdr)(?<!\bmr)(?<!\bms)(?<!\bmrs)(?<!\bv)(?<!\bvs)(?<!\b[a-z])\.(?=\s|$)|;"
+)
+
+
 def _clauses(t: str) -> list[str]:
-    return [c for c in re.split(r"[;.](?=\s|$)", t) if c.strip()]
+    return [c for c in _CLAUSE_END.split(t) if c.strip()]
 
 
 def _ordered(
@@ -298,11 +336,108 @@ def _court_name(original: str, pattern: re.Pattern[str]) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """A named decision with a real example phrase; ``decide`` returns None when it does not apply."""
+    """One row of the rule table: a name, real example texts, and how it decides.
+
+    ``decide`` returns None when the row does not apply. A declarative row
+    (built by :func:`row`) also keeps its data: ``when`` (patterns, any of which
+    makes it apply), ``unless`` (guards that veto it) and ``builds`` (the
+    classification it yields). ``tests/unit/test_classify_rules.py`` runs every
+    row's ``examples`` through :func:`classify` and asserts that *this* row
+    decides them.
+    """
 
     name: str
-    example: str
+    examples: tuple[str, ...]
     decide: Callable[[Entry], Classification | None]
+    when: tuple[re.Pattern[str], ...] = ()
+    unless: tuple[re.Pattern[str], ...] = ()
+    builds: Classification | None = None
+
+    @property
+    def example(self) -> str:
+        return self.examples[0]
+
+
+Patterns = str | re.Pattern[str] | tuple[str | re.Pattern[str], ...]
+
+
+def _patterns(p: Patterns) -> tuple[re.Pattern[str], ...]:
+    return tuple(_rx(x) if isinstance(x, str) else x for x in (p if isinstance(p, tuple) else (p,)))
+
+
+def row(
+    name: str,
+    *,
+    when: Patterns,
+    builds: Classification,
+    examples: tuple[str, ...],
+    unless: Patterns = (),
+    on: Literal["text", "head"] = "text",
+    reads: tuple[str, ...] = (),
+    not_after: Patterns = (),
+    window: int = 40,
+) -> Rule:
+    """A declarative row: applies when any ``when`` pattern matches (in the entry's ``on``)
+    and no ``unless`` pattern matches its text; yields ``builds`` with ``rule=name``
+    and the parameters named in ``reads`` read from the text (prejudice, scope,
+    judgment kind, the reopening window). With ``not_after``, a match counts only
+    when the ``window`` characters before it do not match (``_ordered``): "As this
+    matter is administratively closed, ..." describes, it does not close."""
+    whens = _patterns(when)
+    unlesses = _patterns(unless)
+    template = replace(builds, rule=name)
+    wanted = frozenset(reads)
+
+    befores = _patterns(not_after)
+
+    def matches(p: re.Pattern[str], where: str) -> bool:
+        if not befores:
+            return p.search(where) is not None
+        return any(_ordered(p, where, b, window) for b in befores)
+
+    def decide(e: Entry) -> Classification | None:
+        where = e.head if on == "head" else e.text
+        if not any(matches(p, where) for p in whens) or any(u.search(e.text) for u in unlesses):
+            return None
+        return _built(template, wanted, e.text)
+
+    return Rule(name, examples, decide, whens, unlesses, template)
+
+
+_REOPEN_WINDOW = _rx(
+    r"""\b(?:re-?open|restore|reinstate)\w*\b[^.;]{0,80}?\bwithin\s+(?:(?P<word>thirty|forty-five|sixty|ninety)\s+)?\(?(?P<n>\d{1,3})?\)?\s*days?\b
+      | \bwithin\s+(?:(?P<word2>thirty|forty-five|sixty|ninety)\s+)?\(?(?P<n2>\d{1,3})?\)?\s*days?\b[^.;]{0,80}?\b(?:re-?open|restore|reinstate)"""
+)
+_NUMBER_WORDS = {"thirty": 30, "forty-five": 45, "sixty": 60, "ninety": 90}
+
+
+def reopen_window(text: str) -> int | None:
+    """Days the parties have to reopen a case dismissed on settlement, when the entry says so."""
+    m = _REOPEN_WINDOW.search(text.lower())
+    if not m:
+        return None
+    n = m["n"] or m["n2"]
+    if n:
+        return int(n)
+    word = m["word"] or m["word2"]
+    return _NUMBER_WORDS.get(word) if word else None
+
+
+def _built(template: Classification, reads: frozenset[str], t: str) -> Classification:
+    update: dict[str, object] = {}
+    if "prejudice" in reads:
+        update["prejudice"] = prejudice_of(t)
+    if "scope" in reads:
+        update["scope"] = scope_of(t)
+    if "judgment_kind" in reads:
+        update["judgment"] = _judgment_kind(t)
+    if "reopen_window" in reads:
+        update["reopen_within_days"] = reopen_window(t)
+    if "class_action" in reads:
+        update["class_action"] = _class_action(t)
+    if "confidence" in reads and (_CLOSE_WORDS.search(t) or _WHOLE_STRONG.search(t)):
+        update["confidence"] = "high"  # the entry itself says the case ends
+    return replace(template, **update) if update else template
 
 
 _OWN_VOID = _rx(
@@ -312,14 +447,6 @@ _OWN_VOID = _rx(
 )
 
 
-def _own_void(e: Entry) -> Classification | None:
-    # The clerk rewrote this entry's own text: it no longer means what it said.
-    # ("Deleted document number 2" is a separate clerk entry about document 2.)
-    if _OWN_VOID.search(e.head) and not re.search(r"\bdeleted\s+document\s+number\b", e.text):
-        return Classification(rule="own_text_marked_void")
-    return None
-
-
 _ERROR_MARK = _rx(
     r"""\b(?:filed|entered|docketed|submitted)\s+in\s+error\b|\bdocket(?:ing)?\s+error\b|\bincorrectly\s+filed\b
       | \bdeleted\s+document\s+number\b|\b(?:filed|docketed|entered)\s+in\s+(?:the\s+)?wrong\s+case\b"""
@@ -327,7 +454,7 @@ _ERROR_MARK = _rx(
 _STRIKE_MARK = _rx(
     r"""\bstricken\b|\bstruck\b|(?<!motion\sto\s)\bstrik(?:es|ing)\b(?!\s+(?:allegations|portions|affirmative|the\s+jury))
       | \b(?:clerk|court)\s+(?:shall|will|is\s+directed\s+to)\s+strike\b|\bvacat(?:es|ed|ing)\b|\bhereby\s+vacate\b
-      | \bgranting\b[^.;]{0,60}\bmotion\s+to\s+vacate\b|\brescind(?:s|ed|ing)\b|\bset\s+aside\b|\bwithdrawn\b
+      | \bgranting\b(?:(?!\bmotions?\b)[^.;]){0,60}\bmotion\s+to\s+vacate\b|\brescind(?:s|ed|ing)\b|\bset\s+aside\b|\bwithdrawn\b
       | ^(?:notice\s+of\s+)?withdrawal\s+of\b"""
 )
 _CORRECTION = _rx(
@@ -446,12 +573,6 @@ _CUSTODY = _rx(
     r"""\bremand\w*\s+(?:\w+\s+){0,4}(?:to|into|in)\s+(?:the\s+)?(?:\w+\s+){0,3}custody\b
       | \bremand\w*\s+to\s+(?:the\s+)?(?:u\.?s\.?\s+)?(?:marshal|usms)"""
 )
-
-
-def _custody(e: Entry) -> Classification | None:
-    if "remand" in e.text and _CUSTODY.search(e.text):
-        return Classification(rule="remanded_to_custody_is_not_a_remand")
-    return None
 
 
 _COMPLAINT_PREFIX_WORDS = frozenset(
@@ -578,7 +699,7 @@ def _opening(e: Entry) -> Classification | None:
 
 
 _TRANSFER_IN = _rx(
-    r"""\btransfer\s+in\s+(?:order|from)\b|\btransferred\s+in\b|\btransferred\s+(?:here\s+)?from\s+(?:the\s+)?[\w .]*district|\bcreating\s+mdl\b|
+    r"""\btransfer\s+in\s+(?:order|from)\b|\btransferred\s+in\b|\btransferred\s+(?:here\s+)?from\s+(?:the\s+)?[\w .]*district|
         \breceived\s+from\s+(?:the\s+)?[\w .]*district|\bcase\s+transferred\s+in\b|\btransfer\s+in\s+order\b"""
 )
 _TRANSFER_WORDS = _rx(r"\btransfer(?:red|ring)?\b|\bcto\b|\bcto-\d+")
@@ -601,15 +722,20 @@ def _transfer_in(e: Entry) -> Classification | None:
     )
     if _TRANSFER_IN.search(t) or first_paper:
         return Classification(type="case.filed", rule="transfer_in", opening="transfer_in")
+    if _MDL_CREATED.search(t) and not _THIS_CASE_MOVES.search(t):
+        # The Panel's order creating an MDL and transferring "N actions" names no case of
+        # this docket: neither an opening here nor a transfer out of here.
+        return Classification(rule="mdl_created_is_not_a_transfer_of_this_case")
     return None
 
 
-def _party_request(e: Entry) -> Classification | None:
-    if _REQUEST_HEAD.search(e.head):
-        return Classification(rule="party_filing_is_not_a_disposition")
-    if _SHOW_CAUSE_HEAD.search(e.head):
-        return Classification(rule="show_cause_or_deficiency_is_a_warning")
-    return None
+_MDL_CREATED = _rx(
+    r"""\b(?:creating|establishing|centraliz\w*|consolidating)\s+(?:a\s+new\s+)?(?:mdl|multi-?\s?district\s+litigation)\b
+      | \bnew\s+mdl\b|\btransferring\s+(?:\d+|[a-z]+)\s+actions\b"""
+)
+_THIS_CASE_MOVES = _rx(
+    r"\b(?:this|the\s+(?:above[- ]captioned|instant))\s+(?:case|action|matter)\b|\bthe\s+action\s+is\s+transferred\b"
+)
 
 
 _VOLUNTARY_NOTICE = _rx(
@@ -631,6 +757,7 @@ def _dismissal(kind: DismissalKind, rule: str, e: Entry) -> Classification:
         prejudice=prejudice_of(t),
         scope=scope_of(t),
         reason=_reason_of(t) if kind == "court" else None,
+        reopen_within_days=reopen_window(t),
     )
 
 
@@ -679,30 +806,37 @@ _COURT_DISMISS = _rx(
       | (?<!proposed\s)\border\s+dismissing\b|\bdismissal\s+order\b|\bjudgment\s+of\s+dismissal\b|\bcase\s+dismissed\b
       | \b(?:case|action|complaint|petition|suit|lawsuit|matter|proceeding|claims?|counts?|defendants?|parties|
            plaintiffs?|petitioners?)\b(?:\s+\([^)]{0,40}\))?
-           \s+(?:(?:is|are|be|was|were|shall|hereby|herein|accordingly|therefore|also|now|each|both|
+           \s+(?:(?:is|are|be|was|were|shall|hereby|herein|accordingly|therefore|also|now|each|both|conditionally|
                  and\s+(?:the\s+)?(?:same|it)|the\s+same)\s+){0,5}(?:dismissed|discontinued)\b
       | \bdismiss(?:es|ed|ing)\s+(?:without\s+prejudice\s+|with\s+prejudice\s+)?(?:the\s+|this\s+|plaintiffs?'?s?\s+|petitioners?'?s?\s+|
            his\s+|her\s+|their\s+|its\s+|all\s+|said\s+|entire\s+|remaining\s+|above[- ]captioned\s+|instant\s+)*
            (?:case|action|complaint|petition|claims?|suit|lawsuit|matter|proceeding|counts?)\b
-      | \bgranting\s+(?:in\s+part\s+)?[^.;]{0,60}?\bmotions?\s+(?:for\s+(?:voluntary\s+)?dismissal|to\s+(?:voluntarily\s+)?dismiss)\b
+      | \bgranting\s+(?:in\s+part\s+)?(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotions?\s+(?:for\s+(?:voluntary\s+)?dismissal|to\s+(?:voluntarily\s+)?dismiss)\b
       | \border\s+(?:on|re:?|approving|accepting|adopting|entering|so[- ]ordering)\s+(?:the\s+)?(?:parties'?\s+|joint\s+|plaintiffs?'?s?\s+)*
            (?:\[?\d+\]?\s+)?(?:stipulat\w*|notice)\s+(?:of|for|to)\s+(?:voluntary\s+)?dismiss
       | \bmotions?\s+to\s+dismiss\b[^.;]{0,80}(?<!\bbe\s)(?<!\bnot\s)\b(?:is\s+|are\s+|was\s+)?(?:hereby\s+)?granted\b
-           (?![^.;]{0,20}\b(?:submit|proposed|to\s+follow))
-      | \b(?:in\s+part\s+)?granting\s+(?:in\s+part\s+)?(?:the\s+)?(?:[\w'\[\]#-]+\s+){0,5}dismissal\b"""
+           (?![^.;]{0,20}\b(?:submit|proposed|to\s+follow|leave|an?\s+extension|additional\s+time))
+      | \b(?:in\s+part\s+)?granting\s+(?:in\s+part\s+)?(?:the\s+)?(?:(?!motions?\s+(?!for\s+(?:voluntary\s+)?dismissal))[\w'\[\]#-]+\s+){0,5}dismissal\b"""
 )
 _DENIED_DISMISS = _rx(r"\b(?:deny|denies|denied|denying)\b[^.;]{0,60}\bmotions?\s+to\s+dismiss\b")
 _LEAVE_TO_AMEND = _rx(
     r"""\bwith\s+leave\s+to\s+(?:amend|file\s+an\s+amended|replead)|\bleave\s+to\s+amend\s+(?:is\s+)?granted
       | \b(?:may|shall|must)\s+file\s+an\s+amended\s+(?:complaint|petition)\b|\bgranted\s+leave\s+to\s+(?:amend|file\s+an\s+amended)
-      | \bgranting\b[^.;]{0,60}\bmotion\s+for\s+leave\s+to\s+(?:amend|file\s+(?:an?\s+)?(?:first\s+|second\s+|third\s+)?amended)"""
+      | \bgranting\b(?:(?!\bmotions?\b)[^.;]){0,60}\bmotion\s+for\s+leave\s+to\s+(?:amend|file\s+(?:an?\s+)?(?:first\s+|second\s+|third\s+)?amended)"""
+)
+
+
+_PENDING_DISMISSAL = _rx(
+    r"""\b(?:pending|until|awaiting)\s+(?:the\s+)?(?:court'?s\s+)?(?:(?:resolution|ruling|decision|disposition|determination|
+          adjudication)\s+(?:of|on)\s+)?(?:the\s+)?[^.;]{0,60}?\bmotions?\s+to\s+dismiss\b(?:[^.;]{0,40}?\bmotions?\b)?"""
 )
 
 
 def _court_dismissal(e: Entry) -> Classification | None:
     if not _mentions(e.text, "dismiss", "discontinu"):
         return None
-    t = _without_moot_clauses(e.text)
+    # "stay discovery pending resolution of the motion to dismiss": the motion is context, not decided
+    t = _PENDING_DISMISSAL.sub(" ", _without_moot_clauses(e.text))
     m = _COURT_DISMISS.search(t)
     if not m:
         return None
@@ -737,6 +871,7 @@ _SETTLEMENT_CLOSES = _rx(
     r"""\b(?:dismiss\w*|clos\w*|terminat\w*|discontinu\w*)\b[^.;]{0,60}\b(?:in\s+(?:light|view)\s+of|upon|pursuant\s+to|
           by\s+reason\s+of|because\s+of|due\s+to|following|on\s+account\s+of|based\s+(?:up)?on)\s+(?:the\s+)?(?:parties'?\s+)?
           (?:notice\s+of\s+|reported\s+|report\s+of\s+)?settlement
+      | \b(?:dismiss\w*|discontinu\w*|clos\w*)\b[^.]{0,200}\bsettlement\s+(?:is|was|has|had)\s+not\s+(?:been\s+)?consummated
       | \bsettled\s+and\s+dismissed\b|\bsettlement\s+(?:and|&)\s+dismissal\b|\b(?:30|45|60|90|thirty|sixty|ninety)[- ]day\s+order\b
       | \b(?:approving|approval\s+of)\s+(?:the\s+)?(?:class\s+action\s+|collective\s+action\s+)?settlement\b[^.]{0,120}\b(?:dismiss|clos|terminat|judgment)
       | \b(?:court|clerk)\s+(?:having\s+been|has\s+been|being)\s+(?:advised|informed|notified)\b[^.]{0,80}\b(?:settled|settlement)\b[^.]{0,120}\b(?:dismiss|clos|discontinu)"""
@@ -785,7 +920,10 @@ def _settlement(e: Entry) -> Classification | None:
     )
     if closing and not _REQUEST_HEAD.search(h):
         return Classification(
-            type="case.settled", rule="settlement_closes_case", class_action=_class_action(t)
+            type="case.settled",
+            rule="settlement_closes_case",
+            class_action=_class_action(t),
+            reopen_within_days=reopen_window(t),
         )
     if _SETTLEMENT_NOTICE.search(t):
         return Classification(
@@ -805,7 +943,7 @@ _JUDGMENT_ENTERED = _rx(
     r"""(?<!separate\s)\bjudgment\s+(?:is\s+|shall\s+be\s+|be\s+|hereby\s+|will\s+be\s+|is\s+hereby\s+)*entered\b
       | (?<!separate\s)\bjudgment\s+shall\s+(?:enter|issue)\b
       | \b(?:clerk|court)\b[^.;]{0,40}\b(?:shall|to|will|is\s+directed\s+to|is\s+ordered\s+to)\s+enter\s+(?:final\s+|a\s+|default\s+)?judgment\b
-      | \bgranting\s+[^.;]{0,60}?\bmotion\s+for\s+(?:entry\s+of\s+)?default\s+judgment\b
+      | \bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+for\s+(?:entry\s+of\s+)?default\s+judgment\b
       | \bcase\s+termination\s+for\s+(?:opinion|order\s+and\s+judgment)\b"""
 )
 
@@ -832,7 +970,7 @@ def _judgment_kind(t: str) -> JudgmentKind:
 
 
 _SUMMARY_JUDGMENT_GRANTED = _rx(
-    r"""\bgranting\b[^.;]{0,80}\bmotions?\s+for\s+summary\s+judgment\b|\bsummary\s+judgment\s+(?:is\s+|be\s+)?(?:hereby\s+)?granted\b"""
+    r"""\bgranting\b(?:(?!\bmotions?\b)[^.;]){0,80}\bmotions?\s+for\s+summary\s+judgment\b|\bsummary\s+judgment\s+(?:is\s+|be\s+)?(?:hereby\s+)?granted\b"""
 )
 _CLOSE_WORDS = _rx(
     r"\b(?:close|terminate)\s+(?:the|this)\s+(?:case|action)|\bcase\s+(?:is\s+)?(?:closed|terminated)\b|\bjs-?6\b"
@@ -856,12 +994,34 @@ def _judgment_directed(e: Entry) -> Classification | None:
     return None
 
 
+# "DEFAULT JUDGMENT as to Acme Corp.": without the party list, a judgment naming only some
+# parties never closes the case. A criminal judgment "as to <defendant>, Count(s) 1, ... BOP"
+# sentences the defendant and closes the criminal case (known simplification, module docstring).
+_JUDGMENT_AS_TO_PARTY = _rx(
+    r"""\bas\s+to\s+(?!all\b|counts?\b|claims?\b|\d+\s+notice)|\bclaims?\s+against\s+(?!all\b|defendants\b|the\s+defendants\b)
+      | \bterminat(?:ed|ing)\s+(?:part(?:y|ies)|defendants?)\b"""
+)
+_CRIMINAL_SENTENCE = _rx(
+    r"\bcount\(?s?\)?\b|\bbop\b|\bcommitment\b|\bimprison\w*|\bprobation\b|\bsupervised\s+release\b|\bsentenc\w*|\bguilty\b"
+)
+
+
+_COSTS_OR_FEES_JUDGMENT = _rx(
+    r"""\bjudgment\s+(?:on|of|for|as\s+to)\s+(?:the\s+)?(?:taxed\s+)?(?:costs|attorneys?'?\s+fees|fees)\b
+      | \bcosts?\s+(?:are\s+|is\s+)?taxed\b|\bbill\s+of\s+costs\b"""
+)
+
+
 def _judgment(e: Entry) -> Classification | None:
     t = e.text
+    if _COSTS_OR_FEES_JUDGMENT.search(t) and not _CLOSE_WORDS.search(t):
+        # "CLERK'S JUDGMENT on costs taxed": follows the merits judgment, never is it
+        return Classification(rule="judgment_on_costs_or_fees_is_not_the_merits")
     if re.search(r"\bdenying\b[^.;]{0,60}\bjudgment\b", t) and not re.search(r"\bgranting\b", t):
         return None
     partial = bool(
         re.search(r"\bpartial\b|\b54\s*\(b\)|\bin\s+part\b|\bas\s+to\s+(?:count|claim)s?\b", t)
+        or (_JUDGMENT_AS_TO_PARTY.search(t) and not _CRIMINAL_SENTENCE.search(t))
     ) and not _WHOLE_STRONG.search(t)
     return Classification(
         type="judgment.entered",
@@ -886,7 +1046,7 @@ _TRANSFER_OUT = _rx(
       | \btransfer(?:red)?\s+(?:of\s+case\s+)?to\s+(?:the\s+)?(?:united\s+states\s+district\s+court|u\.?s\.?\s+district\s+court|
            (?:(?:northern|southern|eastern|western|middle|central)\s+)?district\s+of)\b
       | \btransfer\s+of\s+case\s+to\b|\btransferred\s+out\b
-      | \bgranting\s+[^.;]{0,80}?\bmotion\s+to\s+(?:change\s+venue|transfer)\b"""
+      | \bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,80}?\bmotion\s+to\s+(?:change\s+venue|transfer)\b"""
 )
 _NOT_A_CASE_TRANSFER = _rx(
     r"""\btransfer\s+(?:agreement|of\s+claim)|\b3001\s*\(e\)|\b(?:probation|supervised\s+release|supervision)\b|\btransfer\s+of\s+jurisdiction\b
@@ -937,12 +1097,12 @@ _REMAND_STATE = _rx(
           (?:[\w.'-]+\s+){0,8}?(?:state|superior|circuit|county|chancery|family|common\s+pleas|district\s+court\s+of\s+[\w ]+\s+county|
           parish|municipal|probate|justice)\b
       | \border\s+(?:of\s+remand|remanding)\b|\b(?:case|action|matter)\s+(?:is\s+|be\s+|hereby\s+)*remanded\b
-      | \bgranting\s+[^.;]{0,60}?\bmotion\s+to\s+remand\b|\bremanded\s+to\s+state\s+court\b"""
+      | \bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+to\s+remand\b|\bremanded\s+to\s+state\s+court\b"""
 )
 
 
 _REMAND_MOTION = _rx(r"\bmotions?\s+(?:\w+\s+){0,2}(?:to|for)\s+remand\w*\b[^.;]*")
-_REMAND_GRANTED = _rx(r"\bgranting\s+[^.;]{0,60}?\bmotions?\s+(?:\w+\s+){0,2}(?:to|for)\s+remand")
+_REMAND_GRANTED = _rx(r"\bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotions?\s+(?:\w+\s+){0,2}(?:to|for)\s+remand")
 
 
 def _remand(e: Entry) -> Classification | None:
@@ -971,11 +1131,11 @@ _STAY_LIFTED = _rx(
 _CASE_STAYED = _rx(
     r"""\b(?:order\s+)?staying\s+(?:all\s+)?(?:the\s+|this\s+)?(?:case|action|proceedings?|matter|litigation|lawsuit)\b
       | \b(?:case|action|proceedings?|matter|litigation|lawsuit)\s+(?:is\s+|are\s+|shall\s+be\s+|be\s+|is\s+hereby\s+|are\s+hereby\s+|hereby\s+)+stayed\b
-      | \b(?:case|action)\s+stayed\b|\bgranting\s+[^.;]{0,60}?\bmotion\s+to\s+stay\s+(?:the\s+)?(?:case|action|proceedings?|litigation|matter)\b"""
+      | \b(?:case|action)\s+stayed\b|\bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+to\s+stay\s+(?:the\s+)?(?:case|action|proceedings?|litigation|matter)\b"""
 )
 _NOT_CASE_STAY = _rx(
     r"""\brelief\s+from\s+(?:the\s+)?(?:automatic\s+)?stay\b|\bautomatic\s+stay\s+(?:shall|will|is|remains?|does)\b
-      | \bstay\s+of\s+(?:execution|removal|deportation|the\s+panel)|\bconditional\s+transfer\b|\bdiscovery\b"""
+      | \bstay\s+of\s+(?:execution|removal|deportation|the\s+panel)|\bconditional\s+transfer\b"""
 )
 
 
@@ -988,10 +1148,16 @@ def _stays(e: Entry) -> Classification | None:
     ):
         return None
     if _STAY_LIFTED.search(t):
+        if _NOT_STAYED_OBJECT.search(t):
+            return None  # a stay of discovery, or a stay as to one party, lifted: the case stays as it was
         if re.search(r"\bre-?open", t):
             return None  # "lifting the stay and reopening the case": the reopening rule decides
         return Classification(type="stay.lifted", rule="stay_lifted")
-    if _CASE_STAYED.search(t):
+    if any(
+        _CASE_STAYED.search(clause) and not _NOT_STAYED_OBJECT.search(clause) for clause in _clauses(t)
+    ):
+        # "ORDER staying case; all discovery is stayed" stays the case; "discovery in this case is
+        # stayed" or a stay of deadlines does not
         m = re.search(
             r"\bpending\s+(?:the\s+)?(?P<why>[a-z' -]{3,60}?)(?=[.,;()]|\s+(?:in|of|before|by|and)\b|$)",
             t,
@@ -1006,21 +1172,12 @@ _REOPEN = _rx(
     r"""\b(?:case|action|matter|proceedings?)\s+(?:is\s+|are\s+|be\s+|shall\s+be\s+|hereby\s+|is\s+hereby\s+)*(?:re-?opened|reinstated)\b
       | \border\s+(?:re-?opening|reinstating)\b|\b(?:ordered|directed|instructed)\s+to\s+re-?open\b|\bcase\s+re-?opened\b
       | \bre-?open(?:s|ing)?\s+(?:the\s+|this\s+|these\s+|said\s+)?(?:case|action|matter|proceedings?)\b
-      | \brestored\s+to\s+(?:the\s+)?(?:active\s+)?(?:docket|calendar)\b|\bgranting\s+[^.;]{0,60}?\bmotion\s+to\s+re-?open\b"""
+      | \brestored\s+to\s+(?:the\s+)?(?:active\s+)?(?:docket|calendar)\b|\bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+to\s+re-?open\b"""
 )
 _REOPEN_NOT_ORDERED = _rx(
     r"""\b(?:right|motion|move|moves|request|may|permit|leave|seek|apply|application|petition|until|if|unless|date|when|
           once|after|should|would|could)\b[^.;]{0,40}$|\b(?:deny|denies|denied|denying)\b[^.;]{0,40}$"""
 )
-
-
-def _reopen(e: Entry) -> Classification | None:
-    t = e.text
-    if not _mentions(t, "open", "reinstat", "restored"):
-        return None
-    if _ordered(_REOPEN, t, _REOPEN_NOT_ORDERED, window=60):
-        return Classification(type="case.reopened", rule="case_reopened")
-    return None
 
 
 _ADMIN_CLOSE = _rx(
@@ -1032,20 +1189,6 @@ _ADMIN_CLOSE = _rx(
 _DESCRIBED_BEFORE = _rx(
     r"\b(?:as|since|because|while|was|been|remains?|previously|were)\s+(?:\w+\s+){0,3}$"
 )
-
-
-def _admin_close(e: Entry) -> Classification | None:
-    t = e.text
-    if not _mentions(t, "administrativ", "statistic") or not _ordered(
-        _ADMIN_CLOSE, t, _DESCRIBED_BEFORE
-    ):
-        return None
-    return Classification(
-        type="case.closed",
-        rule="administrative_closing",
-        closed_disposition="other",
-        reason="administrative closing",
-    )
 
 
 _CASE_CLOSED = _rx(
@@ -1062,111 +1205,236 @@ _NOT_DONE_BEFORE = _rx(
 )
 
 
-def _case_closed(e: Entry) -> Classification | None:
-    t = e.text
-    if not _mentions(t, "clos", "terminat", "js-6", "js6", "final decree"):
-        return None
-    if not _ordered(_CASE_CLOSED, t, _NOT_DONE_BEFORE):
-        return None
-    return Classification(
-        type="case.closed",
-        rule="case_terminated_marker",
-        closed_disposition="other",
-        reason="case terminated",
-    )
+_GRANTING_MOTION = r"\bgranting\s+(?:in\s+part\s+)?(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotions?\s+"
+_DENIED = r"\b(?:deny|denies|denied|denying)\b"
+
+_FAMILY_ROWS_BEFORE_DISMISSALS: Final[tuple[Rule, ...]] = (
+    row(
+        "settlement_conference_held",
+        when=r"\bsettlement\s+conference\s+(?:was\s+)?(?:held|conducted)\b",
+        unless=(
+            r"\b(?:not|no|unable|failed|impasse|unsuccessful|did\s+not|continued|reset|cancel+ed|adjourned)\b",
+            # a pre-settlement conference is a scheduling call, not a negotiation that may have settled
+            r"\bpre[-\s]?settlement\b",
+        ),
+        builds=Classification(type="case.settled", settlement_closes_case=False, confidence="medium"),
+        examples=(
+            "Minute Entry for proceedings held before Magistrate Judge Peggy Kuo: Settlement Conference held on 3/3/2018.",
+        ),
+    ),
+    row(
+        "sentence_six_remand_keeps_jurisdiction",
+        when=r"\bsentence\s+(?:six|6)\b",
+        unless=(_DENIED, r"\bsentence\s+(?:four|4)\b"),
+        builds=Classification(type="case.stayed", reason="sentence six remand to the agency"),
+        examples=(
+            "ORDER remanding this case pursuant to sentence six of 42 U.S.C. 405(g). The Court retains jurisdiction. Signed by Judge X.",
+        ),
+    ),
+    row(
+        "sentence_four_remand_to_agency",
+        when=(
+            r"\bsentence\s+(?:four|4)\b",
+            r"\b(?:revers\w*|remand\w*)\b[^.;]{0,80}\bto\s+the\s+(?:acting\s+)?commissioner\b",
+        ),
+        unless=_DENIED,
+        builds=Classification(type="case.remanded", remand_to="agency"),
+        examples=(
+            "JUDGMENT: the decision of the Commissioner is REVERSED and the case is REMANDED pursuant to sentence four of 42 U.S.C. 405(g).",
+            "ORDER remanding case to the Commissioner of Social Security for further proceedings pursuant to sentence four of 42 U.S.C. 405(g).",
+        ),
+    ),
+    row(
+        "consent_decree_or_judgment",
+        on="head",
+        when=(
+            r"^(?:(?:final|amended|modified|signed|so[- ]ordered)\s+)*(?:consent|stipulated|agreed)\s+(?:final\s+)?(?:decree|judgment)\b",
+            r"^(?:consent|agreed|stipulated)\s+order\s+(?:and|&|of|for)\s+(?:final\s+|permanent\s+)?(?:judgment|decree|injunction)\b",
+        ),
+        unless=(r"\bproposed\b|\blodg\w*|\bnotice\s+of\s+filing\b",),
+        builds=Classification(type="judgment.entered", judgment="consent"),
+        reads=("prejudice", "scope"),
+        examples=(
+            "CONSENT DECREE. Signed by Judge Ann Aldrich on 5/4/2019.",
+            "CONSENT DECREE AND PERMANENT INJUNCTION against Defendants. Signed by Judge X.",
+            "AGREED FINAL JUDGMENT. Signed by Judge X.",
+        ),
+    ),
+    row(
+        "consent_decree_entered_by_order",
+        when=(
+            r"\border\s+(?:entering|approving|granting\s+(?:(?!\bmotions?\b)[^.;]){0,40}?\bmotions?\s+to\s+(?:enter|approve))\s+(?:the\s+)?(?:proposed\s+)?(?:consent|stipulated)\s+(?:decree|judgment)\b",
+            r"\bconsent\s+decree\s+(?:is\s+|shall\s+be\s+|is\s+hereby\s+)?(?:approved\s+and\s+)?entered\b",
+        ),
+        unless=_DENIED,
+        builds=Classification(type="judgment.entered", judgment="consent"),
+        reads=("prejudice", "scope"),
+        examples=(
+            "ORDER granting 40 Motion to Enter Consent Decree; the Consent Decree is approved and entered. Signed by Judge X.",
+        ),
+    ),
+    row(
+        "permanent_injunction_as_final_judgment",
+        on="head",
+        when=(
+            r"^(?:(?:final|amended|default)\s+)?(?:order\s+(?:of|for|granting|entering)\s+(?:a\s+)?)?permanent\s+injunction\b",
+            _GRANTING_MOTION + r"(?:for|to\s+enter)\s+(?:a\s+)?(?:default\s+judgment\s+and\s+)?permanent\s+injunction\b",
+        ),
+        unless=(r"\bproposed\b|\bpreliminary\b|\btemporary\s+restraining\b", _DENIED + r"(?![^.;]{0,60}\bgrant)"),
+        builds=Classification(type="judgment.entered", judgment="other", confidence="medium"),
+        reads=("prejudice", "scope", "confidence"),
+        examples=(
+            "ORDER OF PERMANENT INJUNCTION. The Clerk shall close this case. Signed by Judge X.",
+            "ORDER granting 20 Motion for Permanent Injunction. Signed by Judge X.",
+        ),
+    ),
+)
+
+_BARE_STIPULATION_AND_ORDER: Final = row(
+    "bare_stipulation_and_order_after_settlement",
+    on="head",
+    when=r"""^(?:so[- ]ordered\s+)?stipulation\s+(?:and|&)\s+order\W*
+             (?:(?:signed|so\s+ordered|entered)\s+by\s+[a-z.,' -]{0,80}?(?:\s+on\s+[\d/]+)?)?\W*(?:\([^()]*\)\W*)*$""",
+    builds=Classification(
+        type="case.dismissed", dismissal="stipulated", confidence="medium", closes_after_settlement=True
+    ),
+    examples=("Stipulation and Order", "STIPULATION AND ORDER. Signed by Judge Joan M. Azrack on 4/2/2018. (Ramsay, Heather)"),
+)
+"""A "Stipulation and Order" whose text is only that title closes the case only after a reported
+settlement (the fold decides, ``closes_after_settlement``), and then on ``medium`` evidence."""
+
+_NOT_A_CASE_STAY_OBJECT = r"""\bstay(?:ing|ed|s)?\s+(?:of\s+)?(?:all\s+)?(?:the\s+)?(?:discovery|deadlines?|execution|removal|deportation|enforcement)\b
+      | \b(?:discovery|deadlines?)\s+(?:in\s+(?:this|the)\s+(?:case|action|matter)\s+)?(?:is\s+|are\s+|be\s+|shall\s+be\s+|hereby\s+|remains?\s+)*stayed\b
+      | \bstayed\s+(?:as\s+to|with\s+respect\s+to)\s+(?:discovery|deadlines?)\b
+      | \b(?:stay|stayed|lifted)\b[^.;]{0,20}?\bas\s+to\s+(?!all\b)|\bas\s+to\s+(?:defendants?|plaintiffs?|part(?:y|ies))\b[^.;]{0,60}\bstay"""
+
+_NOT_STAYED_OBJECT = _rx(_NOT_A_CASE_STAY_OBJECT)
+
+_STAY_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "stay_renewed",
+        when=(
+            r"\bstay\s+(?:is\s+|shall\s+be\s+|be\s+|is\s+hereby\s+|hereby\s+)*(?:extended|continued|renewed)\b",
+            r"\b(?:extend|extending|extends|continu\w*|renew\w*)\s+(?:the\s+)?stay\b",
+            r"\b(?:case|action|matter|proceedings?|litigation)\s+(?:shall\s+|will\s+|is\s+to\s+|to\s+)?(?:remains?|continues?\s+to\s+be)\s+stayed\b",
+            r"\b(?:case|action|matter|proceedings?|litigation)\s+(?:shall\s+|will\s+)?(?:remain|continue)\s+(?:in\s+)?stay(?:ed)?\b",
+        ),
+        unless=(_NOT_A_CASE_STAY_OBJECT, _DENIED + r"[^.;]{0,60}\bstay\b", r"\bmotion\s+to\s+lift\b"),
+        builds=Classification(type="case.stayed", reason="stay renewed"),
+        examples=(
+            "ORDER: The stay is extended for an additional 90 days. The parties shall file a joint status report by 6/1/2021.",
+            "ORDER: This case shall remain stayed pending the resolution of the appeal.",
+            "ORDER granting 30 Joint Motion to Extend Stay. Signed by Judge X.",
+        ),
+    ),
+    row(
+        "stay_lifted_by_order_or_condition",
+        when=(
+            r"\bstay\b[^.;]{0,60}?\b(?:is|are|be|shall\s+be|hereby|has\s+been)\s+(?:hereby\s+)?(?:lifted|dissolved|vacated|terminated)\b",
+            r"\bstay\s+(?:has\s+)?(?:expired|ended)\b|\bstay\s+having\s+(?:expired|ended|been\s+lifted)\b",
+            r"\b(?:removed|released)\s+from\s+(?:the\s+)?(?:suspense|inactive)\s+(?:docket|calendar)\b",
+        ),
+        unless=(_NOT_A_CASE_STAY_OBJECT, _DENIED + r"[^.;]{0,60}\bstay\b", r"\bre-?open"),
+        builds=Classification(type="stay.lifted"),
+        examples=("ORDER: The stay entered on 3/1/2021 is LIFTED. Signed by Judge X.",),
+    ),
+)
 
 
 RULES: Final[tuple[Rule, ...]] = (
-    Rule("own_text_marked_void", "ENTERED IN ERROR.....TRANSCRIPT OF STATUS CONFERENCE", _own_void),
-    Rule(
-        "strikes_earlier_entries",
-        "NOTICE OF DOCKET ERROR re: 160 Notice of Attorney Appearance",
-        _strikes_earlier,
+    # The clerk rewrote this entry's own text: it no longer means what it said.
+    # ("Deleted document number 2" is a separate clerk entry about document 2.)
+    row(
+        "own_text_marked_void",
+        on="head",
+        when=_OWN_VOID,
+        unless=r"\bdeleted\s+document\s+number\b",
+        builds=Classification(),
+        examples=("ENTERED IN ERROR.....TRANSCRIPT OF STATUS CONFERENCE",),
     ),
-    Rule(
+    Rule("strikes_earlier_entries", ("NOTICE OF DOCKET ERROR re: 160 Notice of Attorney Appearance",), _strikes_earlier),
+    row(
         "remanded_to_custody_is_not_a_remand",
-        "Defendant remanded to the custody of the US Marshal.",
-        _custody,
+        when=_CUSTODY,
+        builds=Classification(),
+        examples=("Defendant remanded to the custody of the US Marshal.",),
     ),
-    Rule(
-        "transfer_in",
-        "CERTIFIED TRUE COPY OF MDL TRANSFER IN ORDER FROM THE MDL PANEL",
-        _transfer_in,
-    ),
-    Rule(
-        "opening_and_amended_pleadings",
-        "CLASS ACTION COMPLAINT against LinkedIn Corporation",
-        _opening,
-    ),
-    Rule(
-        "appeals",
-        "USCA JUDGMENT ... the judgment of the District Court is reversed, and the cause is remanded to the District Court",
-        _appellate,
-    ),
-    Rule(
-        "settlement",
-        "Minute Entry ... Negotiations were successful and a settlement was reached.",
-        _settlement,
-    ),
-    Rule(
+    Rule("transfer_in", ("CERTIFIED TRUE COPY OF MDL TRANSFER IN ORDER FROM THE MDL PANEL",), _transfer_in),
+    Rule("opening_and_amended_pleadings", ("CLASS ACTION COMPLAINT against LinkedIn Corporation",), _opening),
+    Rule("appeals", ("USCA JUDGMENT ... the judgment of the District Court is reversed, and the cause is remanded to the District Court",), _appellate),
+    Rule("settlement", ("Minute Entry ... Negotiations were successful and a settlement was reached.",), _settlement),
+    row(
         "party_filing_is_not_a_disposition",
-        "MOTION to Dismiss for Failure to State a Claim by Ricky Babin.",
-        _party_request,
+        on="head",
+        when=_REQUEST_HEAD,
+        builds=Classification(),
+        examples=("MOTION to Dismiss for Failure to State a Claim by Ricky Babin.",),
     ),
-    Rule(
-        "notice_of_voluntary_dismissal",
-        "NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Alessandro De La Torre",
-        _voluntary,
+    row(
+        "show_cause_or_deficiency_is_a_warning",
+        on="head",
+        when=_SHOW_CAUSE_HEAD,
+        builds=Classification(),
+        examples=("ORDER to Show Cause why the case should not be dismissed for failure to prosecute.",),
     ),
-    Rule(
-        "stipulation_of_dismissal",
-        "STIPULATION AND ORDER OF DISCONTINUANCE: This action is discontinued, with prejudice",
-        _stipulated,
+    *_FAMILY_ROWS_BEFORE_DISMISSALS,
+    Rule("notice_of_voluntary_dismissal", ("NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Alessandro De La Torre",), _voluntary),
+    Rule("stipulation_of_dismissal", ("STIPULATION AND ORDER OF DISCONTINUANCE: This action is discontinued, with prejudice",), _stipulated),
+    _BARE_STIPULATION_AND_ORDER,
+    Rule("judgment", ("JUDGMENT - Ordered that plaintiff Milan Dediol's claims against defendants are DISMISSED with prejudice.",), _judgment_head),
+    Rule("court_dismissal", ("ORDER DISMISSING CASE without prejudice. Signed by Judge Helen G. Berrigan",), _court_dismissal),
+    Rule("judgment_directed", ("ORDER granting motion for default judgment ... The Clerk shall enter judgment and close the case",), _judgment_directed),
+    Rule("transfer_out", ("ORDER Granting 2 Unopposed MOTION to Transfer Case to Northern District of Texas",), _transfer_out),
+    Rule("remand", ("Order AND Stipulation and Order of Remand to SSA",), _remand),
+    *_STAY_ROWS,
+    Rule("stays", ("Order Staying Case",), _stays),
+    row(
+        "case_reopened",
+        when=_REOPEN,
+        not_after=_REOPEN_NOT_ORDERED,
+        window=60,
+        builds=Classification(type="case.reopened"),
+        examples=("the Clerk of Court is ordered to reopen these proceedings",),
     ),
-    Rule(
-        "judgment",
-        "JUDGMENT - Ordered that plaintiff Milan Dediol's claims against defendants are DISMISSED with prejudice.",
-        _judgment_head,
-    ),
-    Rule(
-        "court_dismissal",
-        "ORDER DISMISSING CASE without prejudice. Signed by Judge Helen G. Berrigan",
-        _court_dismissal,
-    ),
-    Rule(
-        "judgment_directed",
-        "ORDER granting motion for default judgment ... The Clerk shall enter judgment and close the case",
-        _judgment_directed,
-    ),
-    Rule(
-        "transfer_out",
-        "ORDER Granting 2 Unopposed MOTION to Transfer Case to Northern District of Texas",
-        _transfer_out,
-    ),
-    Rule("remand", "Order AND Stipulation and Order of Remand to SSA", _remand),
-    Rule("stays", "Order Staying Case", _stays),
-    Rule("case_reopened", "the Clerk of Court is ordered to reopen these proceedings", _reopen),
-    Rule(
+    row(
         "administrative_closing",
-        "The Clerk shall administratively terminate this action in his records",
-        _admin_close,
+        when=_ADMIN_CLOSE,
+        not_after=_DESCRIBED_BEFORE,
+        builds=Classification(type="case.closed", closed_disposition="other", reason="administrative closing"),
+        examples=("The Clerk shall administratively terminate this action in his records",),
     ),
-    Rule("case_terminated_marker", "~Util - Terminate Civil Case", _case_closed),
+    row(
+        "case_terminated_marker",
+        when=_CASE_CLOSED,
+        not_after=_NOT_DONE_BEFORE,
+        builds=Classification(type="case.closed", closed_disposition="other", reason="case terminated"),
+        examples=("~Util - Terminate Civil Case",),
+    ),
 )
 """The rule table, in order. The first rule returning a classification decides."""
 
 _DEFAULT = Classification(rule="default")
 
 
-def _read(words: str, document_number: int | None) -> Classification:
+def _decide(words: str, document_number: int | None) -> tuple[Rule | None, Classification]:
     e = _entry(words, document_number)
     if not e.text:
-        return _DEFAULT
+        return None, _DEFAULT
     for rule in RULES:
         c = rule.decide(e)
         if c is not None:
-            return c
-    return _DEFAULT
+            return rule, c
+    return None, _DEFAULT
+
+
+def _read(words: str, document_number: int | None) -> Classification:
+    return _decide(words, document_number)[1]
+
+
+def decided_by(text: str, document_number: int | None = None) -> str | None:
+    """The name of the table row that decides ``text`` (None when no row applies): for tests and explanations."""
+    rule, _ = _decide(_norm(text), document_number)
+    return None if rule is None else rule.name
 
 
 def _read_event_name(name: str, document_number: int | None) -> Classification:

@@ -27,6 +27,16 @@ def _semantic(d: Disposition | None) -> tuple[str, str, str, str | None] | None:
     return None if d is None else (d.type, d.prejudice, d.date.isoformat(), d.detail)
 
 
+def _evidence(new: CaseState, to: Status, event: DocketEvent) -> dict[str, str | None]:
+    """How sure the change is (the closing's confidence, else the causing entry's) and the causing rule."""
+    d = new.disposition
+    if to == "closed" and d is not None:
+        confidence = d.confidence
+    else:
+        confidence = event.data.classifier_confidence or "high"
+    return {"confidence": confidence, "rule": event.data.classifier_rule}
+
+
 def detect(old: CaseState | None, new: CaseState, event: DocketEvent) -> list[Alert]:
     if new is old:
         return []
@@ -54,6 +64,7 @@ def detect(old: CaseState | None, new: CaseState, event: DocketEvent) -> list[Al
                 cause_event_id=event.id,
                 cause_entry_key=key,
                 cause_text=text[:CAUSE_TEXT_LIMIT] if text else None,
+                **_evidence(new, to, event),
             ),
         )
 

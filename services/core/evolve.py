@@ -48,6 +48,7 @@ def to_record(event: DocketEvent) -> EntryRecord:
         time=event.time,
         class_action=d.class_action,
         appeal=d.appeal,
+        confidence=d.classifier_confidence or "high",
     )
     match event.type:
         case "case.dismissed":
@@ -57,15 +58,17 @@ def to_record(event: DocketEvent) -> EntryRecord:
                 disposition=disp,
                 prejudice=event.data.prejudice,
                 scope=event.data.scope,
-                detail=event.data.reason,
+                detail=_with_window(event.data.reason, event.data.reopen_within_days),
                 fjc_code=fjc_code(disp, reason=event.data.reason),
                 closes_case=event.data.scope == "whole",
+                closes_after_settlement=event.data.closes_after_settlement,
             )
         case "case.settled":
             return EntryRecord(
                 **common,
                 disposition="settled",
                 prejudice="unknown",
+                detail=_with_window(None, event.data.reopen_within_days),
                 fjc_code=13,
                 closes_case=event.data.closes_case,
             )
@@ -114,6 +117,14 @@ def to_record(event: DocketEvent) -> EntryRecord:
             return EntryRecord(**common, targets=event.data.target_document_numbers)
         case _:
             return EntryRecord(**common)
+
+
+def _with_window(detail: str | None, days: int | None) -> str | None:
+    """The disposition's detail, with the reopening window a settlement dismissal gives."""
+    if days is None:
+        return detail
+    window = f"may reopen within {days} days if the settlement is not consummated"
+    return f"{detail}; {window}" if detail else window
 
 
 def _rank(r: EntryRecord) -> tuple[bool, dt.datetime, str]:
@@ -359,7 +370,8 @@ class _Fold:
 
         status, disposition = self.status, self.disposition
         new_status: Status | None = None
-        if r.closes_case and r.disposition is not None:
+        if r.closes_case and r.disposition is not None and (self.settlement_noticed or not r.closes_after_settlement):
+            # a bare "Stipulation and Order" (closes_after_settlement) closes only after a reported settlement
             if status == "closed" and disposition is not None and disposition.prejudice == "unknown" and (
                 r.prejudice in ("with", "without")
             ):
@@ -376,6 +388,7 @@ class _Fold:
                     event_id=r.event_id,
                     fjc_code=r.fjc_code,
                     detail=r.detail,
+                    confidence=r.confidence,
                 )
                 self.date_terminated = r.date
         elif r.type == "case.stayed" and status == "open":

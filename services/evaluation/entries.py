@@ -7,6 +7,8 @@ entry labels (``tests/labels/entries.json``, guideline in
 entry is: the event type it should become, with the two distinctions the fold
 depends on made explicit (``case.dismissed/partial`` and
 ``judgment.entered/partial`` end only some parties or claims;
+``case.dismissed/if_settled`` is a bare "Stipulation and Order" that the fold
+reads as a dismissal only after a reported settlement;
 ``case.settled/notice`` reports a settlement without closing the case).
 
 Each labelled file is replayed through the real ingest path
@@ -34,6 +36,7 @@ ENTRY_CLASSES: tuple[str, ...] = (
     "complaint.amended",
     "case.dismissed",
     "case.dismissed/partial",
+    "case.dismissed/if_settled",
     "case.settled",
     "case.settled/notice",
     "judgment.entered",
@@ -71,6 +74,9 @@ def entry_class(event: DocketEvent) -> str:
     data = event.data
     if event.type in ("case.dismissed", "judgment.entered") and getattr(data, "scope", "whole") == "partial":
         return f"{event.type}/partial"
+    if event.type == "case.dismissed" and getattr(data, "closes_after_settlement", False):
+        # a bare "Stipulation and Order": the fold closes the case only after a reported settlement
+        return "case.dismissed/if_settled"
     if event.type == "case.settled" and not getattr(data, "closes_case", True):
         return "case.settled/notice"
     return event.type

@@ -76,8 +76,8 @@ def test_a_stricken_target_out_of_range_does_not_decode() -> None:
     doc = _event_doc()
     doc["type"] = "entry.stricken"
     data = doc["data"]
-    for k in ("dismissal", "prejudice", "scope", "reason"):
-        del data[k]
+    for k in ("dismissal", "prejudice", "scope", "reason", "reopen_within_days", "closes_after_settlement"):
+        data.pop(k, None)
     data["target_document_numbers"] = [3]
     assert decode_event(json.dumps(doc)).type == "entry.stricken"
     data["target_document_numbers"] = [2**64]

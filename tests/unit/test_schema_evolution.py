@@ -43,7 +43,7 @@ def test_the_recorded_files_really_are_version_1() -> None:
         "reference_dismissal_nef.json",
         "reference_dismissal_rss.json",
     ]
-    assert EVENT_SCHEMA_VERSION == 2
+    assert EVENT_SCHEMA_VERSION == 3
     for name in names:
         doc = orjson.loads(v1(name))
         assert doc["schema_version"] == 1, name
@@ -59,6 +59,9 @@ def test_a_version_1_event_decodes_to_the_current_model_with_every_recorded_fiel
     recorded = orjson.loads(raw)
     upgraded = orjson.loads(encode_event(event))
     del upgraded["data"]["classifier_rule"]
+    assert upgraded["data"].pop("classifier_confidence") is None, "version 1 did not record a confidence"
+    for added in ("reopen_within_days", "closes_after_settlement"):  # version 3 fields at their defaults
+        assert upgraded["data"].pop(added, None) in (None, False)
     assert upgraded == {**recorded, "schema_version": EVENT_SCHEMA_VERSION}
 
 
@@ -113,3 +116,25 @@ def test_version_1_and_current_records_of_the_same_entries_give_byte_identical_p
     new = project(decode_event(raw) for raw in current_demo_events())
     assert old is not None and new is not None
     assert encode(old) == encode(new)
+
+
+V2 = V1.parent / "v2"
+
+
+@pytest.mark.parametrize("name", ["reference_complaint.json", "reference_dismissal.json"])
+def test_a_version_2_event_decodes_with_no_confidence_and_folds_as_its_current_encoding(name: str) -> None:
+    """``tests/fixtures/events/v2/`` was written by the version-2 demo generator; never regenerate it."""
+    raw = (V2 / name).read_bytes().strip()
+    doc = orjson.loads(raw)
+    assert doc["schema_version"] == 2 and "classifier_confidence" not in doc["data"]
+    old = decode_event(raw)
+    assert old.schema_version == EVENT_SCHEMA_VERSION and old.data.classifier_confidence is None
+    (new,) = [decode_event(line) for line in current_demo_events() if orjson.loads(line)["id"] == old.id]
+    assert new.data.classifier_confidence == "high"
+    assert to_record(old) == to_record(new)  # an unrecorded confidence reads as high
+
+
+def test_without_its_upcaster_a_version_2_event_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(codec.UPCASTERS, 2)
+    with pytest.raises(codec.CodecError):
+        decode_event((V2 / "reference_dismissal.json").read_bytes().strip())

@@ -49,6 +49,9 @@ class Fetched:
     """The URL that answered (after redirects)."""
 
 
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
 class _Refused(Exception):
     pass
 
@@ -84,7 +87,7 @@ async def _get(
         )
         response = await client.send(request, stream=True)
         try:
-            if response.is_redirect:
+            if response.status_code in _REDIRECTS:  # not is_redirect: httpx counts 304 as one
                 target = _redirect_target(origin, response)
                 continue
             if response.status_code != 200:

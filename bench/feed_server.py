@@ -28,7 +28,7 @@ from typing import Literal
 
 _ITEM = re.compile(rb"<item\b.*?</item>\s*", re.DOTALL)
 
-Mode = Literal["ok", "status", "hang", "huge"]
+Mode = Literal["ok", "status", "hang", "huge", "redirect"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class Route:
     mode: Mode = "ok"
     status: int = 200
     retry_after: str | None = None
+    location: str | None = None
+    """Where ``mode="redirect"`` sends the client (302)."""
     hang_seconds: float = 3600.0
     huge_bytes: int = 50 * 1024 * 1024
     validators: bool = True
@@ -142,6 +144,8 @@ class FeedServer:
             if route.mode == "status":
                 headers = {"Retry-After": route.retry_after} if route.retry_after else {}
                 return self._send(h, route.status, f"HTTP {route.status}\n".encode(), headers)
+            if route.mode == "redirect":
+                return self._send(h, 302, b"", {"Location": route.location or "/"})
             if route.mode == "hang":
                 self._stop.wait(route.hang_seconds)
                 return None

@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 
 from bench.feed_server import FeedServer, assemble, split_feed
@@ -229,6 +230,13 @@ async def test_restarts_publish_nothing_twice_and_once_exits_1_when_a_feed_fails
         assert lost.returncode == 0, lost.stdout + lost.stderr
         states = read_states(tmp_path)
         assert [st.items_new for st in states.values()] == [0, 0], lost.stdout
+        # a redirect is followed on the same host only
+        server.behave("/moved.xml", mode="redirect", location="/ca4.xml")
+        server.behave("/away.xml", mode="redirect", location=f"http://localhost:{server.port}/ca4.xml")
+        moved = once(env, server.url("/moved.xml"), server.url("/away.xml"))
+        assert moved.returncode == 1, moved.stdout + moved.stderr
+        assert "redirect to another host refused: localhost" in moved.stdout, moved.stdout
+        assert read_states(tmp_path)[server.url("/moved.xml")].failures == 0
         server.behave("/e500", mode="status", status=500)
         failing = once(env, urls[1], server.url("/e500"))
         assert failing.returncode == 1 and "HTTP 500" in failing.stdout, failing.stdout + failing.stderr
@@ -279,6 +287,14 @@ async def test_sigkill_of_the_watcher_mid_work_loses_nothing_and_doubles_nothing
 REF = "cand:5:25-cv-00709"
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def reference_items() -> tuple[bytes, bytes, bytes, bytes]:
     """The demo's two reference items, their pubDates five minutes apart (complaint first)."""
     from importlib import resources
@@ -297,10 +313,11 @@ async def test_the_reference_case_as_two_feed_items_five_minutes_apart_makes_one
     env = service_env(kafka_bootstrap, unique_prefix, tmp_path)
     group = f"{unique_prefix}{s.processor_app_id}"
     head, complaint, dismissal, tail = reference_items()
+    port = free_port()
     with FeedServer() as server:
         server.set("/cand.xml", assemble(head, [complaint], tail))
         with running(["worker", "-l", "warn"], env, tmp_path / "worker.log"), running(
-            ["watch", "rss", "--feed", server.url("/cand.xml"), "--interval", "0.5", "--metrics-port", "0"],
+            ["watch", "rss", "--feed", server.url("/cand.xml"), "--interval", "0.5", "--metrics-port", str(port)],
             env, tmp_path / "watch.log",
         ):  # fmt: skip
             deadline = time.monotonic() + 120
@@ -313,6 +330,12 @@ async def test_the_reference_case_as_two_feed_items_five_minutes_apart_makes_one
                 assert time.monotonic() < deadline, "the dismissal item was never published"
                 await asyncio.sleep(0.5)
             await wait_caught_up(kafka_bootstrap, group, s.topic_events, timeout=120)
+            metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    feed = server.url("/cand.xml")
+    assert f'docketline_rss_items_total{{feed="{feed}",outcome="new"}} 2.0' in metrics, metrics
+    assert f'docketline_rss_consecutive_failures{{feed="{feed}"}} 0.0' in metrics
+    assert f'docketline_rss_last_success_timestamp_seconds{{feed="{feed}"}}' in metrics
+    assert 'docketline_rss_poll_duration_seconds_count{result="ok"}' in metrics
     alerts = [decode_alert(r.value) for r in await read_all(kafka_bootstrap, s.topic_alerts)]
     assert [(a.subject, a.type, a.data.from_status, a.data.to_status) for a in alerts] == [
         (REF, "status.changed", "open", "closed")

@@ -26,7 +26,7 @@ from services.ingest.rejects import read_report
 from services.ingest.watch.feeds import Feed, url_feed
 from services.ingest.watch.fetch import FetchLimits
 from services.ingest.watch.rss import WatchTuning, open_watcher
-from services.ingest.watch.schedule import FeedState, PollResult, backoff
+from services.ingest.watch.schedule import FeedState, PollPolicy, PollResult, backoff
 from services.ingest.watch.state import read_states
 from services.settings import Settings
 from services.topics import ensure_app_topics
@@ -73,7 +73,10 @@ def settings_for(bootstrap: str, prefix: str, data_dir: Path) -> Settings:
     return Settings(bootstrap_servers=bootstrap, topic_prefix=prefix, data_dir=data_dir, partitions=4)
 
 
-FAST = WatchTuning(interval=0.3, jitter=0.0, backoff_cap=2.0, limits=FetchLimits(timeout=2.0, max_bytes=8 << 20))
+FAST = WatchTuning(
+    schedule=PollPolicy(interval=0.3, jitter=0.0, backoff_cap=2.0),
+    limits=FetchLimits(timeout=2.0, max_bytes=8 << 20),
+)
 
 
 async def test_items_added_between_polls_are_published_once_and_unchanged_feeds_answer_304(

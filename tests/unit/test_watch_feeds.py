@@ -110,3 +110,11 @@ def test_the_status_table_shows_each_feed_with_its_counts_and_last_error() -> No
     line = next(line for line in text.splitlines() if "cand" in line)
     for expected in ["rss", "503 x2", "2m ago", "10s ago", "in 60s", "10", "7", "1", "12 ms", "HTTP 503"]:
         assert expected in line, (expected, line)
+
+
+def test_a_feed_with_its_own_interval_keeps_the_rest_of_the_policy() -> None:
+    tuning = RssSettings(rss_interval=300, rss_jitter=0.2, rss_backoff_cap=900).tuning()
+    own = tuning.policy(court_feed("cand", 60))
+    assert (own.interval, own.jitter, own.backoff_cap) == (60, 0.2, 900)
+    assert tuning.policy(court_feed("nysd")).interval == 300
+    assert RssSettings().tuning(interval=10).schedule.interval == 10

@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from services.ingest.watch.feeds import Feed, combine, courts_from_list, load_config
 from services.ingest.watch.fetch import FetchLimits
 from services.ingest.watch.rss import WatchTuning
+from services.ingest.watch.schedule import PollPolicy
 
 
 class RssSettings(BaseSettings):
@@ -47,9 +48,11 @@ class RssSettings(BaseSettings):
 
     def tuning(self, interval: float | None = None) -> WatchTuning:
         return WatchTuning(
-            interval=interval or self.rss_interval,
-            jitter=self.rss_jitter,
-            backoff_cap=self.rss_backoff_cap,
-            max_retry_after=self.rss_max_retry_after,
+            schedule=PollPolicy(
+                interval=interval or self.rss_interval,
+                jitter=self.rss_jitter,
+                backoff_cap=self.rss_backoff_cap,
+                max_retry_after=self.rss_max_retry_after,
+            ),
             limits=FetchLimits(timeout=self.rss_timeout, max_bytes=self.rss_max_body_bytes),
         )

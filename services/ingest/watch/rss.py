@@ -42,7 +42,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import httpx
 
@@ -76,19 +76,12 @@ PollHook = Callable[[Feed, FeedState, PollResult], None]
 class WatchTuning:
     """The watcher's knobs (from :class:`~.config.RssSettings`; tests pass their own)."""
 
-    interval: float = 300.0
-    jitter: float = 0.1
-    backoff_cap: float = 3600.0
-    max_retry_after: float = 6 * 3600.0
+    schedule: PollPolicy = PollPolicy()
+    """The policy of a feed without its own interval."""
     limits: FetchLimits = FetchLimits()
 
     def policy(self, feed: Feed) -> PollPolicy:
-        return PollPolicy(
-            interval=feed.interval or self.interval,
-            jitter=self.jitter,
-            backoff_cap=self.backoff_cap,
-            max_retry_after=self.max_retry_after,
-        )
+        return replace(self.schedule, interval=feed.interval) if feed.interval else self.schedule
 
 
 def _digest(data: bytes) -> str:

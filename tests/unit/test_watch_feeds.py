@@ -118,3 +118,18 @@ def test_a_feed_with_its_own_interval_keeps_the_rest_of_the_policy() -> None:
     assert (own.interval, own.jitter, own.backoff_cap) == (60, 0.2, 900)
     assert tuning.policy(court_feed("nysd")).interval == 300
     assert RssSettings().tuning(interval=10).schedule.interval == 10
+
+
+def test_up_runs_the_rss_watcher_only_when_feeds_are_configured(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from services.up import _rss_configured
+
+    monkeypatch.delenv("DOCKETLINE_RSS_COURTS", raising=False)
+    monkeypatch.delenv("DOCKETLINE_RSS_CONFIG", raising=False)
+    assert not _rss_configured()
+    monkeypatch.setenv("DOCKETLINE_RSS_COURTS", "cand")
+    assert _rss_configured()
+    monkeypatch.delenv("DOCKETLINE_RSS_COURTS")
+    monkeypatch.setenv("DOCKETLINE_RSS_CONFIG", str(tmp_path / "rss.toml"))
+    assert _rss_configured()

@@ -38,7 +38,7 @@ import orjson
 from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
 
 from bench import phases
-from bench.feed_server import FeedServer, assemble, split_feed
+from bench.feed_server import FeedServer, assemble
 from bench.kafka_io import GroupWatch, count_records, topic_partitions
 from services.ingest.adapters import pacer_rss
 from services.ingest.records import Parsed

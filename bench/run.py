@@ -71,13 +71,16 @@ class Sizes:
     watch_interval: float = 10.0
     watch_idle_feeds: int = 200
     watch_idle_seconds: float = 30.0
+    watch_idle_interval: float = 5.0
+    """Poll interval of the idle feeds (the window must hold a few rounds)."""
 
 
 SIZES: dict[str, Sizes] = {
     "quick": Sizes(100_000, 20_000, 20_000, 20.0, 15_000, 100_000, 1_500, 600, 2_000),
     "full": Sizes(1_000_000, 200_000, 200_000, 60.0, 60_000, 1_000_000, 20_000, 10_000, 20_000, watch_samples=100),
     "smoke": Sizes(600, 400, 300, 2.0, 200, 500, 100, 50, 100, clients=4, latency_rate=100.0,
-                   watch_samples=3, watch_interval=1.0, watch_idle_feeds=10, watch_idle_seconds=2.0),
+                   watch_samples=3, watch_interval=1.0, watch_idle_feeds=10, watch_idle_seconds=2.0,
+                   watch_idle_interval=0.5),
 }
 
 
@@ -237,7 +240,7 @@ class Bench:
         self.log(f"watch rss: CPU per idle poll of {sz.watch_idle_feeds} feeds")
         self.results["watch_rss"]["idle"] = await watch_rss.idle_cpu(
             self.settings(root, bootstrap, "watch"), root, feeds=sz.watch_idle_feeds,
-            interval=5.0, seconds=sz.watch_idle_seconds,
+            interval=sz.watch_idle_interval, seconds=sz.watch_idle_seconds,
         )  # fmt: skip
 
         self.log("ingest: JSONL file -> acknowledged records")

@@ -52,6 +52,12 @@ def table(r: dict[str, Any]) -> Table:
          f"at {_num(_get(r, 'latency', 'achieved_rate'))} ev/s, {_num(_get(r, 'latency', 'n'))} alerts"),
         ("latency produce -> alert p99", _num(_get(r, "latency", "p99_ms"), " ms", 1), "< 500 ms", ""),
         ("latency produce -> alert max", _num(_get(r, "latency", "max_ms"), " ms", 1), "", ""),
+        ("feed -> alert (watch rss) p50 / p99",
+         f"{_num(_get(r, 'watch_rss', 'feed_to_alert', 'p50_ms'), '', 1)} / {_num(_get(r, 'watch_rss', 'feed_to_alert', 'p99_ms'), ' ms', 1)}",
+         "", f"{_num(_get(r, 'watch_rss', 'feed_to_alert', 'n'))} alerts, poll interval "
+             f"{_num(_get(r, 'watch_rss', 'feed_to_alert', 'interval_s'))} s"),
+        ("watch rss CPU per idle poll", _num(_get(r, "watch_rss", "idle", "cpu_ms_per_idle_poll"), " ms", 3), "",
+         f"{_num(_get(r, 'watch_rss', 'idle', 'feeds'))} feeds, {_num(_get(r, 'watch_rss', 'idle', 'idle_polls'))} polls answered 304"),
         ("rebuild: pure fold from Kafka", _num(_get(r, "rebuild", "seconds"), " s", 1), "1M in < 120 s",
          f"{_num(_get(r, 'rebuild', 'events'))} events, {_num(_get(r, 'rebuild', 'events_per_s'))} ev/s"),
         *(

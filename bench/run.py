@@ -9,6 +9,8 @@ Order (each phase on its own topics, so none sees another's records):
 5. ceiling: bare aiokafka decode + produce over the processor's input;
 6. processor: the real ``docketline worker`` subprocess on the same input;
 7. latency: the same (caught-up) worker, live events at half its throughput;
+   then feed -> alert through ``docketline watch rss`` and its CPU per idle
+   poll (:mod:`bench.watch_rss`);
 8. ingest: JSONL file -> acknowledged records through the ingest publisher;
 9. rebuild: fold the bulk topic with the pure core;
 10. read API: fill SQLite with copies of the rebuilt states, serve it with the
@@ -36,7 +38,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import phases
+from bench import phases, watch_rss
 from bench.dataset import Dataset, dataset
 from bench.kafka_io import fill_topic
 from services.kafka_local.manager import LocalKafka
@@ -64,12 +66,21 @@ class Sizes:
     clients: int = 16
     latency_rate: float | None = None
     """Fixed live rate (events/s); None = half the processor's measured throughput."""
+    watch_samples: int = 30
+    """Feed -> alert samples of the ``watch_rss`` phase (items appended to a served feed)."""
+    watch_interval: float = 10.0
+    watch_idle_feeds: int = 200
+    watch_idle_seconds: float = 30.0
+    watch_idle_interval: float = 5.0
+    """Poll interval of the idle feeds (the window must hold a few rounds)."""
 
 
 SIZES: dict[str, Sizes] = {
     "quick": Sizes(100_000, 20_000, 20_000, 20.0, 15_000, 100_000, 1_500, 600, 2_000),
-    "full": Sizes(1_000_000, 200_000, 200_000, 60.0, 60_000, 1_000_000, 20_000, 10_000, 20_000),
-    "smoke": Sizes(600, 400, 300, 2.0, 200, 500, 100, 50, 100, clients=4, latency_rate=100.0),
+    "full": Sizes(1_000_000, 200_000, 200_000, 60.0, 60_000, 1_000_000, 20_000, 10_000, 20_000, watch_samples=100),
+    "smoke": Sizes(600, 400, 300, 2.0, 200, 500, 100, 50, 100, clients=4, latency_rate=100.0,
+                   watch_samples=3, watch_interval=1.0, watch_idle_feeds=10, watch_idle_seconds=2.0,
+                   watch_idle_interval=0.5),
 }
 
 
@@ -220,6 +231,17 @@ class Bench:
             self.log(f"latency: {count} live events at {rate:.0f}/s")
             self.results["latency"] = await phases.latency(worker, list(_take(live, count)), rate, timeout=600)
             self.results["processor"]["peak_rss_mib_after_latency"] = phases.peak_rss_mib(proc.pid)
+            self.log(f"watch rss: feed -> alert, {sz.watch_samples} items, {sz.watch_interval:g} s interval")
+            self.results["watch_rss"] = {
+                "feed_to_alert": await watch_rss.feed_to_alert(
+                    worker, root, samples=sz.watch_samples, interval=sz.watch_interval
+                )
+            }
+        self.log(f"watch rss: CPU per idle poll of {sz.watch_idle_feeds} feeds")
+        self.results["watch_rss"]["idle"] = await watch_rss.idle_cpu(
+            self.settings(root, bootstrap, "watch"), root, feeds=sz.watch_idle_feeds,
+            interval=sz.watch_idle_interval, seconds=sz.watch_idle_seconds,
+        )  # fmt: skip
 
         self.log("ingest: JSONL file -> acknowledged records")
         ing_s = self.settings(root, bootstrap, "ingest")

@@ -71,6 +71,14 @@ class Stack:
             typer.echo("  stopped kafka")
 
 
+def _rss_configured() -> bool:
+    """``docketline up`` runs the RSS watcher when feeds are configured (courts or a config file)."""
+    from services.ingest.watch.config import RssSettings
+
+    rss = RssSettings()
+    return bool(rss.rss_courts.strip()) or rss.rss_config is not None
+
+
 def demo_files() -> list[Path]:
     root = resources.files(DEMO_PACKAGE)
     return sorted(Path(str(p)) for p in root.iterdir() if str(p).endswith(".jsonl"))
@@ -115,6 +123,8 @@ def up_command(
     no_dispatcher: bool = typer.Option(False, "--no-dispatcher", help="Do not run the webhook dispatcher."),
 ) -> None:
     """Run everything on one machine: Kafka, processor, API + dashboard, dispatcher.
+
+    Also the RSS watcher when DOCKETLINE_RSS_COURTS or DOCKETLINE_RSS_CONFIG is set.
 
     Uses the cluster in DOCKETLINE_BOOTSTRAP_SERVERS when that is set; otherwise
     starts a local broker in DATA_DIR/kafka (fetching its jars on first use).
@@ -164,6 +174,8 @@ def up_command(
         stack.spawn("api", "api", "--port", str(port))
         if not no_dispatcher:
             stack.spawn("dispatcher", "dispatcher")
+        if _rss_configured():
+            stack.spawn("watch-rss", "watch", "rss")
         api = f"http://{settings.api_host}:{port}"
         _wait_http(f"{api}/healthz", stack, timeout=60)
 

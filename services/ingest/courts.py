@@ -89,3 +89,12 @@ def local_date(instant: dt.datetime, court_id: str) -> dt.date:
     if zone is None or instant.tzinfo is None:
         return instant.date()
     return instant.astimezone(zone).date()
+
+
+def pacer_rss_url(court_id: str) -> str:
+    """The public RSS feed of a PACER court's CM/ECF ("Recent Entries" of every case).
+
+    The one place that knows the URL shape; ``docketline watch rss --court ID`` and
+    ``DOCKETLINE_RSS_COURTS`` use it.
+    """
+    return f"https://ecf.{court_id}.uscourts.gov/cgi-bin/rss_outside.pl"

@@ -58,6 +58,11 @@ def test_bench_smoke_produces_every_figure_with_consistent_counts(
     assert lat["alerts"] == _expected_alerts(list(live.records())) > 0
     assert lat["n"] == lat["alerts"] and lat["p50_ms"] <= lat["p99_ms"] <= lat["max_ms"]
 
+    watch = r["watch_rss"]
+    assert watch["feed_to_alert"]["n"] == sz.watch_samples, "one open -> closed alert per appended item"
+    assert watch["idle"]["feeds"] == sz.watch_idle_feeds and watch["idle"]["idle_polls"] > 0
+    assert watch["idle"]["other_answers"] == 0, "an unchanged feed is only ever answered 304"
+
     ing = r["ingest"]
     assert ing["events"] == ing["on_topic"] == sz.ingest_events and ing["rejected"] == 0
 

@@ -320,3 +320,17 @@ def _feed(*items: str, link: str = "https://ecf.nyed.uscourts.gov") -> bytes:
         + "".join(items)
         + "</channel></rss>"
     ).encode()
+
+
+def test_a_configured_court_names_the_court_of_a_feed_whose_links_are_not_cmecf_hosts() -> None:
+    xml = (DEMO / "reference_case_rss.xml").read_bytes().replace(
+        b"https://ecf.cand.uscourts.gov", b"http://mirror.example.org"
+    )
+    assert all(isinstance(r, Rejected) and "court unknown" in r.reason for r in pacer_rss.parse(xml, "m"))
+    parsed = list(pacer_rss.parse(xml, "m", court="cand"))
+    assert [r.event.subject for r in parsed if isinstance(r, Parsed)] == ["cand:5:25-cv-00709"] * 2
+    # the feed's own CM/ECF link wins over a configured court
+    real = (DEMO / "reference_case_rss.xml").read_bytes()
+    assert {r.event.subject for r in pacer_rss.parse(real, "f", court="nysd") if isinstance(r, Parsed)} == {
+        "cand:5:25-cv-00709"
+    }

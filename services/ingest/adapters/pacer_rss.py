@@ -10,7 +10,8 @@ An item is one docket entry of one case:
   calendar date *at the court* (see :mod:`services.ingest.courts`).
 
 The court id is the CM/ECF host of the feed (``ecf.cand.uscourts.gov`` ->
-``cand``), falling back to the item's link.
+``cand``), falling back to the item's link, then to the ``court`` the caller
+configured for the feed (``docketline watch rss --feed cand=URL``).
 
 RSS carries only the event name, so every entry is a stub (``text_is_stub``):
 the NEF e-mail or the docket text of the same document, which share its entry
@@ -93,8 +94,11 @@ class _Group:
     items: list[_Item] = field(default_factory=list)
 
 
-def parse(data: bytes, name: str) -> Iterator[ParseResult]:
-    """One event per (docket entry, event name); ``where`` is ``name#item-N`` (1-based)."""
+def parse(data: bytes, name: str, *, court: str | None = None) -> Iterator[ParseResult]:
+    """One event per (docket entry, event name); ``where`` is ``name#item-N`` (1-based).
+
+    ``court``: the court of a feed whose own links are not on a CM/ECF host.
+    """
     feed = feedparser.parse(data)
     if feed.bozo and not feed.entries:
         reason = getattr(feed, "bozo_exception", None) or "no <rss> channel"
@@ -107,7 +111,7 @@ def parse(data: bytes, name: str) -> Iterator[ParseResult]:
     groups: dict[object, _Group] = {}
     rejected: list[tuple[int, ParseResult]] = []
     for index, entry in enumerate(feed.entries, start=1):
-        item = _read_item(entry, index, name, feed_court)
+        item = _read_item(entry, index, name, feed_court, court)
         if isinstance(item, Rejected):
             rejected.append((index, item))
             continue
@@ -125,12 +129,19 @@ def parse(data: bytes, name: str) -> Iterator[ParseResult]:
         yield result
 
 
-def _read_item(entry: Any, index: int, name: str, feed_court: str | None) -> _Item | Rejected:
+def _read_item(
+    entry: Any, index: int, name: str, feed_court: str | None, default_court: str | None
+) -> _Item | Rejected:
     where = f"{name}#item-{index}"
     title = clean(html.unescape(entry.get("title") or "")) or ""  # some courts double-escape "&"
     summary = entry.get("summary") or entry.get("description") or ""
     raw = _raw_item(entry)
-    court = feed_court or court_from_url(entry.get("link")) or court_from_url(entry.get("id"))
+    court = (
+        feed_court
+        or court_from_url(entry.get("link"))
+        or court_from_url(entry.get("id"))
+        or default_court
+    )
     if not court:
         return Rejected(
             where, "court unknown: feed link is not a CM/ECF host (ecf.<court>.uscourts.gov)", raw

@@ -10,6 +10,7 @@ from services.consistency.cli import check_command
 from services.dispatcher.cli import dispatcher_command
 from services.evaluation.cli import eval_command
 from services.ingest.cli import ingest_command
+from services.ingest.watch.mail_cli import register_mail
 from services.kafka_local.cli import kafka_app
 from services.processor.cli import worker_command
 from services.rebuild import rebuild_command
@@ -33,6 +34,10 @@ def _root() -> None:
 
 
 app.add_typer(kafka_app, name="kafka")
+# temporary watch sub-app of the mail watchers (f-rss's services/ingest/watch/cli.py replaces it)
+watch_app = typer.Typer(help="Live sources: watch court feeds and NEF e-mail.", no_args_is_help=True)
+register_mail(watch_app)
+app.add_typer(watch_app, name="watch")
 app.command("up")(up_command)
 app.command("worker")(worker_command)
 app.command("api")(api_command)

@@ -1,0 +1,1 @@
+"""Live sources: long-running watchers that publish through the ingest adapters."""

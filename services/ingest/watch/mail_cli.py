@@ -59,8 +59,16 @@ class MailParts:
     live: list[Callable[[], dict[str, Any]]] = field(default_factory=list)
     """Fields read at each status write (the IMAP watcher's state)."""
     stop_metrics: Callable[[], None] | None = None
+    _fresh: asyncio.Task[None] | None = None
+
+    def start_status(self) -> None:
+        self.status.write(running=True)
+        self._fresh = asyncio.create_task(self.status.keep_fresh(), name="mail-status")
 
     async def close(self) -> None:
+        if self._fresh is not None:
+            self._fresh.cancel()
+            await asyncio.gather(self._fresh, return_exceptions=True)
         await self.publisher.aclose()
         if self.stop_metrics is not None:
             self.stop_metrics()
@@ -125,7 +133,7 @@ async def serve_smtp(
         )
         parts.publisher.start()
         parts.publisher.notify()  # what an earlier run accepted and did not publish
-        parts.status.write(running=True)
+        parts.start_status()
         echo(f"receiving NEF e-mail ({parts.extra['protocol']}) on {bound[0]}:{bound[1]}")
         if "metrics" in parts.extra:
             echo(f"metrics on {parts.extra['metrics']}")
@@ -175,6 +183,7 @@ async def serve_imap(
     parts.live.append(
         lambda: {"state": watcher.state, "idle": mailbox.can_idle and options.idle}
     )
+    parts.start_status()
     stop = _stop_on_signals()
     stop_task = asyncio.create_task(stop.wait())
     run_task = asyncio.create_task(watcher.run())

@@ -331,14 +331,26 @@ class StatusFile:
         self._extra = extra
         self._every = every
         self._last = 0.0
+        self._dirty = False
 
     def changed(self) -> None:
+        """Something changed: written now, or by :meth:`keep_fresh` within ``every``."""
         now = time.monotonic()
         if now - self._last >= self._every:
             self.write(running=True)
+        else:
+            self._dirty = True
+
+    async def keep_fresh(self) -> None:
+        """Write the changes :meth:`changed` held back (run as a task while the watcher runs)."""
+        while True:
+            await asyncio.sleep(self._every)
+            if self._dirty:
+                await asyncio.to_thread(self.write, running=True)
 
     def write(self, *, running: bool) -> None:
         self._last = time.monotonic()
+        self._dirty = False
         doc = status_document(self._stats, self._inbox.counts(), self._extra(), running=running)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -358,11 +358,11 @@ class ImapWatcher:
                 break
             n, failed = await self._handle(uids[: self.mailbox.options.batch])
             marked += n
+            if n:  # a batch at a time: the mailbox shows progress while a backlog drains
+                moved = await asyncio.to_thread(self.mailbox.move_marked)
+                self.stats.messages["moved"] += moved
             if failed:
                 break  # Kafka is not taking events: wait for the retry time, do not spin
-        if marked:
-            moved = await asyncio.to_thread(self.mailbox.move_marked)
-            self.stats.messages["moved"] += moved
         return marked
 
     async def _handle(self, uids: list[int]) -> tuple[int, bool]:

@@ -220,3 +220,17 @@ def test_a_password_in_the_imap_url_is_refused() -> None:
 def test_the_imap_user_may_come_from_settings() -> None:
     t = parse_imap_url("imap://127.0.0.1:1143", user="nef")
     assert (t.port, t.tls, t.mailbox, t.user, t.loopback) == (1143, False, "INBOX", "nef", True)
+
+
+def test_up_starts_only_the_mail_watchers_that_are_configured() -> None:
+    from services.settings import load_settings
+    from services.up import configured_watchers
+
+    assert configured_watchers(load_settings()) == []
+    both = load_settings(
+        mail_smtp_recipients=("nef@example.org",), mail_imap_url="imaps://nef@imap.example.org/INBOX"
+    )
+    assert configured_watchers(both) == [
+        ("mail-smtp", ["watch", "mail", "--smtp"]),
+        ("mail-imap", ["watch", "mail", "--imap", "imaps://nef@imap.example.org/INBOX"]),
+    ]

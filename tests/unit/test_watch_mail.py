@@ -234,3 +234,31 @@ def test_up_starts_only_the_mail_watchers_that_are_configured() -> None:
         ("mail-smtp", ["watch", "mail", "--smtp"]),
         ("mail-imap", ["watch", "mail", "--imap", "imaps://nef@imap.example.org/INBOX"]),
     ]
+
+
+async def test_the_drain_loop_outlives_a_failed_pass_and_keeps_draining() -> None:
+    import asyncio
+
+    from services.ingest.publisher import drain_forever
+
+    passes: list[str] = []
+    errors: list[Exception] = []
+    done = asyncio.Event()
+
+    async def process_due() -> int:
+        passes.append("pass")
+        if len(passes) == 1:
+            raise RuntimeError("inbox locked")
+        if len(passes) == 3:
+            done.set()
+        return 1 if len(passes) < 3 else 0
+
+    task = asyncio.create_task(
+        drain_forever(
+            process_due, lambda: None, asyncio.Event(), idle_poll=60.0, after_error=0.0,
+            clock=lambda: 0.0, on_error=errors.append,
+        )
+    )
+    await asyncio.wait_for(done.wait(), timeout=10)
+    task.cancel()
+    assert [str(e) for e in errors] == ["inbox locked"] and len(passes) == 3

@@ -38,7 +38,6 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -49,7 +48,13 @@ from prometheus_client.registry import Collector
 
 from services.ingest.adapters import nef
 from services.ingest.ledger import Ledger
-from services.ingest.publisher import EventSink, PublishError, run_ingest
+from services.ingest.publisher import (
+    LazySink,
+    PublishError,
+    SinkOpener,
+    drain_forever,
+    run_ingest,
+)
 from services.ingest.watch.inbox import DueMessage, MailInbox, Try
 from services.ingest.watch.mail import (
     REJECT_KINDS,
@@ -62,7 +67,6 @@ from services.ingest.watch.mail import (
 
 log = logging.getLogger(__name__)
 
-SinkOpener = Callable[[], AbstractAsyncContextManager[EventSink]]
 Clock = Callable[[], float]
 
 STATUS_DIR: Final = "watch"
@@ -123,12 +127,10 @@ class MailPublisher:
         self.stats = stats
         self.config = config
         self.clock = clock
-        self._open_sink = open_sink
         self._ledger = ledger
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._sink: EventSink | None = None
-        self._sink_stack: AsyncExitStack | None = None
+        self._sink = LazySink(open_sink)
         self.on_change: Callable[[], None] = lambda: None
         """Called after every recorded try (the status file hooks in here)."""
 
@@ -146,32 +148,23 @@ class MailPublisher:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
-        await self._drop_sink()
+        await self._sink.drop()
 
     async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                handled = await self.process_due()
-            except Exception as exc:  # the loop must outlive any one failure
-                # Nothing is lost: the messages stay received in the inbox and are tried again.
-                self.stats.error(f"publisher pass failed: {type(exc).__name__}: {exc}")
-                log.exception("mail inbox publisher: a pass failed; retrying")
-                await self._sleep(self.config.retry_base)
-                continue
-            if handled:
-                continue
-            nxt = await asyncio.to_thread(self.inbox.next_due)
-            delay = self.config.idle_poll
-            if nxt is not None:
-                delay = min(delay, max(0.0, nxt - self.clock()))
-            await self._sleep(delay)
+        await drain_forever(
+            self.process_due,
+            self.inbox.next_due,
+            self._wake,
+            idle_poll=self.config.idle_poll,
+            after_error=self.config.retry_base,
+            clock=self.clock,
+            on_error=self._pass_failed,
+        )
 
-    async def _sleep(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
+    def _pass_failed(self, exc: Exception) -> None:
+        # Nothing is lost: the messages stay received in the inbox and are tried again.
+        self.stats.error(f"publisher pass failed: {type(exc).__name__}: {exc}")
+        log.error("mail inbox publisher: a pass failed; retrying", exc_info=exc)
 
     # ------------------------------------------------------------------ one pass
     async def process_due(self) -> int:
@@ -207,15 +200,15 @@ class MailPublisher:
             return []
         events = [p for _, s in items for p in s.events]
         try:
-            sink = await self._get_sink()
+            sink = await self._sink.get()
             summary = await run_ingest(events, sink, ledger=self._ledger)
         except PublishError as exc:
-            await self._drop_sink()
+            await self._sink.drop()
             return self._failed(items, str(exc))
         if summary.failed:
             # Which events failed is in the summary's text only; retry the whole group:
             # the ledger turns the acknowledged ones into skipped duplicates next time.
-            await self._drop_sink()
+            await self._sink.drop()
             return self._failed(
                 items, "Kafka did not acknowledge: " + "; ".join(summary.failures[:3])
             )
@@ -248,24 +241,6 @@ class MailPublisher:
             for row, _ in items
         ]
 
-    async def _get_sink(self) -> EventSink:
-        if self._sink is None:
-            stack = AsyncExitStack()
-            try:
-                self._sink = await stack.enter_async_context(self._open_sink())
-            except BaseException:
-                await stack.aclose()
-                raise
-            self._sink_stack = stack
-        return self._sink
-
-    async def _drop_sink(self) -> None:
-        stack, self._sink, self._sink_stack = self._sink_stack, None, None
-        if stack is not None:
-            try:
-                await stack.aclose()
-            except Exception:  # a producer that fails to close is gone anyway
-                log.exception("closing the Kafka producer failed")
 
 
 def _settle_all(rows: Sequence[DueMessage]) -> list[Settlement]:

@@ -27,15 +27,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from services.ingest.sqlite_file import open_sqlite
+from services.ingest.sqlite_file import DurableStore
 from services.ingest.watch.mail import STATES, Outcome, RejectKind, State, transition
 
 INBOX_FILE: Final = "mail-inbox.sqlite"
@@ -133,29 +130,19 @@ _VIEW_COLUMNS = (
 )
 
 
-class MailInbox:
+class MailInbox(DurableStore):
     """SQLite inbox of NEF e-mails; see the module doc for the invariants."""
 
+    label = "mail inbox"
+    error = MailInboxError
+
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        try:
-            # durable: an SMTP-accepted message exists nowhere else once the sender got 250
-            self._db = open_sqlite(path, _SCHEMA, durable=True)
-        except (OSError, sqlite3.Error) as exc:
-            raise MailInboxError(f"cannot open mail inbox {path}: {exc}") from exc
+        # durable: an SMTP-accepted message exists nowhere else once the sender got 250
+        super().__init__(path, _SCHEMA)
 
     @classmethod
     def in_data_dir(cls, data_dir: Path) -> MailInbox:
         return cls(data_dir / INBOX_FILE)
-
-    @contextmanager
-    def _tx(self, what: str) -> Iterator[sqlite3.Connection]:
-        try:
-            with self._lock, self._db:
-                yield self._db
-        except sqlite3.Error as exc:
-            raise MailInboxError(f"cannot {what} in mail inbox {self.path}: {exc}") from exc
 
     def accept(
         self,
@@ -290,9 +277,6 @@ class MailInbox:
             row = db.execute("SELECT raw FROM messages WHERE id = ?", [key]).fetchone()
         return None if row is None else bytes(row[0])
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
 
 
 def _view(row: tuple[object, ...]) -> MessageView:

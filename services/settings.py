@@ -31,8 +31,36 @@ class Settings(BaseSettings):
     webhook_allow_private_networks: bool = False
     courtlistener_base_url: str = "https://www.courtlistener.com/api/rest/v4/"
     courtlistener_token: SecretStr | None = None
+    # NEF e-mail watchers (docketline watch mail; README, "Watch courts")
+    mail_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest e-mail the SMTP receiver takes."
+    )
+    mail_smtp_host: str = "127.0.0.1"
+    mail_smtp_port: int = Field(default=2525, ge=0, le=65535)
+    mail_smtp_recipients: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description="Comma-separated addresses or @domains the SMTP receiver takes mail for.",
+    )
+    mail_smtp_metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    mail_imap_url: str | None = Field(
+        default=None, description="imaps://user@host/INBOX: the mailbox the IMAP watcher reads."
+    )
+    mail_imap_user: str | None = None
+    mail_imap_password: SecretStr | None = None
+    mail_imap_token: SecretStr | None = Field(
+        default=None, description="OAuth 2 access token (XOAUTH2), instead of the password."
+    )
+    mail_imap_folder: str | None = Field(
+        default=None, description="Move published messages here (unset: mark them only)."
+    )
+    mail_imap_rejected_folder: str | None = None
+    mail_imap_poll_seconds: float = Field(default=60.0, gt=0)
+    mail_imap_idle: bool = True
+    mail_imap_ca_file: Path | None = None
+    mail_imap_metrics_port: int | None = Field(default=None, ge=0, le=65535)
+    mail_metrics_host: str = "127.0.0.1"
 
-    @field_validator("api_tokens", mode="before")
+    @field_validator("api_tokens", "mail_smtp_recipients", mode="before")
     @classmethod
     def _split_tokens(cls, v: object) -> object:
         if isinstance(v, str):

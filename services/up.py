@@ -79,6 +79,17 @@ def _rss_configured() -> bool:
     return bool(rss.rss_courts.strip()) or rss.rss_config is not None
 
 
+def configured_watchers(settings: Settings) -> list[tuple[str, list[str]]]:
+    """The mail watchers whose settings are given: the SMTP receiver when recipients are
+    allowed (DOCKETLINE_MAIL_SMTP_RECIPIENTS), the IMAP watcher when DOCKETLINE_MAIL_IMAP_URL is set."""
+    out: list[tuple[str, list[str]]] = []
+    if settings.mail_smtp_recipients:
+        out.append(("mail-smtp", ["watch", "mail", "--smtp"]))
+    if settings.mail_imap_url:
+        out.append(("mail-imap", ["watch", "mail", "--imap", settings.mail_imap_url]))
+    return out
+
+
 def demo_files() -> list[Path]:
     root = resources.files(DEMO_PACKAGE)
     return sorted(Path(str(p)) for p in root.iterdir() if str(p).endswith(".jsonl"))
@@ -176,6 +187,8 @@ def up_command(
             stack.spawn("dispatcher", "dispatcher")
         if _rss_configured():
             stack.spawn("watch-rss", "watch", "rss")
+        for name, args in configured_watchers(settings):
+            stack.spawn(name, *args)
         api = f"http://{settings.api_host}:{port}"
         _wait_http(f"{api}/healthz", stack, timeout=60)
 

@@ -25,14 +25,12 @@ connection guarded by a lock, WAL journal.
 from __future__ import annotations
 
 import sqlite3
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
-from services.ingest.sqlite_file import open_sqlite
+from services.ingest.sqlite_file import DurableStore
 
 INBOX_FILE: Final = "courtlistener-inbox.sqlite"
 
@@ -140,29 +138,19 @@ class DeliveryView:
 _ENTRY_COLUMNS = "key, idx, docket_id, status, attempts, next_attempt_at, last_error, event_id, case_id, updated_at"
 
 
-class Inbox:
+class Inbox(DurableStore):
     """SQLite inbox of webhook deliveries; see the module doc for the invariants."""
 
+    label = "CourtListener inbox"
+    error = InboxError
+
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._lock = threading.Lock()
-        try:
-            # durable: an accepted delivery exists nowhere else once CourtListener got its 202
-            self._db = open_sqlite(path, _SCHEMA, durable=True)
-        except (OSError, sqlite3.Error) as exc:
-            raise InboxError(f"cannot open CourtListener inbox {path}: {exc}") from exc
+        # durable: an accepted delivery exists nowhere else once CourtListener got its 202
+        super().__init__(path, _SCHEMA)
 
     @classmethod
     def in_data_dir(cls, data_dir: Path) -> Inbox:
         return cls(data_dir / INBOX_FILE)
-
-    @contextmanager
-    def _tx(self, what: str) -> Iterator[sqlite3.Connection]:
-        try:
-            with self._lock, self._db:
-                yield self._db
-        except sqlite3.Error as exc:
-            raise InboxError(f"cannot {what} in CourtListener inbox {self.path}: {exc}") from exc
 
     def accept(
         self,
@@ -277,6 +265,3 @@ class Inbox:
             row = db.execute("SELECT body FROM deliveries WHERE key = ?", [key]).fetchone()
         return None if row is None else bytes(row[0])
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()

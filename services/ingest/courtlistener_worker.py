@@ -33,7 +33,6 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 
 import httpx
@@ -51,13 +50,19 @@ from services.ingest.courtlistener_api import (
 from services.ingest.courtlistener_inbox import DueEntry, Inbox, Settled
 from services.ingest.courtlistener_webhook import WebhookEntry, entry_from_json, to_record
 from services.ingest.ledger import Ledger
-from services.ingest.publisher import EventSink, KafkaEventSink, PublishError, run_ingest
+from services.ingest.publisher import (
+    KafkaEventSink,
+    LazySink,
+    PublishError,
+    SinkOpener,
+    drain_forever,
+    run_ingest,
+)
 from services.ingest.records import Parsed, ParseResult, Rejected
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
 
-SinkOpener = Callable[[], AbstractAsyncContextManager[EventSink]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,13 +106,11 @@ class WebhookIngest:
         self.inbox = inbox
         self.resolver = resolver
         self.config = config
-        self._open_sink = open_sink
         self._ledger = ledger
         self.clock = clock
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._sink: EventSink | None = None
-        self._sink_stack: AsyncExitStack | None = None
+        self._sink = LazySink(open_sink)
         self._closers: list[Callable[[], object]] = []
         self.entries: Counter[str] = Counter()
         """Entry tries by outcome: ``published``, ``already_published``, ``rejected``,
@@ -135,7 +138,7 @@ class WebhookIngest:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
-        await self._drop_sink()
+        await self._sink.drop()
         for closer in reversed(self._closers):
             result = closer()
             if asyncio.iscoroutine(result):
@@ -143,29 +146,20 @@ class WebhookIngest:
         self._closers.clear()
 
     async def _run(self) -> None:
-        while True:
-            self._wake.clear()
-            try:
-                handled = await self.process_due()
-            except Exception:  # the loop must outlive any one failure
-                # Nothing is lost: entries stay open in the inbox and are tried again.
-                self.loop_errors += 1
-                log.exception("CourtListener webhook ingest: a pass failed; retrying")
-                await self._sleep(self.config.retry_base)
-                continue
-            if handled:
-                continue
-            nxt = await asyncio.to_thread(self.inbox.next_due)
-            delay = self.config.idle_poll
-            if nxt is not None:
-                delay = min(delay, max(0.0, nxt - self.clock()))
-            await self._sleep(delay)
+        await drain_forever(
+            self.process_due,
+            self.inbox.next_due,
+            self._wake,
+            idle_poll=self.config.idle_poll,
+            after_error=self.config.retry_base,
+            clock=self.clock,
+            on_error=self._pass_failed,
+        )
 
-    async def _sleep(self, seconds: float) -> None:
-        try:
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
-        except TimeoutError:
-            pass
+    def _pass_failed(self, exc: Exception) -> None:
+        # Nothing is lost: entries stay open in the inbox and are tried again.
+        self.loop_errors += 1
+        log.error("CourtListener webhook ingest: a pass failed; retrying", exc_info=exc)
 
     # ------------------------------------------------------------------ one pass
     async def process_due(self) -> int:
@@ -232,15 +226,15 @@ class WebhookIngest:
         if not parsed:
             return outcomes
         try:
-            sink = await self._get_sink()
+            sink = await self._sink.get()
             summary = await run_ingest([r for _, r in parsed], sink, ledger=self._ledger)
         except PublishError as exc:
-            await self._drop_sink()
+            await self._sink.drop()
             return outcomes + self._unpublished(parsed, str(exc), now)
         if summary.failed:
             # Which ones failed is in the summary's text only; retry the whole group:
             # the ledger turns the acknowledged ones into skipped duplicates next time.
-            await self._drop_sink()
+            await self._sink.drop()
             reason = "Kafka did not acknowledge: " + "; ".join(summary.failures[:3])
             return outcomes + self._unpublished(parsed, reason, now)
         for outcome, n in (
@@ -267,24 +261,6 @@ class WebhookIngest:
         delay = self.config.retry_delay(row.attempts + 1, asked)
         return Settled(row.key, row.idx, "retrying", reason, next_attempt_at=now + delay)
 
-    async def _get_sink(self) -> EventSink:
-        if self._sink is None:
-            stack = AsyncExitStack()
-            try:
-                self._sink = await stack.enter_async_context(self._open_sink())
-            except BaseException:
-                await stack.aclose()
-                raise
-            self._sink_stack = stack
-        return self._sink
-
-    async def _drop_sink(self) -> None:
-        stack, self._sink, self._sink_stack = self._sink_stack, None, None
-        if stack is not None:
-            try:
-                await stack.aclose()
-            except Exception:  # a producer that fails to close is gone anyway
-                log.exception("closing the Kafka producer failed")
 
 
 def build_webhook_ingest(

@@ -23,7 +23,9 @@ them and the ledger is written once per chunk.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Protocol, Self
 
@@ -39,6 +41,8 @@ from services.settings import Settings
 from services.topics import topic_specs
 
 CHUNK = 500
+
+log = logging.getLogger(__name__)
 
 
 class PublishError(Exception):
@@ -262,3 +266,80 @@ class PrintSink:
         for event in events:
             self._show(event)
         return [SendResult() for _ in events]
+
+
+SinkOpener = Callable[[], AbstractAsyncContextManager[EventSink]]
+
+
+class LazySink:
+    """The sink of a long-running publisher: opened at first use, dropped after a failure.
+
+    A dropped sink is closed (its producer may be broken: broker restarted,
+    topic recreated); the next :meth:`get` opens a new one.
+    """
+
+    def __init__(self, open_sink: SinkOpener) -> None:
+        self._open_sink = open_sink
+        self._sink: EventSink | None = None
+        self._stack: AsyncExitStack | None = None
+
+    async def get(self) -> EventSink:
+        """The open sink; raises :class:`PublishError` when it cannot be opened."""
+        if self._sink is None:
+            stack = AsyncExitStack()
+            try:
+                self._sink = await stack.enter_async_context(self._open_sink())
+            except BaseException:
+                await stack.aclose()
+                raise
+            self._stack = stack
+        return self._sink
+
+    async def drop(self) -> None:
+        stack, self._sink, self._stack = self._stack, None, None
+        if stack is not None:
+            try:
+                await stack.aclose()
+            except Exception:  # a producer that fails to close is gone anyway
+                log.exception("closing the Kafka producer failed")
+
+
+async def drain_forever(
+    process_due: Callable[[], Awaitable[int]],
+    next_due: Callable[[], float | None],
+    wake: asyncio.Event,
+    *,
+    idle_poll: float,
+    after_error: float,
+    clock: Callable[[], float],
+    on_error: Callable[[Exception], None],
+) -> None:
+    """The drain loop of an inbox publisher: pass after pass while work is due, else sleep
+    until the next due time, ``idle_poll`` at most, or until ``wake`` is set.
+
+    A failed pass is handed to ``on_error`` and retried after ``after_error``:
+    nothing is lost, the inbox keeps the work open (the loop outlives any failure).
+    ``next_due`` is blocking (SQLite) and runs in a thread.
+    """
+
+    async def sleep(seconds: float) -> None:
+        try:
+            await asyncio.wait_for(wake.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
+
+    while True:
+        wake.clear()
+        try:
+            handled = await process_due()
+        except Exception as exc:  # the loop must outlive any one failure
+            on_error(exc)
+            await sleep(after_error)
+            continue
+        if handled:
+            continue
+        nxt = await asyncio.to_thread(next_due)
+        delay = idle_poll
+        if nxt is not None:
+            delay = min(delay, max(0.0, nxt - clock()))
+        await sleep(delay)

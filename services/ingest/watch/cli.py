@@ -143,3 +143,12 @@ def status_command() -> None:
         typer.echo(f"no watcher state in {settings.data_dir / 'watch'} (no watcher has run)")
         return
     _console().print(table(rows))
+
+
+def _register_mail() -> None:
+    from services.ingest.watch.mail_cli import register_mail
+
+    register_mail(watch_app)
+
+
+_register_mail()

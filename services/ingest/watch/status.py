@@ -8,6 +8,8 @@ running) and return ``[]`` when its watcher never ran.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -68,7 +70,42 @@ def rss_rows(data_dir: Path) -> list[StatusRow]:
     return [rss_row(s) for s in sorted(read_states(data_dir).values(), key=lambda s: s.feed_id)]
 
 
-READERS: dict[str, StatusReader] = {"rss": rss_rows}
+def _epoch(value: object) -> float | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(value).timestamp()
+    except ValueError:
+        return None
+
+
+def mail_rows(data_dir: Path) -> list[StatusRow]:
+    """The mail watchers (SMTP receiver, IMAP watcher) from their status files."""
+    from services.ingest.watch.mail_publisher import read_mail_status
+
+    rows = []
+    for doc in read_mail_status(data_dir):
+        messages = doc.get("messages") or {}
+        source = doc.get("mailbox") or doc.get("listening") or "-"
+        rows.append(
+            StatusRow(
+                watcher=str(doc.get("watcher", "mail")),
+                source=str(source),
+                last_success_at=_epoch(doc.get("last_success_at")),
+                last_error_at=_epoch(doc.get("last_error_at")),
+                last_error=doc.get("last_error"),
+                next_at=None,
+                seen=int(messages.get("received", 0)) + int(messages.get("duplicate", 0)),
+                new=int(messages.get("published", 0)),
+                rejected=int(messages.get("rejected", 0)),
+                last_duration=None,
+                answer="running" if doc.get("running") else "stopped",
+            )
+        )
+    return rows
+
+
+READERS: dict[str, StatusReader] = {"rss": rss_rows, "mail": mail_rows}
 """Every watcher's reader, by watcher name (``watch mail`` adds its own)."""
 
 

@@ -26,16 +26,19 @@ log = logging.getLogger(__name__)
 def build_http_client(
     settings: Settings, config: DispatcherConfig, *, resolver: Resolver = system_resolver
 ) -> httpx.AsyncClient:
-    """The delivery client: SSRF-guarded transport, no redirects, no proxies from the
-    environment (a proxy would connect to the unchecked name), per-request timeout."""
+    """The delivery client: SSRF-guarded transport (one connection pool per host name),
+    no redirects, no proxies from the environment (a proxy would connect to the
+    unchecked name), per-request timeout. Connection limits are the transport's (an
+    ``httpx.AsyncClient`` given a transport ignores its own ``limits``)."""
     return httpx.AsyncClient(
         transport=GuardedTransport(
-            allow_private=settings.webhook_allow_private_networks, resolver=resolver
+            allow_private=settings.webhook_allow_private_networks,
+            resolver=resolver,
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=4),
         ),
         follow_redirects=False,
         trust_env=False,
         timeout=config.webhook_timeout_seconds,
-        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
     )
 
 

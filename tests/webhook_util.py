@@ -66,6 +66,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     hang: bool = False
     """Never answer (until the server stops)."""
+    gate: asyncio.Event | None = None
+    """Answer only once this is set (the request is in flight until then)."""
 
 
 class Receiver:
@@ -115,6 +117,8 @@ class Receiver:
             reply = script.pop(0) if script else self.default
             if reply.hang:
                 await asyncio.sleep(3600)
+            if reply.gate is not None:
+                await reply.gate.wait()
             return web.Response(status=reply.status, headers=reply.headers, text="ok")
         finally:
             async with self._changed:

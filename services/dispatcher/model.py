@@ -19,6 +19,8 @@ from schemas.alerts import AlertType
 from services.core.docket_numbers import DocketNumberError, make_case_id, normalise_court_id
 
 SUBSCRIPTION_RECORD_VERSION: Literal[1] = 1
+DELETED_KEY_PREFIX = "deleted/"
+"""Key prefix of deletion marks on the subscriptions topic (``deleted/{id}``)."""
 SubscriptionState = Literal["active", "paused", "disabled"]
 
 _STATUS_WORDS = ("open", "stayed", "closed")
@@ -135,3 +137,17 @@ class Subscription(_Frozen):
                 "revision": self.revision + 1,
             }
         )
+
+
+class SubscriptionDeleted(_Frozen):
+    """The mark that a subscription was deleted, for good.
+
+    Written under its own key (``deleted/{id}``) that nothing ever writes again, so
+    log compaction -- which keeps the *last* record per key -- always keeps it: a
+    late record on the subscription's own key (a write from a copy read before the
+    delete) can never bring the subscription back, before or after compaction.
+    """
+
+    id: str
+    deleted_at: dt.datetime
+    record_version: Literal[1] = SUBSCRIPTION_RECORD_VERSION

@@ -27,6 +27,7 @@ from services.dispatcher.ssrf import SSRFError, check_url
 from services.dispatcher.store import DB_FILENAME, DeliveryStore, DeliveryStoreError
 from services.dispatcher.subscriptions import (
     KafkaSubscriptionLog,
+    SubscriptionDeletedError,
     SubscriptionLog,
     SubscriptionLogError,
 )
@@ -155,6 +156,8 @@ def _own(sub_log: SubscriptionLog, sub_id: str, caller: Caller) -> Subscription:
 async def _put(sub_log: SubscriptionLog, sub: Subscription) -> None:
     try:
         await sub_log.put(sub)
+    except SubscriptionDeletedError as exc:  # deleted (by another process) since it was read
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no subscription {sub.id}") from exc
     except SubscriptionLogError as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"could not store: {exc}") from exc
 

@@ -9,12 +9,14 @@ a way to reach the service's own network. The policy:
   ``inet_aton`` does, so they cannot slip past as "names");
 * *every* resolved address must be global: loopback, private (RFC 1918, IPv6
   ULA), link-local (including the cloud metadata address 169.254.169.254),
-  carrier-grade NAT (100.64.0.0/10), multicast, reserved, unspecified,
+  carrier-grade NAT (100.64.0.0/10), IPv6 site-local (``fec0::/10``, deprecated but
+  still routed internally; Python's ``is_global`` says yes), multicast, reserved, unspecified,
   IPv4-mapped/translated IPv6 (``::ffff:0:0/96``, 6to4, Teredo, NAT64) and any
   other non-global address is refused;
 * ``allow_private`` (``DOCKETLINE_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true``, for local
   development and tests) allows loopback and private ranges only -- never
-  link-local/metadata, CGNAT, multicast, reserved, unspecified or mapped addresses;
+  link-local/metadata, CGNAT, site-local, multicast, reserved, unspecified or mapped
+  addresses;
 * the check runs at registration (``check_url``) *and* on every connection
   (``GuardedTransport``), which connects to the very address it checked, sending
   the original name as ``Host`` header and TLS SNI/certificate name -- so a DNS
@@ -125,6 +127,8 @@ def address_problem(ip: IPAddress, *, allow_private: bool) -> str | None:
             return "Teredo IPv6 address (embeds an IPv4 address)"
         if any(ip in n for n in _NAT64):
             return "NAT64 IPv6 address (embeds an IPv4 address)"
+        if ip.is_site_local:  # Python counts fec0::/10 as global
+            return "site-local IPv6 address (fec0::/10, deprecated internal addressing)"
     if ip.is_unspecified:
         return "unspecified address"
     if ip.is_multicast:

@@ -344,7 +344,7 @@ class Dispatcher:
             log.info("endpoint %s is %s already; not disabled", sub.id, current.state)
             return
         self._stopped_at_revision[sub.id] = max(sub.revision, current.revision)
-        log.warning("disabling endpoint %s (%s): %s", sub.id, current.url, reason)
+        log.warning("disabling endpoint %s: %s", sub.id, reason)  # no URL: it may hold credentials
         try:
             await self._subs.put(current.with_state("disabled", reason, _utc(self._clock())))
         except SubscriptionDeletedError:

@@ -28,11 +28,16 @@ class Settings(BaseSettings):
         default=(), description="Comma-separated bearer tokens for write endpoints."
     )
     read_requires_token: bool = False
+    subscription_secret_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
+        default=(),
+        description="Comma-separated Fernet keys for webhook signing secrets at rest; the "
+        "first encrypts. Unset: a key generated in data_dir.",
+    )
     webhook_allow_private_networks: bool = False
     courtlistener_base_url: str = "https://www.courtlistener.com/api/rest/v4/"
     courtlistener_token: SecretStr | None = None
 
-    @field_validator("api_tokens", mode="before")
+    @field_validator("api_tokens", "subscription_secret_keys", mode="before")
     @classmethod
     def _split_tokens(cls, v: object) -> object:
         if isinstance(v, str):

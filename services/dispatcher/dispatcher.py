@@ -251,7 +251,9 @@ class Dispatcher:
     ) -> tuple[Outcome, str | None]:
         """POST once, never following redirects, within the whole-attempt deadline;
         the outcome and the first bytes of the response body."""
-        headers = webhook_headers(sub.secret, d.alert_id, timestamp, d.body)
+        headers = webhook_headers(
+            sub.signing_secrets(_utc(timestamp)), d.alert_id, timestamp, d.body
+        )
         headers["user-agent"] = self._config.webhook_user_agent
         deadline = self._config.webhook_timeout_seconds
         try:

@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from schemas.codec import encode
 from services.dispatcher.model import DELETED_KEY_PREFIX, Subscription, SubscriptionDeleted
+from services.dispatcher.secretbox import SecretBox, SecretBoxError, secret_box
 from services.kafka_admin import KafkaAdminError, TopicSpec, ensure_topics
 from services.settings import Settings
 
@@ -76,6 +77,8 @@ class SubscriptionFold:
     view: dict[str, Subscription] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)
     stale: set[str] = field(default_factory=set)
+    box: SecretBox | None = None
+    """Opens the signing secrets sealed at rest (``None``: records hold them in the clear)."""
 
     def apply(self, key: bytes | None, value: bytes | None) -> None:
         """Fold one record; ``RecordError`` (state unchanged) when it cannot be read."""
@@ -102,8 +105,12 @@ class SubscriptionFold:
             return
         try:
             record = Subscription.model_validate_json(value)
+            if self.box is not None:
+                record = self.box.open(record)
         except ValidationError as exc:
             raise RecordError(str(exc)) from exc
+        except SecretBoxError as exc:
+            raise RecordError(f"{name}: {exc}") from exc
         if record.id != name:
             raise RecordError(f"record of {record.id} under key {name}")
         if name in self.deleted:
@@ -165,9 +172,9 @@ class InMemorySubscriptionLog:
     """A real, process-local implementation (unit tests, single-process demos): the
     same fold over records kept in an ``InMemoryTopic``, shared by the logs given it."""
 
-    def __init__(self, topic: InMemoryTopic | None = None) -> None:
+    def __init__(self, topic: InMemoryTopic | None = None, *, box: SecretBox | None = None) -> None:
         self._topic = topic if topic is not None else InMemoryTopic()
-        self._fold = SubscriptionFold()
+        self._fold = SubscriptionFold(box=box)
         self._position = 0
         self.rejected: list[tuple[int, str]] = []
         """(offset, reason) of records that could not be folded."""
@@ -201,7 +208,8 @@ class InMemorySubscriptionLog:
     async def put(self, subscription: Subscription) -> None:
         if subscription.id in self._fold.deleted:
             raise SubscriptionDeletedError(f"subscription {subscription.id} was deleted")
-        self._send(subscription.id, encode(subscription))
+        sealed = self._fold.box.seal(subscription) if self._fold.box else subscription
+        self._send(subscription.id, encode(sealed))
 
     async def delete(self, subscription_id: str) -> None:
         for key, value in deletion_records(subscription_id, dt.datetime.now(dt.timezone.utc)):
@@ -212,11 +220,15 @@ class KafkaSubscriptionLog:
     """The compacted-topic implementation. One partition: subscriptions are few,
     and a single partition keeps ``refresh`` to one end-offset lookup."""
 
-    def __init__(self, settings: Settings, *, refresh_timeout: float = 30.0) -> None:
+    def __init__(
+        self, settings: Settings, *, refresh_timeout: float = 30.0, box: SecretBox | None = None
+    ) -> None:
+        """``box`` defaults to ``secret_box(settings)``: signing secrets are sealed on the topic."""
         self._settings = settings
         self._topic = subscriptions_topic(settings)
         self._refresh_timeout = refresh_timeout
-        self._fold = SubscriptionFold()
+        self._box = box if box is not None else secret_box(settings)
+        self._fold = SubscriptionFold(box=self._box)
         self._producer: Any = None
         self._consumer: Any = None
         self._partitions: list[Any] = []
@@ -332,7 +344,7 @@ class KafkaSubscriptionLog:
     async def put(self, subscription: Subscription) -> None:
         if subscription.id in self._fold.deleted:
             raise SubscriptionDeletedError(f"subscription {subscription.id} was deleted")
-        await self._send(subscription.id, encode(subscription))
+        await self._send(subscription.id, encode(self._box.seal(subscription)))
 
     async def delete(self, subscription_id: str) -> None:
         for key, value in deletion_records(subscription_id, dt.datetime.now(dt.timezone.utc)):

@@ -3,11 +3,14 @@ Kafka topic behave alike; two Kafka readers see each other's acknowledged writes
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
+from pydantic import SecretStr
 
 from schemas.codec import encode
 from services.dispatcher.model import Subscription, SubscriptionFilters
@@ -20,7 +23,7 @@ from services.dispatcher.subscriptions import (
     subscriptions_topic,
 )
 from services.settings import Settings, load_settings
-from tests.kafka_util import produce
+from tests.kafka_util import produce, read_all
 
 T0 = dt.datetime(2025, 2, 1, tzinfo=dt.timezone.utc)
 
@@ -163,3 +166,39 @@ async def test_a_record_after_a_tombstone_does_not_recreate_the_subscription(
         assert reader.get("sub_a") is None and reader.all() == []
     finally:
         await reader.close()
+
+
+@pytest.mark.kafka
+async def test_signing_secrets_are_encrypted_on_the_topic_and_old_plaintext_records_still_read(
+    kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
+) -> None:
+    key = Fernet.generate_key().decode()
+    settings = load_settings(bootstrap_servers=kafka_bootstrap, topic_prefix=unique_prefix,
+                             data_dir=tmp_path, subscription_secret_keys=key)
+    secret = "whsec_" + base64.b64encode(b"k" * 32).decode()
+    writer = KafkaSubscriptionLog(settings)
+    await writer.start()
+    try:
+        await writer.put(sub("sub_new").model_copy(update={"secret": secret}))
+    finally:
+        await writer.close()
+    old = sub("sub_old").model_copy(update={"secret": secret})  # as written before encryption
+    await produce(kafka_bootstrap, subscriptions_topic(settings), [(b"sub_old", encode(old))])
+    raw = b"".join(r.value or b"" for r in await read_all(kafka_bootstrap, subscriptions_topic(settings)))
+    assert raw.count(secret.encode()) == 1  # only the old plaintext record holds it
+    reader = KafkaSubscriptionLog(settings)
+    await reader.start()
+    try:
+        assert reader.get("sub_new").secret == secret  # type: ignore[union-attr]
+        assert reader.get("sub_old") == old
+    finally:
+        await reader.close()
+    # a reader with another key keeps the sealed record out, with the reason, and goes on
+    other = KafkaSubscriptionLog(settings.model_copy(
+        update={"subscription_secret_keys": (SecretStr(Fernet.generate_key().decode()),)}))
+    await other.start()
+    try:
+        assert other.get("sub_new") is None and other.get("sub_old") == old
+        assert any("no configured key decrypts" in reason for _, _, reason in other.rejected)
+    finally:
+        await other.close()

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka.errors import GroupCoordinatorNotAvailableError
-from standardwebhooks.webhooks import Webhook
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from schemas.alerts import Alert
 from schemas.codec import decode_alert, dumps, encode, loads
@@ -338,6 +338,30 @@ async def test_the_dispatcher_never_logs_credentials_from_a_webhook_url(
     )
     assert sub["id"] in logged  # the dispatcher did log about this endpoint
     assert "s3cret" not in logged
+
+
+async def test_after_a_secret_rotation_either_secret_verifies_during_the_overlap_only_the_new_after(
+    env: Env, dispatcher: Callable[..., None]
+) -> None:
+    sub = await env.subscribe("/rotating")
+    r = await env.api.post(f"/api/subscriptions/{sub['id']}/rotate-secret",
+                           json={"overlap_seconds": 3600}, headers=TOKEN)
+    assert r.status_code == 200, r.text
+    first_rotation = r.json()["secret"]
+    dispatcher()
+    await env.publish(LINKEDIN_DISMISSED)
+    [during] = await env.receiver.wait_for("/rotating", 1)
+    verify(sub["secret"], during)  # a receiver that still has the old secret
+    verify(first_rotation, during)  # one that already has the new one
+    r = await env.api.post(f"/api/subscriptions/{sub['id']}/rotate-secret",
+                           json={"overlap_seconds": 0}, headers=TOKEN)
+    newest = r.json()["secret"]
+    await env.publish(make_alert(case_id="cand:3:25-cv-01234", case_name="Roe v. LinkedIn Corp."))
+    got = await env.receiver.wait_for("/rotating", 2)
+    verify(newest, got[1])
+    for old in (sub["secret"], first_rotation):
+        with pytest.raises(WebhookVerificationError):
+            verify(old, got[1])
 
 
 async def test_internal_address_is_refused_at_connection_time(

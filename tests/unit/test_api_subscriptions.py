@@ -171,3 +171,20 @@ async def test_a_since_beyond_the_seq_range_is_a_422(api: httpx.AsyncClient, sin
     r = await api.get("/api/alerts/stream", params={"since": since})
     assert r.status_code == 422, r.text
     assert r.json()["detail"][0]["loc"] == ["query", "since"]
+
+
+async def test_rotating_the_secret_returns_the_new_one_once(api: httpx.AsyncClient) -> None:
+    created = (await api.post("/api/subscriptions", json={"url": PUBLIC}, headers=A)).json()
+    r = await api.post(f"/api/subscriptions/{created['id']}/rotate-secret",
+                       json={"overlap_seconds": 3600}, headers=A)
+    assert r.status_code == 200, r.text
+    rotated = r.json()
+    assert rotated["secret"].startswith("whsec_") and rotated["secret"] != created["secret"]
+    assert rotated["previous_secret_valid_until"] is not None
+    got = (await api.get(f"/api/subscriptions/{created['id']}", headers=A)).json()
+    assert "secret" not in got and "previous_secret" not in got
+    assert (await api.post(f"/api/subscriptions/{created['id']}/rotate-secret", headers=B)).status_code == 404
+    for bad in (-1, 7 * 86400 + 1):
+        r = await api.post(f"/api/subscriptions/{created['id']}/rotate-secret",
+                           json={"overlap_seconds": bad}, headers=A)
+        assert r.status_code == 422

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from tests.webhook_util import Received
+from tests.webhook_util import Received, serve_handler
 
 
 def _name(common_name: str) -> x509.Name:
@@ -127,13 +127,7 @@ class TLSReceiver:
         self.port = 0
 
     async def start(self) -> TLSReceiver:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self._context)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_handler(self._handle, self._context)
         return self
 
     async def stop(self) -> None:

@@ -28,6 +28,11 @@ class Settings(BaseSettings):
         default=(), description="Comma-separated bearer tokens for write endpoints."
     )
     read_requires_token: bool = False
+    subscription_secret_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
+        default=(),
+        description="Comma-separated Fernet keys for webhook signing secrets at rest; the "
+        "first encrypts. Unset: a key generated in data_dir.",
+    )
     webhook_allow_private_networks: bool = False
     courtlistener_base_url: str = "https://www.courtlistener.com/api/rest/v4/"
     courtlistener_token: SecretStr | None = None
@@ -60,7 +65,7 @@ class Settings(BaseSettings):
     mail_imap_metrics_port: int | None = Field(default=None, ge=0, le=65535)
     mail_metrics_host: str = "127.0.0.1"
 
-    @field_validator("api_tokens", "mail_smtp_recipients", mode="before")
+    @field_validator("api_tokens", "mail_smtp_recipients", "subscription_secret_keys", mode="before")
     @classmethod
     def _split_tokens(cls, v: object) -> object:
         if isinstance(v, str):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import ssl
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -66,6 +68,23 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     hang: bool = False
     """Never answer (until the server stops)."""
+    gate: asyncio.Event | None = None
+    """Answer only once this is set (the request is in flight until then)."""
+
+
+async def serve_handler(
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    ssl_context: ssl.SSLContext | None = None,
+) -> tuple[web.AppRunner, int]:
+    """Serve ``handler`` for every path on a free loopback port; the runner and the port."""
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_context)
+    await site.start()
+    port: int = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, port
 
 
 class Receiver:
@@ -88,13 +107,7 @@ class Receiver:
         self._scripts[path] = list(replies)
 
     async def start(self) -> Receiver:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_handler(self._handle)
         return self
 
     async def stop(self) -> None:
@@ -115,6 +128,8 @@ class Receiver:
             reply = script.pop(0) if script else self.default
             if reply.hang:
                 await asyncio.sleep(3600)
+            if reply.gate is not None:
+                await reply.gate.wait()
             return web.Response(status=reply.status, headers=reply.headers, text="ok")
         finally:
             async with self._changed:

@@ -68,9 +68,18 @@ def _read_guard(settings: Settings) -> ReadGuard | None:
 
 
 def create_app(
-    settings: Settings, store: ReadModel | None = None, start_feeder: bool = True
+    settings: Settings,
+    store: ReadModel | None = None,
+    start_feeder: bool = True,
+    *,
+    publish_courtlistener: bool = True,
 ) -> FastAPI:
-    """Build the API. ``store`` defaults to SQLite under ``settings.data_dir`` (opened at startup)."""
+    """Build the API. ``store`` defaults to SQLite under ``settings.data_dir`` (opened at startup).
+
+    ``start_feeder`` and ``publish_courtlistener`` start the two background loops that
+    exactly one process per data directory may run (the read model's feeder, the
+    CourtListener inbox's publisher); ``docketline api --workers N`` runs them in
+    process 0 only."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -102,6 +111,7 @@ def create_app(
     app.state.settings = settings
     app.state.store = store
     app.state.feeder = None
+    app.state.courtlistener_publish = publish_courtlistener
     app.state.read_guard = _read_guard(settings)
 
     def feeder_status() -> FeederStatus | None:

@@ -9,11 +9,13 @@ from typing import Annotated, Any
 
 import httpx
 import typer
+from fastapi import FastAPI
 from rich.console import Console
 from rich.table import Table
 
 from services.api.app import create_app
 from services.api.workers import serve
+from services.ingest.courtlistener_worker import WebhookConfig
 from services.readmodel.store import open_read_model
 from services.settings import Settings, load_settings
 
@@ -56,12 +58,27 @@ def api_command(
         + (f", {workers} processes" if workers > 1 else "")
     )
     serve(
-        lambda index: create_app(settings, start_feeder=index == 0),
+        lambda index: worker_app(settings, index, workers),
         host=settings.api_host,
         port=settings.api_port,
         workers=workers,
         log_level="info",
     )
+
+
+SHARED_INBOX_POLL_SECONDS = 1.0
+"""How often process 0 looks into the CourtListener inbox when other processes fill it
+(they cannot wake its loop the way a delivery to process 0 itself does)."""
+
+
+def worker_app(settings: Settings, index: int, workers: int) -> FastAPI:
+    """Process ``index`` of ``docketline api --workers N``: every process serves; only
+    process 0 runs the background loops that must exist once per data directory (the
+    read model's feeder, the CourtListener inbox's publisher)."""
+    app = create_app(settings, start_feeder=index == 0, publish_courtlistener=index == 0)
+    if index == 0 and workers > 1:
+        app.state.courtlistener_ingest_config = WebhookConfig(idle_poll=SHARED_INBOX_POLL_SECONDS)
+    return app
 
 
 def api_base_url(settings: Settings) -> str:

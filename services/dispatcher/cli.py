@@ -24,8 +24,9 @@ def dispatcher_command(
     """Deliver case alerts to webhook subscribers (signed, retried, SSRF-guarded).
 
     Reads DOCKETLINE_BOOTSTRAP_SERVERS, DOCKETLINE_DATA_DIR (delivery state in
-    dispatcher.sqlite), DOCKETLINE_WEBHOOK_RETRY_SCHEDULE and
-    DOCKETLINE_WEBHOOK_ALLOW_PRIVATE_NETWORKS. Run several for scale-out: they
+    dispatcher.sqlite), DOCKETLINE_WEBHOOK_RETRY_SCHEDULE,
+    DOCKETLINE_WEBHOOK_ALLOW_PRIVATE_NETWORKS and DOCKETLINE_SUBSCRIPTION_SECRET_KEYS
+    (the API's keys: they open the signing secrets on the subscriptions topic). Run several for scale-out: they
     share the alert topic as one consumer group.
     """
     logging.basicConfig(

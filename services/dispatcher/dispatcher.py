@@ -51,7 +51,11 @@ from services.dispatcher.store import (
     PendingDelivery,
     next_health,
 )
-from services.dispatcher.subscriptions import SubscriptionLog, SubscriptionLogError
+from services.dispatcher.subscriptions import (
+    SubscriptionDeletedError,
+    SubscriptionLog,
+    SubscriptionLogError,
+)
 from services.quarantine import Quarantine, Quarantined, reason_of
 from services.settings import Settings
 
@@ -259,7 +263,9 @@ class Dispatcher:
     ) -> tuple[Outcome, str | None]:
         """POST once, never following redirects, within the whole-attempt deadline;
         the outcome and the first bytes of the response body."""
-        headers = webhook_headers(sub.secret, d.alert_id, timestamp, d.body)
+        headers = webhook_headers(
+            sub.signing_secrets(_utc(timestamp)), d.alert_id, timestamp, d.body
+        )
         headers["user-agent"] = self._config.webhook_user_agent
         deadline = self._config.webhook_timeout_seconds
         try:
@@ -334,9 +340,28 @@ class Dispatcher:
             await self._disable(sub, disable_reason)
 
     async def _disable(self, sub: Subscription, reason: str) -> None:
+        """Record the endpoint as disabled -- on the subscription as it is *now*, never on
+        the copy read before the attempt: the subscriber may have deleted, paused or
+        changed it meanwhile, and writing the old copy back would undo that (a deleted
+        subscription would come back with its URL and secret)."""
         self._stopped_at_revision[sub.id] = sub.revision
-        log.warning("disabling endpoint %s (%s): %s", sub.id, sub.url, reason)
         try:
-            await self._subs.put(sub.with_state("disabled", reason, _utc(self._clock())))
+            await self._subs.refresh()
+        except SubscriptionLogError as exc:  # the local stop above still holds
+            log.error("could not read endpoint %s before disabling it: %s", sub.id, exc)
+            return
+        current = self._subs.get(sub.id)
+        if current is None:
+            log.info("endpoint %s was deleted during the attempt; nothing to disable", sub.id)
+            return
+        if current.state != "active":
+            log.info("endpoint %s is %s already; not disabled", sub.id, current.state)
+            return
+        self._stopped_at_revision[sub.id] = max(sub.revision, current.revision)
+        log.warning("disabling endpoint %s: %s", sub.id, reason)  # no URL: it may hold credentials
+        try:
+            await self._subs.put(current.with_state("disabled", reason, _utc(self._clock())))
+        except SubscriptionDeletedError:
+            log.info("endpoint %s was deleted while being disabled", sub.id)
         except SubscriptionLogError as exc:  # the local stop above still holds
             log.error("could not record endpoint %s as disabled: %s", sub.id, exc)

@@ -19,6 +19,8 @@ from schemas.alerts import AlertType
 from services.core.docket_numbers import DocketNumberError, make_case_id, normalise_court_id
 
 SUBSCRIPTION_RECORD_VERSION: Literal[1] = 1
+DELETED_KEY_PREFIX = "deleted/"
+"""Key prefix of deletion marks on the subscriptions topic (``deleted/{id}``)."""
 SubscriptionState = Literal["active", "paused", "disabled"]
 
 _STATUS_WORDS = ("open", "stayed", "closed")
@@ -116,12 +118,38 @@ class Subscription(_Frozen):
     url: str
     filters: SubscriptionFilters = SubscriptionFilters()
     secret: str
+    previous_secret: str | None = None
+    """The secret before the last rotation, still signed with until ``previous_secret_until``."""
+    previous_secret_until: dt.datetime | None = None
     state: SubscriptionState = "active"
     state_reason: str | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
     revision: int = Field(default=1, ge=1)
     record_version: Literal[1] = SUBSCRIPTION_RECORD_VERSION
+
+    def signing_secrets(self, now: dt.datetime) -> list[str]:
+        """The secrets a delivery at ``now`` is signed with: the current one, and the
+        previous one during a rotation's overlap."""
+        if (
+            self.previous_secret is not None
+            and self.previous_secret_until is not None
+            and now < self.previous_secret_until
+        ):
+            return [self.secret, self.previous_secret]
+        return [self.secret]
+
+    def with_new_secret(self, secret: str, overlap: dt.timedelta, now: dt.datetime) -> Subscription:
+        """The next revision signed with ``secret``; the current one is kept for ``overlap``."""
+        return self.model_copy(
+            update={
+                "secret": secret,
+                "previous_secret": self.secret if overlap > dt.timedelta(0) else None,
+                "previous_secret_until": now + overlap if overlap > dt.timedelta(0) else None,
+                "updated_at": now,
+                "revision": self.revision + 1,
+            }
+        )
 
     def with_state(
         self, state: SubscriptionState, reason: str | None, now: dt.datetime
@@ -135,3 +163,17 @@ class Subscription(_Frozen):
                 "revision": self.revision + 1,
             }
         )
+
+
+class SubscriptionDeleted(_Frozen):
+    """The mark that a subscription was deleted, for good.
+
+    Written under its own key (``deleted/{id}``) that nothing ever writes again, so
+    log compaction -- which keeps the *last* record per key -- always keeps it: a
+    late record on the subscription's own key (a write from a copy read before the
+    delete) can never bring the subscription back, before or after compaction.
+    """
+
+    id: str
+    deleted_at: dt.datetime
+    record_version: Literal[1] = SUBSCRIPTION_RECORD_VERSION

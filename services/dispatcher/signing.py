@@ -46,11 +46,16 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(mac.digest()).decode("ascii")
 
 
-def webhook_headers(secret: str, msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:
-    """The three Standard Webhooks headers plus the content type."""
+def webhook_headers(
+    secrets: str | list[str], msg_id: str, timestamp: int, body: bytes
+) -> dict[str, str]:
+    """The three Standard Webhooks headers plus the content type. With several secrets
+    (a rotation's overlap) the signature header holds one signature per secret,
+    space-separated, as the specification allows: a receiver that knows either accepts."""
+    keys = [secrets] if isinstance(secrets, str) else secrets
     return {
         "content-type": "application/json",
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(secret, msg_id, timestamp, body),
+        "webhook-signature": " ".join(sign(s, msg_id, timestamp, body) for s in keys),
     }

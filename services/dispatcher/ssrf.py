@@ -9,17 +9,21 @@ a way to reach the service's own network. The policy:
   ``inet_aton`` does, so they cannot slip past as "names");
 * *every* resolved address must be global: loopback, private (RFC 1918, IPv6
   ULA), link-local (including the cloud metadata address 169.254.169.254),
-  carrier-grade NAT (100.64.0.0/10), multicast, reserved, unspecified,
+  carrier-grade NAT (100.64.0.0/10), IPv6 site-local (``fec0::/10``, deprecated but
+  still routed internally; Python's ``is_global`` says yes), multicast, reserved, unspecified,
   IPv4-mapped/translated IPv6 (``::ffff:0:0/96``, 6to4, Teredo, NAT64) and any
   other non-global address is refused;
 * ``allow_private`` (``DOCKETLINE_WEBHOOK_ALLOW_PRIVATE_NETWORKS=true``, for local
   development and tests) allows loopback and private ranges only -- never
-  link-local/metadata, CGNAT, multicast, reserved, unspecified or mapped addresses;
+  link-local/metadata, CGNAT, site-local, multicast, reserved, unspecified or mapped
+  addresses;
 * the check runs at registration (``check_url``) *and* on every connection
   (``GuardedTransport``), which connects to the very address it checked, sending
   the original name as ``Host`` header and TLS SNI/certificate name -- so a DNS
   answer that changes between check and connect (rebinding) cannot redirect the
-  request.
+  request. Connections are pooled per host *name*, so a keep-alive connection
+  whose certificate was verified for one name never carries a request for another
+  name on the same address.
 """
 
 from __future__ import annotations
@@ -27,8 +31,10 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import ssl
 import urllib.parse
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
@@ -121,6 +127,8 @@ def address_problem(ip: IPAddress, *, allow_private: bool) -> str | None:
             return "Teredo IPv6 address (embeds an IPv4 address)"
         if any(ip in n for n in _NAT64):
             return "NAT64 IPv6 address (embeds an IPv4 address)"
+        if ip.is_site_local:  # Python counts fec0::/10 as global
+            return "site-local IPv6 address (fec0::/10, deprecated internal addressing)"
     if ip.is_unspecified:
         return "unspecified address"
     if ip.is_multicast:
@@ -229,12 +237,50 @@ async def check_url(
     )
 
 
+PoolKey = tuple[str, str, int]
+"""(scheme, the request's host name as written, port): what a connection pool serves."""
+
+
+@dataclass(eq=False)
+class _Pool:
+    transport: httpx.AsyncBaseTransport
+    in_use: int = 0
+    retired: bool = False
+
+
+class _ReleasingStream(httpx.AsyncByteStream):
+    """A response body that tells its pool when it is closed (the request is over)."""
+
+    def __init__(self, inner: httpx.AsyncByteStream, release: Callable[[], Awaitable[None]]) -> None:
+        self._inner = inner
+        self._release: Callable[[], Awaitable[None]] | None = release
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._inner:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._inner.aclose()
+        finally:
+            release, self._release = self._release, None
+            if release is not None:
+                await release()
+
+
 class GuardedTransport(httpx.AsyncBaseTransport):
     """An httpx transport that checks every request's host at connection time and
     connects to the checked address (no second DNS lookup, so no rebinding).
 
     The request keeps its original ``Host`` header; for https the original name is
     used for SNI and certificate verification (httpcore's ``sni_hostname``).
+
+    Connections are pooled **per host name** (``PoolKey``), never per address:
+    httpcore pools by the origin it connects to, which here is the pinned IP, so a
+    single pool would let a request for ``b.test`` ride a keep-alive connection whose
+    certificate was verified for ``a.test`` on the same IP. Each name gets its own
+    pool (sharing one ``SSLContext``); at most ``max_pools`` are kept, the least
+    recently used one beyond that is closed once its last response is closed.
     """
 
     def __init__(
@@ -242,13 +288,49 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         *,
         allow_private: bool,
         resolver: Resolver = system_resolver,
-        inner: httpx.AsyncBaseTransport | None = None,
+        verify: ssl.SSLContext | bool = True,
+        limits: httpx.Limits = httpx.Limits(max_connections=20, max_keepalive_connections=4),
+        max_pools: int = 256,
         resolve_timeout: float = 5.0,
     ) -> None:
+        if max_pools < 1:
+            raise ValueError("max_pools must be at least 1")
         self._allow_private = allow_private
         self._resolver = resolver
-        self._inner = inner if inner is not None else httpx.AsyncHTTPTransport(retries=0)
+        self._ssl = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
+        self._limits = limits
+        self._max_pools = max_pools
         self._resolve_timeout = resolve_timeout
+        self._pools: OrderedDict[PoolKey, _Pool] = OrderedDict()
+        self._retired_pools: list[_Pool] = []
+
+    @property
+    def pool_keys(self) -> list[PoolKey]:
+        """The names that currently have a pool, least recently used first."""
+        return list(self._pools)
+
+    async def _pool_for(self, key: PoolKey) -> _Pool:
+        pool = self._pools.get(key)
+        if pool is not None:
+            self._pools.move_to_end(key)
+            return pool
+        pool = _Pool(httpx.AsyncHTTPTransport(verify=self._ssl, limits=self._limits, retries=0))
+        self._pools[key] = pool
+        while len(self._pools) > self._max_pools:
+            _, old = self._pools.popitem(last=False)
+            old.retired = True
+            if old.in_use == 0:
+                await old.transport.aclose()
+            else:
+                self._retired_pools.append(old)
+        return pool
+
+    async def _release(self, pool: _Pool) -> None:
+        pool.in_use -= 1
+        if pool.retired and pool.in_use == 0:
+            if pool in self._retired_pools:
+                self._retired_pools.remove(pool)
+            await pool.transport.aclose()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = request.url
@@ -272,7 +354,20 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         request.url = url.copy_with(host=str(pinned))
         if scheme == "https" and not target.is_literal:
             request.extensions = {**request.extensions, "sni_hostname": host}
-        return await self._inner.handle_async_request(request)
+        pool = await self._pool_for((scheme, host.lower(), port))
+        pool.in_use += 1
+        try:
+            response = await pool.transport.handle_async_request(request)
+        except BaseException:
+            await self._release(pool)
+            raise
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _ReleasingStream(response.stream, lambda: self._release(pool))
+        return response
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
+        pools = [*self._pools.values(), *self._retired_pools]
+        self._pools.clear()
+        self._retired_pools.clear()
+        for pool in pools:
+            await pool.transport.aclose()

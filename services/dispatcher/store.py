@@ -178,7 +178,8 @@ class DeliveryStore:
 
     @classmethod
     def open_readonly(cls, path: Path | str) -> DeliveryStore | None:
-        """For the API: the dispatcher's file, read-only; ``None`` if it does not exist yet."""
+        """For the API: the dispatcher's file, read-only; ``None`` if it does not exist yet
+        -- also while a starting dispatcher has created the file but not its tables."""
         if not Path(path).exists():
             return None
         try:
@@ -186,8 +187,14 @@ class DeliveryStore:
                 f"file:{Path(path).resolve()}?mode=ro", uri=True, check_same_thread=False
             )
             conn.execute("PRAGMA busy_timeout=5000")
+            ready = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'"
+            ).fetchone()
         except sqlite3.Error as exc:
             raise DeliveryStoreError(f"cannot open delivery store {path} read-only: {exc}") from exc
+        if ready is None:
+            conn.close()
+            return None
         return cls(conn)
 
     def close(self) -> None:

@@ -1,10 +1,15 @@
 """The subscription log: a port with a Kafka adapter and an in-memory adapter.
 
 Storage is event-sourced on a compacted topic (``{prefix}subscriptions``,
-key = subscription id, value = the latest full ``Subscription`` record, tombstone
-= deleted). Every reader -- each API process, each dispatcher -- folds the topic
-into the same in-memory view; ``refresh()`` catches up with everything written
-before the call (it reads up to the end offsets it fetches), which gives
+key = subscription id, value = the latest full ``Subscription`` record). A
+delete writes a ``SubscriptionDeleted`` mark under ``deleted/{id}`` and then a
+tombstone for ``{id}``; the mark is final: records for that id after it (a write
+from a copy read before the delete, by the dispatcher or another API process)
+are ignored by every reader and tombstoned again. A bare tombstone (as older
+writers left them) is final for a reader that sees it too. Every reader -- each
+API process, each dispatcher -- folds the topic with the same pure
+``SubscriptionFold``; ``refresh()`` catches up with everything written before
+the call (it reads up to the end offsets it fetches), which gives
 read-your-writes across processes without a shared database. See
 docs/architecture.md, "Subscriptions".
 """
@@ -12,7 +17,9 @@ docs/architecture.md, "Subscriptions".
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # type: ignore[import-untyped]
@@ -20,7 +27,8 @@ from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
 from schemas.codec import encode
-from services.dispatcher.model import Subscription
+from services.dispatcher.model import DELETED_KEY_PREFIX, Subscription, SubscriptionDeleted
+from services.dispatcher.secretbox import SecretBox, SecretBoxError, secret_box
 from services.kafka_admin import KafkaAdminError, TopicSpec, ensure_topics
 from services.settings import Settings
 
@@ -29,6 +37,14 @@ log = logging.getLogger(__name__)
 
 class SubscriptionLogError(Exception):
     """The subscription log could not be read or written."""
+
+
+class SubscriptionDeletedError(SubscriptionLogError):
+    """A write for a subscription this log has seen deleted (deletion is final)."""
+
+
+class RecordError(ValueError):
+    """A record on the subscriptions topic that cannot be folded (kept out, with the reason)."""
 
 
 def subscriptions_topic(settings: Settings) -> str:
@@ -43,6 +59,80 @@ def newer(current: Subscription | None, incoming: Subscription | None) -> Subscr
     if current is not None and current.id == incoming.id and current.revision > incoming.revision:
         return current
     return incoming
+
+
+def deleted_key(subscription_id: str) -> str:
+    return DELETED_KEY_PREFIX + subscription_id
+
+
+@dataclass
+class SubscriptionFold:
+    """The pure fold of the subscriptions topic, record by record, the same in every reader.
+
+    ``view`` holds the live subscriptions, ``deleted`` every id seen deleted (by its
+    mark or a tombstone). ``stale`` is the ids whose latest record on their own key
+    came after their deletion: the record (URL, secret) should be tombstoned again.
+    """
+
+    view: dict[str, Subscription] = field(default_factory=dict)
+    deleted: set[str] = field(default_factory=set)
+    stale: set[str] = field(default_factory=set)
+    box: SecretBox | None = None
+    """Opens the signing secrets sealed at rest (``None``: records hold them in the clear)."""
+
+    def apply(self, key: bytes | None, value: bytes | None) -> None:
+        """Fold one record; ``RecordError`` (state unchanged) when it cannot be read."""
+        if key is None:
+            raise RecordError("record without key")
+        name = key.decode("utf-8", "replace")
+        if name.startswith(DELETED_KEY_PREFIX):
+            sub_id = name[len(DELETED_KEY_PREFIX):]
+            if value is None:
+                raise RecordError(f"tombstone for the deletion mark of {sub_id}: deletion stays final")
+            try:
+                mark = SubscriptionDeleted.model_validate_json(value)
+            except ValidationError as exc:
+                raise RecordError(f"undecodable deletion mark: {exc}") from exc
+            if mark.id != sub_id:
+                raise RecordError(f"deletion mark of {mark.id} under key {name}")
+            if sub_id in self.view:  # its record stays until the tombstone that follows
+                self.stale.add(sub_id)
+            self._delete(sub_id)
+            return
+        if value is None:
+            self._delete(name)
+            self.stale.discard(name)
+            return
+        try:
+            record = Subscription.model_validate_json(value)
+            if self.box is not None:
+                record = self.box.open(record)
+        except ValidationError as exc:
+            raise RecordError(str(exc)) from exc
+        except SecretBoxError as exc:
+            raise RecordError(f"{name}: {exc}") from exc
+        if record.id != name:
+            raise RecordError(f"record of {record.id} under key {name}")
+        if name in self.deleted:
+            self.stale.add(name)
+            log.warning("subscription %s was deleted: a later record for it is ignored", name)
+            return
+        kept = newer(self.view.get(name), record)
+        if kept is not None:
+            self.view[name] = kept
+
+    def _delete(self, sub_id: str) -> None:
+        self.deleted.add(sub_id)
+        self.view.pop(sub_id, None)
+
+    def sorted(self) -> list[Subscription]:
+        return sorted(self.view.values(), key=lambda s: (s.created_at, s.id))
+
+
+def deletion_records(subscription_id: str, now: dt.datetime) -> list[tuple[str, bytes | None]]:
+    """What a delete writes, in order: the final mark, then the tombstone of the record."""
+    mark = SubscriptionDeleted(id=subscription_id, deleted_at=now)
+    return [(deleted_key(subscription_id), encode(mark)), (subscription_id, None)]
 
 
 class SubscriptionLog(Protocol):
@@ -61,51 +151,84 @@ class SubscriptionLog(Protocol):
     def all(self) -> list[Subscription]: ...
 
     async def put(self, subscription: Subscription) -> None:
-        """Durably store the new record; visible to this reader on return."""
+        """Durably store the new record; visible to this reader on return.
+        ``SubscriptionDeletedError`` when this reader has seen the subscription deleted."""
         ...
 
-    async def delete(self, subscription_id: str) -> None: ...
+    async def delete(self, subscription_id: str) -> None:
+        """Delete for good: no later write brings it back, for any reader."""
+        ...
+
+
+@dataclass
+class InMemoryTopic:
+    """The records of a subscriptions topic held in memory (what several in-memory
+    logs share, the way processes share the Kafka topic)."""
+
+    records: list[tuple[bytes | None, bytes | None]] = field(default_factory=list)
 
 
 class InMemorySubscriptionLog:
-    """A real, process-local implementation (unit tests, single-process demos)."""
+    """A real, process-local implementation (unit tests, single-process demos): the
+    same fold over records kept in an ``InMemoryTopic``, shared by the logs given it."""
 
-    def __init__(self) -> None:
-        self._view: dict[str, Subscription] = {}
+    def __init__(self, topic: InMemoryTopic | None = None, *, box: SecretBox | None = None) -> None:
+        self._topic = topic if topic is not None else InMemoryTopic()
+        self._fold = SubscriptionFold(box=box)
+        self._position = 0
+        self.rejected: list[tuple[int, str]] = []
+        """(offset, reason) of records that could not be folded."""
 
     async def start(self) -> None:
-        return None
+        await self.refresh()
 
     async def close(self) -> None:
         return None
 
     async def refresh(self) -> None:
-        return None
+        records = self._topic.records
+        while self._position < len(records):
+            key, value = records[self._position]
+            try:
+                self._fold.apply(key, value)
+            except RecordError as exc:
+                self.rejected.append((self._position, str(exc)))
+            self._position += 1
 
     def get(self, subscription_id: str) -> Subscription | None:
-        return self._view.get(subscription_id)
+        return self._fold.view.get(subscription_id)
 
     def all(self) -> list[Subscription]:
-        return sorted(self._view.values(), key=lambda s: (s.created_at, s.id))
+        return self._fold.sorted()
+
+    def _send(self, key: str, value: bytes | None) -> None:
+        self._topic.records.append((key.encode(), value))
+        self._fold.apply(key.encode(), value)
 
     async def put(self, subscription: Subscription) -> None:
-        kept = newer(self._view.get(subscription.id), subscription)
-        assert kept is not None
-        self._view[subscription.id] = kept
+        if subscription.id in self._fold.deleted:
+            raise SubscriptionDeletedError(f"subscription {subscription.id} was deleted")
+        sealed = self._fold.box.seal(subscription) if self._fold.box else subscription
+        self._send(subscription.id, encode(sealed))
 
     async def delete(self, subscription_id: str) -> None:
-        self._view.pop(subscription_id, None)
+        for key, value in deletion_records(subscription_id, dt.datetime.now(dt.timezone.utc)):
+            self._send(key, value)
 
 
 class KafkaSubscriptionLog:
     """The compacted-topic implementation. One partition: subscriptions are few,
     and a single partition keeps ``refresh`` to one end-offset lookup."""
 
-    def __init__(self, settings: Settings, *, refresh_timeout: float = 30.0) -> None:
+    def __init__(
+        self, settings: Settings, *, refresh_timeout: float = 30.0, box: SecretBox | None = None
+    ) -> None:
+        """``box`` defaults to ``secret_box(settings)``: signing secrets are sealed on the topic."""
         self._settings = settings
         self._topic = subscriptions_topic(settings)
         self._refresh_timeout = refresh_timeout
-        self._view: dict[str, Subscription] = {}
+        self._box = box if box is not None else secret_box(settings)
+        self._fold = SubscriptionFold(box=self._box)
         self._producer: Any = None
         self._consumer: Any = None
         self._partitions: list[Any] = []
@@ -161,23 +284,11 @@ class KafkaSubscriptionLog:
         self._consumer = self._producer = None
 
     def _apply(self, partition: int, offset: int, key: bytes | None, value: bytes | None) -> None:
-        if key is None:
-            self.rejected.append((partition, offset, "record without key"))
-            log.error("subscriptions %s[%d]@%d has no key; ignored", self._topic, partition, offset)
-            return
-        sub_id = key.decode("utf-8", "replace")
-        if value is None:
-            self._view.pop(sub_id, None)
-            return
         try:
-            record = Subscription.model_validate_json(value)
-        except ValidationError as exc:
+            self._fold.apply(key, value)
+        except RecordError as exc:
             self.rejected.append((partition, offset, str(exc)))
-            log.error("subscriptions %s[%d]@%d undecodable; ignored: %s", self._topic, partition, offset, exc)
-            return
-        kept = newer(self._view.get(sub_id), record)
-        if kept is not None:
-            self._view[sub_id] = kept
+            log.error("subscriptions %s[%d]@%d ignored: %s", self._topic, partition, offset, exc)
 
     async def refresh(self) -> None:
         if self._consumer is None:
@@ -191,6 +302,18 @@ class KafkaSubscriptionLog:
                 ) from exc
             except KafkaError as exc:
                 raise SubscriptionLogError(f"reading {self._topic}: {exc}") from exc
+            await self._tombstone_stale()
+
+    async def _tombstone_stale(self) -> None:
+        """Tombstone records written for subscriptions after their deletion (best effort:
+        the fold ignores them anyway; this only keeps their URL and secret off the topic)."""
+        for sub_id in sorted(self._fold.stale):
+            try:
+                await self._send(sub_id, None)
+            except SubscriptionLogError as exc:
+                log.warning("could not tombstone the late record of deleted %s: %s", sub_id, exc)
+                return
+            self._fold.stale.discard(sub_id)
 
     async def _catch_up(self) -> None:
         ends = await self._consumer.end_offsets(self._partitions)
@@ -204,10 +327,10 @@ class KafkaSubscriptionLog:
                     self._apply(tp.partition, r.offset, r.key, r.value)
 
     def get(self, subscription_id: str) -> Subscription | None:
-        return self._view.get(subscription_id)
+        return self._fold.view.get(subscription_id)
 
     def all(self) -> list[Subscription]:
-        return sorted(self._view.values(), key=lambda s: (s.created_at, s.id))
+        return self._fold.sorted()
 
     async def _send(self, key: str, value: bytes | None) -> None:
         if self._producer is None:
@@ -216,13 +339,13 @@ class KafkaSubscriptionLog:
             await self._producer.send_and_wait(self._topic, key=key.encode(), value=value)
         except KafkaError as exc:
             raise SubscriptionLogError(f"writing {key} to {self._topic}: {exc}") from exc
+        self._fold.apply(key.encode(), value)
 
     async def put(self, subscription: Subscription) -> None:
-        await self._send(subscription.id, encode(subscription))
-        kept = newer(self._view.get(subscription.id), subscription)
-        if kept is not None:
-            self._view[subscription.id] = kept
+        if subscription.id in self._fold.deleted:
+            raise SubscriptionDeletedError(f"subscription {subscription.id} was deleted")
+        await self._send(subscription.id, encode(self._box.seal(subscription)))
 
     async def delete(self, subscription_id: str) -> None:
-        await self._send(subscription_id, None)
-        self._view.pop(subscription_id, None)
+        for key, value in deletion_records(subscription_id, dt.datetime.now(dt.timezone.utc)):
+            await self._send(key, value)

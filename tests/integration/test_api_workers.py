@@ -13,8 +13,13 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from bench.phases import wait_http
+from services.api.cli import worker_app
+from tests.api_server import serve
+from tests.courtlistener_util import REF_DOCKET_ID, complaint_entry, webhook_bytes
+from tests.integration.test_courtlistener_webhook import API_TOKEN, make_settings, stand_in
 from services.readmodel.store import SqliteReadModel
 from tests.procs import running, service_env
 from tests.readmodel_samples import REF_CASE_ID, fold
@@ -66,3 +71,31 @@ def test_one_process_is_the_default(tmp_path: Path) -> None:
     with running(["api"], env, tmp_path / "api.log") as proc:
         wait_http(f"http://127.0.0.1:{port}/healthz", timeout=60, proc=proc)
         assert _children(proc.pid) == []
+
+
+@pytest.mark.kafka
+def test_only_the_first_api_process_publishes_the_courtlistener_inbox(
+    kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
+) -> None:
+    """Both processes accept deliveries into the one inbox; process 0 alone publishes
+    (N loops on one inbox would each try the same entries)."""
+    with stand_in() as (cl, cl_url):
+        settings = make_settings(kafka_bootstrap, unique_prefix, tmp_path, cl_url)
+        first, second = worker_app(settings, 0, 2), worker_app(settings, 1, 2)
+        with serve(first) as _, serve(second) as second_url:
+            headers = {"Authorization": f"Bearer {API_TOKEN}", "Idempotency-Key": "cl-workers-1"}
+            with httpx.Client(base_url=second_url, timeout=10) as client:
+                r = client.post("/api/ingest/courtlistener", content=webhook_bytes(complaint_entry()),
+                                headers=headers)
+                assert r.status_code == 202, r.text
+                deadline = time.monotonic() + 60
+                while True:
+                    state = client.get("/api/ingest/courtlistener/deliveries/cl-workers-1",
+                                       headers=headers).json()["state"]
+                    if state["published"] == 1:
+                        break
+                    assert time.monotonic() < deadline, f"not published within 60 s: {state}"
+                    time.sleep(0.2)
+            assert sum(second.state.courtlistener_ingest.entries.values()) == 0
+            assert first.state.courtlistener_ingest.entries["published"] == 1
+    assert cl.calls_for(REF_DOCKET_ID) == [200]

@@ -17,8 +17,16 @@ import pytest
 
 from services.dispatcher.bootstrap import build_http_client
 from services.dispatcher.config import DispatcherConfig
-from services.dispatcher.ssrf import BlockedAddressError, IPAddress, Resolver, SSRFError, check_url
+from services.dispatcher.ssrf import (
+    BlockedAddressError,
+    GuardedTransport,
+    IPAddress,
+    Resolver,
+    SSRFError,
+    check_url,
+)
 from services.settings import load_settings
+from tests.tls_util import TestCA, TLSReceiver
 from tests.webhook_util import Receiver, Reply
 
 SPELLINGS = ["127.0.0.1", "2130706433", "0x7f000001", "0177.0.0.1", "127.1", "[::ffff:127.0.0.1]"]
@@ -111,3 +119,86 @@ async def test_redirects_are_not_followed(tmp_path: Path, receiver: Receiver) ->
         r = await c.post(receiver.url("/hook"), content=b"{}")
     assert r.status_code == 302
     assert [x.path for x in receiver.received] == ["/hook"]
+
+
+# --- TLS: the certificate is checked against the name of every request -------------------
+
+async def _to_loopback(host: str, port: int) -> list[IPAddress]:
+    """``a.test`` and ``b.test`` (and any name) resolve to 127.0.0.1: two names, one IP."""
+    return [ipaddress.ip_address("127.0.0.1")]
+
+
+def tls_client(ca: TestCA) -> httpx.AsyncClient:
+    transport = GuardedTransport(
+        allow_private=True, resolver=_to_loopback, verify=ca.client_context()
+    )
+    return httpx.AsyncClient(transport=transport, trust_env=False, follow_redirects=False)
+
+
+@pytest.fixture
+def ca() -> TestCA:
+    return TestCA()
+
+
+async def test_a_connection_verified_for_one_name_is_not_reused_for_another(ca: TestCA) -> None:
+    server = await TLSReceiver(ca.server_context(["a.test"])).start()
+    try:
+        async with tls_client(ca) as c:
+            r = await c.post(f"https://a.test:{server.port}/hook", content=b"{}")
+            assert r.status_code == 200
+            # Same IP and port, another name: the certificate (a.test only) must be checked
+            # against b.test on a connection of its own, and fail.
+            with pytest.raises(httpx.ConnectError, match="(?i)certificate|hostname"):
+                await c.post(f"https://b.test:{server.port}/hook", content=b"{}")
+            # a.test still works (its own connection is unaffected)
+            assert (await c.post(f"https://a.test:{server.port}/again", content=b"{}")).status_code == 200
+    finally:
+        await server.stop()
+    assert [(r.path, r.headers["Host"]) for r in server.received] == [
+        ("/hook", f"a.test:{server.port}"), ("/again", f"a.test:{server.port}")
+    ]
+
+
+async def test_two_names_on_one_ip_both_arrive_when_the_certificate_covers_both(ca: TestCA) -> None:
+    server = await TLSReceiver(ca.server_context(["a.test", "b.test"])).start()
+    try:
+        async with tls_client(ca) as c:
+            for name in ("a.test", "b.test", "a.test"):
+                r = await c.post(f"https://{name}:{server.port}/hook", content=b"{}")
+                assert r.status_code == 200
+    finally:
+        await server.stop()
+    assert [r.headers["Host"] for r in server.received] == [
+        f"{n}:{server.port}" for n in ("a.test", "b.test", "a.test")
+    ]
+
+
+async def test_a_certificate_for_another_name_is_refused(ca: TestCA) -> None:
+    server = await TLSReceiver(ca.server_context(["a.test"])).start()
+    try:
+        async with tls_client(ca) as c:
+            with pytest.raises(httpx.ConnectError, match="(?i)certificate|hostname"):
+                await c.post(f"https://b.test:{server.port}/hook", content=b"{}")
+    finally:
+        await server.stop()
+    assert server.received == []
+
+
+async def test_pools_beyond_the_limit_are_closed_only_after_their_last_response(ca: TestCA) -> None:
+    server = await TLSReceiver(ca.server_context(["a.test", "b.test"])).start()
+    transport = GuardedTransport(
+        allow_private=True, resolver=_to_loopback, verify=ca.client_context(), max_pools=1
+    )
+    try:
+        async with httpx.AsyncClient(transport=transport, trust_env=False) as c:
+            async with c.stream("POST", f"https://a.test:{server.port}/slow", content=b"{}") as held:
+                # b.test needs a pool of its own; a.test's is evicted while its response is open
+                assert (await c.post(f"https://b.test:{server.port}/hook", content=b"{}")).status_code == 200
+                assert transport.pool_keys == [("https", "b.test", server.port)]
+                server.release.set()
+                assert await held.aread() == b"ok"  # its connection was not closed under it
+            assert (await c.post(f"https://a.test:{server.port}/hook", content=b"{}")).status_code == 200
+            assert transport.pool_keys == [("https", "a.test", server.port)]
+    finally:
+        await server.stop()
+    assert [r.headers["Host"].split(":")[0] for r in server.received] == ["a.test", "b.test", "a.test"]

@@ -8,6 +8,7 @@ reference-case flow through the processor is tested elsewhere.
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import subprocess
 import sys
@@ -20,17 +21,19 @@ from typing import Any
 import httpx
 import pytest
 from aiokafka.errors import GroupCoordinatorNotAvailableError
-from standardwebhooks.webhooks import Webhook
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from schemas.alerts import Alert
 from schemas.codec import decode_alert, dumps, encode, loads
 from services.api.app import create_app
 from services.dispatcher.bootstrap import run_dispatcher
 from services.dispatcher.config import DispatcherConfig
+from services.dispatcher.store import DB_FILENAME, DeliveryStore
+from services.dispatcher.subscriptions import KafkaSubscriptionLog, subscriptions_topic
 from services.readmodel.memory import InMemoryReadModel
 from services.settings import Settings, load_settings
 from services.topics import ensure_app_topics
-from tests.kafka_util import produce, wait_caught_up
+from tests.kafka_util import produce, read_all, wait_caught_up
 from tests.procs import service_env, stop
 from tests.webhook_util import Receiver, Reply, make_alert
 
@@ -261,6 +264,104 @@ async def test_410_disables_the_endpoint_and_resume_delivers_what_was_held(
     assert r.json()["state"] == "active"
     got = await env.receiver.wait_for("/gone", 3)
     assert {g.headers["webhook-id"] for g in got[1:]} == {LINKEDIN_DISMISSED.id, later.id}
+
+
+async def test_a_delete_during_an_attempt_that_then_gets_410_stays_deleted(
+    env: Env, dispatcher: Callable[..., None]
+) -> None:
+    """The dispatcher read the subscription before the attempt; the subscriber deletes it
+    while the POST is in flight; the endpoint then answers 410. Disabling must not write
+    the old copy (URL, secret) back."""
+    sub = await env.subscribe("/going")
+    answer = asyncio.Event()
+    env.receiver.script("/going", [Reply(410, gate=answer)])
+    dispatcher()
+    await env.publish(LINKEDIN_DISMISSED)
+    await env.receiver.wait_for("/going", 1)  # in flight, held by the receiver
+    assert (await env.api.delete(f"/api/subscriptions/{sub['id']}", headers=TOKEN)).status_code == 204
+    answer.set()
+    # The worker records the 410, disables (or not), then sees the delete and cancels.
+    rows = await eventually(
+        "the delivery cancelled after the 410", lambda: _stored_deliveries(env, sub["id"]),
+        lambda rows: bool(rows) and rows[0]["status"] == "cancelled",
+    )
+    assert [a["status_code"] for a in rows[0]["attempt_log"]] == [410]
+    await env.caught_up()
+    assert (await env.api.get(f"/api/subscriptions/{sub['id']}", headers=TOKEN)).status_code == 404
+    late = KafkaSubscriptionLog(env.settings)  # a reader started now folds the whole topic
+    await late.start()
+    try:
+        assert late.get(sub["id"]) is None and late.all() == []
+    finally:
+        await late.close()
+    records = [
+        r for r in await read_all(env.settings.bootstrap_servers, subscriptions_topic(env.settings))
+        if r.key == sub["id"].encode()
+    ]
+    deleted_at = next(i for i, r in enumerate(records) if r.value is None)
+    assert [r.value for r in records[deleted_at:]] == [None] * (len(records) - deleted_at), (
+        "a record for the deleted subscription was written after its deletion"
+    )
+
+
+async def _stored_deliveries(env: Env, sub_id: str) -> list[dict[str, Any]]:
+    """The dispatcher's own record (the API answers 404 for a deleted subscription)."""
+    store = DeliveryStore.open_readonly(env.settings.data_dir / DB_FILENAME)
+    if store is None:
+        return []
+    try:
+        return store.deliveries(sub_id)
+    finally:
+        store.close()
+
+
+async def test_the_dispatcher_never_logs_credentials_from_a_webhook_url(
+    env: Env, dispatcher: Callable[..., None], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    url = f"http://hookuser:pw-s3cret@127.0.0.1:{env.receiver.port}/cred?token=q-s3cret"
+    r = await env.api.post("/api/subscriptions", json={"url": url}, headers=TOKEN)
+    assert r.status_code == 201, r.text
+    sub = r.json()
+    env.receiver.script("/cred", [Reply(410)])
+    dispatcher()
+    await env.publish(LINKEDIN_DISMISSED)
+    await eventually(
+        "disabled", lambda: env.subscription(sub["id"]), lambda s: s["state"] == "disabled"
+    )
+    assert len(env.receiver.at("/cred")) == 1
+    # the dispatcher's own log and that of its HTTP client (aiokafka's DEBUG log of the
+    # records it sends is the broker client's, and shows what the topic holds anyway)
+    logged = "\n".join(
+        rec.getMessage() for rec in caplog.records
+        if rec.name.split(".")[0] in ("services", "httpx", "httpcore")
+    )
+    assert sub["id"] in logged  # the dispatcher did log about this endpoint
+    assert "s3cret" not in logged
+
+
+async def test_after_a_secret_rotation_either_secret_verifies_during_the_overlap_only_the_new_after(
+    env: Env, dispatcher: Callable[..., None]
+) -> None:
+    sub = await env.subscribe("/rotating")
+    r = await env.api.post(f"/api/subscriptions/{sub['id']}/rotate-secret",
+                           json={"overlap_seconds": 3600}, headers=TOKEN)
+    assert r.status_code == 200, r.text
+    first_rotation = r.json()["secret"]
+    dispatcher()
+    await env.publish(LINKEDIN_DISMISSED)
+    [during] = await env.receiver.wait_for("/rotating", 1)
+    verify(sub["secret"], during)  # a receiver that still has the old secret
+    verify(first_rotation, during)  # one that already has the new one
+    r = await env.api.post(f"/api/subscriptions/{sub['id']}/rotate-secret",
+                           json={"overlap_seconds": 0}, headers=TOKEN)
+    newest = r.json()["secret"]
+    await env.publish(make_alert(case_id="cand:3:25-cv-01234", case_name="Roe v. LinkedIn Corp."))
+    got = await env.receiver.wait_for("/rotating", 2)
+    verify(newest, got[1])
+    for old in (sub["secret"], first_rotation):
+        with pytest.raises(WebhookVerificationError):
+            verify(old, got[1])
 
 
 async def test_internal_address_is_refused_at_connection_time(

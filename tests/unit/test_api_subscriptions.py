@@ -157,3 +157,34 @@ async def test_stream_requires_a_token_when_reads_are_protected(tmp_path: Path) 
         # the same guard protects the other read routes (create_app installs check_read_access)
         assert (await c.get("/api/alerts")).status_code == 401
         assert (await c.get("/api/alerts", headers=A)).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["²".encode("latin-1"), "١٢".encode("utf-8"), b"-1", b"1e3", str(2**63).encode()])
+async def test_a_last_event_id_that_is_not_an_alert_seq_is_a_400(api: httpx.AsyncClient, value: bytes) -> None:
+    r = await api.get("/api/alerts/stream", headers={"Last-Event-ID": value})  # type: ignore[dict-item]
+    assert r.status_code == 400, r.text
+    assert "Last-Event-ID" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("since", [str(10**20), str(2**63), "-1"])
+async def test_a_since_beyond_the_seq_range_is_a_422(api: httpx.AsyncClient, since: str) -> None:
+    r = await api.get("/api/alerts/stream", params={"since": since})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"] == ["query", "since"]
+
+
+async def test_rotating_the_secret_returns_the_new_one_once(api: httpx.AsyncClient) -> None:
+    created = (await api.post("/api/subscriptions", json={"url": PUBLIC}, headers=A)).json()
+    r = await api.post(f"/api/subscriptions/{created['id']}/rotate-secret",
+                       json={"overlap_seconds": 3600}, headers=A)
+    assert r.status_code == 200, r.text
+    rotated = r.json()
+    assert rotated["secret"].startswith("whsec_") and rotated["secret"] != created["secret"]
+    assert rotated["previous_secret_valid_until"] is not None
+    got = (await api.get(f"/api/subscriptions/{created['id']}", headers=A)).json()
+    assert "secret" not in got and "previous_secret" not in got
+    assert (await api.post(f"/api/subscriptions/{created['id']}/rotate-secret", headers=B)).status_code == 404
+    for bad in (-1, 7 * 86400 + 1):
+        r = await api.post(f"/api/subscriptions/{created['id']}/rotate-secret",
+                           json={"overlap_seconds": bad}, headers=A)
+        assert r.status_code == 422

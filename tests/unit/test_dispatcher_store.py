@@ -99,3 +99,11 @@ def test_state_survives_reopening_and_reads_work_read_only(tmp_path: Path) -> No
     pending = again.next_pending("s1")
     assert pending is not None and pending.body == b'{"x":1}'
     again.close()
+
+
+def test_a_file_whose_tables_a_starting_dispatcher_has_not_created_yet_reads_as_absent(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "dispatcher.sqlite"
+    sqlite3.connect(path).close()  # the file exists, its schema does not yet
+    assert DeliveryStore.open_readonly(path) is None

@@ -102,3 +102,29 @@ def test_body_is_deterministic_and_carries_alert_and_case_summary() -> None:
     }
     assert doc["data"]["case"]["disposition"]["type"] == "voluntary_dismissal"
     assert doc["data"]["case"]["disposition"]["prejudice"] == "without"
+
+
+def test_during_a_rotation_either_secret_verifies_and_only_the_new_one_after() -> None:
+    import datetime as dt
+
+    from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+    from services.dispatcher.model import Subscription
+    from services.dispatcher.signing import new_secret, webhook_headers
+
+    t0 = dt.datetime.now(dt.timezone.utc)
+    old = Subscription(id="sub_a", owner="o", url="https://93.184.215.14/h", secret=new_secret(),
+                       created_at=t0, updated_at=t0)
+    rotated = old.with_new_secret(new_secret(), dt.timedelta(hours=1), t0)
+    body = b'{"type":"status.changed"}'
+    ts = int(t0.timestamp())
+    during = webhook_headers(rotated.signing_secrets(t0), "al_1", ts, body)
+    assert len(during["webhook-signature"].split(" ")) == 2
+    for secret in (old.secret, rotated.secret):
+        Webhook(secret).verify(body, during)
+    after = webhook_headers(rotated.signing_secrets(t0 + dt.timedelta(hours=1)), "al_1", ts, body)
+    Webhook(rotated.secret).verify(body, after)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old.secret).verify(body, after)
+    no_overlap = old.with_new_secret(new_secret(), dt.timedelta(0), t0)
+    assert no_overlap.signing_secrets(t0) == [no_overlap.secret]

@@ -69,6 +69,8 @@ async def test_numeric_loopback_spellings_are_refused_at_registration(host: str)
         ("http://[64:ff9b::7f00:1]/", "NAT64"),
         ("http://192.0.2.1/", "non-global"),
         ("http://198.18.0.1/", "non-global"),
+        ("http://[fec0::1]/", "site-local"),
+        ("http://[feff:ffff::1]/", "site-local"),
     ],
 )
 async def test_non_global_addresses_are_refused(url: str, reason: str) -> None:
@@ -85,7 +87,7 @@ async def test_allow_private_permits_loopback_and_private_ranges(host: str) -> N
 @pytest.mark.parametrize(
     "url",
     ["http://169.254.169.254/", "http://100.64.0.1/", "http://[::ffff:127.0.0.1]/", "http://0.0.0.0/",
-     "http://224.0.0.1/"],
+     "http://224.0.0.1/", "http://[fec0::1]/"],
 )
 async def test_allow_private_never_permits_metadata_cgnat_mapped_or_unspecified(url: str) -> None:
     with pytest.raises(BlockedAddressError):

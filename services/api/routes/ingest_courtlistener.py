@@ -68,6 +68,10 @@ PREFIX = "/api/ingest/courtlistener"
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the inbox and start the publishing loop (it picks up what a previous run left).
 
+    With ``app.state.courtlistener_publish`` false (processes 1.. of ``docketline api
+    --workers N``) deliveries are only committed to the inbox; process 0's loop, which
+    polls it, publishes them.
+
     ``app.state.courtlistener_ingest_config`` (a ``WebhookConfig``) and
     ``app.state.courtlistener_http`` (an ``httpx.AsyncClient``) override the
     defaults; tests set them.
@@ -79,7 +83,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     app.state.courtlistener_ingest = service
     _register_metrics(app)
-    service.start()
+    if getattr(app.state, "courtlistener_publish", True):  # one publisher per inbox
+        service.start()
     try:
         yield
     finally:

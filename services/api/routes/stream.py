@@ -14,6 +14,7 @@ in the data. Comment lines (``: ping``) are sent as heartbeats.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Protocol
@@ -26,6 +27,7 @@ from sse_starlette import EventSourceResponse
 from schemas.alerts import AlertType
 from schemas.codec import encode
 from services.api.auth import ReadAccess
+from services.api.cursor import MAX_SEQ
 from services.dispatcher.matching import matches
 from services.dispatcher.model import SubscriptionFilters
 from services.readmodel.values import AlertFilter, StoredAlert
@@ -80,7 +82,9 @@ async def stream_alerts(
     class_action_only: bool = False,
     alert_type: Annotated[list[AlertType], Query()] = [],  # noqa: B006
     transition: Annotated[list[str], Query(description="FROM->TO, e.g. any->closed")] = [],  # noqa: B006
-    since: Annotated[int | None, Query(ge=0, description="Start after this seq.")] = None,
+    since: Annotated[
+        int | None, Query(ge=0, le=MAX_SEQ, description="Start after this seq.")
+    ] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> EventSourceResponse:
     try:
@@ -95,9 +99,7 @@ async def stream_alerts(
         ) from exc
     resume: int | None = None
     if last_event_id is not None and last_event_id.strip():
-        if not last_event_id.strip().isdigit():
-            raise HTTPException(status.HTTP_400_BAD_REQUEST, "Last-Event-ID must be an alert seq")
-        resume = int(last_event_id.strip())
+        resume = _seq(last_event_id.strip())
     store = _read_model(request)
     start = resume if resume is not None else since
     if start is None:
@@ -106,6 +108,19 @@ async def stream_alerts(
     return EventSourceResponse(
         _events(request, store, filters, start, tuning), ping=tuning.heartbeat_seconds
     )
+
+
+_ASCII_DIGITS = re.compile(r"[0-9]{1,19}")
+
+
+def _seq(raw: str) -> int:
+    """A ``Last-Event-ID`` as an alert seq: ASCII digits only (``str.isdigit`` also says
+    yes to ``²`` and ``١``, which ``int`` refuses) within SQLite's INTEGER range."""
+    if _ASCII_DIGITS.fullmatch(raw) is None or int(raw) > MAX_SEQ:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, f"Last-Event-ID must be an alert seq (0..{MAX_SEQ})"
+        )
+    return int(raw)
 
 
 async def _events(

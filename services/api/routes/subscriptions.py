@@ -27,6 +27,7 @@ from services.dispatcher.ssrf import SSRFError, check_url
 from services.dispatcher.store import DB_FILENAME, DeliveryStore, DeliveryStoreError
 from services.dispatcher.subscriptions import (
     KafkaSubscriptionLog,
+    SubscriptionDeletedError,
     SubscriptionLog,
     SubscriptionLogError,
 )
@@ -155,6 +156,8 @@ def _own(sub_log: SubscriptionLog, sub_id: str, caller: Caller) -> Subscription:
 async def _put(sub_log: SubscriptionLog, sub: Subscription) -> None:
     try:
         await sub_log.put(sub)
+    except SubscriptionDeletedError as exc:  # deleted (by another process) since it was read
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no subscription {sub.id}") from exc
     except SubscriptionLogError as exc:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"could not store: {exc}") from exc
 
@@ -232,6 +235,42 @@ async def resume_subscription(sub_id: str, request: Request, caller: RequireToke
         sub = sub.with_state("active", None, _now())
         await _put(sub_log, sub)
     return SubscriptionOut.of(sub)
+
+
+MAX_OVERLAP_SECONDS = 7 * 86400
+
+
+class RotateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    overlap_seconds: int = Field(
+        default=86400, ge=0, le=MAX_OVERLAP_SECONDS,
+        description="How long deliveries are also signed with the old secret (0: not at all).",
+    )
+
+
+class SecretRotated(SubscriptionOut):
+    secret: str = Field(description="The new signing secret (whsec_...). Shown only in this response.")
+    previous_secret_valid_until: dt.datetime | None = Field(
+        description="Until then every delivery carries a signature with the old secret too."
+    )
+
+
+@router.post("/{sub_id}/rotate-secret", response_model=SecretRotated)
+async def rotate_secret(
+    sub_id: str, request: Request, caller: RequireToken, body: RotateIn | None = None
+) -> SecretRotated:
+    """Issue a new signing secret. During the overlap each delivery carries two
+    signatures (new and old, space-separated in ``webhook-signature``), so a receiver
+    verifying with either accepts it; afterwards only the new one."""
+    overlap = dt.timedelta(seconds=(body or RotateIn()).overlap_seconds)
+    sub_log = await _log(request)
+    sub = _own(sub_log, sub_id, caller).with_new_secret(new_secret(), overlap, _now())
+    await _put(sub_log, sub)
+    return SecretRotated(
+        **SubscriptionOut.of(sub).model_dump(), secret=sub.secret,
+        previous_secret_valid_until=sub.previous_secret_until,
+    )
 
 
 @router.get("/{sub_id}/deliveries", response_model=list[DeliveryOut])

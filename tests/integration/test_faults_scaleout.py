@@ -357,13 +357,19 @@ def _key(doc: dict[str, Any]) -> bytes:
     return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
 
 
-async def _wait_api_caught_up(client: httpx.AsyncClient, timeout: float = 180.0) -> dict[str, Any]:
+async def _wait_api_caught_up(client: httpx.AsyncClient, since: float, timeout: float = 180.0) -> dict[str, Any]:
+    """Wait until the API's feeder has applied the log as it was at ``since`` (epoch seconds) or later.
+
+    ``caught_up`` and ``lag`` alone are as of the feeder's last lag check, which
+    may have read the end offsets before the processor's last writes.
+    """
     deadline = time.monotonic() + timeout
     health: dict[str, Any] = {}
     while time.monotonic() < deadline:
         health = (await client.get("/healthz")).json()
         feeder = health["feeder"]
-        if feeder["caught_up"] and all(v == 0 for v in feeder["lag"].values()):
+        checked = feeder["lag_checked_at"] is not None and feeder["lag_checked_at"] >= since
+        if checked and feeder["caught_up"] and all(v == 0 for v in feeder["lag"].values()):
             return health
         await asyncio.sleep(0.5)
     raise AssertionError(f"the API's read model did not catch up within {timeout:.0f}s: {health}")
@@ -435,8 +441,9 @@ async def partitions_move(
                 bootstrap, s.topic_events, records, pause=0.3, at={chunks // 3: kill_b, (2 * chunks) // 3: restart_b}
             )
             await wait_caught_up(bootstrap, _group(s), s.topic_events, timeout=600)
+            since = time.time()  # every output of the processor is acknowledged by now
             ends = await _end_offsets(bootstrap, [s.topic_states, s.topic_events, s.topic_alerts])
-            health = await _wait_api_caught_up(client)
+            health = await _wait_api_caught_up(client, since)
             feeder_behind = _behind(ends, s)
             await watcher.poll_once(client)
         finally:

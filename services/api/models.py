@@ -261,6 +261,11 @@ class FeederOut(Out):
         default_factory=dict, description="Records behind the log per topic (null while unknown)."
     )
     recent_failures: list[DecodeFailureOut] = Field(default_factory=list)
+    lag_checked_at: float | None = Field(
+        default=None,
+        description="When the last lag check read the log's end offsets (epoch seconds): lag and "
+        "caught_up are as of then. After writing at time T, wait for caught_up with lag_checked_at >= T.",
+    )
 
     @classmethod
     def of(cls, st: FeederStatus | None) -> FeederOut:
@@ -276,6 +281,7 @@ class FeederOut(Out):
             decode_failures=dict(st.decode_failures),
             lag=dict(st.lag),
             recent_failures=[DecodeFailureOut.of(f) for f in st.recent_failures],
+            lag_checked_at=st.lag_checked_at,
         )
 
 

@@ -89,6 +89,16 @@ async def check(
     report.undecodable = undecodable
     report.reclassified = reread
     report.quarantined = len(kept)
+    named = {event_id for d in report.diffs for event_id in d.events}
+    if named:  # a second pass only when something is lost: where in the log each named event is
+        async for batch in scan(settings.bootstrap_list, settings.topic_events):
+            for record in batch:
+                try:
+                    event_id = decode_record(record.key, record.value).id
+                except RecordRejected:
+                    continue
+                if event_id in named:
+                    report.positions.setdefault(event_id, []).append((record.partition, record.offset))
     return report
 
 
@@ -97,6 +107,9 @@ def report_lines(report: Report, limit: int = 20) -> list[str]:
     lines = [report.summary()]
     for d in report.diffs[:limit]:
         lines.append(f"  {d.kind:<10} {d.case_id}: {d.detail}")
+        for event_id in d.events:
+            at = ", ".join(f"partition {p} offset {o}" for p, o in report.positions.get(event_id, []))
+            lines.append(f"    lacks event {event_id}" + (f" ({at})" if at else ""))
     if len(report.diffs) > limit:
         lines.append(f"  ... {len(report.diffs) - limit} more")
     for i in report.alert_ids_missing[:limit]:

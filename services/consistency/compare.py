@@ -24,6 +24,8 @@ class CaseDiff:
     kind: str
     """missing (no live state), unexpected (live state without events), lost, doubled, misordered, differs"""
     detail: str
+    events: tuple[str, ...] = ()
+    """ids of the events whose entries (or entry versions) the live state lacks, in the expected order"""
 
 
 @dataclass
@@ -44,6 +46,8 @@ class Report:
     """ids seen more than once on the topic (at-least-once; consumers de-duplicate by id)"""
     reclassified: int = 0
     """events the current classifier reads differently (checked with ``--reclassify``)"""
+    positions: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
+    """(partition, offset) on the events topic of each event a diff names (filled by ``check``)"""
 
     @property
     def ok(self) -> bool:
@@ -85,13 +89,16 @@ def _entry_diff(expected: CaseState, live: CaseState) -> CaseDiff | None:
     exp_keys, got_keys = Counter(k for k, _ in exp), Counter(k for k, _ in got)
     lost = sorted(set(exp_keys) - set(got_keys))
     doubled = sorted(k for k, n in got_keys.items() if n > 1)
+    held = set(got)
+    lacking = tuple(event_id for key, event_id in exp if (key, event_id) not in held)
     if lost:
-        return CaseDiff(expected.case_id, "lost", f"{len(lost)} entries missing, e.g. {lost[:3]}")
+        detail = f"{len(lost)} of {len(exp)} entries missing, e.g. {lost[:3]}"
+        return CaseDiff(expected.case_id, "lost", detail, lacking)
     if doubled:
         return CaseDiff(expected.case_id, "doubled", f"entries applied twice: {doubled[:3]}")
     if sorted(exp) == sorted(got):
         return CaseDiff(expected.case_id, "misordered", "same entries in a different order")
-    return CaseDiff(expected.case_id, "differs", "entry versions differ (a stale version kept)")
+    return CaseDiff(expected.case_id, "differs", "entry versions differ (a stale version kept)", lacking)
 
 
 def compare(

@@ -275,6 +275,16 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         earliest = await app.consumer.earliest_offsets(*tps)
         return {tp: max(committed.get(tp.partition, 0), earliest.get(tp) or 0) for tp in tps}
 
+    async def changelog_positions(tps: set[Any]) -> tuple[dict[int, int | None], dict[int, int | str]]:
+        """For the log: the table's persisted changelog offset and the changelog's end, per partition."""
+        changelog = {TP(states_topic, tp.partition) for tp in tps}
+        persisted = {tp.partition: cases.data.persisted_offset(tp) for tp in sorted(changelog)}
+        try:
+            ends = {tp.partition: o for tp, o in sorted((await app.consumer.highwaters(*changelog)).items())}
+        except (TimeoutError, KafkaError, OSError) as exc:
+            ends = {tp.partition: repr(exc) for tp in changelog}
+        return persisted, ends
+
     @app.on_partitions_assigned.connect  # type: ignore[arg-type]  # mode types receivers loosely
     async def _assigned(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
         assigned: set[Any] = args[0]
@@ -291,7 +301,11 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
         ledger.assign(positions)
-        log.info("partitions assigned, folding from %s", {tp.partition: o for tp, o in sorted(positions.items())})
+        log.info(
+            "partitions assigned, folding from %s; table persisted at %s, changelog ends at %s",
+            {tp.partition: o for tp, o in sorted(positions.items())},
+            *await changelog_positions(mine),
+        )
 
     @app.on_partitions_revoked.connect  # type: ignore[arg-type]
     async def _revoked(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
@@ -306,6 +320,7 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
             await asyncio.wait_for(idle.wait(), limit)
         except TimeoutError:
             log.error("a batch still running after %.0fs while partitions are revoked", limit)
+        log.info("partitions revoked at (admitted, durable, committed) %s", {tp.partition: ledger.position(tp) for tp in sorted(mine)})
         ledger.revoke(mine)
 
     async def commit() -> None:

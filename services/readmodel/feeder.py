@@ -178,6 +178,14 @@ class FeederStatus:
     """Records behind the log per topic; None while unknown."""
     recent_failures: tuple[DecodeFailure, ...]
     caught_up: bool
+    """The last lag check found every topic applied: caught up with the log as it was at ``lag_checked_at``."""
+    lag_checked_at: float | None = None
+    """Wall-clock time (epoch seconds) just before the last lag check read the log's end offsets.
+
+    ``lag`` and ``caught_up`` are as of then: records acknowledged later may not be
+    applied yet. A reader that wrote (or saw acknowledged) at time T waits for
+    ``caught_up`` with ``lag_checked_at >= T``.
+    """
 
 
 @dataclass
@@ -231,6 +239,7 @@ class Feeder:
         self._stored: dict[Position, int] = {}
         self._lag_round = 0
         self._caught_up_round = -1
+        self._lag_checked_at: float | None = None
 
     # lifecycle ---------------------------------------------------------------
     def start(self) -> None:
@@ -315,6 +324,7 @@ class Feeder:
             lag=self._lag(),
             recent_failures=tuple(c.recent),
             caught_up=self._caught_up_round == self._lag_round and self._lag_round > 0,
+            lag_checked_at=self._lag_checked_at,
         )
 
     # one session: connect, assign, read until something breaks ----------------
@@ -476,6 +486,7 @@ class Feeder:
                 f"the read model was reset (generation {generation}); re-reading the log"
             )
         tps = list(consumer.assignment())
+        checked_at = time.time()  # before the request: every record acknowledged earlier is below these ends
         ends = await asyncio.wait_for(consumer.end_offsets(tps), self._timeout) if tps else {}
         starts = (
             await asyncio.wait_for(consumer.beginning_offsets(tps), self._timeout) if tps else {}
@@ -485,6 +496,7 @@ class Feeder:
         self._reachable = True
         self._last_error = None
         self._lag_round += 1
+        self._lag_checked_at = checked_at
         lag = self._lag()
         if all(lag.get(t) == 0 for t in self.kinds):
             self._caught_up_round = self._lag_round

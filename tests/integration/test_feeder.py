@@ -218,6 +218,44 @@ async def test_feeder_converges_skips_garbage_and_resumes_exactly_once(
 
 
 @pytest.mark.kafka
+async def test_caught_up_holds_for_the_log_as_it_was_at_lag_checked_at(
+    kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
+) -> None:
+    """``caught_up`` with lag 0 is as of the last lag check, not of now: ``lag_checked_at`` says when.
+
+    With lag checks 15 s apart, a state published right after a check is not
+    applied-and-checked yet while the status still says caught up with lag 0
+    (what the partitions-move fault test once waited on, and then found 7 of its
+    30 watched cases short). Only a check that started after the publish
+    vouches for it.
+    """
+    settings = _settings(kafka_bootstrap, unique_prefix, tmp_path)
+    await ensure_app_topics(settings)
+    [first, *later] = FOLDED.history
+    await _produce(kafka_bootstrap, settings.topic_states, [(first.case_id.encode(), encode(first))])
+    store = SqliteReadModel(tmp_path / "readmodel.sqlite")
+    feeder = Feeder(settings, store, lag_every_s=15.0, discover_every_s=0.5, retry_initial_s=0.2, poll_ms=100)
+    feeder.start()
+    try:
+        await _until("caught up with the first state", lambda: feeder.status().caught_up, feeder.status, 60)
+        since = time.time()
+        last = later[-1]
+        await _produce(kafka_bootstrap, settings.topic_states, [(last.case_id.encode(), encode(last))])
+        st = feeder.status()
+        assert st.lag_checked_at is not None and st.lag_checked_at < since, st
+        assert st.caught_up and all(v == 0 for v in st.lag.values()), "as of the last check, before the publish"
+
+        def vouched() -> bool:
+            now = feeder.status()
+            return now.caught_up and now.lag_checked_at is not None and now.lag_checked_at >= since
+
+        await _until("a lag check after the publish finds it applied", vouched, feeder.status, 60)
+        assert store.get_case(last.case_id) == last
+    finally:
+        await feeder.stop()
+        store.close()
+
+
 def test_rebuild_command_replays_the_log_into_a_fresh_read_model(
     kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
 ) -> None:
@@ -253,6 +291,7 @@ def test_api_serves_what_the_feeder_reads_from_kafka(
     with serve(app) as url, httpx.Client(base_url=url, timeout=10) as client:
         assert client.get(f"/api/cases/{REF_CASE_ID}").status_code == 404
         asyncio.run(_publish(settings, fold([REFERENCE]), garbage=True))
+        published = time.time()  # lag checks from here on vouch for everything published
         last = _poll(
             "reference case served as closed",
             lambda: client.get(f"/api/cases/{REF_CASE_ID}"),
@@ -274,7 +313,9 @@ def test_api_serves_what_the_feeder_reads_from_kafka(
         health = _poll(
             "lag zero on every topic",
             lambda: client.get("/healthz").json(),
-            lambda h: bool(h["feeder"]["lag"]) and all(v == 0 for v in h["feeder"]["lag"].values()),
+            lambda h: bool(h["feeder"]["lag"])
+            and all(v == 0 for v in h["feeder"]["lag"].values())
+            and (h["feeder"]["lag_checked_at"] or 0) >= published,
             30,
         )
         assert health["status"] == "ok" and health["broker"]["reachable"] is True

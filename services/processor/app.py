@@ -25,8 +25,9 @@ at-least-once, de-duplicated by id downstream. The reverse order could lose an
 alert, because a re-processed event that is already in the table is a no-op.
 
 Bad records go to ``docket.events.dlq`` explicitly (faust acks a message even
-when the agent raises). Transient Kafka errors while writing are retried in
-place, so the record is not acknowledged until its outputs are written.
+when the agent raises). A batch that fails for any reason (a Kafka error
+while writing, or a bug) is rolled back and retried in place (``fold_batch``),
+so the record is not committed until its outputs are written.
 
 Offsets are the processor's own (:mod:`services.processor.offsets`). faust's
 acknowledgements are switched off for ``docket.events`` (``acks=False``), so
@@ -50,9 +51,9 @@ import logging
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import faust
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
@@ -72,6 +73,9 @@ from services.topics import MAX_MESSAGE_BYTES
 log = logging.getLogger("docketline.processor")
 
 EVENTS_PROCESSED = Counter("docketline_processor_events_total", "Docket events handled", ["outcome"])
+BATCH_FAILURES = Counter(
+    "docketline_processor_batch_failures_total", "Batch attempts that failed and were rolled back", ["error"]
+)
 
 STATE_CACHE_SIZE = 10_000
 BATCH_MAX = 500
@@ -156,6 +160,51 @@ def _shorten_fetch_wait() -> None:
 
     create._docketline = True  # type: ignore[attr-defined]
     AIOKafkaConsumerThread._create_worker_consumer = create  # type: ignore[method-assign]
+
+
+class BatchHandler(Protocol):
+    async def __call__(self, batch: Sequence[Any], *, rewrite: bool = False) -> None: ...
+
+
+async def fold_batch(
+    batch: Sequence[Any],
+    handle: BatchHandler,
+    ledger: OffsetLedger[Any],
+    stats: dict[str, int],
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Fold ``batch`` with ``handle`` until its outputs are written, retrying in place.
+
+    Every failed attempt rolls the ledger back, whatever it raised, so nothing
+    of the batch is committed until its outputs are written (a stuck partition
+    is visible in lag metrics and ``docketline_processor_batch_failures_total``).
+    Without the rollback, a bug's exception left the records admitted: the next
+    batch (or the agent faust restarts) committed past records never written.
+    Cancellation rolls back too and is passed on.
+    """
+    delay = 0.5
+    rewrite = False
+    while True:
+        try:
+            await handle(batch, rewrite=rewrite)
+            return
+        except (TimeoutError, KafkaError, ProducerSendError, OSError) as exc:
+            # broker away or a write refused
+            log.error("writing outputs failed (%r); retrying the batch in %.1fs", exc, delay)
+            stats["write_retries"] += 1
+            BATCH_FAILURES.labels(type(exc).__name__).inc()
+            ledger.rollback()
+        except Exception as exc:  # a bug: the same rollback, and the traceback
+            log.exception("a batch failed (%r); retrying it in %.1fs", exc, delay)
+            stats["batch_errors"] += 1
+            BATCH_FAILURES.labels(type(exc).__name__).inc()
+            ledger.rollback()
+        except BaseException:
+            ledger.rollback()
+            raise
+        rewrite = True
+        await sleep(delay)
+        delay = min(delay * 2, 30.0)
 
 
 @dataclass
@@ -258,6 +307,7 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         "alerts": 0,
         "batches": 0,
         "write_retries": 0,
+        "batch_errors": 0,
         "redelivered": 0,
         "not_ours": 0,
         "gap": 0,
@@ -471,21 +521,7 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
             # Nothing may escape this loop: faust acks a batch whose agent raised.
             idle.clear()
             try:
-                delay = 0.5
-                rewrite = False
-                while True:
-                    try:
-                        await handle_batch(batch, rewrite=rewrite)
-                        break
-                    except (TimeoutError, KafkaError, ProducerSendError, OSError) as exc:
-                        # broker away or a write refused: retry in place; nothing is committed
-                        # until its outputs are written (a stuck partition is visible in lag metrics)
-                        log.error("writing outputs failed (%r); retrying the batch in %.1fs", exc, delay)
-                        stats["write_retries"] += 1
-                        ledger.rollback()
-                        rewrite = True
-                        await asyncio.sleep(delay)
-                        delay = min(delay * 2, 30.0)
+                await fold_batch(batch, handle_batch, ledger, stats)
                 await commit()
                 await seek_back()
             finally:

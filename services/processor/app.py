@@ -68,7 +68,7 @@ from services.kafka_admin import committed_offsets
 from services.processor.offsets import OffsetLedger, Verdict
 from services.processor.step import DeadLetter, Outcome, RecordRef, handle_record
 from services.settings import Settings
-from services.topics import MAX_MESSAGE_BYTES
+from services.topics import MAX_MESSAGE_BYTES, MAX_OUTPUT_BYTES, OUTPUT_COMPRESSION
 
 log = logging.getLogger("docketline.processor")
 
@@ -257,7 +257,8 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         web_in_thread=False,
         autodiscover=False,
         table_standby_replicas=0,
-        producer_max_request_size=MAX_MESSAGE_BYTES,
+        producer_max_request_size=MAX_OUTPUT_BYTES,  # uncompressed; the broker checks the compressed batch
+        producer_compression_type=OUTPUT_COMPRESSION,
         # A batch's outputs are awaited together, so let the producer pack them: with faust's
         # 16 KB batches and no linger, every few ~7 KB states made a produce request of their
         # own (socket writes were a quarter of the worker's CPU). bench/README.md has the A/B.

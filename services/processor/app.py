@@ -25,8 +25,9 @@ at-least-once, de-duplicated by id downstream. The reverse order could lose an
 alert, because a re-processed event that is already in the table is a no-op.
 
 Bad records go to ``docket.events.dlq`` explicitly (faust acks a message even
-when the agent raises). Transient Kafka errors while writing are retried in
-place, so the record is not acknowledged until its outputs are written.
+when the agent raises). A batch that fails for any reason (a Kafka error
+while writing, or a bug) is rolled back and retried in place (``fold_batch``),
+so the record is not committed until its outputs are written.
 
 Offsets are the processor's own (:mod:`services.processor.offsets`). faust's
 acknowledgements are switched off for ``docket.events`` (``acks=False``), so
@@ -50,9 +51,9 @@ import logging
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import faust
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
@@ -67,11 +68,14 @@ from services.kafka_admin import committed_offsets
 from services.processor.offsets import OffsetLedger, Verdict
 from services.processor.step import DeadLetter, Outcome, RecordRef, handle_record
 from services.settings import Settings
-from services.topics import MAX_MESSAGE_BYTES
+from services.topics import MAX_MESSAGE_BYTES, MAX_OUTPUT_BYTES, OUTPUT_COMPRESSION
 
 log = logging.getLogger("docketline.processor")
 
 EVENTS_PROCESSED = Counter("docketline_processor_events_total", "Docket events handled", ["outcome"])
+BATCH_FAILURES = Counter(
+    "docketline_processor_batch_failures_total", "Batch attempts that failed and were rolled back", ["error"]
+)
 
 STATE_CACHE_SIZE = 10_000
 BATCH_MAX = 500
@@ -158,6 +162,51 @@ def _shorten_fetch_wait() -> None:
     AIOKafkaConsumerThread._create_worker_consumer = create  # type: ignore[method-assign]
 
 
+class BatchHandler(Protocol):
+    async def __call__(self, batch: Sequence[Any], *, rewrite: bool = False) -> None: ...
+
+
+async def fold_batch(
+    batch: Sequence[Any],
+    handle: BatchHandler,
+    ledger: OffsetLedger[Any],
+    stats: dict[str, int],
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Fold ``batch`` with ``handle`` until its outputs are written, retrying in place.
+
+    Every failed attempt rolls the ledger back, whatever it raised, so nothing
+    of the batch is committed until its outputs are written (a stuck partition
+    is visible in lag metrics and ``docketline_processor_batch_failures_total``).
+    Without the rollback, a bug's exception left the records admitted: the next
+    batch (or the agent faust restarts) committed past records never written.
+    Cancellation rolls back too and is passed on.
+    """
+    delay = 0.5
+    rewrite = False
+    while True:
+        try:
+            await handle(batch, rewrite=rewrite)
+            return
+        except (TimeoutError, KafkaError, ProducerSendError, OSError) as exc:
+            # broker away or a write refused
+            log.error("writing outputs failed (%r); retrying the batch in %.1fs", exc, delay)
+            stats["write_retries"] += 1
+            BATCH_FAILURES.labels(type(exc).__name__).inc()
+            ledger.rollback()
+        except Exception as exc:  # a bug: the same rollback, and the traceback
+            log.exception("a batch failed (%r); retrying it in %.1fs", exc, delay)
+            stats["batch_errors"] += 1
+            BATCH_FAILURES.labels(type(exc).__name__).inc()
+            ledger.rollback()
+        except BaseException:
+            ledger.rollback()
+            raise
+        rewrite = True
+        await sleep(delay)
+        delay = min(delay * 2, 30.0)
+
+
 @dataclass
 class Processor:
     """Everything the worker runs, built from settings by :func:`build_processor`."""
@@ -208,7 +257,8 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         web_in_thread=False,
         autodiscover=False,
         table_standby_replicas=0,
-        producer_max_request_size=MAX_MESSAGE_BYTES,
+        producer_max_request_size=MAX_OUTPUT_BYTES,  # uncompressed; the broker checks the compressed batch
+        producer_compression_type=OUTPUT_COMPRESSION,
         # A batch's outputs are awaited together, so let the producer pack them: with faust's
         # 16 KB batches and no linger, every few ~7 KB states made a produce request of their
         # own (socket writes were a quarter of the worker's CPU). bench/README.md has the A/B.
@@ -258,6 +308,7 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         "alerts": 0,
         "batches": 0,
         "write_retries": 0,
+        "batch_errors": 0,
         "redelivered": 0,
         "not_ours": 0,
         "gap": 0,
@@ -486,21 +537,7 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
             # Nothing may escape this loop: faust acks a batch whose agent raised.
             idle.clear()
             try:
-                delay = 0.5
-                rewrite = False
-                while True:
-                    try:
-                        await handle_batch(batch, rewrite=rewrite)
-                        break
-                    except (TimeoutError, KafkaError, ProducerSendError, OSError) as exc:
-                        # broker away or a write refused: retry in place; nothing is committed
-                        # until its outputs are written (a stuck partition is visible in lag metrics)
-                        log.error("writing outputs failed (%r); retrying the batch in %.1fs", exc, delay)
-                        stats["write_retries"] += 1
-                        ledger.rollback()
-                        rewrite = True
-                        await asyncio.sleep(delay)
-                        delay = min(delay * 2, 30.0)
+                await fold_batch(batch, handle_batch, ledger, stats)
                 await commit()
                 await seek_back()
             finally:

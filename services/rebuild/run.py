@@ -69,7 +69,7 @@ from services.rebuild.plan import (
 )
 from services.rebuild.report import RebuildReport
 from services.settings import Settings
-from services.topics import MAX_MESSAGE_BYTES, ensure_app_topics
+from services.topics import MAX_OUTPUT_BYTES, OUTPUT_COMPRESSION, ensure_app_topics
 
 TABLE = "cases"
 WRITE_BATCH_BYTES = 1024 * 1024
@@ -400,7 +400,8 @@ async def write_all(bootstrap: list[str], groups: list[list[Send]], progress: Pr
         # snapshots are several KB each: the default 16 KB batch holds two, so one
         # request per couple of records; 1 MB batches cut the requests ~100x
         max_batch_size=WRITE_BATCH_BYTES,
-        max_request_size=MAX_MESSAGE_BYTES,
+        max_request_size=MAX_OUTPUT_BYTES,  # uncompressed; the broker checks the compressed batch
+        compression_type=OUTPUT_COMPRESSION,
         client_id="docketline-rebuild",
     )
     await producer.start()

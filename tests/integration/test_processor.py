@@ -126,3 +126,58 @@ async def test_worker_restart_recovers_its_table_and_does_not_realert(
     alerts = await read_all(kafka_bootstrap, s.topic_alerts)
     assert len(alerts) == 1
     await asyncio.sleep(0)
+
+
+def oversized_case_records() -> tuple[list[tuple[bytes | None, bytes | None]], list[tuple[bytes | None, bytes | None]], str]:
+    """20 events of the reference case whose state is ~17.6 MB, and one event of another case on its partition.
+
+    A state's size comes from its entries (~360 bytes each, ~46k entries reach 16 MiB) and its
+    header's union of parties; the parties get there with 20 events instead of 46k (folding 46k
+    entries one by one takes the worker many minutes).
+    """
+    from aiokafka.partitioner import DefaultPartitioner  # type: ignore[import-untyped]
+
+    from schemas.events import CaseInfo
+    from tests.unit.core_builders import ANSWER, REF_CASE, event
+
+    def partition_of(key: str) -> int:
+        return int(DefaultPartitioner()(key.encode(), [0, 1, 2, 3], [0, 1, 2, 3]))
+
+    big: list[tuple[bytes | None, bytes | None]] = []
+    for i in range(20):
+        case = REF_CASE.model_copy(update={"parties": tuple(f"Party {i:02d}-{j:06d} LLC" for j in range(40_000))})
+        big.append((REF_ID.encode(), encode_event(event(i + 1, "2025-01-21", f"entry {i}", ANSWER, case=case))))
+    number = next(
+        f"5:25-cv-{n:05d}" for n in range(1, 1000) if partition_of(f"cand:5:25-cv-{n:05d}") == partition_of(REF_ID)
+    )
+    other = CaseInfo(court_id="cand", docket_number=number, case_name="Other v. Case")
+    other_id = f"cand:{number}"
+    after = [(other_id.encode(), encode_event(event(1, "2025-01-22", "COMPLAINT", ANSWER, case=other)))]
+    return big, after, other_id
+
+
+async def test_a_case_whose_state_exceeds_the_message_size_is_written_and_its_partition_goes_on(
+    kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
+) -> None:
+    """A state larger than the topic's max.message.bytes (16 MiB) uncompressed (the rebuild: test_rebuild.py).
+
+    Before compression the producer refused the 17.6 MB state (MessageSizeTooLargeError), the
+    batch was retried forever and the other case of the partition never got its state.
+    """
+    from schemas.codec import decode_event, encode
+    from services.consistency.check import check, report_lines
+    from services.core.evolve import project
+    from services.topics import MAX_MESSAGE_BYTES
+
+    big, after, other_id = oversized_case_records()
+    expected = encode(project(decode_event(v) for _, v in big))  # type: ignore[arg-type]
+    assert len(expected) > MAX_MESSAGE_BYTES
+
+    s = await _run(kafka_bootstrap, unique_prefix, tmp_path, [big, after])  # waits until all is committed
+    latest = {r.key.decode(): r.value for r in await read_all(kafka_bootstrap, s.topic_states, timeout=60)}
+    assert latest[REF_ID] == expected, "the big state, byte for byte the fold of its events"
+    assert other_id in latest, "the partition went on after the big case"
+    report = await check(s)
+    print(*report_lines(report), sep="\n  ")
+    assert report.ok, report_lines(report)
+

@@ -299,3 +299,25 @@ async def test_reclassify_closes_a_stale_case_reports_it_and_alerts_only_when_as
     assert checked.returncode == 0
     stored = subprocess.run([DOCKETLINE, "check"], env=env, capture_output=True, text=True, timeout=300)
     assert stored.returncode == 1 and "differences 2" in stored.stdout, "against the stored readings both cases differ"
+
+
+async def test_the_rebuild_writes_a_state_larger_than_the_message_size_and_check_agrees(
+    kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
+) -> None:
+    # the rebuild's own producer has the processor's limit: a ~17.6 MB state (16 MiB topic
+    # limit) was refused uncompressed; compressed it is written, byte for byte the fold
+    from schemas.codec import decode_event, encode
+    from services.core.evolve import project
+    from tests.integration.test_processor import oversized_case_records
+    from tests.unit.core_builders import REF_ID
+
+    big, after, other_id = oversized_case_records()
+    expected = encode(project(decode_event(v) for _, v in big))  # type: ignore[arg-type]
+    s = _settings(kafka_bootstrap, unique_prefix, tmp_path)
+    await ensure_app_topics(s)
+    await produce_many(kafka_bootstrap, s.topic_events, [*big, *after])
+    _rebuild(service_env(kafka_bootstrap, s.topic_prefix, tmp_path))
+    rebuilt = {r.key.decode(): r.value for r in await read_all(kafka_bootstrap, s.topic_states, timeout=60)}
+    assert rebuilt[REF_ID] == expected and other_id in rebuilt
+    report = await check(s)
+    assert report.ok, report_lines(report)

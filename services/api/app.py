@@ -47,6 +47,17 @@ class ApiConfigError(Exception):
     """The settings ask for something this installation cannot do."""
 
 
+def _check_tokens(settings: Settings) -> None:
+    """Refuse to start on a token whose scope list names an unknown scope (not a 500 per request)."""
+    from services.api.auth import TokenScopeError, parse_token
+
+    for token in settings.api_tokens:
+        try:
+            parse_token(token)
+        except TokenScopeError as exc:
+            raise ApiConfigError(str(exc)) from exc
+
+
 def _read_guard(settings: Settings) -> ReadGuard | None:
     """HOOK: bearer-token auth on read routes when ``read_requires_token`` is set.
 
@@ -112,6 +123,7 @@ def create_app(
     app.state.store = store
     app.state.feeder = None
     app.state.courtlistener_publish = publish_courtlistener
+    _check_tokens(settings)
     app.state.read_guard = _read_guard(settings)
 
     def feeder_status() -> FeederStatus | None:

@@ -331,12 +331,15 @@ class HealthOut(Out):
     status: Literal["ok", "degraded"] = Field(
         description="'degraded' while the feeder cannot reach the broker; the API still serves what it has."
     )
-    broker: BrokerOut
-    feeder: FeederOut
-    read_model: dict[str, int] = Field(description="Rows per table: cases, events, alerts.")
-    quarantine: QuarantineOut = Field(
+    broker: BrokerOut | None = Field(
+        default=None, description="Absent when reads require a token and the caller has no 'read' scope."
+    )
+    feeder: FeederOut | None = None
+    read_model: dict[str, int] | None = Field(default=None, description="Rows per table: cases, events, alerts.")
+    quarantine: QuarantineOut | None = Field(
+        default=None,
         description="Records a reader of the topics could not apply, kept with their raw bytes "
-        "(services.quarantine); every reader went on past them."
+        "(services.quarantine); every reader went on past them.",
     )
 
 

@@ -16,8 +16,8 @@ after a restart, answers 200 ``duplicate`` and publishes nothing. Without the
 header the key is the body's SHA-256. Published events are deduplicated again
 by their deterministic ids and the ingest ledger, like every other source.
 
-Auth: a bearer token from ``DOCKETLINE_API_TOKENS`` (the shared
-``require_token``). CourtListener's webhook settings hold only a URL, so the
+Auth: a bearer token from ``DOCKETLINE_API_TOKENS`` with the ``ingest`` scope (the shared
+``require_ingest``). CourtListener's webhook settings hold only a URL, so the
 token may also be given as ``?token=...`` in that URL (see docs/courtlistener.md).
 
 Outcomes per entry are in ``GET /api/ingest/courtlistener/deliveries/{key}``,
@@ -41,7 +41,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from pydantic import BaseModel, Field
 
-from services.api.auth import Caller, RequireToken, bearer_scheme, require_token
+from services.api.auth import Caller, RequireIngest, bearer_scheme, require_ingest
 from services.ingest.courtlistener_inbox import (
     STATUSES,
     DeliveryView,
@@ -115,10 +115,10 @@ async def webhook_caller(
         ),
     ] = None,
 ) -> Caller:
-    """``require_token``, also accepting the token as ``?token=``."""
+    """``require_ingest``, also accepting the token as ``?token=``."""
     if credentials is None and token:
         credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
-    return await require_token(request, credentials)
+    return await require_ingest(request, credentials)
 
 
 # --------------------------------------------------------------------------- models
@@ -345,7 +345,7 @@ async def receive_webhook(
     response_model=DeliveryOut,
     responses={401: _ERRORS[401], 404: {"description": "No delivery with this key."}},
 )
-async def get_delivery(request: Request, caller: RequireToken, key: str) -> DeliveryOut:
+async def get_delivery(request: Request, caller: RequireIngest, key: str) -> DeliveryOut:
     service = _service(request)
     try:
         found = await asyncio.to_thread(service.inbox.delivery, key)
@@ -364,7 +364,7 @@ async def get_delivery(request: Request, caller: RequireToken, key: str) -> Deli
 )
 async def get_inbox(
     request: Request,
-    caller: RequireToken,
+    caller: RequireIngest,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> InboxOut:
     service = _service(request)

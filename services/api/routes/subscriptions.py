@@ -20,7 +20,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Query, Request, Response,
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.api.auth import Caller, RequireToken, app_settings
+from services.api.auth import Caller, RequireSubscriptions, app_settings
 from services.dispatcher.model import Subscription, SubscriptionFilters, SubscriptionState
 from services.dispatcher.signing import new_secret
 from services.dispatcher.ssrf import SSRFError, check_url
@@ -104,7 +104,7 @@ class DeliveryOut(BaseModel):
 
 
 def _ts(value: float | None) -> dt.datetime | None:
-    return None if value is None else dt.datetime.fromtimestamp(value, tz=dt.timezone.utc)
+    return None if value is None else dt.datetime.fromtimestamp(value, tz=dt.UTC)
 
 
 def _delivery_out(row: dict[str, Any]) -> DeliveryOut:
@@ -163,13 +163,13 @@ async def _put(sub_log: SubscriptionLog, sub: Subscription) -> None:
 
 
 def _now() -> dt.datetime:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SubscriptionCreated)
 async def create_subscription(
-    body: SubscriptionIn, request: Request, response: Response, caller: RequireToken
+    body: SubscriptionIn, request: Request, response: Response, caller: RequireSubscriptions
 ) -> SubscriptionCreated:
     """Register a webhook. The URL is checked now (and again on every delivery):
     http(s) only, and every address it resolves to must be public."""
@@ -192,18 +192,18 @@ async def create_subscription(
 
 
 @router.get("", response_model=list[SubscriptionOut])
-async def list_subscriptions(request: Request, caller: RequireToken) -> list[SubscriptionOut]:
+async def list_subscriptions(request: Request, caller: RequireSubscriptions) -> list[SubscriptionOut]:
     sub_log = await _log(request)
     return [SubscriptionOut.of(s) for s in sub_log.all() if s.owner == caller.identity]
 
 
 @router.get("/{sub_id}", response_model=SubscriptionOut)
-async def get_subscription(sub_id: str, request: Request, caller: RequireToken) -> SubscriptionOut:
+async def get_subscription(sub_id: str, request: Request, caller: RequireSubscriptions) -> SubscriptionOut:
     return SubscriptionOut.of(_own(await _log(request), sub_id, caller))
 
 
 @router.delete("/{sub_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_subscription(sub_id: str, request: Request, caller: RequireToken) -> Response:
+async def delete_subscription(sub_id: str, request: Request, caller: RequireSubscriptions) -> Response:
     """Delete for good; the dispatcher cancels (and keeps a record of) pending deliveries."""
     sub_log = await _log(request)
     _own(sub_log, sub_id, caller)
@@ -215,7 +215,7 @@ async def delete_subscription(sub_id: str, request: Request, caller: RequireToke
 
 
 @router.post("/{sub_id}/pause", response_model=SubscriptionOut)
-async def pause_subscription(sub_id: str, request: Request, caller: RequireToken) -> SubscriptionOut:
+async def pause_subscription(sub_id: str, request: Request, caller: RequireSubscriptions) -> SubscriptionOut:
     """Hold deliveries: matching alerts are still collected and delivered on resume."""
     sub_log = await _log(request)
     sub = _own(sub_log, sub_id, caller)
@@ -226,7 +226,7 @@ async def pause_subscription(sub_id: str, request: Request, caller: RequireToken
 
 
 @router.post("/{sub_id}/resume", response_model=SubscriptionOut)
-async def resume_subscription(sub_id: str, request: Request, caller: RequireToken) -> SubscriptionOut:
+async def resume_subscription(sub_id: str, request: Request, caller: RequireSubscriptions) -> SubscriptionOut:
     """Deliver again (also re-enables an endpoint the dispatcher disabled); held
     deliveries go out at once, and the failure streak starts afresh."""
     sub_log = await _log(request)
@@ -258,7 +258,7 @@ class SecretRotated(SubscriptionOut):
 
 @router.post("/{sub_id}/rotate-secret", response_model=SecretRotated)
 async def rotate_secret(
-    sub_id: str, request: Request, caller: RequireToken, body: RotateIn | None = None
+    sub_id: str, request: Request, caller: RequireSubscriptions, body: RotateIn | None = None
 ) -> SecretRotated:
     """Issue a new signing secret. During the overlap each delivery carries two
     signatures (new and old, space-separated in ``webhook-signature``), so a receiver
@@ -277,7 +277,7 @@ async def rotate_secret(
 async def list_deliveries(
     sub_id: str,
     request: Request,
-    caller: RequireToken,
+    caller: RequireSubscriptions,
     delivery_status: Annotated[
         Literal["pending", "delivered", "dead", "cancelled"] | None, Query(alias="status")
     ] = None,

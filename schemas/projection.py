@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from typing import Annotated
+
 from pydantic import Field
 
 from schemas.events import DocumentNumber, EventType, Frozen, SequenceNumber
@@ -17,12 +19,17 @@ from schemas.vocabulary import Confidence, DispositionType, Prejudice, Scope, St
 STATE_SCHEMA_VERSION = 1
 
 
+FjcCode = Annotated[int, Field(ge=0, le=99)]
+"""The IDB's two-digit disposition field (codes 0-20 are assigned); anything else is not a code,
+and would not fit the readers' 64-bit integers either."""
+
+
 class Disposition(Frozen):
     type: DispositionType
     prejudice: Prejudice = "unknown"
     date: dt.date
     event_id: str
-    fjc_code: int | None = Field(
+    fjc_code: FjcCode | None = Field(
         default=None, description="Federal Judicial Center IDB civil disposition code."
     )
     detail: str | None = Field(default=None, description="e.g. 'summary judgment', 'MDL transfer'.")
@@ -65,7 +72,7 @@ class EntryRecord(Frozen):
     prejudice: Prejudice | None = None
     scope: Scope | None = None
     detail: str | None = None
-    fjc_code: int | None = None
+    fjc_code: FjcCode | None = None
     closes_case: bool = False
     targets: tuple[DocumentNumber, ...] = ()
     class_action: bool = False

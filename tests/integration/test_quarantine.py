@@ -18,10 +18,8 @@ import asyncio
 import datetime as dt
 import json
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -36,6 +34,7 @@ from services.readmodel.store import SqliteReadModel
 from services.settings import Settings, load_settings
 from services.topics import ensure_app_topics
 from tests.api_server import serve
+from tests.integration.test_feeder import _poll
 from tests.integration.test_webhooks import (  # noqa: F401 - fixtures used by the dispatcher test
     LINKEDIN_DISMISSED,
     Env,
@@ -105,15 +104,6 @@ async def _accept_any_timestamp(bootstrap: str, topic: str) -> None:
         await admin.close()
 
 
-def _poll(what: str, fetch: Callable[[], Any], ok: Callable[[Any], bool], timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while not ok(last := fetch()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not after {timeout}s; last seen: {last!r}")
-        time.sleep(0.2)
-    return last
-
-
 def _metric(text: str, reader: str, topic: str) -> float | None:
     m = re.search(
         rf'^docketline_quarantined_records_total\{{reader="{reader}",topic="{re.escape(topic)}"\}} (\S+)$',
@@ -145,6 +135,7 @@ async def test_the_feeder_quarantines_a_poison_on_every_topic_and_later_records_
                 "every later record applied and the three poisons quarantined",
                 lambda: http.get("/healthz").json(),
                 lambda h: h["read_model"] == want and h["quarantine"]["total"] == 3,
+                60,
             )
             assert health["status"] == "ok"
             assert health["quarantine"]["by_reader"] == {"readmodel": {t: 1 for t in poisons}}

@@ -103,9 +103,19 @@ class Quarantine:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
             self._conn.execute("PRAGMA busy_timeout = 30000")
-            self._conn.execute("PRAGMA journal_mode = WAL")
+            # two processes opening a new file at once: the WAL switch can answer "locked"
+            # without waiting on the busy timeout (seen with `api --workers 2`), so retry it
+            deadline = time.monotonic() + 30.0
+            while True:
+                try:
+                    self._conn.execute("PRAGMA journal_mode = WAL")
+                    self._conn.executescript(_SCHEMA)
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
             self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._conn.executescript(_SCHEMA)
         except (sqlite3.Error, OSError) as exc:
             raise QuarantineError(f"cannot open the quarantine at {path}: {exc}") from exc
 

@@ -66,7 +66,12 @@ def _part(args: tuple[int, int, int, int, int, int]) -> list[tuple[bytes, bytes]
     n_cases, seed, seq_base, limit, part, parts = args  # limit < 0: no limit
     return list(
         workload.iter_records(
-            n_cases, seed, seq_base=seq_base, limit=None if limit < 0 else limit, part=part, parts=parts
+            n_cases,
+            seed,
+            seq_base=seq_base,
+            limit=None if limit < 0 else limit,
+            part=part,
+            parts=parts,
         )
     )
 

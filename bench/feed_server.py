@@ -72,7 +72,9 @@ class FeedServer:
         self.requests: list[Request] = []
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="feed-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name="feed-server", daemon=True
+        )
 
     # -------------------------------------------------------------- control
     def __enter__(self) -> FeedServer:
@@ -121,7 +123,7 @@ class FeedServer:
             def log_message(self, format: str, *args: object) -> None:  # quiet
                 return
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 arrived = time.perf_counter()
                 path = self.path.split("?", 1)[0]
                 with server._lock:
@@ -130,8 +132,12 @@ class FeedServer:
                 with server._lock:
                     server.requests.append(
                         Request(
-                            path, self.headers.get("If-None-Match"), self.headers.get("If-Modified-Since"),
-                            self.headers.get("Accept-Encoding"), status, arrived,
+                            path,
+                            self.headers.get("If-None-Match"),
+                            self.headers.get("If-Modified-Since"),
+                            self.headers.get("Accept-Encoding"),
+                            status,
+                            arrived,
                         )  # fmt: skip
                     )
 

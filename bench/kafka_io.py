@@ -20,7 +20,9 @@ class BenchTimeout(Exception):
     """A bounded wait of the benchmark expired; the message says what was seen."""
 
 
-async def fill_topic(bootstrap: str, topic: str, records: Iterable[tuple[bytes, bytes]], window: int = 5000) -> int:
+async def fill_topic(
+    bootstrap: str, topic: str, records: Iterable[tuple[bytes, bytes]], window: int = 5000
+) -> int:
     """Produce every record (idempotent, acks=all), pipelined ``window`` at a time; returns the count."""
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap,
@@ -46,7 +48,9 @@ async def fill_topic(bootstrap: str, topic: str, records: Iterable[tuple[bytes, 
     return n
 
 
-async def topic_partitions(bootstrap: str, topic: str, timeout: float = 30.0) -> list[TopicPartition]:
+async def topic_partitions(
+    bootstrap: str, topic: str, timeout: float = 30.0
+) -> list[TopicPartition]:
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
@@ -101,7 +105,11 @@ class GroupWatch:
             offsets = await self._admin.list_consumer_group_offsets(self.group)
         except KafkaError:  # the group's coordinator is not there until the group first joins
             return 0
-        return sum(meta.offset for tp, meta in offsets.items() if tp.topic == self.topic and meta.offset > 0)
+        return sum(
+            meta.offset
+            for tp, meta in offsets.items()
+            if tp.topic == self.topic and meta.offset > 0
+        )
 
     async def wait_for(
         self,

@@ -108,7 +108,9 @@ def service_env(settings: Settings, **extra: str) -> dict[str, str]:
 
 
 @contextmanager
-def running(cmd: Sequence[str], env: Mapping[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def running(
+    cmd: Sequence[str], env: Mapping[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run a child process; SIGTERM (then SIGKILL) it on exit; show its log tail on failure."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
@@ -149,7 +151,9 @@ def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
 # --------------------------------------------------------------------------- ceiling
 
 
-async def ceiling(bootstrap: str, src: str, dst: str, expected: int, timeout: float) -> dict[str, Any]:
+async def ceiling(
+    bootstrap: str, src: str, dst: str, expected: int, timeout: float
+) -> dict[str, Any]:
     """A bare aiokafka loop: fetch, decode each record, produce one record per input, commit.
 
     The upper bound of any consumer-transform-producer on this machine and
@@ -181,7 +185,9 @@ async def ceiling(bootstrap: str, src: str, dst: str, expected: int, timeout: fl
     try:
         while n < expected:
             if time.perf_counter() > deadline:
-                raise BenchTimeout(f"ceiling consumer got {n} of {expected} records from {src} in {timeout:.0f}s")
+                raise BenchTimeout(
+                    f"ceiling consumer got {n} of {expected} records from {src} in {timeout:.0f}s"
+                )
             batch = await consumer.getmany(timeout_ms=500)
             if not batch:
                 continue
@@ -227,7 +233,9 @@ class Worker:
     def check_alive(self) -> None:
         if self.proc.poll() is not None:
             tail = "\n".join(self.log.read_text(errors="replace").splitlines()[-30:])
-            raise BenchTimeout(f"the worker exited with {self.proc.returncode}; last lines of {self.log}:\n{tail}")
+            raise BenchTimeout(
+                f"the worker exited with {self.proc.returncode}; last lines of {self.log}:\n{tail}"
+            )
 
 
 async def _first_output(
@@ -261,15 +269,21 @@ async def processor_throughput(
     """
     s = worker.settings
     stop = asyncio.Event()
-    first_output = asyncio.create_task(_first_output(s.bootstrap_servers, s.topic_states, stop, worker.proc.pid))
+    first_output = asyncio.create_task(
+        _first_output(s.bootstrap_servers, s.topic_states, stop, worker.proc.pid)
+    )
     try:
         async with GroupWatch(s.bootstrap_servers, worker.group, s.topic_events) as watch:
-            _, done_t, _ = await watch.wait_for(expected, timeout, still_worth_waiting=worker.check_alive)
+            _, done_t, _ = await watch.wait_for(
+                expected, timeout, still_worth_waiting=worker.check_alive
+            )
         done_cpu = cpu_seconds(worker.proc.pid)
     finally:
         stop.set()
     first = await first_output
-    first_t, first_cpu = first if first is not None else (started_at, 0.0)  # states stayed empty: all dead-lettered?
+    first_t, first_cpu = (
+        first if first is not None else (started_at, 0.0)
+    )  # states stayed empty: all dead-lettered?
     states = await count_records(s.bootstrap_servers, s.topic_states)
     alerts = await count_records(s.bootstrap_servers, s.topic_alerts)
     dlq = await count_records(s.bootstrap_servers, s.topic_dlq)
@@ -278,7 +292,9 @@ async def processor_throughput(
         "seconds": round(done_t - first_t, 3),
         "events_per_s": round(expected / max(done_t - first_t, 1e-3), 1),
         "cpu_us_per_event": (
-            round((done_cpu - first_cpu) / expected * 1e6, 1) if done_cpu is not None and first_cpu is not None else None
+            round((done_cpu - first_cpu) / expected * 1e6, 1)
+            if done_cpu is not None and first_cpu is not None
+            else None
         ),
         "wall_seconds_incl_startup": round(done_t - started_at, 3),
         "events_per_s_incl_startup": round(expected / (done_t - started_at), 1),
@@ -310,7 +326,9 @@ async def latency(
     s = worker.settings
     tps = await topic_partitions(s.bootstrap_servers, s.topic_alerts)
     consumer = AIOKafkaConsumer(bootstrap_servers=s.bootstrap_servers, enable_auto_commit=False)
-    producer = AIOKafkaProducer(bootstrap_servers=s.bootstrap_servers, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=s.bootstrap_servers, acks="all", enable_idempotence=True
+    )
     await consumer.start()
     await producer.start()
     consumer.assign(tps)
@@ -439,7 +457,9 @@ async def commit_processor_offsets_to_end(settings: Settings) -> None:
     from services.rebuild.run import commit_offsets, processor_group
 
     ends = await end_offsets(settings.bootstrap_servers, settings.topic_events)
-    await commit_offsets(settings.bootstrap_list, processor_group(settings), settings.topic_events, ends)
+    await commit_offsets(
+        settings.bootstrap_list, processor_group(settings), settings.topic_events, ends
+    )
 
 
 async def rebuild_fold(
@@ -468,7 +488,9 @@ async def rebuild_fold(
         await consumer.seek_to_beginning(*tps)
         while n < expected:
             if time.perf_counter() > deadline:
-                raise BenchTimeout(f"rebuild read {n} of {expected} events from {topic} in {timeout:.0f}s")
+                raise BenchTimeout(
+                    f"rebuild read {n} of {expected} events from {topic} in {timeout:.0f}s"
+                )
             batch = await consumer.getmany(timeout_ms=500, max_records=10_000)
             for recs in batch.values():
                 for rec in recs:
@@ -507,7 +529,9 @@ def rebuild_command(
     ``rebuild`` command. ``cpu_seconds`` is the user + system time of the
     command and every process it waited for (``RUSAGE_CHILDREN``).
     """
-    help_text = subprocess.run([DOCKETLINE, "--help"], capture_output=True, text=True, timeout=120, check=False).stdout
+    help_text = subprocess.run(
+        [DOCKETLINE, "--help"], capture_output=True, text=True, timeout=120, check=False
+    ).stdout
     if " rebuild " not in help_text:
         return None
     cmd = [*wrap, DOCKETLINE, "rebuild", "--no-read-model", *extra_args]
@@ -515,7 +539,12 @@ def rebuild_command(
     started = time.perf_counter()
     with log.open("ab") as out:
         done = subprocess.run(
-            cmd, env=service_env(settings), stdout=out, stderr=subprocess.STDOUT, timeout=timeout, check=False
+            cmd,
+            env=service_env(settings),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            timeout=timeout,
+            check=False,
         )
     took = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -566,7 +595,10 @@ def api_requests(
     """
     rng = random.Random(7)
     lookups = [f"/api/cases/{rng.choice(case_ids)}" for _ in range(n_lookups)]
-    misses = [f"/api/cases/{rng.choice(courts)}:1:99-cv-{i % 100000:05d}" for i in range(min(n_lookups, 1000))]
+    misses = [
+        f"/api/cases/{rng.choice(courts)}:1:99-cv-{i % 100000:05d}"
+        for i in range(min(n_lookups, 1000))
+    ]
     filters = (
         "status=closed&court={c}&limit=50",
         "status=open&limit=50",
@@ -575,7 +607,9 @@ def api_requests(
         "court={c}&sort=date_filed&order=asc&limit=50",
         "status=closed&disposition=voluntary_dismissal&court={c}&filed_from=2019-01-01&limit=50",
     )
-    lists = [f"/api/cases?{rng.choice(filters).format(c=rng.choice(courts))}" for _ in range(n_lists)]
+    lists = [
+        f"/api/cases?{rng.choice(filters).format(c=rng.choice(courts))}" for _ in range(n_lists)
+    ]
     run_pass = {"asyncio": _asyncio_pass, "threads": _threads_pass}[generator]
     results: dict[str, list[float]] = {}
     errors: list[str] = []
@@ -591,10 +625,14 @@ def api_requests(
         passes[kind] = time.perf_counter() - started
         client_cpu = time.process_time() - client_before
         server_after = _cpu_of(server_pids)
-        server_cpu = None if server_before is None or server_after is None else server_after - server_before
+        server_cpu = (
+            None if server_before is None or server_after is None else server_after - server_before
+        )
         n = max(1, len(paths))
         cpu[kind] = {
-            "server_cpu_ms_per_req": round(server_cpu / n * 1000, 3) if server_cpu is not None else None,
+            "server_cpu_ms_per_req": round(server_cpu / n * 1000, 3)
+            if server_cpu is not None
+            else None,
             "client_cpu_ms_per_req": round(client_cpu / n * 1000, 3),
         }
     return {
@@ -630,7 +668,9 @@ def _cpu_of(pids: Sequence[int]) -> float | None:
     return total
 
 
-def _threads_pass(base_url: str, paths: Sequence[str], expected: int, clients: int, errors: list[str]) -> list[float]:
+def _threads_pass(
+    base_url: str, paths: Sequence[str], expected: int, clients: int, errors: list[str]
+) -> list[float]:
     import httpx
 
     samples: list[float] = []
@@ -656,7 +696,9 @@ def _threads_pass(base_url: str, paths: Sequence[str], expected: int, clients: i
     return samples
 
 
-def _asyncio_pass(base_url: str, paths: Sequence[str], expected: int, clients: int, errors: list[str]) -> list[float]:
+def _asyncio_pass(
+    base_url: str, paths: Sequence[str], expected: int, clients: int, errors: list[str]
+) -> list[float]:
     host, _, port = base_url.removeprefix("http://").partition(":")
     return asyncio.run(_asyncio_clients(host, int(port or 80), paths, expected, clients, errors))
 
@@ -737,7 +779,9 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen[bytes] | None = N
     raise BenchTimeout(f"{url} did not answer within {timeout:.0f}s; last: {last}")
 
 
-async def start_and_fill(settings: Settings, records: Sequence[tuple[bytes, bytes]] | Iterator[tuple[bytes, bytes]]) -> int:
+async def start_and_fill(
+    settings: Settings, records: Sequence[tuple[bytes, bytes]] | Iterator[tuple[bytes, bytes]]
+) -> int:
     await ensure_app_topics(settings)
     return await fill_topic(settings.bootstrap_servers, settings.topic_events, records)
 

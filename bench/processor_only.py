@@ -44,26 +44,47 @@ def _take(records: Any, n: int) -> Any:
         yield rec
 
 
-async def _round(bootstrap: str, root: Path, events: int, index: int, py_spy: Path | None) -> dict[str, Any]:
+async def _round(
+    bootstrap: str, root: Path, events: int, index: int, py_spy: Path | None
+) -> dict[str, Any]:
     name = f"r{index}-{os.getpid()}"
-    s = Settings(bootstrap_servers=bootstrap, topic_prefix=f"{name}.", data_dir=root / name, partitions=4)
+    s = Settings(
+        bootstrap_servers=bootstrap, topic_prefix=f"{name}.", data_dir=root / name, partitions=4
+    )
     (root / name).mkdir(parents=True)
     await ensure_app_topics(s)
     bulk = dataset(RESULTS / "cache", max(events, 100_000), SEED)
     filled = await fill_topic(bootstrap, s.topic_events, _take(bulk.records(), events))
-    out: dict[str, Any] = {"events": filled, "loadavg_before": [round(x, 2) for x in os.getloadavg()]}
-    out["ceiling"] = await phases.ceiling(bootstrap, s.topic_events, f"{name}.ceiling", filled, timeout=600)
+    out: dict[str, Any] = {
+        "events": filled,
+        "loadavg_before": [round(x, 2) for x in os.getloadavg()],
+    }
+    out["ceiling"] = await phases.ceiling(
+        bootstrap, s.topic_events, f"{name}.ceiling", filled, timeout=600
+    )
     print(f"round {index}: ceiling {out['ceiling']['events_per_s']:,.0f} ev/s, "
           f"{out['ceiling']['cpu_us_per_event']} CPU-us/event", flush=True)  # fmt: skip
     log = root / f"{name}.worker.log"
     started = time.perf_counter()
-    with phases.running([phases.DOCKETLINE, "worker", "-l", "warn", "--no-supervise"], phases.service_env(s), log) as proc:
+    with phases.running(
+        [phases.DOCKETLINE, "worker", "-l", "warn", "--no-supervise"], phases.service_env(s), log
+    ) as proc:
         spy = None
         if py_spy is not None:
             target = py_spy.with_name(f"{py_spy.stem}-{index}{py_spy.suffix}")
             spy = subprocess.Popen(
-                [str(Path(phases.DOCKETLINE).with_name("py-spy")), "record", "-p", str(proc.pid), "-r", "100",
-                 "-f", "raw", "-o", str(target)],  # fmt: skip
+                [
+                    str(Path(phases.DOCKETLINE).with_name("py-spy")),
+                    "record",
+                    "-p",
+                    str(proc.pid),
+                    "-r",
+                    "100",
+                    "-f",
+                    "raw",
+                    "-o",
+                    str(target),
+                ],  # fmt: skip
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -75,7 +96,9 @@ async def _round(bootstrap: str, root: Path, events: int, index: int, py_spy: Pa
             spy.wait(30)
     p, c = out["processor"], out["ceiling"]
     out["ratio"] = round(p["events_per_s"] / c["events_per_s"], 4)
-    out["ratio_cpu"] = round(c["cpu_us_per_event"] / p["cpu_us_per_event"], 4) if p["cpu_us_per_event"] else None
+    out["ratio_cpu"] = (
+        round(c["cpu_us_per_event"] / p["cpu_us_per_event"], 4) if p["cpu_us_per_event"] else None
+    )
     out["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     print(f"round {index}: processor {p['events_per_s']:,.0f} ev/s, {p['cpu_us_per_event']} CPU-us/event, "
           f"{p['states_written']} states, {p['alerts_written']} alerts, RSS {p['peak_rss_mib']} MiB; "
@@ -90,7 +113,9 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     try:
         if bootstrap is None:
             bootstrap = kafka.start(port=0, data_dir=root / "kafka", partitions=4)
-        rounds = [await _round(bootstrap, root, args.events, i, args.py_spy) for i in range(args.repeat)]
+        rounds = [
+            await _round(bootstrap, root, args.events, i, args.py_spy) for i in range(args.repeat)
+        ]
     finally:
         if args.bootstrap is None:
             kafka.stop(root / "kafka")
@@ -102,20 +127,34 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cli() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--events", type=int, default=20_000, help="events pre-filled per round (default 20,000)")
-    ap.add_argument("--repeat", type=int, default=1, help="rounds, each on fresh topics (default 1)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--events", type=int, default=20_000, help="events pre-filled per round (default 20,000)"
+    )
+    ap.add_argument(
+        "--repeat", type=int, default=1, help="rounds, each on fresh topics (default 1)"
+    )
     ap.add_argument("--bootstrap", help="use this broker instead of starting one")
-    ap.add_argument("--py-spy", type=Path, help="write a py-spy raw profile of each round's worker here")
-    ap.add_argument("--keep", action="store_true", help="keep the temp dir (worker logs) instead of removing it")
-    ap.add_argument("--out", type=Path, help="JSON results (default bench/results/processor-<N>.json)")
+    ap.add_argument(
+        "--py-spy", type=Path, help="write a py-spy raw profile of each round's worker here"
+    )
+    ap.add_argument(
+        "--keep", action="store_true", help="keep the temp dir (worker logs) instead of removing it"
+    )
+    ap.add_argument(
+        "--out", type=Path, help="JSON results (default bench/results/processor-<N>.json)"
+    )
     args = ap.parse_args()
     results = asyncio.run(main(args))
     out = args.out or RESULTS / f"processor-{args.events}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))
     ratios = [r["ratio"] for r in results["rounds"]]
-    print(f"wrote {out}; processor/ceiling ratio per round: {', '.join(f'{r:.2f}' for r in ratios)}")
+    print(
+        f"wrote {out}; processor/ceiling ratio per round: {', '.join(f'{r:.2f}' for r in ratios)}"
+    )
 
 
 if __name__ == "__main__":

@@ -48,17 +48,31 @@ def templates(cache_dir: Path, n_events: int) -> list[CaseState]:
 
 
 def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="python -m bench.read_api", description=__doc__.splitlines()[0])
-    p.add_argument("--cases", type=int, default=100_000, help="cases in the read model (default 100000)")
-    p.add_argument("--lookups", type=int, default=None, help="case lookups (default: the quick run's 1,500)")
-    p.add_argument("--lists", type=int, default=None, help="filtered list pages (default: the quick run's 600)")
-    p.add_argument("--clients", type=int, default=16)
-    p.add_argument("--db", type=Path, default=None, help="serve this SQLite file instead of the cached one")
+    p = argparse.ArgumentParser(
+        prog="python -m bench.read_api", description=__doc__.splitlines()[0]
+    )
     p.add_argument(
-        "--generator", choices=("asyncio", "threads"), default="asyncio",
+        "--cases", type=int, default=100_000, help="cases in the read model (default 100000)"
+    )
+    p.add_argument(
+        "--lookups", type=int, default=None, help="case lookups (default: the quick run's 1,500)"
+    )
+    p.add_argument(
+        "--lists", type=int, default=None, help="filtered list pages (default: the quick run's 600)"
+    )
+    p.add_argument("--clients", type=int, default=16)
+    p.add_argument(
+        "--db", type=Path, default=None, help="serve this SQLite file instead of the cached one"
+    )
+    p.add_argument(
+        "--generator",
+        choices=("asyncio", "threads"),
+        default="asyncio",
         help="load generator: asyncio streams (default) or the earlier httpx threads",
     )
-    p.add_argument("--workers", type=int, default=1, help="API processes (docketline api --workers)")
+    p.add_argument(
+        "--workers", type=int, default=1, help="API processes (docketline api --workers)"
+    )
     p.add_argument("--out", type=Path, default=None)
     args = p.parse_args(argv)
 
@@ -69,7 +83,11 @@ def main(argv: list[str]) -> int:
         lists=args.lists or SIZES["quick"].lists,
         clients=args.clients,
     )
-    bench = Bench("quick", log=lambda m: print(f"bench: {m}", file=sys.stderr), cache_dir=RESULTS_DIR / "cache")
+    bench = Bench(
+        "quick",
+        log=lambda m: print(f"bench: {m}", file=sys.stderr),
+        cache_dir=RESULTS_DIR / "cache",
+    )
     bench.sizes = sizes
     bench.results["sizes"] = dataclasses.asdict(sizes)
     bench.results["mode"] = "read_api"
@@ -101,7 +119,9 @@ def _print(r: dict[str, Any]) -> None:
             f"({per_s}n={f['n']}; CPU ms/req: server {f.get('server_cpu_ms_per_req')}, "
             f"client {f.get('client_cpu_ms_per_req')})"
         )
-    print(f"generator: {r.get('generator')}; server: {r.get('server')}, {r.get('server_processes')} process(es)")
+    print(
+        f"generator: {r.get('generator')}; server: {r.get('server')}, {r.get('server_processes')} process(es)"
+    )
     print(f"errors: {r['errors']} {r['first_errors']}")
     print(f"API peak RSS: {r['peak_rss_mib']:.0f} MiB")
 

@@ -38,7 +38,9 @@ def case_ids(n_cases: int, seed: int = 11) -> list[str]:
     return out
 
 
-def fill(path: Path, templates: Sequence[CaseState], n_cases: int, seed: int = 11) -> tuple[list[str], dict[str, Any]]:
+def fill(
+    path: Path, templates: Sequence[CaseState], n_cases: int, seed: int = 11
+) -> tuple[list[str], dict[str, Any]]:
     """Write ``n_cases`` rows; returns (their case ids, fill figures)."""
     if not templates:
         raise ValueError("no template states to copy")

@@ -45,7 +45,10 @@ def _log(msg: str) -> None:
 def _settings(root: Path, bootstrap: str, name: str) -> Settings:
     (root / name).mkdir(parents=True, exist_ok=True)
     return Settings(
-        bootstrap_servers=bootstrap, topic_prefix=f"r{uuid.uuid4().hex[:6]}.{name}.", data_dir=root / name, partitions=4
+        bootstrap_servers=bootstrap,
+        topic_prefix=f"r{uuid.uuid4().hex[:6]}.{name}.",
+        data_dir=root / name,
+        partitions=4,
     )
 
 
@@ -53,7 +56,9 @@ async def _warm_up_coordinator(bootstrap: str) -> None:
     """A first group commit, so a fresh broker has its ``__consumer_offsets`` before anything is timed."""
     from services.rebuild.run import commit_offsets
 
-    warm = Settings(bootstrap_servers=bootstrap, topic_prefix=f"warm{uuid.uuid4().hex[:6]}.", partitions=1)
+    warm = Settings(
+        bootstrap_servers=bootstrap, topic_prefix=f"warm{uuid.uuid4().hex[:6]}.", partitions=1
+    )
     await ensure_app_topics(warm)
     await commit_offsets([bootstrap], f"{warm.topic_prefix}warm-up", warm.topic_events, {0: 0})
 
@@ -69,7 +74,9 @@ async def _commit_to_end(s: Settings) -> None:
 
 def _py_spy(out: Path) -> list[str]:
     spy = Path(sys.executable).with_name("py-spy")
-    fmt = "speedscope" if out.suffix == ".json" else ("flamegraph" if out.suffix == ".svg" else "raw")
+    fmt = (
+        "speedscope" if out.suffix == ".json" else ("flamegraph" if out.suffix == ".svg" else "raw")
+    )
     return [str(spy), "record", "--subprocesses", "-r", "50", "-f", fmt, "-o", str(out), "--"]
 
 
@@ -77,8 +84,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine(), "events": args.events, "runs": []}
     t0 = time.perf_counter()
     bulk = dataset(RESULTS_DIR / "cache", args.events, SEED, workers=args.build_workers)
-    results["workload"] = {"events": bulk.count, "cases": bulk.n_cases, "cached": bulk.build_seconds is None}
-    _log(f"workload: {bulk.count} events, {bulk.n_cases} cases ({'cached' if bulk.build_seconds is None else 'built'})")
+    results["workload"] = {
+        "events": bulk.count,
+        "cases": bulk.n_cases,
+        "cached": bulk.build_seconds is None,
+    }
+    _log(
+        f"workload: {bulk.count} events, {bulk.n_cases} cases ({'cached' if bulk.build_seconds is None else 'built'})"
+    )
     root = Path(tempfile.mkdtemp(prefix="docketline-rebuild-bench-"))
     kafka = LocalKafka(progress=_log)
     kdir = root / "kafka"
@@ -91,12 +104,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             asyncio.run(ensure_app_topics(s))
             started = time.perf_counter()
             n = asyncio.run(fill_topic(bootstrap, s.topic_events, bulk.records()))
-            _log(f"run {i}: filled {s.topic_events} with {n} events in {time.perf_counter() - started:.1f}s")
+            _log(
+                f"run {i}: filled {s.topic_events} with {n} events in {time.perf_counter() - started:.1f}s"
+            )
             if args.acked:
                 asyncio.run(_commit_to_end(s))
             run_figures: dict[str, Any] = {"loadavg_before": [round(x, 2) for x in os.getloadavg()]}
             if i == 0 and not args.no_fold:
-                fold, _ = asyncio.run(phases.rebuild_fold(bootstrap, s.topic_events, n, timeout=3600))
+                fold, _ = asyncio.run(
+                    phases.rebuild_fold(bootstrap, s.topic_events, n, timeout=3600)
+                )
                 results["rebuild"] = fold
                 _log(f"pure fold: {fold['seconds']}s, {fold['events_per_s']} ev/s")
             wrap = _py_spy(Path(args.py_spy).resolve()) if args.py_spy and i == 0 else []
@@ -104,12 +121,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             if other:  # the command imports docketline from another checkout
                 wrap = ["env", f"PYTHONPATH={Path(other).resolve()}", *wrap]
             extra = (args.ab_args if i % 2 else args.args).split()
-            command = phases.rebuild_command(s, n, root / f"rebuild-{i}.log", 3600.0, wrap=wrap, extra_args=extra)
+            command = phases.rebuild_command(
+                s, n, root / f"rebuild-{i}.log", 3600.0, wrap=wrap, extra_args=extra
+            )
             if command is None:
                 raise SystemExit("this checkout has no `docketline rebuild` command")
             if n and not command["states_written"]:  # fresh topics: every case has a state to write
                 tail = (root / f"rebuild-{i}.log").read_text(errors="replace")[-3000:]
-                raise SystemExit(f"run {i}: the rebuild wrote no state (py-spy hides a failed exit code):\n{tail}")
+                raise SystemExit(
+                    f"run {i}: the rebuild wrote no state (py-spy hides a failed exit code):\n{tail}"
+                )
             command["loadavg_before"] = run_figures["loadavg_before"]
             command["log_acknowledged"] = args.acked
             command["checkout"] = str(Path(other).resolve()) if other else "this"
@@ -122,7 +143,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 f"{command['cpu_us_per_event']} CPU-µs/event, {command['states_written']} states"
             )
             if args.show_log:
-                print((root / f"rebuild-{i}.log").read_text(errors="replace")[-args.show_log :], file=sys.stderr)
+                print(
+                    (root / f"rebuild-{i}.log").read_text(errors="replace")[-args.show_log :],
+                    file=sys.stderr,
+                )
     finally:
         if args.bootstrap is None:
             kafka.stop(kdir)
@@ -136,9 +160,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m bench.rebuild_only", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(
+        prog="python -m bench.rebuild_only", description=__doc__.split("\n\n")[0]
+    )
     p.add_argument("--events", type=int, default=100_000, help="bulk workload size (events)")
-    p.add_argument("--repeat", type=int, default=1, help="rebuild runs, each on freshly filled topics")
+    p.add_argument(
+        "--repeat", type=int, default=1, help="rebuild runs, each on freshly filled topics"
+    )
     p.add_argument(
         "--acked",
         action="store_true",
@@ -148,19 +176,41 @@ def main(argv: list[str] | None = None) -> None:
     )
     p.add_argument("--no-fold", action="store_true", help="skip the in-process pure fold")
     p.add_argument("--bootstrap", help="use this broker instead of starting one")
-    p.add_argument("--py-spy", metavar="FILE", help="profile the first rebuild run with py-spy into FILE")
-    p.add_argument("--build-workers", type=int, default=None, help="processes building an uncached workload")
-    p.add_argument("--show-log", type=int, default=0, metavar="CHARS", help="print the tail of each rebuild's output")
     p.add_argument(
-        "--pythonpath", help="run the command with docketline imported from this checkout (with --ab: the A side)"
+        "--py-spy", metavar="FILE", help="profile the first rebuild run with py-spy into FILE"
     )
     p.add_argument(
-        "--ab", metavar="DIR", help="alternate runs between this checkout (or --pythonpath) and DIR (A/B on one broker)"
+        "--build-workers", type=int, default=None, help="processes building an uncached workload"
     )
-    p.add_argument("--args", default="", help="extra arguments of `docketline rebuild` (e.g. '--jobs 1')")
-    p.add_argument("--ab-args", default="", help="extra arguments of every second run instead of --args (A/B)")
+    p.add_argument(
+        "--show-log",
+        type=int,
+        default=0,
+        metavar="CHARS",
+        help="print the tail of each rebuild's output",
+    )
+    p.add_argument(
+        "--pythonpath",
+        help="run the command with docketline imported from this checkout (with --ab: the A side)",
+    )
+    p.add_argument(
+        "--ab",
+        metavar="DIR",
+        help="alternate runs between this checkout (or --pythonpath) and DIR (A/B on one broker)",
+    )
+    p.add_argument(
+        "--args", default="", help="extra arguments of `docketline rebuild` (e.g. '--jobs 1')"
+    )
+    p.add_argument(
+        "--ab-args", default="", help="extra arguments of every second run instead of --args (A/B)"
+    )
     p.add_argument("--keep", action="store_true", help="keep the temp dir (broker data, logs)")
-    p.add_argument("--out", type=Path, default=None, help="JSON results (default bench/results/rebuild-<N>.json)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="JSON results (default bench/results/rebuild-<N>.json)",
+    )
     args = p.parse_args(argv)
     results = run(args)
     out = args.out or RESULTS_DIR / f"rebuild-{args.events}.json"

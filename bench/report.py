@@ -37,44 +37,103 @@ def table(r: dict[str, Any]) -> Table:
     t.add_column("detail")
     ratio = r.get("ratio_processor_ceiling")
     rows = [
-        ("ceiling (bare aiokafka decode+produce)", _num(_get(r, "ceiling", "events_per_s"), " ev/s"), "",
-         f"{_num(_get(r, 'ceiling', 'events'))} events, {_num(_get(r, 'ceiling', 'cpu_us_per_event'))} CPU-us/event"),
-        ("processor, one worker", _num(_get(r, "processor", "events_per_s"), " ev/s"), ">= 50% of ceiling",
-         f"ratio {ratio:.2f} (by CPU time {_num(r.get('ratio_processor_ceiling_cpu'), '', 2)}); "
-         f"{_num(_get(r, 'processor', 'cpu_us_per_event'))} CPU-us/event; {_num(_get(r, 'processor', 'states_written'))} states, "
-         f"{_num(_get(r, 'processor', 'alerts_written'))} alerts, {_num(_get(r, 'processor', 'dead_lettered'))} dead-lettered"
-         if ratio is not None else ""),
-        ("ingest JSONL -> acked", _num(_get(r, "ingest", "events_per_s"), " ev/s"), "",
-         f"{_num(_get(r, 'ingest', 'events'))} events, {_get(r, 'ingest', 'file_mib')} MiB"),
-        ("classify + build (in process)", _num(_get(r, "classify_build", "events_per_s"), " ev/s"), "",
-         f"classifier agrees with the generator on {_num((_get(r, 'classify_build', 'classifier_agreement') or 0) * 100, '%')}"),
-        ("latency produce -> alert p50", _num(_get(r, "latency", "p50_ms"), " ms", 1), "",
-         f"at {_num(_get(r, 'latency', 'achieved_rate'))} ev/s, {_num(_get(r, 'latency', 'n'))} alerts"),
-        ("latency produce -> alert p99", _num(_get(r, "latency", "p99_ms"), " ms", 1), "< 500 ms", ""),
+        (
+            "ceiling (bare aiokafka decode+produce)",
+            _num(_get(r, "ceiling", "events_per_s"), " ev/s"),
+            "",
+            f"{_num(_get(r, 'ceiling', 'events'))} events, {_num(_get(r, 'ceiling', 'cpu_us_per_event'))} CPU-us/event",
+        ),
+        (
+            "processor, one worker",
+            _num(_get(r, "processor", "events_per_s"), " ev/s"),
+            ">= 50% of ceiling",
+            f"ratio {ratio:.2f} (by CPU time {_num(r.get('ratio_processor_ceiling_cpu'), '', 2)}); "
+            f"{_num(_get(r, 'processor', 'cpu_us_per_event'))} CPU-us/event; {_num(_get(r, 'processor', 'states_written'))} states, "
+            f"{_num(_get(r, 'processor', 'alerts_written'))} alerts, {_num(_get(r, 'processor', 'dead_lettered'))} dead-lettered"
+            if ratio is not None
+            else "",
+        ),
+        (
+            "ingest JSONL -> acked",
+            _num(_get(r, "ingest", "events_per_s"), " ev/s"),
+            "",
+            f"{_num(_get(r, 'ingest', 'events'))} events, {_get(r, 'ingest', 'file_mib')} MiB",
+        ),
+        (
+            "classify + build (in process)",
+            _num(_get(r, "classify_build", "events_per_s"), " ev/s"),
+            "",
+            f"classifier agrees with the generator on {_num((_get(r, 'classify_build', 'classifier_agreement') or 0) * 100, '%')}",
+        ),
+        (
+            "latency produce -> alert p50",
+            _num(_get(r, "latency", "p50_ms"), " ms", 1),
+            "",
+            f"at {_num(_get(r, 'latency', 'achieved_rate'))} ev/s, {_num(_get(r, 'latency', 'n'))} alerts",
+        ),
+        (
+            "latency produce -> alert p99",
+            _num(_get(r, "latency", "p99_ms"), " ms", 1),
+            "< 500 ms",
+            "",
+        ),
         ("latency produce -> alert max", _num(_get(r, "latency", "max_ms"), " ms", 1), "", ""),
-        ("feed -> alert (watch rss) p50 / p99",
-         f"{_num(_get(r, 'watch_rss', 'feed_to_alert', 'p50_ms'), '', 1)} / {_num(_get(r, 'watch_rss', 'feed_to_alert', 'p99_ms'), ' ms', 1)}",
-         "", f"{_num(_get(r, 'watch_rss', 'feed_to_alert', 'n'))} alerts, poll interval "
-             f"{_num(_get(r, 'watch_rss', 'feed_to_alert', 'interval_s'))} s"),
-        ("watch rss CPU per idle poll", _num(_get(r, "watch_rss", "idle", "cpu_ms_per_idle_poll"), " ms", 3), "",
-         f"{_num(_get(r, 'watch_rss', 'idle', 'feeds'))} feeds, {_num(_get(r, 'watch_rss', 'idle', 'idle_polls'))} polls answered 304"),
-        ("rebuild: pure fold from Kafka", _num(_get(r, "rebuild", "seconds"), " s", 1), "1M in < 120 s",
-         f"{_num(_get(r, 'rebuild', 'events'))} events, {_num(_get(r, 'rebuild', 'events_per_s'))} ev/s"),
+        (
+            "feed -> alert (watch rss) p50 / p99",
+            f"{_num(_get(r, 'watch_rss', 'feed_to_alert', 'p50_ms'), '', 1)} / {_num(_get(r, 'watch_rss', 'feed_to_alert', 'p99_ms'), ' ms', 1)}",
+            "",
+            f"{_num(_get(r, 'watch_rss', 'feed_to_alert', 'n'))} alerts, poll interval "
+            f"{_num(_get(r, 'watch_rss', 'feed_to_alert', 'interval_s'))} s",
+        ),
+        (
+            "watch rss CPU per idle poll",
+            _num(_get(r, "watch_rss", "idle", "cpu_ms_per_idle_poll"), " ms", 3),
+            "",
+            f"{_num(_get(r, 'watch_rss', 'idle', 'feeds'))} feeds, {_num(_get(r, 'watch_rss', 'idle', 'idle_polls'))} polls answered 304",
+        ),
+        (
+            "rebuild: pure fold from Kafka",
+            _num(_get(r, "rebuild", "seconds"), " s", 1),
+            "1M in < 120 s",
+            f"{_num(_get(r, 'rebuild', 'events'))} events, {_num(_get(r, 'rebuild', 'events_per_s'))} ev/s",
+        ),
         *(
-            (f"rebuild (docketline rebuild), {label}", _num(_get(r, key, "seconds"), " s", 1), "1M in < 120 s",
-             (f"{_num(_get(r, key, 'events'))} events, {_num(_get(r, key, 'events_per_s'))} ev/s, "
-              f"{_num(_get(r, key, 'states_written'))} states written"))
-            for key, label in (("rebuild_command", "log no worker read"),
-                               ("rebuild_command_processed", "log processed by workers"))
+            (
+                f"rebuild (docketline rebuild), {label}",
+                _num(_get(r, key, "seconds"), " s", 1),
+                "1M in < 120 s",
+                (
+                    f"{_num(_get(r, key, 'events'))} events, {_num(_get(r, key, 'events_per_s'))} ev/s, "
+                    f"{_num(_get(r, key, 'states_written'))} states written"
+                ),
+            )
+            for key, label in (
+                ("rebuild_command", "log no worker read"),
+                ("rebuild_command_processed", "log processed by workers"),
+            )
             if key in r
         ),
-        ("case lookup p50 / p99", f"{_num(_get(r, 'read_api', 'lookup', 'p50_ms'), '', 1)} / {_num(_get(r, 'read_api', 'lookup', 'p99_ms'), ' ms', 1)}",
-         "p99 < 20 ms", (f"{_num(_get(r, 'read_api', 'fill', 'cases'))} cases, {_get(r, 'read_api', 'clients')} clients, "
-         f"{_num(_get(r, 'read_api', 'lookups_per_s'))} req/s")),
-        ("filtered list p50 / p99", f"{_num(_get(r, 'read_api', 'list', 'p50_ms'), '', 1)} / {_num(_get(r, 'read_api', 'list', 'p99_ms'), ' ms', 1)}",
-         "p99 < 100 ms", f"{_num(_get(r, 'read_api', 'lists_per_s'))} req/s"),
-        ("processor peak RSS", _num(_get(r, "processor", "peak_rss_mib_after_latency"), " MiB"), "< 1 GiB @ 1M cases",
-         f"{_num(_get(r, 'workload', 'bulk', 'cases'))} cases in the bulk workload"),
+        (
+            "case lookup p50 / p99",
+            f"{_num(_get(r, 'read_api', 'lookup', 'p50_ms'), '', 1)} / {_num(_get(r, 'read_api', 'lookup', 'p99_ms'), ' ms', 1)}",
+            "p99 < 20 ms",
+            (
+                f"{_num(_get(r, 'read_api', 'fill', 'cases'))} cases, {_get(r, 'read_api', 'clients')} clients, "
+                f"{_num(_get(r, 'read_api', 'lookups_per_s'))} req/s"
+            ),
+        ),
+        (
+            "filtered list p50 / p99",
+            f"{_num(_get(r, 'read_api', 'list', 'p50_ms'), '', 1)} / {_num(_get(r, 'read_api', 'list', 'p99_ms'), ' ms', 1)}",
+            "p99 < 100 ms",
+            f"{_num(_get(r, 'read_api', 'lists_per_s'))} req/s",
+        ),
+        (
+            "processor peak RSS",
+            _num(_get(r, "processor", "peak_rss_mib_after_latency"), " MiB"),
+            "< 1 GiB @ 1M cases",
+            f"{_num(_get(r, 'workload', 'bulk', 'cases'))} cases in the bulk workload",
+        ),
         ("API peak RSS", _num(_get(r, "read_api", "peak_rss_mib"), " MiB"), "", ""),
     ]
     for row in rows:
@@ -88,4 +147,8 @@ def print_report(r: dict[str, Any], console: Console | None = None) -> None:
     for note in r.get("notes", []):
         console.print(f"note: {note}")
     ratio = r.get("ratio_processor_ceiling")
-    console.print(f"processor/ceiling ratio: {ratio:.2f}" if ratio is not None else "processor/ceiling ratio: n/a")
+    console.print(
+        f"processor/ceiling ratio: {ratio:.2f}"
+        if ratio is not None
+        else "processor/ceiling ratio: n/a"
+    )

@@ -77,10 +77,36 @@ class Sizes:
 
 SIZES: dict[str, Sizes] = {
     "quick": Sizes(100_000, 20_000, 20_000, 20.0, 15_000, 100_000, 1_500, 600, 2_000),
-    "full": Sizes(1_000_000, 200_000, 200_000, 60.0, 60_000, 1_000_000, 20_000, 10_000, 20_000, watch_samples=100),
-    "smoke": Sizes(600, 400, 300, 2.0, 200, 500, 100, 50, 100, clients=4, latency_rate=100.0,
-                   watch_samples=3, watch_interval=1.0, watch_idle_feeds=10, watch_idle_seconds=2.0,
-                   watch_idle_interval=0.5),
+    "full": Sizes(
+        1_000_000,
+        200_000,
+        200_000,
+        60.0,
+        60_000,
+        1_000_000,
+        20_000,
+        10_000,
+        20_000,
+        watch_samples=100,
+    ),
+    "smoke": Sizes(
+        600,
+        400,
+        300,
+        2.0,
+        200,
+        500,
+        100,
+        50,
+        100,
+        clients=4,
+        latency_rate=100.0,
+        watch_samples=3,
+        watch_interval=1.0,
+        watch_idle_feeds=10,
+        watch_idle_seconds=2.0,
+        watch_idle_interval=0.5,
+    ),
 }
 
 
@@ -160,9 +186,13 @@ class Bench:
     def run(self) -> dict[str, Any]:
         sz = self.sizes
         t0 = time.perf_counter()
-        self.log(f"workload: {sz.bulk_events} bulk events + {sz.live_events} live events (seed {SEED})")
+        self.log(
+            f"workload: {sz.bulk_events} bulk events + {sz.live_events} live events (seed {SEED})"
+        )
         bulk = dataset(self.cache_dir, sz.bulk_events, SEED, workers=self.build_workers)
-        live = dataset(self.cache_dir, sz.live_events, SEED + 1, seq_base=60_000, workers=self.build_workers)
+        live = dataset(
+            self.cache_dir, sz.live_events, SEED + 1, seq_base=60_000, workers=self.build_workers
+        )
         self.results["workload"] = {
             "bulk": _ds(bulk),
             "live": _ds(live),
@@ -199,39 +229,57 @@ class Bench:
     async def _kafka_phases(self, root: Path, bootstrap: str, bulk: Dataset, live: Dataset) -> None:
         sz = self.sizes
         self.log(f"classify + build rate on {sz.classify_sample} entries")
-        self.results["classify_build"] = await asyncio.to_thread(phases.classify_build_rate, sz.classify_sample, SEED)
+        self.results["classify_build"] = await asyncio.to_thread(
+            phases.classify_build_rate, sz.classify_sample, SEED
+        )
 
         proc_s = self.settings(root, bootstrap, "proc")
         bulk_s = self.settings(root, bootstrap, "bulk")
-        self.log(f"pre-filling {proc_s.topic_events} ({sz.processor_events}) and {bulk_s.topic_events} ({bulk.count})")
+        self.log(
+            f"pre-filling {proc_s.topic_events} ({sz.processor_events}) and {bulk_s.topic_events} ({bulk.count})"
+        )
         await ensure_app_topics(proc_s)
         await ensure_app_topics(bulk_s)
         started = time.perf_counter()
         n = await fill_topic(bootstrap, proc_s.topic_events, _take(bulk, sz.processor_events))
         n_bulk = await fill_topic(bootstrap, bulk_s.topic_events, bulk.records())
         took = time.perf_counter() - started
-        self.results["prefill"] = {"events": n + n_bulk, "seconds": round(took, 2), "events_per_s": round((n + n_bulk) / took, 1)}
+        self.results["prefill"] = {
+            "events": n + n_bulk,
+            "seconds": round(took, 2),
+            "events_per_s": round((n + n_bulk) / took, 1),
+        }
 
         self.log("ceiling: bare aiokafka decode + produce")
         ceiling_out = f"b{self.run_id}.ceiling.out"
         from services.kafka_admin import TopicSpec, ensure_topics
 
         await ensure_topics([bootstrap], [TopicSpec(ceiling_out, 4)])
-        self.results["ceiling"] = await phases.ceiling(bootstrap, proc_s.topic_events, ceiling_out, n, timeout=1800)
+        self.results["ceiling"] = await phases.ceiling(
+            bootstrap, proc_s.topic_events, ceiling_out, n, timeout=1800
+        )
 
         self.log("processor: docketline worker (one process)")
         env = phases.service_env(proc_s)
         log_path = root / "worker.log"
-        with phases.running([phases.DOCKETLINE, "worker", "-l", "warn", "--no-supervise"], env, log_path) as proc:
+        with phases.running(
+            [phases.DOCKETLINE, "worker", "-l", "warn", "--no-supervise"], env, log_path
+        ) as proc:
             worker = phases.Worker(proc, proc_s, log_path)
             started_at = time.perf_counter()
-            self.results["processor"] = await phases.processor_throughput(worker, n, started_at, timeout=3600)
+            self.results["processor"] = await phases.processor_throughput(
+                worker, n, started_at, timeout=3600
+            )
             rate = sz.latency_rate or max(1.0, self.results["processor"]["events_per_s"] / 2)
             count = min(live.count, int(rate * sz.latency_seconds))
             self.log(f"latency: {count} live events at {rate:.0f}/s")
-            self.results["latency"] = await phases.latency(worker, list(_take(live, count)), rate, timeout=600)
+            self.results["latency"] = await phases.latency(
+                worker, list(_take(live, count)), rate, timeout=600
+            )
             self.results["processor"]["peak_rss_mib_after_latency"] = phases.peak_rss_mib(proc.pid)
-            self.log(f"watch rss: feed -> alert, {sz.watch_samples} items, {sz.watch_interval:g} s interval")
+            self.log(
+                f"watch rss: feed -> alert, {sz.watch_samples} items, {sz.watch_interval:g} s interval"
+            )
             self.results["watch_rss"] = {
                 "feed_to_alert": await watch_rss.feed_to_alert(
                     worker, root, samples=sz.watch_samples, interval=sz.watch_interval
@@ -254,7 +302,9 @@ class Bench:
         self.results["ingest"] = await phases.ingest(ing_s, jsonl, sz.ingest_events)
 
         self.log(f"rebuild: folding {bulk.count} events from {bulk_s.topic_events}")
-        figures, states = await phases.rebuild_fold(bootstrap, bulk_s.topic_events, bulk.count, timeout=3600)
+        figures, states = await phases.rebuild_fold(
+            bootstrap, bulk_s.topic_events, bulk.count, timeout=3600
+        )
         self.results["rebuild"] = figures
         self._templates = list(states.values())
         # Two logs: one no worker has read (the rebuild also does the processor's job: every
@@ -272,10 +322,14 @@ class Bench:
                 phases.rebuild_command, bulk_s, bulk.count, root / f"rebuild-{kind}.log", 3600.0
             )
             if command is None:
-                self.results["notes"].append("no `docketline rebuild` command in this checkout: only the in-process fold")
+                self.results["notes"].append(
+                    "no `docketline rebuild` command in this checkout: only the in-process fold"
+                )
                 break
             command["log"] = kind
-            self.results["rebuild_command" if kind == "unread" else "rebuild_command_processed"] = command
+            self.results["rebuild_command" if kind == "unread" else "rebuild_command_processed"] = (
+                command
+            )
 
     def read_model_path(self) -> Path:
         """Where the filled read model of this run's size is cached (same workload and code = same rows)."""
@@ -302,7 +356,12 @@ class Bench:
         # (same workload and code = same rows) and only read by the API.
         if db is not None:
             case_ids = fill_case_ids(sz.readmodel_cases)
-            fill_figures = {"cases": sz.readmodel_cases, "cached": True, "path": str(db), "db_mib": _mib(db)}
+            fill_figures = {
+                "cases": sz.readmodel_cases,
+                "cached": True,
+                "path": str(db),
+                "db_mib": _mib(db),
+            }
         elif self.read_model_cached():
             db = self.read_model_path()
             case_ids = fill_case_ids(sz.readmodel_cases)
@@ -321,15 +380,25 @@ class Bench:
         with phases.running(cmd, dict(os.environ), root / "api.log") as proc:
             phases.wait_http(f"http://127.0.0.1:{port}/healthz", timeout=120, proc=proc)
             pids = [proc.pid, *phases.child_pids(proc.pid)]
-            self.log(f"read API: {sz.lookups} lookups + {sz.lists} lists, {sz.clients} clients, {len(pids)} API processes")
+            self.log(
+                f"read API: {sz.lookups} lookups + {sz.lists} lists, {sz.clients} clients, {len(pids)} API processes"
+            )
             figures = phases.api_requests(
-                f"http://127.0.0.1:{port}", case_ids, courts, sz.lookups, sz.lists, sz.clients,
-                server_pids=pids, generator=generator,
+                f"http://127.0.0.1:{port}",
+                case_ids,
+                courts,
+                sz.lookups,
+                sz.lists,
+                sz.clients,
+                server_pids=pids,
+                generator=generator,
             )
             figures["peak_rss_mib"] = phases.peak_rss_mib(proc.pid)
             figures["server"] = phases.uvicorn_impl(proc.pid)
             if len(pids) > 1:
-                figures["peak_rss_mib_all_processes"] = sum(phases.peak_rss_mib(p) or 0.0 for p in pids)
+                figures["peak_rss_mib_all_processes"] = sum(
+                    phases.peak_rss_mib(p) or 0.0 for p in pids
+                )
         self.results["read_api"] = {"fill": fill_figures, **figures}
 
 

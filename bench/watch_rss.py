@@ -68,7 +68,9 @@ def _item(seq: int, doc: int, event: str, when: dt.datetime) -> bytes:
 
 
 def _event_id(item: bytes) -> str:
-    (parsed,) = [r for r in pacer_rss.parse(assemble(HEAD, [item], TAIL), "bench") if isinstance(r, Parsed)]
+    (parsed,) = [
+        r for r in pacer_rss.parse(assemble(HEAD, [item], TAIL), "bench") if isinstance(r, Parsed)
+    ]
     return parsed.event.id
 
 
@@ -92,9 +94,13 @@ async def feed_to_alert(
                     raise phases.BenchTimeout("the watcher did not publish the complaints")
                 await asyncio.sleep(0.5)
             async with GroupWatch(s.bootstrap_servers, worker.group, s.topic_events) as watch:
-                await watch.wait_for(before + samples, timeout, still_worth_waiting=worker.check_alive)
+                await watch.wait_for(
+                    before + samples, timeout, still_worth_waiting=worker.check_alive
+                )
             tps = await topic_partitions(s.bootstrap_servers, s.topic_alerts)
-            consumer = AIOKafkaConsumer(bootstrap_servers=s.bootstrap_servers, enable_auto_commit=False)
+            consumer = AIOKafkaConsumer(
+                bootstrap_servers=s.bootstrap_servers, enable_auto_commit=False
+            )
             await consumer.start()
             try:
                 consumer.assign(tps)
@@ -120,7 +126,9 @@ async def feed_to_alert(
                 while len(latencies) < samples:
                     worker.check_alive()
                     if time.monotonic() > deadline:
-                        raise phases.BenchTimeout(f"{len(latencies)} of {samples} alerts after {timeout}s")
+                        raise phases.BenchTimeout(
+                            f"{len(latencies)} of {samples} alerts after {timeout}s"
+                        )
                     batch = await consumer.getmany(timeout_ms=100)
                     at = time.perf_counter()
                     for recs in batch.values():
@@ -141,7 +149,9 @@ def _real_feeds() -> list[bytes]:
     return real or [assemble(HEAD, [_item(i, 1, "Complaint", when) for i in range(50)], TAIL)]
 
 
-async def idle_cpu(settings: Settings, root: Path, *, feeds: int, interval: float, seconds: float) -> dict[str, Any]:
+async def idle_cpu(
+    settings: Settings, root: Path, *, feeds: int, interval: float, seconds: float
+) -> dict[str, Any]:
     """CPU of one watcher per idle (304) poll of ``feeds`` unchanged real feeds."""
     bodies = _real_feeds()
     with FeedServer() as server:
@@ -151,7 +161,17 @@ async def idle_cpu(settings: Settings, root: Path, *, feeds: int, interval: floa
         config = root / "watch-idle.toml"
         config.write_text("".join(f'[[feed]]\nurl = "{server.url(p)}"\n' for p in paths))
         env = phases.service_env(settings, DOCKETLINE_RSS_CONFIG=str(config))
-        cmd = [phases.DOCKETLINE, "watch", "rss", "--interval", str(interval), "--metrics-port", "0", "-l", "warning"]
+        cmd = [
+            phases.DOCKETLINE,
+            "watch",
+            "rss",
+            "--interval",
+            str(interval),
+            "--metrics-port",
+            "0",
+            "-l",
+            "warning",
+        ]
         with phases.running(cmd, env, root / "watch-idle.log") as proc:
             deadline = time.monotonic() + 600
             # warm-up: every feed fetched once and answered 304 once
@@ -175,7 +195,9 @@ async def idle_cpu(settings: Settings, root: Path, *, feeds: int, interval: floa
         "cpu_s": round(cpu, 3),
         "cpu_ms_per_idle_poll": round(per_poll_ms, 3) if per_poll_ms is not None else None,
         # what 200 feeds at the default 5-minute interval cost in share of one core
-        "core_share_200_feeds_at_300s": round(per_poll_ms / 1000 * 200 / 300, 5) if per_poll_ms else None,
+        "core_share_200_feeds_at_300s": round(per_poll_ms / 1000 * 200 / 300, 5)
+        if per_poll_ms
+        else None,
     }
 
 
@@ -187,15 +209,29 @@ async def _main(args: argparse.Namespace) -> dict[str, Any]:
     kafka = LocalKafka(ready_timeout=180)
     try:
         bootstrap = kafka.start(port=0, data_dir=root / "kafka", partitions=4)
-        out: dict[str, Any] = {"loadavg_at_start": [round(x, 2) for x in __import__("os").getloadavg()]}
-        s = Settings(bootstrap_servers=bootstrap, topic_prefix="bw.", data_dir=root / "proc", partitions=4)
+        out: dict[str, Any] = {
+            "loadavg_at_start": [round(x, 2) for x in __import__("os").getloadavg()]
+        }
+        s = Settings(
+            bootstrap_servers=bootstrap, topic_prefix="bw.", data_dir=root / "proc", partitions=4
+        )
         await ensure_app_topics(s)
         log = root / "worker.log"
-        with phases.running([phases.DOCKETLINE, "worker", "-l", "warn", "--no-supervise"], phases.service_env(s), log) as proc:
+        with phases.running(
+            [phases.DOCKETLINE, "worker", "-l", "warn", "--no-supervise"],
+            phases.service_env(s),
+            log,
+        ) as proc:
             worker = phases.Worker(proc, s, log)
-            out["feed_to_alert"] = await feed_to_alert(worker, root, samples=args.samples, interval=args.interval)
-        idle_s = Settings(bootstrap_servers=bootstrap, topic_prefix="bi.", data_dir=root / "idle", partitions=4)
-        out["idle"] = await idle_cpu(idle_s, root, feeds=args.feeds, interval=args.idle_interval, seconds=args.seconds)
+            out["feed_to_alert"] = await feed_to_alert(
+                worker, root, samples=args.samples, interval=args.interval
+            )
+        idle_s = Settings(
+            bootstrap_servers=bootstrap, topic_prefix="bi.", data_dir=root / "idle", partitions=4
+        )
+        out["idle"] = await idle_cpu(
+            idle_s, root, feeds=args.feeds, interval=args.idle_interval, seconds=args.seconds
+        )
         out["loadavg_at_end"] = [round(x, 2) for x in __import__("os").getloadavg()]
         return out
     finally:
@@ -204,7 +240,9 @@ async def _main(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--samples", type=int, default=60)
     ap.add_argument("--interval", type=float, default=10.0)
     ap.add_argument("--feeds", type=int, default=200)

@@ -165,12 +165,27 @@ NATURES_OF_SUIT: tuple[tuple[str, str, str, float], ...] = (
     ("365 Personal Inj. Prod. Liability", "28:1332 Diversity-Product Liability", "Diversity", 6),
     ("442 Civil Rights: Jobs", "42:2000e Job Discrimination (Employment)", "Federal Question", 8),
     ("440 Civil Rights: Other", "42:1983 Civil Rights Act", "Federal Question", 8),
-    ("445 Civil Rights: Americans with Disabilities - Employment", "42:12101 Americans with Disabilities Act", "Federal Question", 3),
-    ("446 Civil Rights: Americans with Disabilities - Other", "42:12182 Americans with Disabilities Act (Public Accommodations)", "Federal Question", 5),
+    (
+        "445 Civil Rights: Americans with Disabilities - Employment",
+        "42:12101 Americans with Disabilities Act",
+        "Federal Question",
+        3,
+    ),
+    (
+        "446 Civil Rights: Americans with Disabilities - Other",
+        "42:12182 Americans with Disabilities Act (Public Accommodations)",
+        "Federal Question",
+        5,
+    ),
     ("710 Labor: Fair Standards", "29:201 Fair Labor Standards Act", "Federal Question", 7),
     ("791 Labor: E.R.I.S.A.", "29:1132 E.R.I.S.A.-Employee Benefits", "Federal Question", 4),
     ("480 Consumer Credit", "15:1692 Fair Debt Collection Act", "Federal Question", 6),
-    ("485 Telephone Consumer Protection Act (TCPA)", "47:227 Telephone Consumer Protection Act", "Federal Question", 3),
+    (
+        "485 Telephone Consumer Protection Act (TCPA)",
+        "47:227 Telephone Consumer Protection Act",
+        "Federal Question",
+        3,
+    ),
     ("830 Patent", "35:271 Patent Infringement", "Federal Question", 3),
     ("820 Copyright", "17:501 Copyright Infringement", "Federal Question", 3),
     ("840 Trademark", "15:1114 Trademark Infringement (Lanham Act)", "Federal Question", 2),
@@ -178,32 +193,214 @@ NATURES_OF_SUIT: tuple[tuple[str, str, str, float], ...] = (
     ("890 Other Statutory Actions", "28:1331 Federal Question: Other", "Federal Question", 6),
     ("850 Securities/Commodities", "15:78m(a) Securities Exchange Act", "Federal Question", 2),
     ("375 False Claims Act", "31:3729 False Claims Act", "Federal Question", 1),
-    ("863 Social Security: DIWC/DIWW", "42:405 Review of HHS Decision (DIWC)", "U.S. Government Defendant", 4),
+    (
+        "863 Social Security: DIWC/DIWW",
+        "42:405 Review of HHS Decision (DIWC)",
+        "U.S. Government Defendant",
+        4,
+    ),
 )
 _NOS_WEIGHTS = tuple(w for *_, w in NATURES_OF_SUIT)
 
-_FIRST = ["James", "Mary", "Robert", "Patricia", "John", "Jennifer", "Michael", "Linda", "David", "Elizabeth", "William", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas", "Sarah", "Carlos", "Maria", "Daniel", "Karen", "Matthew", "Nancy", "Anthony", "Lisa", "Mark", "Betty", "Donald", "Sandra", "Steven", "Ashley", "Andrew", "Kimberly", "Kenneth", "Emily", "Joshua", "Donna", "Kevin", "Michelle", "Brian", "Carol", "George", "Amanda", "Timothy", "Melissa", "Ronald", "Deborah", "Jorge", "Sonia", "Wei", "Mei", "Rajesh", "Priya"]
-_LAST = ["Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor", "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall", "Rivera", "Campbell", "Mitchell", "Carter", "Roberts", "Okafor", "Kowalski", "Chen", "Patel", "Schneider", "Dubois", "Rossi", "Murphy", "Sullivan", "O'Brien", "Fitzgerald", "Castillo", "Delgado", "Novak"]
-_CO_HEAD = ["Acme", "Apex", "Atlas", "Beacon", "Blue", "Ridge", "Cardinal", "Cedar", "Coastal", "Crescent", "Delta", "Eagle", "Evergreen", "Frontier", "Granite", "Harbor", "Heartland", "Horizon", "Keystone", "Liberty", "Lighthouse", "Meridian", "Northstar", "Pinnacle", "Pioneer", "Summit", "Sterling", "Redwood", "Riverside", "Silverline", "Titan", "Union", "Vanguard", "Westfield"]
+_FIRST = [
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Carlos",
+    "Maria",
+    "Daniel",
+    "Karen",
+    "Matthew",
+    "Nancy",
+    "Anthony",
+    "Lisa",
+    "Mark",
+    "Betty",
+    "Donald",
+    "Sandra",
+    "Steven",
+    "Ashley",
+    "Andrew",
+    "Kimberly",
+    "Kenneth",
+    "Emily",
+    "Joshua",
+    "Donna",
+    "Kevin",
+    "Michelle",
+    "Brian",
+    "Carol",
+    "George",
+    "Amanda",
+    "Timothy",
+    "Melissa",
+    "Ronald",
+    "Deborah",
+    "Jorge",
+    "Sonia",
+    "Wei",
+    "Mei",
+    "Rajesh",
+    "Priya",
+]
+_LAST = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Sanchez",
+    "Clark",
+    "Ramirez",
+    "Lewis",
+    "Robinson",
+    "Walker",
+    "Young",
+    "Allen",
+    "King",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Nguyen",
+    "Hill",
+    "Flores",
+    "Green",
+    "Adams",
+    "Nelson",
+    "Baker",
+    "Hall",
+    "Rivera",
+    "Campbell",
+    "Mitchell",
+    "Carter",
+    "Roberts",
+    "Okafor",
+    "Kowalski",
+    "Chen",
+    "Patel",
+    "Schneider",
+    "Dubois",
+    "Rossi",
+    "Murphy",
+    "Sullivan",
+    "O'Brien",
+    "Fitzgerald",
+    "Castillo",
+    "Delgado",
+    "Novak",
+]
+_CO_HEAD = [
+    "Acme",
+    "Apex",
+    "Atlas",
+    "Beacon",
+    "Blue",
+    "Ridge",
+    "Cardinal",
+    "Cedar",
+    "Coastal",
+    "Crescent",
+    "Delta",
+    "Eagle",
+    "Evergreen",
+    "Frontier",
+    "Granite",
+    "Harbor",
+    "Heartland",
+    "Horizon",
+    "Keystone",
+    "Liberty",
+    "Lighthouse",
+    "Meridian",
+    "Northstar",
+    "Pinnacle",
+    "Pioneer",
+    "Summit",
+    "Sterling",
+    "Redwood",
+    "Riverside",
+    "Silverline",
+    "Titan",
+    "Union",
+    "Vanguard",
+    "Westfield",
+]
 _CO_TAIL = (
-    "Logistics", "Health Systems", "Financial Services", "Insurance Company", "Motors",
-    "Technologies", "Foods", "Property Management", "Credit Union", "Adjusters", "Pharmaceuticals",
-    "Hospitality Group", "Security Services", "Energy Partners", "Telecom", "Retail Stores",
+    "Logistics",
+    "Health Systems",
+    "Financial Services",
+    "Insurance Company",
+    "Motors",
+    "Technologies",
+    "Foods",
+    "Property Management",
+    "Credit Union",
+    "Adjusters",
+    "Pharmaceuticals",
+    "Hospitality Group",
+    "Security Services",
+    "Energy Partners",
+    "Telecom",
+    "Retail Stores",
 )
 _CO_FORM = ("Inc.", "LLC", "Corp.", "Co.", "L.P.", "Holdings, Inc.")
 _AGENCIES = (
-    "Commissioner of Social Security", "City of Springfield", "County of Riverside",
-    "State Department of Corrections", "Board of Education",
+    "Commissioner of Social Security",
+    "City of Springfield",
+    "County of Riverside",
+    "State Department of Corrections",
+    "Board of Education",
 )
 _STATE_COURTS = (
-    "Superior Court of California, County of Los Angeles", "Supreme Court of the State of New York, County of Kings",
-    "District Court of Harris County, Texas", "Circuit Court of Cook County, Illinois",
-    "Circuit Court of the Eleventh Judicial Circuit, Miami-Dade County", "Superior Court of New Jersey, Law Division",
+    "Superior Court of California, County of Los Angeles",
+    "Supreme Court of the State of New York, County of Kings",
+    "District Court of Harris County, Texas",
+    "Circuit Court of Cook County, Illinois",
+    "Circuit Court of the Eleventh Judicial Circuit, Miami-Dade County",
+    "Superior Court of New Jersey, Law Division",
 )
 _TRANSFEREE = (
-    ("Northern District of California", "cand"), ("Southern District of New York", "nysd"),
-    ("District of Delaware", "ded"), ("Eastern District of Texas", "txed"),
-    ("Northern District of Illinois", "ilnd"), ("District of New Jersey", "njd"),
+    ("Northern District of California", "cand"),
+    ("Southern District of New York", "nysd"),
+    ("District of Delaware", "ded"),
+    ("Eastern District of Texas", "txed"),
+    ("Northern District of Illinois", "ilnd"),
+    ("District of New Jersey", "njd"),
 )
 
 
@@ -226,7 +423,9 @@ def _entered(d: dt.date) -> str:
 
 
 def _clerk(rng: random.Random) -> str:
-    return "(" + "".join(chr(97 + rng.randrange(26)) for _ in range(rng.choice((2, 3, 3, 4)))) + ", )"
+    return (
+        "(" + "".join(chr(97 + rng.randrange(26)) for _ in range(rng.choice((2, 3, 3, 4)))) + ", )"
+    )
 
 
 # --------------------------------------------------------------------------- planned entries
@@ -290,7 +489,9 @@ class _Docket:
             doc = self.doc
         entered = self.date + dt.timedelta(days=self.rng.choice((0, 0, 0, 1, 1, 2, 3)))
         full = f"{text} {_clerk(self.rng) if self.rng.random() < 0.5 else self._filer()} {_entered(entered)}"
-        self.entries.append(PlannedEntry(self.date, doc, self.seq, kind, expected, full, event_name))
+        self.entries.append(
+            PlannedEntry(self.date, doc, self.seq, kind, expected, full, event_name)
+        )
         return doc
 
     def _filer(self) -> str:
@@ -322,14 +523,22 @@ def _ordinary(d: _Docket, open_motions: list[tuple[int, str]]) -> None:
                 ("MOTION for Extension of Time to Complete Discovery", p),
                 ("Joint MOTION for Protective Order", p),
                 ("MOTION to Compel Discovery Responses", p),
-                ("MOTION for Leave to Appear Pro Hac Vice Filing fee $ 150, receipt number 0" + str(rng.randrange(100000, 999999)), dfd),
+                (
+                    "MOTION for Leave to Appear Pro Hac Vice Filing fee $ 150, receipt number 0"
+                    + str(rng.randrange(100000, 999999)),
+                    dfd,
+                ),
                 ("MOTION to Dismiss for Failure to State a Claim", dfd),
                 ("MOTION to Continue Scheduling Conference", dfd),
                 ("MOTION for Leave to File Excess Pages", p),
                 ("MOTION to Seal Document", dfd),
             )
         )
-        attach = "(Attachments: # 1 Memorandum in Support, # 2 Proposed Order)" if rng.random() < 0.6 else ""
+        attach = (
+            "(Attachments: # 1 Memorandum in Support, # 2 Proposed Order)"
+            if rng.random() < 0.6
+            else ""
+        )
         doc = d.add("motion", f"{what} by {by}. {attach}".strip())
         assert doc is not None
         open_motions.append((doc, what.split(" Filing fee")[0]))
@@ -371,7 +580,10 @@ def _ordinary(d: _Docket, open_motions: list[tuple[int, str]]) -> None:
             "and First Request for Production of Documents",
         )
     elif roll < 0.83:
-        d.add("status_report", f"Joint STATUS REPORT by {p}, {dfd}. The parties continue to confer regarding discovery.")
+        d.add(
+            "status_report",
+            f"Joint STATUS REPORT by {p}, {dfd}. The parties continue to confer regarding discovery.",
+        )
     elif roll < 0.88:
         d.add(
             "letter",
@@ -379,11 +591,21 @@ def _ordinary(d: _Docket, open_motions: list[tuple[int, str]]) -> None:
             f"conference. Document filed by {dfd}.",
         )
     elif roll < 0.93:
-        d.add("response", f"RESPONSE in Opposition re pending motion filed by {rng.choice((p, dfd))}. (Attachments: # 1 Exhibit A, # 2 Exhibit B)")
+        d.add(
+            "response",
+            f"RESPONSE in Opposition re pending motion filed by {rng.choice((p, dfd))}. (Attachments: # 1 Exhibit A, # 2 Exhibit B)",
+        )
     elif roll < 0.97:
-        d.add("deadline", f"Set/Reset Deadlines: Responses due by {_us(d.date + dt.timedelta(days=14))}. Replies due by {_us(d.date + dt.timedelta(days=21))}.", numbered=False)
+        d.add(
+            "deadline",
+            f"Set/Reset Deadlines: Responses due by {_us(d.date + dt.timedelta(days=14))}. Replies due by {_us(d.date + dt.timedelta(days=21))}.",
+            numbered=False,
+        )
     else:
-        d.add("protective_order", f"STIPULATED PROTECTIVE ORDER governing the exchange of confidential material. {d.signed(True)}")
+        d.add(
+            "protective_order",
+            f"STIPULATED PROTECTIVE ORDER governing the exchange of confidential material. {d.signed(True)}",
+        )
 
 
 def _close(d: _Docket, outcome: str) -> None:
@@ -395,13 +617,20 @@ def _close(d: _Docket, outcome: str) -> None:
         prejudice = rng.choices(("without prejudice", "with prejudice", ""), (0.7, 0.2, 0.1))[0]
         d.add(
             "voluntary_dismissal",
-            f"NOTICE OF VOLUNTARY DISMISSAL {prejudice} pursuant to Fed. R. Civ. P. 41(a)(1)(A)(i) by {d.plaintiff}".replace("  ", " "),
+            f"NOTICE OF VOLUNTARY DISMISSAL {prejudice} pursuant to Fed. R. Civ. P. 41(a)(1)(A)(i) by {d.plaintiff}".replace(
+                "  ", " "
+            ),
             expected="case.dismissed",
             event_name="Notice of Voluntary Dismissal",
         )
         if rng.random() < 0.5:
             d.advance(3)
-            d.add("clerk_close", "Case closed per Notice of Voluntary Dismissal. Terminated parties.", numbered=False, expected="case.dismissed")
+            d.add(
+                "clerk_close",
+                "Case closed per Notice of Voluntary Dismissal. Terminated parties.",
+                numbered=False,
+                expected="case.dismissed",
+            )
     elif outcome == "stipulated_dismissal":
         doc = d.add(
             "stipulated_dismissal",
@@ -409,7 +638,11 @@ def _close(d: _Docket, outcome: str) -> None:
             expected="case.dismissed",
         )
         d.advance(4)
-        d.add("order_stipulated_dismissal", f"ORDER granting {doc} Stipulation of Dismissal. This action is DISMISSED with prejudice. The Clerk is directed to close the case. {d.signed()}", expected="case.dismissed")
+        d.add(
+            "order_stipulated_dismissal",
+            f"ORDER granting {doc} Stipulation of Dismissal. This action is DISMISSED with prejudice. The Clerk is directed to close the case. {d.signed()}",
+            expected="case.dismissed",
+        )
     elif outcome == "settled":
         days = rng.choice((30, 45, 60))
         d.add(
@@ -421,13 +654,29 @@ def _close(d: _Docket, outcome: str) -> None:
     elif outcome == "court_dismissal":
         why = rng.choices(
             (
-                ("for failure to state a claim", "with prejudice", "MEMORANDUM OPINION AND ORDER granting Motion to Dismiss. Plaintiff's claims are DISMISSED"),
-                ("for lack of subject matter jurisdiction", "without prejudice", "ORDER granting Motion to Dismiss. This action is DISMISSED"),
-                ("for failure to prosecute", "without prejudice", "ORDER OF DISMISSAL. Plaintiff has failed to respond to the Order to Show Cause; this action is DISMISSED"),
+                (
+                    "for failure to state a claim",
+                    "with prejudice",
+                    "MEMORANDUM OPINION AND ORDER granting Motion to Dismiss. Plaintiff's claims are DISMISSED",
+                ),
+                (
+                    "for lack of subject matter jurisdiction",
+                    "without prejudice",
+                    "ORDER granting Motion to Dismiss. This action is DISMISSED",
+                ),
+                (
+                    "for failure to prosecute",
+                    "without prejudice",
+                    "ORDER OF DISMISSAL. Plaintiff has failed to respond to the Order to Show Cause; this action is DISMISSED",
+                ),
             ),
             (0.55, 0.2, 0.25),
         )[0]
-        d.add("court_dismissal", f"{why[2]} {why[0]} {why[1]}. The Clerk shall close this case. {d.signed()}", expected="case.dismissed")
+        d.add(
+            "court_dismissal",
+            f"{why[2]} {why[0]} {why[1]}. The Clerk shall close this case. {d.signed()}",
+            expected="case.dismissed",
+        )
     elif outcome in ("default_judgment", "consent_judgment", "summary_judgment", "trial_judgment"):
         if outcome == "default_judgment":
             d.add("clerk_default", f"Clerk's ENTRY OF DEFAULT as to {dfd}.", numbered=True)
@@ -437,19 +686,34 @@ def _close(d: _Docket, outcome: str) -> None:
             text = f"CONSENT JUDGMENT AND PERMANENT INJUNCTION entered as to {dfd}. {d.signed()}"
         elif outcome == "summary_judgment":
             winner = rng.choice((dfd, d.plaintiff))
-            d.add("sj_opinion", f"MEMORANDUM OPINION AND ORDER granting Motion for Summary Judgment filed by {winner}. {d.signed()}")
+            d.add(
+                "sj_opinion",
+                f"MEMORANDUM OPINION AND ORDER granting Motion for Summary Judgment filed by {winner}. {d.signed()}",
+            )
             d.advance(2)
             text = f"FINAL JUDGMENT in favor of {winner}. It is ORDERED that judgment is entered pursuant to Fed. R. Civ. P. 58. {d.signed()}"
         else:
-            d.add("verdict", f"JURY VERDICT in favor of {rng.choice((dfd, d.plaintiff))}. Jury Trial completed on {_us(d.date)}.")
+            d.add(
+                "verdict",
+                f"JURY VERDICT in favor of {rng.choice((dfd, d.plaintiff))}. Jury Trial completed on {_us(d.date)}.",
+            )
             d.advance(3)
             text = f"JUDGMENT on the jury verdict. It is ORDERED AND ADJUDGED that judgment is entered in accordance with the verdict. {d.signed()}"
         d.add(outcome, text, expected="judgment.entered")
     elif outcome == "transferred":
         court, _ = rng.choice(_TRANSFEREE)
-        d.add("transfer_order", f"ORDER granting Motion to Transfer Case pursuant to 28 U.S.C. 1404(a). This case is TRANSFERRED to the {court}. {d.signed()}", expected="case.transferred")
+        d.add(
+            "transfer_order",
+            f"ORDER granting Motion to Transfer Case pursuant to 28 U.S.C. 1404(a). This case is TRANSFERRED to the {court}. {d.signed()}",
+            expected="case.transferred",
+        )
         d.advance(3)
-        d.add("transfer_clerk", f"Interdistrict transfer to the {court}. Case transferred electronically.", numbered=False, expected="case.transferred")
+        d.add(
+            "transfer_clerk",
+            f"Interdistrict transfer to the {court}. Case transferred electronically.",
+            numbered=False,
+            expected="case.transferred",
+        )
     elif outcome == "mdl_transfer":
         mdl = rng.randrange(2700, 3150)
         d.add(
@@ -499,7 +763,9 @@ def _plan(rng: random.Random, index: int, court: str, office: int, nos: str, cau
         parties=(plaintiff, *defendants),
         class_action=class_action or None,
     )
-    d = _Docket(rng, filed, _person(rng), _person(rng), plaintiff, defendant, _person(rng), _person(rng))
+    d = _Docket(
+        rng, filed, _person(rng), _person(rng), plaintiff, defendant, _person(rng), _person(rng)
+    )
     # -- opening
     receipt = f"receipt number 0{rng.randrange(100, 999)}-{rng.randrange(1000000, 9999999)}"
     against = ", ".join(defendants)
@@ -528,12 +794,19 @@ def _plan(rng: random.Random, index: int, court: str, office: int, nos: str, cau
             expected="case.filed",
             event_name="Complaint",
         )
-    d.add("assignment", f"Case assigned to Judge {d.judge} and referred to Magistrate Judge {d.magistrate}.", numbered=False)
+    d.add(
+        "assignment",
+        f"Case assigned to Judge {d.judge} and referred to Magistrate Judge {d.magistrate}.",
+        numbered=False,
+    )
     if not removal:
         d.add("summons", f"Summons Issued as to {against}.")
     if rng.random() < 0.6 and defendant not in _AGENCIES:
         d.advance(12)
-        d.add("disclosure", f"Corporate Disclosure Statement by {defendant} identifying no parent corporation and no publicly held corporation owning 10% or more of its stock.")
+        d.add(
+            "disclosure",
+            f"Corporate Disclosure Statement by {defendant} identifying no parent corporation and no publicly held corporation owning 10% or more of its stock.",
+        )
 
     # -- middle: ordinary entries, amended complaints, a stay
     n_middle = _middle_size(rng, outcome)
@@ -543,7 +816,11 @@ def _plan(rng: random.Random, index: int, court: str, office: int, nos: str, cau
     amend_at = sorted(rng.randrange(0, n_middle + 1) for _ in range(amended))
     stay_at = rng.randrange(0, n_middle + 1) if rng.random() < P_STAY else None
     lifted = rng.random() < P_STAY_LIFTED
-    partial_at = rng.randrange(0, n_middle + 1) if rng.random() < P_PARTIAL_DISMISSAL and len(defendants) > 1 else None
+    partial_at = (
+        rng.randrange(0, n_middle + 1)
+        if rng.random() < P_PARTIAL_DISMISSAL and len(defendants) > 1
+        else None
+    )
     open_motions: list[tuple[int, str]] = []
     ordinal = ("First", "Second", "Third")
     n_amended = 0
@@ -561,12 +838,23 @@ def _plan(rng: random.Random, index: int, court: str, office: int, nos: str, cau
             n_amended += 1
         if stay_at == i:
             d.advance(15)
-            mdoc = d.add("stay_motion", f"MOTION to Stay Case pending resolution of related proceedings by {defendant}.")
+            mdoc = d.add(
+                "stay_motion",
+                f"MOTION to Stay Case pending resolution of related proceedings by {defendant}.",
+            )
             d.advance(14)
-            d.add("stay", f"ORDER granting {mdoc} Motion to Stay. This action is STAYED pending further order of the Court. The parties shall file a joint status report every 90 days. {d.signed()}", expected="case.stayed")
+            d.add(
+                "stay",
+                f"ORDER granting {mdoc} Motion to Stay. This action is STAYED pending further order of the Court. The parties shall file a joint status report every 90 days. {d.signed()}",
+                expected="case.stayed",
+            )
             if lifted or outcome != "pending":
                 d.advance(120)
-                d.add("stay_lifted", f"ORDER LIFTING STAY. The stay entered in this action is hereby lifted and the case is restored to the active docket. {d.signed()}", expected="stay.lifted")
+                d.add(
+                    "stay_lifted",
+                    f"ORDER LIFTING STAY. The stay entered in this action is hereby lifted and the case is restored to the active docket. {d.signed()}",
+                    expected="stay.lifted",
+                )
         if partial_at == i:
             d.advance(20)
             d.add(
@@ -580,23 +868,48 @@ def _plan(rng: random.Random, index: int, court: str, office: int, nos: str, cau
     # -- the end
     if outcome == "settled" and rng.random() < P_SETTLEMENT_NOTICE:
         d.advance(20)
-        d.add("settlement_notice", f"NOTICE of Settlement by {plaintiff}. The parties have reached a settlement in principle and request that all deadlines be vacated.", expected="case.settled")
+        d.add(
+            "settlement_notice",
+            f"NOTICE of Settlement by {plaintiff}. The parties have reached a settlement in principle and request that all deadlines be vacated.",
+            expected="case.settled",
+        )
     if outcome != "pending":
         _close(d, outcome)
-        if outcome in ("court_dismissal", "summary_judgment", "trial_judgment") and rng.random() < P_APPEAL:
+        if (
+            outcome in ("court_dismissal", "summary_judgment", "trial_judgment")
+            and rng.random() < P_APPEAL
+        ):
             d.advance(25)
-            loser = plaintiff if outcome == "court_dismissal" else rng.choice((plaintiff, defendant))
-            d.add("appeal", f"NOTICE OF APPEAL to the U.S. Court of Appeals by {loser}. Filing fee $ 605, {receipt}.", event_name="Notice of Appeal")
-        elif outcome in ("settled", "voluntary_dismissal", "court_dismissal") and rng.random() < P_REOPEN:
+            loser = (
+                plaintiff if outcome == "court_dismissal" else rng.choice((plaintiff, defendant))
+            )
+            d.add(
+                "appeal",
+                f"NOTICE OF APPEAL to the U.S. Court of Appeals by {loser}. Filing fee $ 605, {receipt}.",
+                event_name="Notice of Appeal",
+            )
+        elif (
+            outcome in ("settled", "voluntary_dismissal", "court_dismissal")
+            and rng.random() < P_REOPEN
+        ):
             d.advance(60)
-            mdoc = d.add("reopen_motion", f"MOTION to Reopen Case by {plaintiff}; the settlement was not consummated.")
+            mdoc = d.add(
+                "reopen_motion",
+                f"MOTION to Reopen Case by {plaintiff}; the settlement was not consummated.",
+            )
             d.advance(10)
-            d.add("reopen", f"ORDER granting {mdoc} Motion to Reopen Case. The Clerk is directed to REOPEN this action. {d.signed()}", expected="case.reopened")
+            d.add(
+                "reopen",
+                f"ORDER granting {mdoc} Motion to Reopen Case. The Clerk is directed to REOPEN this action. {d.signed()}",
+                expected="case.reopened",
+            )
             for _ in range(rng.randrange(2, 8)):
                 _ordinary(d, open_motions)
             _close(d, "stipulated_dismissal")
     case_id = make_case_id(court, docket_number)
-    return CasePlan(index=index, case=case, case_id=case_id, outcome=outcome, entries=tuple(d.entries))
+    return CasePlan(
+        index=index, case=case, case_id=case_id, outcome=outcome, entries=tuple(d.entries)
+    )
 
 
 # --------------------------------------------------------------------------- the stream
@@ -618,7 +931,18 @@ def iter_plans(n_cases: int, seed: int, seq_base: int = 0) -> Iterator[CasePlan]
         filed = WINDOW_START + dt.timedelta(days=(index * WINDOW_DAYS) // max(n_cases, 1))
         key = (court, office, filed.year)
         counters[key] = counters.get(key, 0) + 1
-        yield _plan(rng, index, court, office, nos, cause, jurisdiction, outcome, seq_base + counters[key], filed)
+        yield _plan(
+            rng,
+            index,
+            court,
+            office,
+            nos,
+            cause,
+            jurisdiction,
+            outcome,
+            seq_base + counters[key],
+            filed,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -650,7 +974,11 @@ def to_event(g: GeneratedEntry) -> DocketEvent:
     e = g.entry
     entry = Entry(
         entry_key=entry_key(
-            g.plan.case_id, document_number=e.document_number, date_filed=e.date, pacer_seq_no=e.sequence, text=e.text
+            g.plan.case_id,
+            document_number=e.document_number,
+            date_filed=e.date,
+            pacer_seq_no=e.sequence,
+            text=e.text,
         ),
         date_filed=e.date,
         date_entered=e.date,
@@ -663,7 +991,9 @@ def to_event(g: GeneratedEntry) -> DocketEvent:
     )
     c = classify(entry.text, entry.event_name, entry.document_number)
     time = dt.datetime.combine(e.date, dt.time(9 + e.sequence % 9, (e.sequence * 7) % 60), dt.UTC)
-    return build_event(g.plan.case, entry, c, source=SOURCE, classifier_version=CLASSIFIER_VERSION, time=time)
+    return build_event(
+        g.plan.case, entry, c, source=SOURCE, classifier_version=CLASSIFIER_VERSION, time=time
+    )
 
 
 def iter_events(n_cases: int, seed: int, seq_base: int = 0) -> Iterator[DocketEvent]:
@@ -672,7 +1002,13 @@ def iter_events(n_cases: int, seed: int, seq_base: int = 0) -> Iterator[DocketEv
 
 
 def iter_records(
-    n_cases: int, seed: int, *, seq_base: int = 0, limit: int | None = None, part: int = 0, parts: int = 1
+    n_cases: int,
+    seed: int,
+    *,
+    seq_base: int = 0,
+    limit: int | None = None,
+    part: int = 0,
+    parts: int = 1,
 ) -> Iterator[tuple[bytes, bytes]]:
     """(key, value) Kafka records: key = case_id, value = the encoded event.
 

@@ -34,7 +34,9 @@ class AlertData(Frozen):
     date: dt.date = Field(description="Event date of the entry that caused the alert.")
     cause_event_id: str
     cause_entry_key: str
-    cause_text: str | None = Field(default=None, description="Docket text of the causing entry (truncated).")
+    cause_text: str | None = Field(
+        default=None, description="Docket text of the causing entry (truncated)."
+    )
     confidence: Confidence = Field(
         default="high",
         description="'medium' when the change rests on an inferred reading (see disposition.confidence); "

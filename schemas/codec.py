@@ -129,7 +129,11 @@ def encode_state(state: CaseState) -> bytes:
     by object (the record is held with it, so an id is never reused while it
     is in the memo; the oldest quarter goes when it is full).
     """
-    head = _STATE_SERIALIZER.to_json(state.model_copy(update={"entries": ()})) if state.entries else None
+    head = (
+        _STATE_SERIALIZER.to_json(state.model_copy(update={"entries": ()}))
+        if state.entries
+        else None
+    )
     if head is None:
         return _STATE_SERIALIZER.to_json(state)
     parts = []
@@ -146,7 +150,9 @@ def encode_state(state: CaseState) -> bytes:
         for key in list(itertools.islice(memo, len(memo) // 4)):
             del memo[key]
     at = head.rindex(_NO_ENTRIES)  # the last field but one, after every string value of the header
-    return b"".join((head[:at], b',"entries":[', b",".join(parts), b"],", head[at + len(_NO_ENTRIES) :]))
+    return b"".join(
+        (head[:at], b',"entries":[', b",".join(parts), b"],", head[at + len(_NO_ENTRIES) :])
+    )
 
 
 def decode_alert(raw: bytes | str) -> Alert:

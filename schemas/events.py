@@ -23,7 +23,7 @@ Invariants
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Final, Literal, Union
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -77,11 +77,19 @@ signed 64 bits, so every reader can store and sort it.
 
 DocumentNumber = Annotated[
     int,
-    Field(ge=0, le=MAX_DOCUMENT_NUMBER, description=f"Docket entry number, 0..{MAX_DOCUMENT_NUMBER:_}."),
+    Field(
+        ge=0,
+        le=MAX_DOCUMENT_NUMBER,
+        description=f"Docket entry number, 0..{MAX_DOCUMENT_NUMBER:_}.",
+    ),
 ]
 SequenceNumber = Annotated[
     int,
-    Field(ge=0, le=MAX_SEQUENCE, description="Sequence number, 0..2**53-1 (exact as a JSON double and in SQLite)."),
+    Field(
+        ge=0,
+        le=MAX_SEQUENCE,
+        description="Sequence number, 0..2**53-1 (exact as a JSON double and in SQLite).",
+    ),
 ]
 
 
@@ -158,7 +166,8 @@ class EventData(Frozen):
         "(e.g. a bare 'Stipulation and Order' after a reported settlement); None before schema version 3 (read as high).",
     )
     class_action: bool = Field(
-        default=False, description="The entry's text alleges class claims (e.g. a class action complaint)."
+        default=False,
+        description="The entry's text alleges class claims (e.g. a class action complaint).",
     )
     appeal: bool = Field(default=False, description="The entry is a notice of appeal.")
 
@@ -175,11 +184,16 @@ class CaseDismissedData(EventData):
     dismissal: DismissalKind
     prejudice: Prejudice = "unknown"
     scope: Scope = Field(
-        default="whole", description="'whole' ends the action; 'partial' drops some parties or claims."
+        default="whole",
+        description="'whole' ends the action; 'partial' drops some parties or claims.",
     )
-    reason: str | None = Field(default=None, description="e.g. 'want of prosecution', 'jurisdiction'.")
+    reason: str | None = Field(
+        default=None, description="e.g. 'want of prosecution', 'jurisdiction'."
+    )
     reopen_within_days: int | None = Field(
-        default=None, ge=0, description="Days to reopen if a settlement is not consummated, when the entry says so."
+        default=None,
+        ge=0,
+        description="Days to reopen if a settlement is not consummated, when the entry says so.",
     )
     closes_after_settlement: bool = Field(
         default=False,
@@ -193,7 +207,9 @@ class CaseSettledData(EventData):
         description="False for a mere notice of settlement; true when the settlement closes the case.",
     )
     reopen_within_days: int | None = Field(
-        default=None, ge=0, description="Days to reopen if the settlement is not consummated, when the entry says so."
+        default=None,
+        ge=0,
+        description="Days to reopen if the settlement is not consummated, when the entry says so.",
     )
 
 
@@ -242,9 +258,13 @@ class DocketEntryData(EventData):
 class _Envelope(Frozen):
     specversion: Literal["1.0"] = "1.0"
     id: str = Field(min_length=8, max_length=128)
-    source: str = Field(min_length=1, description="Producer of the event, e.g. 'docketline/ingest/courtlistener'.")
+    source: str = Field(
+        min_length=1, description="Producer of the event, e.g. 'docketline/ingest/courtlistener'."
+    )
     subject: str = Field(min_length=3, description="The case_id, also the Kafka key.")
-    time: dt.datetime | None = Field(default=None, description="When the source published the entry.")
+    time: dt.datetime | None = Field(
+        default=None, description="When the source published the entry."
+    )
     schema_version: Literal[3] = EVENT_SCHEMA_VERSION
 
 
@@ -318,21 +338,19 @@ class DocketEntryRecorded(_Envelope):
 
 
 DocketEvent = Annotated[
-    Union[
-        CaseFiled,
-        ComplaintAmended,
-        CaseDismissed,
-        CaseSettled,
-        JudgmentEntered,
-        CaseTransferred,
-        CaseRemanded,
-        CaseStayed,
-        StayLifted,
-        CaseReopened,
-        CaseClosed,
-        EntryStricken,
-        DocketEntryRecorded,
-    ],
+    CaseFiled
+    | ComplaintAmended
+    | CaseDismissed
+    | CaseSettled
+    | JudgmentEntered
+    | CaseTransferred
+    | CaseRemanded
+    | CaseStayed
+    | StayLifted
+    | CaseReopened
+    | CaseClosed
+    | EntryStricken
+    | DocketEntryRecorded,
     Field(discriminator="type"),
 ]
 

@@ -8,7 +8,6 @@ redeliveries give the same value, byte for byte once encoded.
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import Annotated
 
 from pydantic import Field
@@ -89,8 +88,12 @@ class CaseState(Frozen):
     nature_of_suit: str | None = None
     cause: str | None = None
     parties: tuple[str, ...] = ()
-    header_date_filed: dt.date | None = Field(default=None, description="Filing date from source case headers.")
-    header_class_action: bool = Field(default=False, description="A source header marks the case as a class action.")
+    header_date_filed: dt.date | None = Field(
+        default=None, description="Filing date from source case headers."
+    )
+    header_class_action: bool = Field(
+        default=False, description="A source header marks the case as a class action."
+    )
     status: Status
     disposition: Disposition | None = None
     date_filed: dt.date | None = None
@@ -102,6 +105,7 @@ class CaseState(Frozen):
         default=None, description="Source time of the newest applied event (not wall-clock time)."
     )
     entries: tuple[EntryRecord, ...] = Field(
-        default=(), description="Applied entries in event-time order (date, document number, sequence)."
+        default=(),
+        description="Applied entries in event-time order (date, document number, sequence).",
     )
     state_version: int = STATE_SCHEMA_VERSION

@@ -22,7 +22,9 @@ JudgmentKind = Literal["default", "summary", "consent", "verdict", "clerk", "oth
 Confidence = Literal["high", "medium"]
 """How a reading was reached: ``high`` when the entry's words say it (``"this action is dismissed"``),
 ``medium`` when it is inferred (a bare "Stipulation and Order" after a reported settlement)."""
-OpeningKind = Literal["complaint", "class_action_complaint", "removal", "transfer_in", "petition", "other"]
+OpeningKind = Literal[
+    "complaint", "class_action_complaint", "removal", "transfer_in", "petition", "other"
+]
 
 STATUSES: tuple[Status, ...] = ("open", "stayed", "closed")
 DISPOSITION_TYPES: tuple[DispositionType, ...] = (

@@ -20,12 +20,21 @@ _ERR = Console(stderr=True)
 
 def bench_command(
     quick: Annotated[
-        bool, typer.Option("--quick", help="A few minutes on a quiet machine: 100k-event rebuild, 100k-case read model, 20k processor events.")
+        bool,
+        typer.Option(
+            "--quick",
+            help="A few minutes on a quiet machine: 100k-event rebuild, 100k-case read model, 20k processor events.",
+        ),
     ] = False,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Where to write the JSON results (default bench/results/latest.json).")
+        Path | None,
+        typer.Option(
+            "--out", help="Where to write the JSON results (default bench/results/latest.json)."
+        ),
     ] = None,
-    keep: Annotated[bool, typer.Option("--keep", help="Keep the temp dir (broker data, logs) for inspection.")] = False,
+    keep: Annotated[
+        bool, typer.Option("--keep", help="Keep the temp dir (broker data, logs) for inspection.")
+    ] = False,
 ) -> None:
     """Benchmark throughput, latency, rebuild and the read API on this machine; print and save the figures."""
     from bench.report import print_report

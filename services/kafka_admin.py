@@ -238,7 +238,12 @@ async def ensure_topics(
 T = TypeVar("T")
 
 GROUP_COORDINATOR_ERRORS: dict[int, type[KafkaError]] = {
-    e.errno: e for e in (CoordinatorLoadInProgressError, GroupCoordinatorNotAvailableError, NotCoordinatorError)
+    e.errno: e
+    for e in (
+        CoordinatorLoadInProgressError,
+        GroupCoordinatorNotAvailableError,
+        NotCoordinatorError,
+    )
 }
 """Group error codes (14, 15, 16) a fresh or moving coordinator answers for a while."""
 
@@ -254,7 +259,11 @@ async def coordinator_retry(call: Callable[[], Awaitable[T]], deadline: float = 
     while True:
         try:
             return await call()
-        except (GroupCoordinatorNotAvailableError, CoordinatorLoadInProgressError, NotCoordinatorError):
+        except (
+            GroupCoordinatorNotAvailableError,
+            CoordinatorLoadInProgressError,
+            NotCoordinatorError,
+        ):
             if time.monotonic() >= until:
                 raise
             await asyncio.sleep(0.5)
@@ -272,4 +281,8 @@ async def committed_offsets(bootstrap: Sequence[str], group: str, topic: str) ->
             await admin.close()
 
     offsets = await coordinator_retry(list_offsets)
-    return {tp.partition: om.offset for tp, om in offsets.items() if tp.topic == topic and om.offset >= 0}
+    return {
+        tp.partition: om.offset
+        for tp, om in offsets.items()
+        if tp.topic == topic and om.offset >= 0
+    }

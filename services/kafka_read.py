@@ -104,7 +104,9 @@ async def _drain(
                 yield keep
 
 
-async def read_all(bootstrap: Sequence[str] | str, topic: str, *, timeout: float = 300.0) -> list[Any]:
+async def read_all(
+    bootstrap: Sequence[str] | str, topic: str, *, timeout: float = 300.0
+) -> list[Any]:
     out: list[Any] = []
     async for batch in scan(bootstrap, topic, timeout=timeout):
         out.extend(batch)

@@ -101,7 +101,9 @@ class Quarantine:
         self._lock = threading.Lock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
+            self._conn = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=30.0
+            )
             self._conn.execute("PRAGMA busy_timeout = 30000")
             # two processes opening a new file at once: the WAL switch can answer "locked"
             # without waiting on the busy timeout (seen with `api --workers 2`), so retry it
@@ -167,7 +169,7 @@ class Quarantine:
 
     def counts(self) -> dict[tuple[str, str], int]:
         """(reader, topic) -> records kept."""
-        rows = self._read('SELECT reader, topic, count(*) FROM quarantine GROUP BY 1, 2', ())
+        rows = self._read("SELECT reader, topic, count(*) FROM quarantine GROUP BY 1, 2", ())
         return {(reader, topic): n for reader, topic, n in rows}
 
     def latest(self, limit: int = 5) -> list[Quarantined]:

@@ -7,10 +7,9 @@ reads the environment or creates a client at import time.
 from __future__ import annotations
 
 from pathlib import Path
-
-from pydantic import Field, SecretStr, field_validator
 from typing import Annotated
 
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -65,7 +64,9 @@ class Settings(BaseSettings):
     mail_imap_metrics_port: int | None = Field(default=None, ge=0, le=65535)
     mail_metrics_host: str = "127.0.0.1"
 
-    @field_validator("api_tokens", "mail_smtp_recipients", "subscription_secret_keys", mode="before")
+    @field_validator(
+        "api_tokens", "mail_smtp_recipients", "subscription_secret_keys", mode="before"
+    )
     @classmethod
     def _split_tokens(cls, v: object) -> object:
         if isinstance(v, str):

@@ -40,15 +40,21 @@ class Stack:
         log = (self.logs / f"{name}.log").open("ab")
         exe = Path(sys.executable).with_name("docketline")
         cmd = [str(exe), *args] if exe.exists() else [sys.executable, "-m", "services.cli", *args]
-        self.children[name] = subprocess.Popen(cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.children[name] = subprocess.Popen(
+            cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
         log.close()
-        typer.echo(f"  started {name:<10} pid {self.children[name].pid}  log {self.logs / (name + '.log')}")
+        typer.echo(
+            f"  started {name:<10} pid {self.children[name].pid}  log {self.logs / (name + '.log')}"
+        )
 
     def check_children(self) -> None:
         for name, proc in self.children.items():
             if proc.poll() is not None:
                 tail = (self.logs / f"{name}.log").read_text(errors="replace").splitlines()[-25:]
-                raise RuntimeError(f"{name} exited with code {proc.returncode}:\n" + "\n".join(tail))
+                raise RuntimeError(
+                    f"{name} exited with code {proc.returncode}:\n" + "\n".join(tail)
+                )
 
     def stop(self) -> None:
         # a second Ctrl-C or SIGTERM must not abandon the shutdown half way
@@ -124,14 +130,24 @@ def _wait_reference_case(api: str, stack: Stack, timeout: float) -> dict[str, ob
         except httpx.HTTPError as exc:
             seen = str(exc)
         time.sleep(0.5)
-    raise RuntimeError(f"the reference case did not reach the API as closed within {timeout:.0f}s (saw {seen})")
+    raise RuntimeError(
+        f"the reference case did not reach the API as closed within {timeout:.0f}s (saw {seen})"
+    )
 
 
 def up_command(
-    demo: bool = typer.Option(False, "--demo", help="Ingest the sample dockets (incl. De La Torre v. LinkedIn)."),
-    api_port: int | None = typer.Option(None, "--api-port", help="API/dashboard port (default DOCKETLINE_API_PORT or 8000)."),
-    kafka_port: int = typer.Option(9092, "--kafka-port", help="Port of the local broker when one is started."),
-    no_dispatcher: bool = typer.Option(False, "--no-dispatcher", help="Do not run the webhook dispatcher."),
+    demo: bool = typer.Option(
+        False, "--demo", help="Ingest the sample dockets (incl. De La Torre v. LinkedIn)."
+    ),
+    api_port: int | None = typer.Option(
+        None, "--api-port", help="API/dashboard port (default DOCKETLINE_API_PORT or 8000)."
+    ),
+    kafka_port: int = typer.Option(
+        9092, "--kafka-port", help="Port of the local broker when one is started."
+    ),
+    no_dispatcher: bool = typer.Option(
+        False, "--no-dispatcher", help="Do not run the webhook dispatcher."
+    ),
 ) -> None:
     """Run everything on one machine: Kafka, processor, API + dashboard, dispatcher.
 
@@ -170,8 +186,12 @@ def up_command(
                 bootstrap = current.bootstrap
                 typer.echo(f"  reusing local Kafka at {bootstrap}")
             else:
-                typer.echo("  starting local Kafka (first run fetches the broker jars from Maven Central) ...")
-                bootstrap = manager.start(port=kafka_port, data_dir=kdir, partitions=base.partitions)
+                typer.echo(
+                    "  starting local Kafka (first run fetches the broker jars from Maven Central) ..."
+                )
+                bootstrap = manager.start(
+                    port=kafka_port, data_dir=kdir, partitions=base.partitions
+                )
                 stack.started_kafka = True
                 typer.echo(f"  Kafka ready at {bootstrap}")
         env["DOCKETLINE_BOOTSTRAP_SERVERS"] = bootstrap

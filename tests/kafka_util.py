@@ -11,7 +11,9 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
 
-async def produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]]) -> None:
+async def produce(
+    bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]]
+) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     try:
@@ -29,7 +31,9 @@ async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int] | None
 
 async def read_all(bootstrap: str, topic: str, timeout: float = 20.0) -> list[Any]:
     """Every record currently in ``topic`` (earliest to the end offsets read at the start)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
         deadline = time.monotonic() + timeout
@@ -87,17 +91,25 @@ async def wait_caught_up(bootstrap: str, group: str, topic: str, timeout: float 
             if not behind:
                 return
             if time.monotonic() > deadline:
-                raise AssertionError(f"group {group} not caught up on {topic} after {timeout}s: {behind}")
+                raise AssertionError(
+                    f"group {group} not caught up on {topic} after {timeout}s: {behind}"
+                )
             await asyncio.sleep(0.5)
     finally:
         await consumer.stop()
         await admin.close()
 
 
-async def produce_many(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]]) -> None:
+async def produce_many(
+    bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]]
+) -> None:
     """Produce many records (idempotent, acks=all), awaiting every acknowledgement."""
     producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=20, max_batch_size=256 * 1024
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=20,
+        max_batch_size=256 * 1024,
     )
     await producer.start()
     try:

@@ -15,13 +15,18 @@ from services.ingest.adapters import nef
 from services.ingest.records import Parsed
 from services.ingest.watch.inbox import MailInbox
 from services.ingest.watch.mail_publisher import status_path
-
 from tests.kafka_util import read_all
 from tests.shared_data import SHARED_DATA
 
 EMAILS = SHARED_DATA / "juriscraper" / "nef-email"
 REJECTED_FILES = {
-    "cacb_4.txt", "cand_2.txt", "ohsd_1.txt", "ohsd_3.txt", "pawb_1.txt", "nyeb_1.txt", "nyeb_2.txt"
+    "cacb_4.txt",
+    "cand_2.txt",
+    "ohsd_1.txt",
+    "ohsd_3.txt",
+    "pawb_1.txt",
+    "nyeb_1.txt",
+    "nyeb_2.txt",
 }  # fmt: skip  (tests/unit/test_adapters_nef.py, checked by hand)
 
 

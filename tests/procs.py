@@ -26,15 +26,22 @@ def service_env(bootstrap: str, prefix: str, data_dir: Path, **extra: str) -> di
 
 
 @contextmanager
-def running(args: list[str], env: Mapping[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
+def running(
+    args: list[str], env: Mapping[str, str], log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     """Start ``docketline *args``; stop it (SIGTERM, then SIGKILL) on exit; print its log on failure."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
-        proc = subprocess.Popen([DOCKETLINE, *args], env=dict(env), stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [DOCKETLINE, *args], env=dict(env), stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         yield proc
     except BaseException:
-        print(f"--- last lines of {log} ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-60:]))
+        print(
+            f"--- last lines of {log} ---\n"
+            + "\n".join(log.read_text(errors="replace").splitlines()[-60:])
+        )
         raise
     finally:
         stop(proc)

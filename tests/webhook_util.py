@@ -28,15 +28,21 @@ def make_alert(
     class_action: bool = True,
     nature_of_suit: str | None = "890 Other Statutory Actions",
     entry: str = "#7",
-    time_: dt.datetime | None = dt.datetime(2025, 1, 30, 18, 4, tzinfo=dt.timezone.utc),
+    time_: dt.datetime | None = dt.datetime(2025, 1, 30, 18, 4, tzinfo=dt.UTC),
 ) -> Alert:
     """An alert as the processor publishes it (deterministic id); defaults = the
     reference case's voluntary dismissal without prejudice."""
     court, _, number = case_id.partition(":")
     disposition = (
-        Disposition(type="voluntary_dismissal", prejudice="without", date=dt.date(2025, 1, 30),
-                    event_id="ev_ref7", fjc_code=12)
-        if to_status == "closed" else None
+        Disposition(
+            type="voluntary_dismissal",
+            prejudice="without",
+            date=dt.date(2025, 1, 30),
+            event_id="ev_ref7",
+            fjc_code=12,
+        )
+        if to_status == "closed"
+        else None
     )
     key = f"{case_id}{entry}"
     return Alert(
@@ -45,12 +51,19 @@ def make_alert(
         subject=case_id,
         time=time_,
         data=AlertData(
-            case_id=case_id, court_id=court, docket_number=number, case_name=case_name,
-            nature_of_suit=nature_of_suit, class_action=class_action,
+            case_id=case_id,
+            court_id=court,
+            docket_number=number,
+            case_name=case_name,
+            nature_of_suit=nature_of_suit,
+            class_action=class_action,
             from_status=from_status,  # type: ignore[arg-type]
             to_status=to_status,  # type: ignore[arg-type]
-            disposition=disposition, date=dt.date(2025, 1, 30), cause_event_id="ev_ref7",
-            cause_entry_key=key, cause_text="NOTICE of Voluntary Dismissal without prejudice",
+            disposition=disposition,
+            date=dt.date(2025, 1, 30),
+            cause_event_id="ev_ref7",
+            cause_entry_key=key,
+            cause_text="NOTICE of Voluntary Dismissal without prejudice",
         ),
     )
 
@@ -147,9 +160,11 @@ class Receiver:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     seen = [(r.path, r.headers.get("webhook-id")) for r in self.received]
-                    raise AssertionError(f"{path}: wanted {count} requests within {timeout}s, saw {seen}")
+                    raise AssertionError(
+                        f"{path}: wanted {count} requests within {timeout}s, saw {seen}"
+                    )
                 try:
                     await asyncio.wait_for(self._changed.wait(), timeout=remaining)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
         return self.at(path)

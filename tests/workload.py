@@ -31,7 +31,9 @@ def case_events(i: int, rng: random.Random) -> list[DocketEvent]:
     cid = f"{case.court_id}:{case.docket_number}"
     day = case.date_filed
     assert day is not None
-    plan: list[tuple[str, Classification]] = [("COMPLAINT against Defendant Corp.", Classification(type="case.filed"))]
+    plan: list[tuple[str, Classification]] = [
+        ("COMPLAINT against Defendant Corp.", Classification(type="case.filed"))
+    ]
     for _ in range(rng.randint(2, 8)):
         plan.append(("ANSWER to Complaint; scheduling order; minute entry", Classification()))
     if rng.random() < 0.2:

@@ -95,7 +95,9 @@ def token_scopes(presented: str, tokens: tuple[SecretStr, ...]) -> frozenset[str
     found: frozenset[str] | None = None
     for t in tokens:
         scoped = parse_token(t)
-        match = hmac.compare_digest(probe, hashlib.sha256(scoped.secret.get_secret_value().encode()).digest())
+        match = hmac.compare_digest(
+            probe, hashlib.sha256(scoped.secret.get_secret_value().encode()).digest()
+        )
         if match and found is None:
             found = scoped.scopes
     return found if presented else None

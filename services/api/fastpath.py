@@ -133,7 +133,9 @@ async def _list(state: Any, query_string: bytes) -> bytes | None:
     try:
         loop = asyncio.get_running_loop()
         if isinstance(store, SqliteReadModel):  # the summaries are JSON already: splice them
-            return case_page_json_spliced(await loop.run_in_executor(_LIST_THREAD, store.list_cases_json, query))
+            return case_page_json_spliced(
+                await loop.run_in_executor(_LIST_THREAD, store.list_cases_json, query)
+            )
         return case_page_json(await loop.run_in_executor(_LIST_THREAD, store.list_cases, query))
     except Exception:  # noqa: BLE001 - the route answers store errors the way it always does
         return None
@@ -162,7 +164,11 @@ def _case_query(query_string: bytes) -> CaseQuery:
     order = scalars.get("order", "desc")
     limit = scalars.get("limit", "50")
     class_action = scalars.get("class_action")
-    if sort not in _SORTS or order not in ("asc", "desc") or class_action not in (None, "true", "false"):
+    if (
+        sort not in _SORTS
+        or order not in ("asc", "desc")
+        or class_action not in (None, "true", "false")
+    ):
         raise _NotPlain("choice")
     if not limit.isdigit() or limit.startswith("0") or int(limit) > MAX_PAGE_SIZE:
         raise _NotPlain("limit")

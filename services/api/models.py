@@ -102,7 +102,8 @@ class CasePageOut(Out):
         "when more match, `total` is 10000 and `total_exact` is false."
     )
     total_exact: bool = Field(
-        default=True, description="False when more cases match than `total` says (the count stops at 10,000)."
+        default=True,
+        description="False when more cases match than `total` says (the count stops at 10,000).",
     )
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null on the last page."
@@ -255,7 +256,8 @@ class FeederOut(Out):
     partitions: dict[str, int] = Field(default_factory=dict)
     applied: dict[str, int] = Field(default_factory=dict, description="Records applied per topic.")
     decode_failures: dict[str, int] = Field(
-        default_factory=dict, description="Records quarantined per topic by this feeder since it started."
+        default_factory=dict,
+        description="Records quarantined per topic by this feeder since it started.",
     )
     lag: dict[str, int | None] = Field(
         default_factory=dict, description="Records behind the log per topic (null while unknown)."
@@ -289,12 +291,16 @@ QUARANTINE_EXCERPT_CHARS = 200
 
 
 class QuarantinedOut(Out):
-    reader: str = Field(description="Who could not apply it: readmodel, dispatcher, rebuild or check.")
+    reader: str = Field(
+        description="Who could not apply it: readmodel, dispatcher, rebuild or check."
+    )
     topic: str
     partition: int
     offset: int
     key: str | None = Field(description="The record key (UTF-8, undecodable bytes replaced).")
-    value_bytes: int | None = Field(description="Size of the raw value kept (null: the record had none).")
+    value_bytes: int | None = Field(
+        description="Size of the raw value kept (null: the record had none)."
+    )
     value_excerpt: str | None = Field(
         description=f"The first {QUARANTINE_EXCERPT_CHARS} characters of the value; the whole raw bytes stay in "
         "DATA_DIR/quarantine.sqlite."
@@ -316,15 +322,23 @@ class QuarantinedOut(Out):
 
 class QuarantineOut(Out):
     total: int = Field(description="Records kept aside by every reader sharing this DATA_DIR.")
-    by_reader: dict[str, dict[str, int]] = Field(description="reader -> topic -> records quarantined.")
-    latest: list[QuarantinedOut] = Field(description="The most recently quarantined records, newest first.")
+    by_reader: dict[str, dict[str, int]] = Field(
+        description="reader -> topic -> records quarantined."
+    )
+    latest: list[QuarantinedOut] = Field(
+        description="The most recently quarantined records, newest first."
+    )
 
     @classmethod
     def of(cls, counts: dict[tuple[str, str], int], latest: list[Quarantined]) -> QuarantineOut:
         by_reader: dict[str, dict[str, int]] = {}
         for (reader, topic), n in sorted(counts.items()):
             by_reader.setdefault(reader, {})[topic] = n
-        return cls(total=sum(counts.values()), by_reader=by_reader, latest=[QuarantinedOut.of(q) for q in latest])
+        return cls(
+            total=sum(counts.values()),
+            by_reader=by_reader,
+            latest=[QuarantinedOut.of(q) for q in latest],
+        )
 
 
 class HealthOut(Out):
@@ -332,10 +346,13 @@ class HealthOut(Out):
         description="'degraded' while the feeder cannot reach the broker; the API still serves what it has."
     )
     broker: BrokerOut | None = Field(
-        default=None, description="Absent when reads require a token and the caller has no 'read' scope."
+        default=None,
+        description="Absent when reads require a token and the caller has no 'read' scope.",
     )
     feeder: FeederOut | None = None
-    read_model: dict[str, int] | None = Field(default=None, description="Rows per table: cases, events, alerts.")
+    read_model: dict[str, int] | None = Field(
+        default=None, description="Rows per table: cases, events, alerts."
+    )
     quarantine: QuarantineOut | None = Field(
         default=None,
         description="Records a reader of the topics could not apply, kept with their raw bytes "

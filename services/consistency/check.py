@@ -32,7 +32,17 @@ async def check(
     kept: list[Quarantined] = []
 
     def hold(record: Any, reason: str) -> None:
-        kept.append(Quarantined("check", record.topic, record.partition, record.offset, record.key, record.value, reason))
+        kept.append(
+            Quarantined(
+                "check",
+                record.topic,
+                record.partition,
+                record.offset,
+                record.key,
+                record.value,
+                reason,
+            )
+        )
 
     async for batch in scan(settings.bootstrap_list, settings.topic_events):
         for record in batch:
@@ -64,7 +74,9 @@ async def check(
                     else:
                         live_states[case_id] = decode_state(record.value)
                 except CodecError as exc:
-                    hold(record, exc.reason)  # the case then shows as a difference, if it has events
+                    hold(
+                        record, exc.reason
+                    )  # the case then shows as a difference, if it has events
                 except UnicodeDecodeError as exc:
                     hold(record, f"key is not UTF-8: {exc}")
     alerts: list[Alert] = []
@@ -98,9 +110,10 @@ async def check(
                 except RecordRejected:
                     continue
                 if event_id in named:
-                    report.positions.setdefault(event_id, []).append((record.partition, record.offset))
+                    report.positions.setdefault(event_id, []).append(
+                        (record.partition, record.offset)
+                    )
     return report
-
 
 
 def report_lines(report: Report, limit: int = 20) -> list[str]:
@@ -108,7 +121,9 @@ def report_lines(report: Report, limit: int = 20) -> list[str]:
     for d in report.diffs[:limit]:
         lines.append(f"  {d.kind:<10} {d.case_id}: {d.detail}")
         for event_id in d.events:
-            at = ", ".join(f"partition {p} offset {o}" for p, o in report.positions.get(event_id, []))
+            at = ", ".join(
+                f"partition {p} offset {o}" for p, o in report.positions.get(event_id, [])
+            )
             lines.append(f"    lacks event {event_id}" + (f" ({at})" if at else ""))
     if len(report.diffs) > limit:
         lines.append(f"  ... {len(report.diffs) - limit} more")

@@ -12,7 +12,9 @@ from services.settings import load_settings
 def check_command(
     json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
     reclassify: bool = typer.Option(
-        False, "--reclassify", help="Expect projections rebuilt with `docketline rebuild --reclassify`."
+        False,
+        "--reclassify",
+        help="Expect projections rebuilt with `docketline rebuild --reclassify`.",
     ),
 ) -> None:
     """Fold docket.events with the pure core and compare with case.states and case.alerts.

@@ -59,7 +59,11 @@ class Report:
             f"differences {len(self.diffs)}, alerts expected {self.alerts_expected} seen {self.alerts_seen} "
             f"(missing {len(self.alert_ids_missing)}, unexpected {len(self.alert_ids_unexpected)}, "
             f"redelivered ids {len(self.alert_ids_redelivered)})"
-            + (f", {self.reclassified} events re-read by the current classifier" if self.reclassified else "")
+            + (
+                f", {self.reclassified} events re-read by the current classifier"
+                if self.reclassified
+                else ""
+            )
             + (f", {self.quarantined} records quarantined (unreadable)" if self.quarantined else "")
         )
 
@@ -98,7 +102,9 @@ def _entry_diff(expected: CaseState, live: CaseState) -> CaseDiff | None:
         return CaseDiff(expected.case_id, "doubled", f"entries applied twice: {doubled[:3]}")
     if sorted(exp) == sorted(got):
         return CaseDiff(expected.case_id, "misordered", "same entries in a different order")
-    return CaseDiff(expected.case_id, "differs", "entry versions differ (a stale version kept)", lacking)
+    return CaseDiff(
+        expected.case_id, "differs", "entry versions differ (a stale version kept)", lacking
+    )
 
 
 def compare(
@@ -125,7 +131,9 @@ def compare(
             diff = CaseDiff(case_id, "differs", f"fields differ: {fields}")
         report.diffs.append(diff)
     for case_id in sorted(set(live) - set(expected)):
-        report.diffs.append(CaseDiff(case_id, "unexpected", "live projection without events in the log"))
+        report.diffs.append(
+            CaseDiff(case_id, "unexpected", "live projection without events in the log")
+        )
     if expected_alert_ids is not None:
         seen = Counter(a.id for a in alerts)
         report.alerts_expected = len(expected_alert_ids)

@@ -53,7 +53,9 @@ def build_event(
                 closes_after_settlement=c.closes_after_settlement,
             )
         case "case.settled":
-            data.update(closes_case=c.settlement_closes_case, reopen_within_days=c.reopen_within_days)
+            data.update(
+                closes_case=c.settlement_closes_case, reopen_within_days=c.reopen_within_days
+            )
         case "judgment.entered":
             data.update(judgment=c.judgment or "other", prejudice=c.prejudice, scope=c.scope)
         case "case.transferred":

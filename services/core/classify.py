@@ -1102,7 +1102,9 @@ _REMAND_STATE = _rx(
 
 
 _REMAND_MOTION = _rx(r"\bmotions?\s+(?:\w+\s+){0,2}(?:to|for)\s+remand\w*\b[^.;]*")
-_REMAND_GRANTED = _rx(r"\bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotions?\s+(?:\w+\s+){0,2}(?:to|for)\s+remand")
+_REMAND_GRANTED = _rx(
+    r"\bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotions?\s+(?:\w+\s+){0,2}(?:to|for)\s+remand"
+)
 
 
 def _remand(e: Entry) -> Classification | None:
@@ -1154,7 +1156,8 @@ def _stays(e: Entry) -> Classification | None:
             return None  # "lifting the stay and reopening the case": the reopening rule decides
         return Classification(type="stay.lifted", rule="stay_lifted")
     if any(
-        _CASE_STAYED.search(clause) and not _NOT_STAYED_OBJECT.search(clause) for clause in _clauses(t)
+        _CASE_STAYED.search(clause) and not _NOT_STAYED_OBJECT.search(clause)
+        for clause in _clauses(t)
     ):
         # "ORDER staying case; all discovery is stayed" stays the case; "discovery in this case is
         # stayed" or a stay of deadlines does not
@@ -1217,7 +1220,9 @@ _FAMILY_ROWS_BEFORE_DISMISSALS: Final[tuple[Rule, ...]] = (
             # a pre-settlement conference is a scheduling call, not a negotiation that may have settled
             r"\bpre[-\s]?settlement\b",
         ),
-        builds=Classification(type="case.settled", settlement_closes_case=False, confidence="medium"),
+        builds=Classification(
+            type="case.settled", settlement_closes_case=False, confidence="medium"
+        ),
         examples=(
             "Minute Entry for proceedings held before Magistrate Judge Peggy Kuo: Settlement Conference held on 3/3/2018.",
         ),
@@ -1278,9 +1283,13 @@ _FAMILY_ROWS_BEFORE_DISMISSALS: Final[tuple[Rule, ...]] = (
         on="head",
         when=(
             r"^(?:(?:final|amended|default)\s+)?(?:order\s+(?:of|for|granting|entering)\s+(?:a\s+)?)?permanent\s+injunction\b",
-            _GRANTING_MOTION + r"(?:for|to\s+enter)\s+(?:a\s+)?(?:default\s+judgment\s+and\s+)?permanent\s+injunction\b",
+            _GRANTING_MOTION
+            + r"(?:for|to\s+enter)\s+(?:a\s+)?(?:default\s+judgment\s+and\s+)?permanent\s+injunction\b",
         ),
-        unless=(r"\bproposed\b|\bpreliminary\b|\btemporary\s+restraining\b", _DENIED + r"(?![^.;]{0,60}\bgrant)"),
+        unless=(
+            r"\bproposed\b|\bpreliminary\b|\btemporary\s+restraining\b",
+            _DENIED + r"(?![^.;]{0,60}\bgrant)",
+        ),
         builds=Classification(type="judgment.entered", judgment="other", confidence="medium"),
         reads=("prejudice", "scope", "confidence"),
         examples=(
@@ -1296,9 +1305,15 @@ _BARE_STIPULATION_AND_ORDER: Final = row(
     when=r"""^(?:so[- ]ordered\s+)?stipulation\s+(?:and|&)\s+order\W*
              (?:(?:signed|so\s+ordered|entered)\s+by\s+[a-z.,' -]{0,80}?(?:\s+on\s+[\d/]+)?)?\W*(?:\([^()]*\)\W*)*$""",
     builds=Classification(
-        type="case.dismissed", dismissal="stipulated", confidence="medium", closes_after_settlement=True
+        type="case.dismissed",
+        dismissal="stipulated",
+        confidence="medium",
+        closes_after_settlement=True,
     ),
-    examples=("Stipulation and Order", "STIPULATION AND ORDER. Signed by Judge Joan M. Azrack on 4/2/2018. (Ramsay, Heather)"),
+    examples=(
+        "Stipulation and Order",
+        "STIPULATION AND ORDER. Signed by Judge Joan M. Azrack on 4/2/2018. (Ramsay, Heather)",
+    ),
 )
 """A "Stipulation and Order" whose text is only that title closes the case only after a reported
 settlement (the fold decides, ``closes_after_settlement``), and then on ``medium`` evidence."""
@@ -1319,7 +1334,11 @@ _STAY_ROWS: Final[tuple[Rule, ...]] = (
             r"\b(?:case|action|matter|proceedings?|litigation)\s+(?:shall\s+|will\s+|is\s+to\s+|to\s+)?(?:remains?|continues?\s+to\s+be)\s+stayed\b",
             r"\b(?:case|action|matter|proceedings?|litigation)\s+(?:shall\s+|will\s+)?(?:remain|continue)\s+(?:in\s+)?stay(?:ed)?\b",
         ),
-        unless=(_NOT_A_CASE_STAY_OBJECT, _DENIED + r"[^.;]{0,60}\bstay\b", r"\bmotion\s+to\s+lift\b"),
+        unless=(
+            _NOT_A_CASE_STAY_OBJECT,
+            _DENIED + r"[^.;]{0,60}\bstay\b",
+            r"\bmotion\s+to\s+lift\b",
+        ),
         builds=Classification(type="case.stayed", reason="stay renewed"),
         examples=(
             "ORDER: The stay is extended for an additional 90 days. The parties shall file a joint status report by 6/1/2021.",
@@ -1352,17 +1371,39 @@ RULES: Final[tuple[Rule, ...]] = (
         builds=Classification(),
         examples=("ENTERED IN ERROR.....TRANSCRIPT OF STATUS CONFERENCE",),
     ),
-    Rule("strikes_earlier_entries", ("NOTICE OF DOCKET ERROR re: 160 Notice of Attorney Appearance",), _strikes_earlier),
+    Rule(
+        "strikes_earlier_entries",
+        ("NOTICE OF DOCKET ERROR re: 160 Notice of Attorney Appearance",),
+        _strikes_earlier,
+    ),
     row(
         "remanded_to_custody_is_not_a_remand",
         when=_CUSTODY,
         builds=Classification(),
         examples=("Defendant remanded to the custody of the US Marshal.",),
     ),
-    Rule("transfer_in", ("CERTIFIED TRUE COPY OF MDL TRANSFER IN ORDER FROM THE MDL PANEL",), _transfer_in),
-    Rule("opening_and_amended_pleadings", ("CLASS ACTION COMPLAINT against LinkedIn Corporation",), _opening),
-    Rule("appeals", ("USCA JUDGMENT ... the judgment of the District Court is reversed, and the cause is remanded to the District Court",), _appellate),
-    Rule("settlement", ("Minute Entry ... Negotiations were successful and a settlement was reached.",), _settlement),
+    Rule(
+        "transfer_in",
+        ("CERTIFIED TRUE COPY OF MDL TRANSFER IN ORDER FROM THE MDL PANEL",),
+        _transfer_in,
+    ),
+    Rule(
+        "opening_and_amended_pleadings",
+        ("CLASS ACTION COMPLAINT against LinkedIn Corporation",),
+        _opening,
+    ),
+    Rule(
+        "appeals",
+        (
+            "USCA JUDGMENT ... the judgment of the District Court is reversed, and the cause is remanded to the District Court",
+        ),
+        _appellate,
+    ),
+    Rule(
+        "settlement",
+        ("Minute Entry ... Negotiations were successful and a settlement was reached.",),
+        _settlement,
+    ),
     row(
         "party_filing_is_not_a_disposition",
         on="head",
@@ -1375,16 +1416,46 @@ RULES: Final[tuple[Rule, ...]] = (
         on="head",
         when=_SHOW_CAUSE_HEAD,
         builds=Classification(),
-        examples=("ORDER to Show Cause why the case should not be dismissed for failure to prosecute.",),
+        examples=(
+            "ORDER to Show Cause why the case should not be dismissed for failure to prosecute.",
+        ),
     ),
     *_FAMILY_ROWS_BEFORE_DISMISSALS,
-    Rule("notice_of_voluntary_dismissal", ("NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Alessandro De La Torre",), _voluntary),
-    Rule("stipulation_of_dismissal", ("STIPULATION AND ORDER OF DISCONTINUANCE: This action is discontinued, with prejudice",), _stipulated),
+    Rule(
+        "notice_of_voluntary_dismissal",
+        ("NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Alessandro De La Torre",),
+        _voluntary,
+    ),
+    Rule(
+        "stipulation_of_dismissal",
+        ("STIPULATION AND ORDER OF DISCONTINUANCE: This action is discontinued, with prejudice",),
+        _stipulated,
+    ),
     _BARE_STIPULATION_AND_ORDER,
-    Rule("judgment", ("JUDGMENT - Ordered that plaintiff Milan Dediol's claims against defendants are DISMISSED with prejudice.",), _judgment_head),
-    Rule("court_dismissal", ("ORDER DISMISSING CASE without prejudice. Signed by Judge Helen G. Berrigan",), _court_dismissal),
-    Rule("judgment_directed", ("ORDER granting motion for default judgment ... The Clerk shall enter judgment and close the case",), _judgment_directed),
-    Rule("transfer_out", ("ORDER Granting 2 Unopposed MOTION to Transfer Case to Northern District of Texas",), _transfer_out),
+    Rule(
+        "judgment",
+        (
+            "JUDGMENT - Ordered that plaintiff Milan Dediol's claims against defendants are DISMISSED with prejudice.",
+        ),
+        _judgment_head,
+    ),
+    Rule(
+        "court_dismissal",
+        ("ORDER DISMISSING CASE without prejudice. Signed by Judge Helen G. Berrigan",),
+        _court_dismissal,
+    ),
+    Rule(
+        "judgment_directed",
+        (
+            "ORDER granting motion for default judgment ... The Clerk shall enter judgment and close the case",
+        ),
+        _judgment_directed,
+    ),
+    Rule(
+        "transfer_out",
+        ("ORDER Granting 2 Unopposed MOTION to Transfer Case to Northern District of Texas",),
+        _transfer_out,
+    ),
     Rule("remand", ("Order AND Stipulation and Order of Remand to SSA",), _remand),
     *_STAY_ROWS,
     Rule("stays", ("Order Staying Case",), _stays),
@@ -1400,14 +1471,18 @@ RULES: Final[tuple[Rule, ...]] = (
         "administrative_closing",
         when=_ADMIN_CLOSE,
         not_after=_DESCRIBED_BEFORE,
-        builds=Classification(type="case.closed", closed_disposition="other", reason="administrative closing"),
+        builds=Classification(
+            type="case.closed", closed_disposition="other", reason="administrative closing"
+        ),
         examples=("The Clerk shall administratively terminate this action in his records",),
     ),
     row(
         "case_terminated_marker",
         when=_CASE_CLOSED,
         not_after=_NOT_DONE_BEFORE,
-        builds=Classification(type="case.closed", closed_disposition="other", reason="case terminated"),
+        builds=Classification(
+            type="case.closed", closed_disposition="other", reason="case terminated"
+        ),
         examples=("~Util - Terminate Civil Case",),
     ),
 )

@@ -43,7 +43,9 @@ def detect(old: CaseState | None, new: CaseState, event: DocketEvent) -> list[Al
     alerts: list[Alert] = []
     key = event.data.entry.entry_key
 
-    def make(kind: AlertType, frm: Status | None, to: Status, date_: object, extra: str = "") -> Alert:
+    def make(
+        kind: AlertType, frm: Status | None, to: Status, date_: object, extra: str = ""
+    ) -> Alert:
         text = event.data.entry.text
         return Alert(
             id=alert_id(new.case_id, kind, key, frm, to, extra),
@@ -85,5 +87,7 @@ def detect(old: CaseState | None, new: CaseState, event: DocketEvent) -> list[Al
     if event.type == "complaint.amended":
         was_new = old is None or all(r.entry_key != key for r in old.entries)
         if was_new:
-            alerts.append(make("complaint.amended", new.status, new.status, event.data.entry.date_filed))
+            alerts.append(
+                make("complaint.amended", new.status, new.status, event.data.entry.date_filed)
+            )
     return alerts

@@ -22,8 +22,10 @@ _DISTRICT = re.compile(
     \s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_UNTYPED = re.compile(r"^\s*(?P<year>\d{2}|\d{4})\s*-\s*(?P<seq>\d{1,6})(?:\s*-\s*[a-z0-9]+)*\s*$", re.I)
-_MDL = re.compile(r"^\s*MDL\s*(?:No\.?)?\s*-?\s*(?P<seq>\d{1,6})\s*$", re.I)
+_UNTYPED = re.compile(
+    r"^\s*(?P<year>\d{2}|\d{4})\s*-\s*(?P<seq>\d{1,6})(?:\s*-\s*[a-z0-9]+)*\s*$", re.IGNORECASE
+)
+_MDL = re.compile(r"^\s*MDL\s*(?:No\.?)?\s*-?\s*(?P<seq>\d{1,6})\s*$", re.IGNORECASE)
 _COURT = re.compile(r"^[a-z][a-z0-9]{1,9}$")
 
 
@@ -71,5 +73,7 @@ def split_case_id(case_id: str) -> tuple[str, str]:
     court = normalise_court_id(court)
     canonical = normalise_docket_number(number)
     if canonical != number:
-        raise DocketNumberError(f"case id docket number is not canonical: {number!r} (expected {canonical!r})")
+        raise DocketNumberError(
+            f"case id docket number is not canonical: {number!r} (expected {canonical!r})"
+        )
     return court, canonical

@@ -128,9 +128,9 @@ def _with_window(detail: str | None, days: int | None) -> str | None:
 
 
 def _rank(r: EntryRecord) -> tuple[bool, dt.datetime, str]:
-    t = r.time or dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+    t = r.time or dt.datetime.min.replace(tzinfo=dt.UTC)
     if t.tzinfo is None:
-        t = t.replace(tzinfo=dt.timezone.utc)
+        t = t.replace(tzinfo=dt.UTC)
     return (not r.stub, t, r.event_id)
 
 
@@ -200,7 +200,9 @@ def _merge_header(prev: Header | None, info: CaseInfo) -> Header:
         case_name=_pick(prev.case_name, info.case_name),
         nature_of_suit=_pick(prev.nature_of_suit, info.nature_of_suit),
         cause=_pick(prev.cause, info.cause),
-        parties=prev.parties if set(info.parties).issubset(prev.parties) else tuple(sorted({*prev.parties, *info.parties})),
+        parties=prev.parties
+        if set(info.parties).issubset(prev.parties)
+        else tuple(sorted({*prev.parties, *info.parties})),
         header_date_filed=_min_date(prev.header_date_filed, info.date_filed),
         header_class_action=prev.header_class_action or bool(info.class_action),
     )
@@ -303,17 +305,25 @@ def derive(
             voided.update(r.targets)
         t = r.time
         if t is not None:
-            aware = t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
-            if newest is None or aware > newest:  # strict: the first of equal instants wins, as max() does
+            aware = t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+            if (
+                newest is None or aware > newest
+            ):  # strict: the first of equal instants wins, as max() does
                 updated_at, newest = t, aware
 
     fold = _Fold(header.header_class_action)
     header_date = header.header_date_filed
     for r in entries:
         if fold.status is None:
-            opened = r.date if r.type == "case.filed" or header_date is None else min(header_date, r.date)
+            opened = (
+                r.date
+                if r.type == "case.filed" or header_date is None
+                else min(header_date, r.date)
+            )
             fold.status = "open"
-            fold.history.append(StatusChange(status="open", date=opened, event_id=r.event_id, entry_key=r.entry_key))
+            fold.history.append(
+                StatusChange(status="open", date=opened, event_id=r.event_id, entry_key=r.entry_key)
+            )
         fold.step(r, voided)
     return fold.state(case_id, court_id, docket_number, header, entries, updated_at)
 
@@ -357,7 +367,11 @@ class _Fold:
         return fold
 
     def step(self, r: EntryRecord, voided: set[int]) -> None:
-        if r.document_number is not None and r.document_number in voided and r.type != "entry.stricken":
+        if (
+            r.document_number is not None
+            and r.document_number in voided
+            and r.type != "entry.stricken"
+        ):
             return
         self.class_action = self.class_action or r.class_action
         self.appealed = self.appealed or r.appeal
@@ -370,15 +384,24 @@ class _Fold:
 
         status, disposition = self.status, self.disposition
         new_status: Status | None = None
-        if r.closes_case and r.disposition is not None and (self.settlement_noticed or not r.closes_after_settlement):
+        if (
+            r.closes_case
+            and r.disposition is not None
+            and (self.settlement_noticed or not r.closes_after_settlement)
+        ):
             # a bare "Stipulation and Order" (closes_after_settlement) closes only after a reported settlement
-            if status == "closed" and disposition is not None and disposition.prejudice == "unknown" and (
-                r.prejudice in ("with", "without")
+            if (
+                status == "closed"
+                and disposition is not None
+                and disposition.prejudice == "unknown"
+                and (r.prejudice in ("with", "without"))
             ):
                 # a later closing entry that states prejudice (the order on a stipulation,
                 # "discontinued with prejudice") refines the closing it follows
                 self.disposition = disposition.model_copy(update={"prejudice": r.prejudice})
-                self.history[-1] = self.history[-1].model_copy(update={"disposition": self.disposition})
+                self.history[-1] = self.history[-1].model_copy(
+                    update={"disposition": self.disposition}
+                )
             elif status != "closed":
                 new_status = "closed"
                 self.disposition = Disposition(
@@ -453,7 +476,9 @@ def _aware(t: dt.datetime) -> dt.datetime:
     return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
-def _appendable(state: CaseState, header: Header, old_header: Header | None, record: EntryRecord) -> bool:
+def _appendable(
+    state: CaseState, header: Header, old_header: Header | None, record: EntryRecord
+) -> bool:
     """Whether ``derive`` over ``state``'s entries + ``record`` (last in event-time order) may go on from ``state``.
 
     Only the header's filing date and class-action mark enter the fold, and an
@@ -472,9 +497,13 @@ def _append(state: CaseState, header: Header, record: EntryRecord) -> CaseState:
     voided = {t for r in state.entries if r.type == "entry.stricken" for t in r.targets}
     updated_at = state.updated_at
     t = record.time
-    if t is not None and (updated_at is None or _aware(t) > _aware(updated_at)):  # strict, as in derive
+    if t is not None and (
+        updated_at is None or _aware(t) > _aware(updated_at)
+    ):  # strict, as in derive
         updated_at = t
     fold = _Fold.of(state)
     fold.step(record, voided)
     entries = (*state.entries, record)
-    return fold.state(state.case_id, state.court_id, state.docket_number, header, entries, updated_at)
+    return fold.state(
+        state.case_id, state.court_id, state.docket_number, header, entries, updated_at
+    )

@@ -59,5 +59,12 @@ def event_id(entry_key: str, text: str, event_name: str | None) -> str:
     return "ev_" + _digest(entry_key, normalise_text(text), normalise_text(event_name or ""))
 
 
-def alert_id(case_id: str, alert_type: str, cause_entry_key: str, from_status: str | None, to_status: str, extra: str = "") -> str:
+def alert_id(
+    case_id: str,
+    alert_type: str,
+    cause_entry_key: str,
+    from_status: str | None,
+    to_status: str,
+    extra: str = "",
+) -> str:
     return "al_" + _digest(case_id, alert_type, cause_entry_key, from_status, to_status, extra)

@@ -37,7 +37,9 @@ class RedactURLs(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and any(isinstance(a, httpx.URL) for a in record.args):
-            record.args = tuple(redact_url(a) if isinstance(a, httpx.URL) else a for a in record.args)
+            record.args = tuple(
+                redact_url(a) if isinstance(a, httpx.URL) else a for a in record.args
+            )
         return True
 
 
@@ -78,12 +80,15 @@ async def run_dispatcher(
     config = config if config is not None else DispatcherConfig()
     redact_http_client_logs()
     await ensure_topics(
-        settings.bootstrap_list, [t for t in topic_specs(settings) if t.name == settings.topic_alerts]
+        settings.bootstrap_list,
+        [t for t in topic_specs(settings) if t.name == settings.topic_alerts],
     )
     store = DeliveryStore.open(settings.data_dir / DB_FILENAME)
     db = Db(store)
     own_subs = subscriptions is None
-    subs: SubscriptionLog = subscriptions if subscriptions is not None else KafkaSubscriptionLog(settings)
+    subs: SubscriptionLog = (
+        subscriptions if subscriptions is not None else KafkaSubscriptionLog(settings)
+    )
     own_client = client is None
     http = client if client is not None else build_http_client(settings, config)
     log.info(

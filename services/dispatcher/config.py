@@ -24,7 +24,9 @@ class DispatcherConfig(BaseSettings):
         description="Comma-separated seconds before attempt 1, 2, ... (DOCKETLINE_WEBHOOK_RETRY_SCHEDULE).",
     )
     webhook_retry_jitter: float = Field(default=0.2, ge=0, lt=1)
-    webhook_timeout_seconds: float = Field(default=10.0, gt=0, description="Whole-attempt deadline.")
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Whole-attempt deadline."
+    )
     webhook_max_retry_after_seconds: float = Field(default=DAY, ge=0)
     webhook_disable_after_seconds: float = Field(default=5 * DAY, ge=0)
     webhook_disable_min_failures: int = Field(default=5, ge=1)

@@ -135,8 +135,11 @@ class Dispatcher:
                 self._ensure_worker(sub_id)
             self._sync_workers()
             self.ready.set()
-            log.info("dispatcher consuming %s as group %s", self._settings.topic_alerts,
-                     self._config.dispatcher_group_id)
+            log.info(
+                "dispatcher consuming %s as group %s",
+                self._settings.topic_alerts,
+                self._config.dispatcher_group_id,
+            )
             poll_ms = int(self._config.dispatcher_poll_seconds * 1000)
             while True:
                 batches = await consumer.getmany(timeout_ms=poll_ms, max_records=500)
@@ -167,13 +170,25 @@ class Dispatcher:
                     body = delivery_body(alert) if matched else b""
                 except Exception as exc:  # noqa: BLE001 - pure steps on one record: it is at fault, keep it
                     reason = exc.reason if isinstance(exc, CodecError) else reason_of(exc)
-                    log.error("quarantined alert %s[%d]@%d: %s", tp.topic, tp.partition, r.offset, reason)
-                    kept.append(Quarantined("dispatcher", tp.topic, tp.partition, r.offset, r.key, r.value, reason))
+                    log.error(
+                        "quarantined alert %s[%d]@%d: %s", tp.topic, tp.partition, r.offset, reason
+                    )
+                    kept.append(
+                        Quarantined(
+                            "dispatcher", tp.topic, tp.partition, r.offset, r.key, r.value, reason
+                        )
+                    )
                     continue
                 for sub in matched:
                     new.append(
-                        NewDelivery(sub.id, alert.id, alert.type, alert.data.case_id, body,
-                                    f"{tp.topic}/{tp.partition}/{r.offset}")
+                        NewDelivery(
+                            sub.id,
+                            alert.id,
+                            alert.type,
+                            alert.data.case_id,
+                            body,
+                            f"{tp.topic}/{tp.partition}/{r.offset}",
+                        )
                     )
         if kept:
             await self._db(self._keep, kept)
@@ -194,7 +209,9 @@ class Dispatcher:
         task = self._workers.get(sub_id)
         if task is None or task.done():
             self._wakes.setdefault(sub_id, asyncio.Event())
-            self._workers[sub_id] = asyncio.create_task(self._worker(sub_id), name=f"endpoint:{sub_id}")
+            self._workers[sub_id] = asyncio.create_task(
+                self._worker(sub_id), name=f"endpoint:{sub_id}"
+            )
 
     def _sync_workers(self) -> None:
         """Start workers for new subscriptions; wake those whose record changed or vanished."""
@@ -238,7 +255,11 @@ class Dispatcher:
                     self._db.store.cancel_pending, sub_id, "subscription deleted", self._clock()
                 )
                 if cancelled:
-                    log.info("subscription %s deleted: %d pending deliveries cancelled", sub_id, cancelled)
+                    log.info(
+                        "subscription %s deleted: %d pending deliveries cancelled",
+                        sub_id,
+                        cancelled,
+                    )
                 self._workers.pop(sub_id, None)
                 return
             if not self._deliverable(sub):
@@ -271,8 +292,12 @@ class Dispatcher:
         try:
             async with asyncio.timeout(deadline):
                 async with self._client.stream(
-                    "POST", sub.url, content=d.body, headers=headers,
-                    timeout=deadline, follow_redirects=False,
+                    "POST",
+                    sub.url,
+                    content=d.body,
+                    headers=headers,
+                    timeout=deadline,
+                    follow_redirects=False,
                 ) as resp:
                     excerpt = b""
                     async for chunk in resp.aiter_raw():
@@ -323,17 +348,33 @@ class Dispatcher:
         else:
             next_at = None
         record = AttemptRecord(
-            subscription_id=sub.id, alert_id=d.alert_id, attempt=number, url=sub.url,
-            started_at=started, duration_ms=duration_ms, webhook_timestamp=int(started),
-            status_code=outcome.status_code, error=outcome.error, outcome=decision.action,
-            next_attempt_at=next_at, response_excerpt=excerpt,
+            subscription_id=sub.id,
+            alert_id=d.alert_id,
+            attempt=number,
+            url=sub.url,
+            started_at=started,
+            duration_ms=duration_ms,
+            webhook_timestamp=int(started),
+            status_code=outcome.status_code,
+            error=outcome.error,
+            outcome=decision.action,
+            next_attempt_at=next_at,
+            response_excerpt=excerpt,
         )
         await self._db(
-            self._db.store.record_attempt, record, health,
+            self._db.store.record_attempt,
+            record,
+            health,
             decision.reason if decision.action == "dead" else None,
         )
-        log.info("delivery %s -> %s attempt %d: %s (%s)", d.alert_id, sub.id, number,
-                 decision.action, decision.reason)
+        log.info(
+            "delivery %s -> %s attempt %d: %s (%s)",
+            d.alert_id,
+            sub.id,
+            number,
+            decision.action,
+            decision.reason,
+        )
         if decision.action == "dead":
             log.warning("dead-lettered %s for %s: %s", d.alert_id, sub.id, decision.reason)
         if disable_reason is not None:

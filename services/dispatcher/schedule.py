@@ -20,7 +20,16 @@ from dataclasses import dataclass
 from typing import Literal
 
 DEFAULT_SCHEDULE: tuple[float, ...] = (
-    0, 5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 10 * 3600, 24 * 3600, 24 * 3600,
+    0,
+    5,
+    5 * 60,
+    30 * 60,
+    2 * 3600,
+    5 * 3600,
+    10 * 3600,
+    10 * 3600,
+    24 * 3600,
+    24 * 3600,
 )
 DAY = 24 * 3600.0
 
@@ -78,7 +87,7 @@ def parse_retry_after(value: str | None, now: dt.datetime) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
+        when = when.replace(tzinfo=dt.UTC)
     return max(0.0, (when - now).total_seconds())
 
 

@@ -49,7 +49,7 @@ class SecretBox:
         if not stored.startswith(SEALED_PREFIX):
             return stored  # a record from before encryption at rest
         try:
-            return self._fernet.decrypt(stored[len(SEALED_PREFIX):].encode("ascii")).decode()
+            return self._fernet.decrypt(stored[len(SEALED_PREFIX) :].encode("ascii")).decode()
         except (InvalidToken, UnicodeError) as exc:
             raise SecretBoxError(
                 "no configured key decrypts this signing secret (DOCKETLINE_SUBSCRIPTION_SECRET_KEYS)"
@@ -57,17 +57,25 @@ class SecretBox:
 
     def seal(self, sub: Subscription) -> Subscription:
         """The record as stored: every secret sealed."""
-        return sub.model_copy(update={
-            "secret": self.seal_value(sub.secret),
-            "previous_secret": None if sub.previous_secret is None else self.seal_value(sub.previous_secret),
-        })
+        return sub.model_copy(
+            update={
+                "secret": self.seal_value(sub.secret),
+                "previous_secret": None
+                if sub.previous_secret is None
+                else self.seal_value(sub.previous_secret),
+            }
+        )
 
     def open(self, sub: Subscription) -> Subscription:
         """The record as used: every secret in the clear (``SecretBoxError`` if it cannot be)."""
-        return sub.model_copy(update={
-            "secret": self.open_value(sub.secret),
-            "previous_secret": None if sub.previous_secret is None else self.open_value(sub.previous_secret),
-        })
+        return sub.model_copy(
+            update={
+                "secret": self.open_value(sub.secret),
+                "previous_secret": None
+                if sub.previous_secret is None
+                else self.open_value(sub.previous_secret),
+            }
+        )
 
 
 def key_file_key(data_dir: Path) -> bytes:

@@ -30,7 +30,7 @@ def new_secret() -> str:
 
 
 def secret_key(secret: str) -> bytes:
-    body = secret[len(SECRET_PREFIX):] if secret.startswith(SECRET_PREFIX) else secret
+    body = secret.removeprefix(SECRET_PREFIX)
     try:
         key = base64.b64decode(body, validate=True)
     except (binascii.Error, ValueError) as exc:

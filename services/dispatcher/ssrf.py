@@ -85,7 +85,7 @@ def parse_ipv4_loose(host: str) -> ipaddress.IPv4Address | None:
     last part fills the remaining bytes: ``127.1`` = 127.0.0.1, ``2130706433`` =
     ``0x7f000001`` = 127.0.0.1, ``0177.0.0.1`` = 127.0.0.1.
     """
-    text = host[:-1] if host.endswith(".") else host
+    text = host.removesuffix(".")
     parts = text.split(".")
     if not 1 <= len(parts) <= 4 or any(not p for p in parts):
         return None
@@ -212,7 +212,7 @@ async def check_host(
     else:
         try:
             addresses = await asyncio.wait_for(resolver(host, port), timeout=timeout)
-        except asyncio.TimeoutError as exc:
+        except TimeoutError as exc:
             raise ResolutionError(f"resolving {host!r} took longer than {timeout}s") from exc
         if not addresses:
             raise ResolutionError(f"{host!r} resolves to no address")
@@ -251,7 +251,9 @@ class _Pool:
 class _ReleasingStream(httpx.AsyncByteStream):
     """A response body that tells its pool when it is closed (the request is over)."""
 
-    def __init__(self, inner: httpx.AsyncByteStream, release: Callable[[], Awaitable[None]]) -> None:
+    def __init__(
+        self, inner: httpx.AsyncByteStream, release: Callable[[], Awaitable[None]]
+    ) -> None:
         self._inner = inner
         self._release: Callable[[], Awaitable[None]] | None = release
 
@@ -297,7 +299,11 @@ class GuardedTransport(httpx.AsyncBaseTransport):
             raise ValueError("max_pools must be at least 1")
         self._allow_private = allow_private
         self._resolver = resolver
-        self._ssl = verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify=verify)
+        self._ssl = (
+            verify
+            if isinstance(verify, ssl.SSLContext)
+            else httpx.create_ssl_context(verify=verify)
+        )
         self._limits = limits
         self._max_pools = max_pools
         self._resolve_timeout = resolve_timeout

@@ -235,7 +235,17 @@ class DeliveryStore:
                 "INSERT OR IGNORE INTO deliveries (subscription_id, alert_id, alert_type, case_id,"
                 " body, status, attempts, next_attempt_at, created_at, updated_at, source)"
                 " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)",
-                (d.subscription_id, d.alert_id, d.alert_type, d.case_id, d.body, now, now, now, d.source),
+                (
+                    d.subscription_id,
+                    d.alert_id,
+                    d.alert_type,
+                    d.case_id,
+                    d.body,
+                    now,
+                    now,
+                    now,
+                    d.source,
+                ),
             )
             for d in deliveries
         ]
@@ -263,7 +273,9 @@ class DeliveryStore:
         return PendingDelivery(**rows[0]) if rows else None
 
     def subscriptions_with_pending(self) -> set[str]:
-        rows = self._query("SELECT DISTINCT subscription_id FROM deliveries WHERE status = 'pending'")
+        rows = self._query(
+            "SELECT DISTINCT subscription_id FROM deliveries WHERE status = 'pending'"
+        )
         return {r["subscription_id"] for r in rows}
 
     def health(self, subscription_id: str) -> Health | None:
@@ -289,8 +301,17 @@ class DeliveryStore:
                 " duration_ms, webhook_timestamp, status_code, error, outcome, next_attempt_at,"
                 " response_excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    a.subscription_id, a.alert_id, a.attempt, a.url, a.started_at, a.duration_ms,
-                    a.webhook_timestamp, a.status_code, a.error, a.outcome, a.next_attempt_at,
+                    a.subscription_id,
+                    a.alert_id,
+                    a.attempt,
+                    a.url,
+                    a.started_at,
+                    a.duration_ms,
+                    a.webhook_timestamp,
+                    a.status_code,
+                    a.error,
+                    a.outcome,
+                    a.next_attempt_at,
                     a.response_excerpt,
                 ),
             ),
@@ -299,9 +320,13 @@ class DeliveryStore:
                 " updated_at = ?, last_error = ? WHERE subscription_id = ? AND alert_id = ?"
                 " AND status = 'pending'",
                 (
-                    status, a.attempt, a.next_attempt_at if status == "pending" else None,
-                    a.started_at, None if a.outcome == "delivered" else (a.error or f"HTTP {a.status_code}"),
-                    a.subscription_id, a.alert_id,
+                    status,
+                    a.attempt,
+                    a.next_attempt_at if status == "pending" else None,
+                    a.started_at,
+                    None if a.outcome == "delivered" else (a.error or f"HTTP {a.status_code}"),
+                    a.subscription_id,
+                    a.alert_id,
                 ),
             ),
             (
@@ -309,7 +334,12 @@ class DeliveryStore:
                 " consecutive_failures) VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id) DO UPDATE"
                 " SET revision = excluded.revision, failing_since = excluded.failing_since,"
                 " consecutive_failures = excluded.consecutive_failures",
-                (a.subscription_id, health.revision, health.failing_since, health.consecutive_failures),
+                (
+                    a.subscription_id,
+                    health.revision,
+                    health.failing_since,
+                    health.consecutive_failures,
+                ),
             ),
         ]
         if dead_reason is not None:
@@ -375,5 +405,5 @@ class DeliveryStore:
     def rejected_alerts(self) -> list[dict[str, Any]]:
         return self._query(
             'SELECT topic, partition, "offset", key, value, reason, rejected_at FROM rejected_alerts'
-            ' ORDER BY id'
+            " ORDER BY id"
         )

@@ -86,9 +86,11 @@ class SubscriptionFold:
             raise RecordError("record without key")
         name = key.decode("utf-8", "replace")
         if name.startswith(DELETED_KEY_PREFIX):
-            sub_id = name[len(DELETED_KEY_PREFIX):]
+            sub_id = name[len(DELETED_KEY_PREFIX) :]
             if value is None:
-                raise RecordError(f"tombstone for the deletion mark of {sub_id}: deletion stays final")
+                raise RecordError(
+                    f"tombstone for the deletion mark of {sub_id}: deletion stays final"
+                )
             try:
                 mark = SubscriptionDeleted.model_validate_json(value)
             except ValidationError as exc:
@@ -212,7 +214,7 @@ class InMemorySubscriptionLog:
         self._send(subscription.id, encode(sealed))
 
     async def delete(self, subscription_id: str) -> None:
-        for key, value in deletion_records(subscription_id, dt.datetime.now(dt.timezone.utc)):
+        for key, value in deletion_records(subscription_id, dt.datetime.now(dt.UTC)):
             self._send(key, value)
 
 
@@ -267,7 +269,9 @@ class KafkaSubscriptionLog:
             await self._consumer.seek_to_beginning(*self._partitions)
         except (KafkaError, KafkaAdminError, OSError) as exc:
             await self.close()
-            raise SubscriptionLogError(f"cannot open subscription log {self._topic}: {exc}") from exc
+            raise SubscriptionLogError(
+                f"cannot open subscription log {self._topic}: {exc}"
+            ) from exc
         try:
             await self.refresh()
         except BaseException:
@@ -296,7 +300,7 @@ class KafkaSubscriptionLog:
         async with self._lock:
             try:
                 await asyncio.wait_for(self._catch_up(), timeout=self._refresh_timeout)
-            except asyncio.TimeoutError as exc:
+            except TimeoutError as exc:
                 raise SubscriptionLogError(
                     f"could not read {self._topic} to its end within {self._refresh_timeout}s"
                 ) from exc
@@ -347,5 +351,5 @@ class KafkaSubscriptionLog:
         await self._send(subscription.id, encode(self._box.seal(subscription)))
 
     async def delete(self, subscription_id: str) -> None:
-        for key, value in deletion_records(subscription_id, dt.datetime.now(dt.timezone.utc)):
+        for key, value in deletion_records(subscription_id, dt.datetime.now(dt.UTC)):
             await self._send(key, value)

@@ -72,7 +72,10 @@ STATUS_CHANGING: frozenset[str] = frozenset(
 def entry_class(event: DocketEvent) -> str:
     """The label-vocabulary class of an event as the ingest path built it."""
     data = event.data
-    if event.type in ("case.dismissed", "judgment.entered") and getattr(data, "scope", "whole") == "partial":
+    if (
+        event.type in ("case.dismissed", "judgment.entered")
+        and getattr(data, "scope", "whole") == "partial"
+    ):
         return f"{event.type}/partial"
     if event.type == "case.dismissed" and getattr(data, "closes_after_settlement", False):
         # a bare "Stipulation and Order": the fold closes the case only after a reported settlement
@@ -196,7 +199,13 @@ def load_entry_labels(path: Path) -> list[EntryLabel]:
             raise LabelError(f"{where}: {ident} is labelled twice")
         seen.add(ident)
         labels.append(
-            EntryLabel(item["file"], item["entry_key"], item["case_id"], item["class"], item.get("note", ""))
+            EntryLabel(
+                item["file"],
+                item["entry_key"],
+                item["case_id"],
+                item["class"],
+                item.get("note", ""),
+            )
         )
     return labels
 
@@ -208,7 +217,9 @@ def _data_root(labels: Sequence[EntryLabel], roots: Iterable[Path]) -> Path | No
         return None
     for root in roots:
         for candidate in (root, *list(root.resolve().parents)[:2]):
-            if candidate.is_dir() and sum((candidate / f).is_file() for f in wanted) * 2 >= len(wanted):
+            if candidate.is_dir() and sum((candidate / f).is_file() for f in wanted) * 2 >= len(
+                wanted
+            ):
                 return candidate
     return None
 

@@ -128,7 +128,9 @@ class Report:
     def false_closings(self) -> tuple[CaseResult, ...]:
         """Cases the labeller says are open or stayed that the fold closes: the worst mistake."""
         return tuple(
-            c for c in self.cases if c.label.status != "closed" and c.error is None and c.status == "closed"
+            c
+            for c in self.cases
+            if c.label.status != "closed" and c.error is None and c.status == "closed"
         )
 
     @property

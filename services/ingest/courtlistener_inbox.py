@@ -264,4 +264,3 @@ class Inbox(DurableStore):
         with self._tx("read a body") as db:
             row = db.execute("SELECT body FROM deliveries WHERE key = ?", [key]).fetchone()
         return None if row is None else bytes(row[0])
-

@@ -64,7 +64,6 @@ from services.settings import Settings
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True, slots=True)
 class WebhookConfig:
     """Tuning of the CourtListener webhook ingest (``app.state.courtlistener_ingest_config``)."""
@@ -260,7 +259,6 @@ class WebhookIngest:
     def _retry(self, row: DueEntry, reason: str, asked: float | None, now: float) -> Settled:
         delay = self.config.retry_delay(row.attempts + 1, asked)
         return Settled(row.key, row.idx, "retrying", reason, next_attempt_at=now + delay)
-
 
 
 def build_webhook_ingest(

@@ -72,9 +72,13 @@ from services.topics import MAX_MESSAGE_BYTES, MAX_OUTPUT_BYTES, OUTPUT_COMPRESS
 
 log = logging.getLogger("docketline.processor")
 
-EVENTS_PROCESSED = Counter("docketline_processor_events_total", "Docket events handled", ["outcome"])
+EVENTS_PROCESSED = Counter(
+    "docketline_processor_events_total", "Docket events handled", ["outcome"]
+)
 BATCH_FAILURES = Counter(
-    "docketline_processor_batch_failures_total", "Batch attempts that failed and were rolled back", ["error"]
+    "docketline_processor_batch_failures_total",
+    "Batch attempts that failed and were rolled back",
+    ["error"],
 )
 
 STATE_CACHE_SIZE = 10_000
@@ -136,7 +140,9 @@ def configure_gc() -> None:
     gc.set_threshold(*GC_THRESHOLDS)
 
 
-def full_collection_due(now: float, last_batch_end: float, last_full: float, batches_since_full: int, busy: bool) -> bool:
+def full_collection_due(
+    now: float, last_batch_end: float, last_full: float, batches_since_full: int, busy: bool
+) -> bool:
     """Whether the worker should take a full garbage collection now (see ``GC_THRESHOLDS``)."""
     if batches_since_full == 0:
         return False  # nothing allocated since the last one
@@ -281,9 +287,17 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         compacting=True,
     )
     alerts = app.topic(
-        settings.topic_alerts, key_serializer="raw", value_serializer="raw", partitions=settings.partitions
+        settings.topic_alerts,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.partitions,
     )
-    dlq = app.topic(settings.topic_dlq, key_serializer="raw", value_serializer="raw", partitions=settings.partitions)
+    dlq = app.topic(
+        settings.topic_dlq,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=settings.partitions,
+    )
     cases: faust.Table[bytes, bytes] = faust.Table(
         app,
         name="cases",
@@ -326,12 +340,17 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         earliest = await app.consumer.earliest_offsets(*tps)
         return {tp: max(committed.get(tp.partition, 0), earliest.get(tp) or 0) for tp in tps}
 
-    async def changelog_positions(tps: set[Any]) -> tuple[dict[int, int | None], dict[int, int | str]]:
+    async def changelog_positions(
+        tps: set[Any],
+    ) -> tuple[dict[int, int | None], dict[int, int | str]]:
         """For the log: the table's persisted changelog offset and the changelog's end, per partition."""
         changelog = {TP(states_topic, tp.partition) for tp in tps}
         persisted = {tp.partition: cases.data.persisted_offset(tp) for tp in sorted(changelog)}
         try:
-            ends = {tp.partition: o for tp, o in sorted((await app.consumer.highwaters(*changelog)).items())}
+            ends = {
+                tp.partition: o
+                for tp, o in sorted((await app.consumer.highwaters(*changelog)).items())
+            }
         except (TimeoutError, KafkaError, OSError) as exc:
             ends = {tp.partition: repr(exc) for tp in changelog}
         return persisted, ends
@@ -347,7 +366,11 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
             try:
                 positions = await starting_positions(mine)
                 break
-            except (TimeoutError, KafkaError, OSError) as exc:  # the records wait; nothing is folded meanwhile
+            except (
+                TimeoutError,
+                KafkaError,
+                OSError,
+            ) as exc:  # the records wait; nothing is folded meanwhile
                 log.error("reading committed offsets failed (%r); retrying in %.1fs", exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
@@ -371,7 +394,10 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
             await asyncio.wait_for(idle.wait(), limit)
         except TimeoutError:
             log.error("a batch still running after %.0fs while partitions are revoked", limit)
-        log.info("partitions revoked at (admitted, durable, committed) %s", {tp.partition: ledger.position(tp) for tp in sorted(mine)})
+        log.info(
+            "partitions revoked at (admitted, durable, committed) %s",
+            {tp.partition: ledger.position(tp) for tp in sorted(mine)},
+        )
         ledger.revoke(mine)
 
     async def commit() -> None:
@@ -380,7 +406,9 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         if not offsets:
             return
         try:
-            consumer: Any = app.consumer  # faust's own commit below its (switched off) ack bookkeeping
+            consumer: Any = (
+                app.consumer
+            )  # faust's own commit below its (switched off) ack bookkeeping
             done = await consumer._commit(offsets)
         except (TimeoutError, KafkaError, OSError) as exc:
             log.warning("commit of %s failed (%r); the records will be folded again", offsets, exc)
@@ -406,7 +434,15 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         overlay: dict[str, CaseState] = {}  # states changed earlier in this batch
         last_event: dict[str, Any] = {}
         sends: list[Any] = []
-        counts = {"applied": 0, "unchanged": 0, "dead_lettered": 0, "alerts": 0, "redelivered": 0, "not_ours": 0, "gap": 0}
+        counts = {
+            "applied": 0,
+            "unchanged": 0,
+            "dead_lettered": 0,
+            "alerts": 0,
+            "redelivered": 0,
+            "not_ours": 0,
+            "gap": 0,
+        }
 
         def load_state(case_id: str) -> CaseState | None:
             return overlay[case_id] if case_id in overlay else table_state(case_id)
@@ -428,12 +464,22 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
                 out = handle_record(message.key, message.value, ref, load_state)
             except Exception as exc:  # a bug in our code must not lose the record: dead-letter it
                 log.exception("internal error on %s", ref)
-                dl = DeadLetter("internal_error", f"{type(exc).__name__}: {exc}", ref, message.key, message.value)
+                dl = DeadLetter(
+                    "internal_error",
+                    f"{type(exc).__name__}: {exc}",
+                    ref,
+                    message.key,
+                    message.value,
+                )
                 out = Outcome(dead_letter=dl)
             if out.dead_letter is not None:
                 dl = out.dead_letter
                 log.warning("dead-lettered %s: %s (%s)", ref, dl.reason, dl.error)
-                sends.append(await producer.send(dlq.get_topic_name(), dl.key, dl.to_json(now), None, None, None))
+                sends.append(
+                    await producer.send(
+                        dlq.get_topic_name(), dl.key, dl.to_json(now), None, None, None
+                    )
+                )
                 counts["dead_lettered"] += 1
             elif out.state is None:
                 counts["unchanged"] += 1
@@ -443,7 +489,11 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
                 assert out.case_id is not None
                 key = out.case_id.encode()
                 for alert in out.alerts:
-                    sends.append(await producer.send(alerts.get_topic_name(), key, encode(alert), None, None, None))
+                    sends.append(
+                        await producer.send(
+                            alerts.get_topic_name(), key, encode(alert), None, None, None
+                        )
+                    )
                 overlay[out.case_id] = out.state
                 last_event[out.case_id] = event
                 counts["applied"] += 1
@@ -467,7 +517,9 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
                     continue
                 raw = current
             # the changelog record (= the snapshot on case.states), in the event's partition
-            changelog.append(await producer.send(states_topic, key, raw, event.message.partition, None, None))
+            changelog.append(
+                await producer.send(states_topic, key, raw, event.message.partition, None, None)
+            )
             written.append((key, raw, event))
         persisted: dict[int, int] = {}
         for meta in await asyncio.gather(*changelog):  # the snapshots on case.states acknowledged
@@ -504,7 +556,11 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         if not seeks:
             return
         for tp, offset in seeks.items():
-            log.warning("records of %s before the one received never reached the agent: seeking back to %d", tp, offset)
+            log.warning(
+                "records of %s before the one received never reached the agent: seeking back to %d",
+                tp,
+                offset,
+            )
             seek_at[tp] = now
             stats["seeks"] += 1
         # seek_wait runs in the consumer's thread (faust's ``seek`` calls aiokafka from this
@@ -518,7 +574,11 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         """The full collections Python no longer starts by itself (``GC_THRESHOLDS``)."""
         now = time.monotonic()
         if full_collection_due(
-            now, gc_clock["last_batch_end"], gc_clock["last_full"], int(gc_clock["batches"]), not idle.is_set()
+            now,
+            gc_clock["last_batch_end"],
+            gc_clock["last_full"],
+            int(gc_clock["batches"]),
+            not idle.is_set(),
         ):
             started = time.perf_counter()
             gc.collect()

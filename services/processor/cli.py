@@ -42,7 +42,9 @@ def worker_command(
         from services.processor.supervise import child_command
         from services.processor.supervise import supervise as run_supervised
 
-        argv = ["--loglevel", loglevel] + (["--web-port", str(web_port)] if web_port is not None else [])
+        argv = ["--loglevel", loglevel] + (
+            ["--web-port", str(web_port)] if web_port is not None else []
+        )
         raise typer.Exit(run_supervised(child_command(argv), max_restarts=max_restarts))
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

@@ -123,8 +123,16 @@ class OffsetLedger(Generic[P]):
     # -- committing ----------------------------------------------------------
     def to_commit(self, partitions: Iterable[P] | None = None) -> dict[P, int]:
         """Durable positions not committed yet (of ``partitions``, default all)."""
-        tps = self._positions if partitions is None else [tp for tp in partitions if tp in self._positions]
-        return {tp: self._positions[tp].durable for tp in tps if self._positions[tp].durable > self._positions[tp].committed}
+        tps = (
+            self._positions
+            if partitions is None
+            else [tp for tp in partitions if tp in self._positions]
+        )
+        return {
+            tp: self._positions[tp].durable
+            for tp in tps
+            if self._positions[tp].durable > self._positions[tp].committed
+        }
 
     def committed(self, offsets: Mapping[P, int]) -> None:
         for tp, offset in offsets.items():

@@ -132,7 +132,11 @@ def handle_record(
     except CodecError as exc:  # a state we wrote ourselves no longer decodes: keep the event
         return Outcome(
             dead_letter=DeadLetter(
-                "state_unreadable", f"stored state for {case_id} does not decode: {exc.reason}", ref, key, value
+                "state_unreadable",
+                f"stored state for {case_id} does not decode: {exc.reason}",
+                ref,
+                key,
+                value,
             )
         )
     new = evolve(current, event)

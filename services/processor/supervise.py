@@ -67,7 +67,9 @@ class Backoff:
         return self._next
 
 
-def supervise(command: Sequence[str], *, backoff: Backoff | None = None, max_restarts: int | None = None) -> int:
+def supervise(
+    command: Sequence[str], *, backoff: Backoff | None = None, max_restarts: int | None = None
+) -> int:
     """Run ``command`` until it exits cleanly or the supervisor is told to stop; return its exit status."""
     backoff = backoff or Backoff()
     stop = threading.Event()
@@ -94,12 +96,18 @@ def supervise(command: Sequence[str], *, backoff: Backoff | None = None, max_res
             if stop.is_set() or status == 0:
                 return status
             if max_restarts is not None and restarts >= max_restarts:
-                log.error("worker exited with status %d; %d restarts used up, giving up", status, restarts)
+                log.error(
+                    "worker exited with status %d; %d restarts used up, giving up", status, restarts
+                )
                 return status
             delay = backoff.after_run(ran_for)
             restarts += 1
             log.error(
-                "worker exited with status %d after %.0fs; restart %d in %.0fs", status, ran_for, restarts, delay
+                "worker exited with status %d after %.0fs; restart %d in %.0fs",
+                status,
+                ran_for,
+                restarts,
+                delay,
             )
             if stop.wait(delay):  # told to stop during the backoff: no restart
                 return 128 + received[0]

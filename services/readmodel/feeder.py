@@ -99,7 +99,9 @@ class DecodeFailure:
     value: bytes | None = None
 
     def quarantined(self) -> Quarantined:
-        return Quarantined("readmodel", self.topic, self.partition, self.offset, self.key, self.value, self.reason)
+        return Quarantined(
+            "readmodel", self.topic, self.partition, self.offset, self.key, self.value, self.reason
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,10 +147,16 @@ def decode_records(records: Iterable[RecordLike], kinds: Mapping[str, TopicKind]
             else:
                 alerts.append(decode_alert(rec.value))
         except CodecError as exc:
-            failures.append(DecodeFailure(rec.topic, rec.partition, rec.offset, str(exc), rec.key, rec.value))
+            failures.append(
+                DecodeFailure(rec.topic, rec.partition, rec.offset, str(exc), rec.key, rec.value)
+            )
             continue
         except Exception as exc:  # noqa: BLE001 - decoding is pure: whatever it raises, the record caused
-            failures.append(DecodeFailure(rec.topic, rec.partition, rec.offset, reason_of(exc), rec.key, rec.value))
+            failures.append(
+                DecodeFailure(
+                    rec.topic, rec.partition, rec.offset, reason_of(exc), rec.key, rec.value
+                )
+            )
             continue
         applied[rec.topic] = applied.get(rec.topic, 0) + 1
     return Decoded(
@@ -432,7 +440,9 @@ class Feeder:
                 except Exception as exc:
                     if not _record_fault(exc):
                         raise
-                    failure = DecodeFailure(rec.topic, rec.partition, rec.offset, reason_of(exc), rec.key, rec.value)
+                    failure = DecodeFailure(
+                        rec.topic, rec.partition, rec.offset, reason_of(exc), rec.key, rec.value
+                    )
                     await self._keep((failure,))
                     decoded = Decoded(
                         batch=Batch(offsets=decoded.batch.offsets), applied={}, failures=(failure,)
@@ -486,7 +496,9 @@ class Feeder:
                 f"the read model was reset (generation {generation}); re-reading the log"
             )
         tps = list(consumer.assignment())
-        checked_at = time.time()  # before the request: every record acknowledged earlier is below these ends
+        checked_at = (
+            time.time()
+        )  # before the request: every record acknowledged earlier is below these ends
         ends = await asyncio.wait_for(consumer.end_offsets(tps), self._timeout) if tps else {}
         starts = (
             await asyncio.wait_for(consumer.beginning_offsets(tps), self._timeout) if tps else {}
@@ -527,7 +539,16 @@ def _record_fault(exc: BaseException) -> bool:
     if isinstance(exc, RowError):
         return True
     return not isinstance(
-        exc, (ReadModelError, ReadModelReset, QuarantineError, KafkaError, OSError, MemoryError, asyncio.TimeoutError)
+        exc,
+        (
+            ReadModelError,
+            ReadModelReset,
+            QuarantineError,
+            KafkaError,
+            OSError,
+            MemoryError,
+            asyncio.TimeoutError,
+        ),
     )
 
 

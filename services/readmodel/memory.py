@@ -153,7 +153,9 @@ class InMemoryReadModel:
                     try:
                         row = case_row(state)
                     except (OverflowError, ValueError) as exc:  # what SQLite cannot index either
-                        raise RowError(f"case {case_id}: a row cannot be stored: {type(exc).__name__}: {exc}") from exc
+                        raise RowError(
+                            f"case {case_id}: a row cannot be stored: {type(exc).__name__}: {exc}"
+                        ) from exc
                     t.cases[case_id] = (state, row)
                     upserted += 1
             for event in batch.events:

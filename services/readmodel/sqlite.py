@@ -322,11 +322,15 @@ class SqliteReadModel:
                 yield conn
                 conn.execute("COMMIT")
             except (sqlite3.IntegrityError, sqlite3.DataError) as exc:
-                raise RowError(f"{what} failed on {self.path}: {type(exc).__name__}: {exc}") from exc
+                raise RowError(
+                    f"{what} failed on {self.path}: {type(exc).__name__}: {exc}"
+                ) from exc
             except sqlite3.Error as exc:
                 raise ReadModelError(f"{what} failed on {self.path}: {exc}") from exc
             except _ROW_FAULTS as exc:
-                raise RowError(f"{what}: a row cannot be stored: {type(exc).__name__}: {exc}") from exc
+                raise RowError(
+                    f"{what}: a row cannot be stored: {type(exc).__name__}: {exc}"
+                ) from exc
             finally:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -345,7 +349,9 @@ class SqliteReadModel:
             if missing:
                 log.info("read model %s: creating the indexes %s", self.path, ", ".join(missing))
                 conn.executescript(f"BEGIN IMMEDIATE;\n{_ADDED_INDEXES}COMMIT;")
-            if conn.execute("SELECT 1 FROM meta WHERE key = 'writes'").fetchone() is None:  # a file of before
+            if (
+                conn.execute("SELECT 1 FROM meta WHERE key = 'writes'").fetchone() is None
+            ):  # a file of before
                 conn.execute("INSERT OR IGNORE INTO meta VALUES ('writes', 0)")
             return
         if version != 0:
@@ -424,7 +430,9 @@ class SqliteReadModel:
                     "INSERT OR REPLACE INTO case_docs VALUES (?, ?, ?)",
                     (
                         row_id,
-                        zlib.compress(encode(state.model_copy(update={"entries": ()})), _ZLIB_LEVEL),
+                        zlib.compress(
+                            encode(state.model_copy(update={"entries": ()})), _ZLIB_LEVEL
+                        ),
                         zlib.compress(_ENTRIES.dump_json(state.entries), _ZLIB_LEVEL),
                     ),
                 )
@@ -570,7 +578,9 @@ class SqliteReadModel:
             total_exact=counted <= COUNT_CAP,
         )
 
-    def _capped_count(self, conn: sqlite3.Connection, source: str, where: list[str], params: list[Any]) -> int:
+    def _capped_count(
+        self, conn: sqlite3.Connection, source: str, where: list[str], params: list[Any]
+    ) -> int:
         """The filter's matches up to ``COUNT_CAP + 1``, remembered for the read model's version.
 
         Counting walks up to 10,001 index entries (a fifth of a list page's time at 1M
@@ -579,7 +589,11 @@ class SqliteReadModel:
         in the same transaction as every write (by any process sharing the file), so a
         remembered count is exact for the snapshot that reads it.
         """
-        version = tuple(conn.execute("SELECT value FROM meta WHERE key IN ('generation', 'writes') ORDER BY key"))
+        version = tuple(
+            conn.execute(
+                "SELECT value FROM meta WHERE key IN ('generation', 'writes') ORDER BY key"
+            )
+        )
         key = (version, source, *where, *params)
         with self._counts_lock:
             hit = self._counts.get(key)
@@ -747,7 +761,9 @@ def _filters(q: CaseQuery) -> tuple[list[str], list[Any]]:
     # written ``+column``: SQLite then walks the equality index in sort order and
     # checks the range on each entry, instead of taking the range's index and
     # sorting every match in a temp b-tree.
-    ordered_by_equality = bool(q.statuses or q.dispositions or q.courts or q.class_action is not None)
+    ordered_by_equality = bool(
+        q.statuses or q.dispositions or q.courts or q.class_action is not None
+    )
     for column, lo, hi in (
         ("date_filed", q.filed_from, q.filed_to),
         ("date_terminated", q.terminated_from, q.terminated_to),

@@ -48,7 +48,9 @@ class _RichProgress:
 
 
 def _changes_table(report: RebuildReport, top: int) -> Table:
-    table = Table(title=f"cases whose status or disposition changed (first {min(top, report.changed)} of {report.changed})")
+    table = Table(
+        title=f"cases whose status or disposition changed (first {min(top, report.changed)} of {report.changed})"
+    )
     for column in ("case", "before", "after", "why"):
         table.add_column(column)
     for change in report.changes[:top]:
@@ -58,17 +60,28 @@ def _changes_table(report: RebuildReport, top: int) -> Table:
 
 def rebuild_command(
     reclassify: Annotated[
-        bool, typer.Option("--reclassify", help="Re-read every stored docket text with the current classifier.")
+        bool,
+        typer.Option(
+            "--reclassify", help="Re-read every stored docket text with the current classifier."
+        ),
     ] = False,
     emit_alerts: Annotated[
         bool,
-        typer.Option("--emit-alerts", help="Send alerts for the cases whose status or disposition changes."),
+        typer.Option(
+            "--emit-alerts", help="Send alerts for the cases whose status or disposition changes."
+        ),
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Report what would change; write nothing (workers may run).")
+        bool,
+        typer.Option(
+            "--dry-run", help="Report what would change; write nothing (workers may run)."
+        ),
     ] = False,
     read_model: Annotated[
-        bool, typer.Option("--read-model/--no-read-model", help="Reset and refill the read model in DATA_DIR.")
+        bool,
+        typer.Option(
+            "--read-model/--no-read-model", help="Reset and refill the read model in DATA_DIR."
+        ),
     ] = True,
     read_model_only: Annotated[
         bool,
@@ -85,15 +98,26 @@ def rebuild_command(
         ),
     ] = False,
     drop_orphans: Annotated[
-        bool, typer.Option("--drop-orphans", help="Delete live projections that have no events in the log.")
+        bool,
+        typer.Option(
+            "--drop-orphans", help="Delete live projections that have no events in the log."
+        ),
     ] = False,
     wait_idle: Annotated[
         float,
-        typer.Option("--wait-idle", min=0, help="Seconds to wait for the processor's consumer group to empty."),
+        typer.Option(
+            "--wait-idle",
+            min=0,
+            help="Seconds to wait for the processor's consumer group to empty.",
+        ),
     ] = 0.0,
     top: Annotated[int, typer.Option("--top", min=0, help="Changed cases to list.")] = 20,
-    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds allowed for each read of a topic.")] = 600.0,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON on stdout.")] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="Seconds allowed for each read of a topic.")
+    ] = 600.0,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON on stdout.")
+    ] = False,
     jobs: Annotated[
         int,
         typer.Option(
@@ -130,7 +154,12 @@ def rebuild_command(
         timeout=timeout,
         jobs=jobs,
     )
-    columns: list[Any] = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
+    columns: list[Any] = [
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    ]
     try:
         with Progress(*columns, console=err, transient=False, refresh_per_second=2) as bar:
             sink = _RichProgress(bar)

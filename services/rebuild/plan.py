@@ -191,7 +191,9 @@ class LogFold:
         state = self._states[case_id] = self._acked[case_id] = pending.state()
         return state
 
-    def add(self, topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None) -> None:
+    def add(
+        self, topic: str, partition: int, offset: int, key: bytes | None, value: bytes | None
+    ) -> None:
         """Fold one record of ``docket.events``."""
         self.next_offset[partition] = max(self.next_offset.get(partition, 0), offset + 1)
         acked = offset < self.committed.get(partition, 0)
@@ -201,7 +203,9 @@ class LogFold:
             stored = self._decode(key, value)
         except RecordRejected as exc:
             self.undecodable += 1
-            dead = DeadLetter(exc.reason, exc.error, RecordRef(topic, partition, offset), key, value)
+            dead = DeadLetter(
+                exc.reason, exc.error, RecordRef(topic, partition, offset), key, value
+            )
             self.rejected.append(dead)
             if not acked:  # never dead-lettered by a worker: do what the worker would have done
                 self.tail_dead_letters.append(dead)
@@ -210,7 +214,13 @@ class LogFold:
             self._fold(stored, partition, acked)
         except Exception as exc:  # noqa: BLE001 - pure steps on one valid event: it is kept, the fold goes on
             self.rejected.append(
-                DeadLetter("unapplicable", f"{type(exc).__name__}: {exc}", RecordRef(topic, partition, offset), key, value)
+                DeadLetter(
+                    "unapplicable",
+                    f"{type(exc).__name__}: {exc}",
+                    RecordRef(topic, partition, offset),
+                    key,
+                    value,
+                )
             )
 
     def _fold(self, stored: DocketEvent, partition: int, acked: bool) -> None:
@@ -294,7 +304,11 @@ def describe(state: Projected | None) -> str:
     if isinstance(state, StateSummary):
         return state.text
     d = state.disposition
-    return state.status if d is None else f"{state.status} ({d.type}, {d.prejudice}, {d.date.isoformat()})"
+    return (
+        state.status
+        if d is None
+        else f"{state.status} ({d.type}, {d.prejudice}, {d.date.isoformat()})"
+    )
 
 
 @dataclass(frozen=True, slots=True)

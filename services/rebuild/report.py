@@ -79,17 +79,31 @@ class RebuildReport:
             ),
         ]
         if self.quarantined:
-            where = "found (not kept: dry run)" if self.dry_run else "kept in DATA_DIR/quarantine.sqlite"
+            where = (
+                "found (not kept: dry run)"
+                if self.dry_run
+                else "kept in DATA_DIR/quarantine.sqlite"
+            )
             out.append(f"quarantine: {self.quarantined} records the rebuild could not use, {where}")
         if self.orphans:
-            fate = "dropped" if self.orphans_dropped else "kept (pass --drop-orphans to delete them)"
-            out.append(f"orphans: {len(self.orphans)} live projections have no events in the log, {fate}")
+            fate = (
+                "dropped" if self.orphans_dropped else "kept (pass --drop-orphans to delete them)"
+            )
+            out.append(
+                f"orphans: {len(self.orphans)} live projections have no events in the log, {fate}"
+            )
         if self.misplaced_cases:
-            out.append(f"WARNING: {len(self.misplaced_cases)} cases have events on several partitions")
+            out.append(
+                f"WARNING: {len(self.misplaced_cases)} cases have events on several partitions"
+            )
         if self.offsets_committed:
-            out.append(f"processor offsets committed: {dict(sorted(self.offsets_committed.items()))}")
+            out.append(
+                f"processor offsets committed: {dict(sorted(self.offsets_committed.items()))}"
+            )
         if self.local_tables_removed:
-            out.append(f"local tables removed: {len(self.local_tables_removed)} (workers recover from the changelog)")
+            out.append(
+                f"local tables removed: {len(self.local_tables_removed)} (workers recover from the changelog)"
+            )
         if self.read_model is not None:
             out.append(
                 f"read model: reset and refilled, {self.read_model.get('cases', 0)} cases, "

@@ -146,7 +146,9 @@ def local_table_dir(settings: Settings) -> Path:
 # --------------------------------------------------------------------------- Kafka reads
 
 
-async def topic_extent(bootstrap: list[str], topics: Iterable[str]) -> dict[str, dict[int, tuple[int, int]]]:
+async def topic_extent(
+    bootstrap: list[str], topics: Iterable[str]
+) -> dict[str, dict[int, tuple[int, int]]]:
     """Per existing topic, partition -> (first offset, end offset)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
@@ -187,7 +189,11 @@ async def latest_per_key(
                     raise ValueError("record without a key")
                 key = r.key.decode("utf-8")
             except ValueError as exc:  # UnicodeDecodeError too
-                for_kept.append(Quarantined("rebuild", topic, r.partition, r.offset, r.key, r.value, reason_of(exc)))
+                for_kept.append(
+                    Quarantined(
+                        "rebuild", topic, r.partition, r.offset, r.key, r.value, reason_of(exc)
+                    )
+                )
                 continue
             if r.value is None:
                 out.pop(key, None)
@@ -206,7 +212,9 @@ class LiveDecoder:
     the rebuilt one over it.
     """
 
-    def __init__(self, topic: str, live: dict[str, tuple[int, bytes]], offsets: dict[str, int]) -> None:
+    def __init__(
+        self, topic: str, live: dict[str, tuple[int, bytes]], offsets: dict[str, int]
+    ) -> None:
         self._topic = topic
         self._live = live
         self._offsets = offsets
@@ -248,7 +256,9 @@ async def group_members(bootstrap: list[str], group: str) -> list[str]:
     for response in responses:
         for error_code, group_id, _state, _ptype, _protocol, found, *_ in response.groups:
             if error_code:
-                raise RebuildError(f"describing consumer group {group_id!r} failed with error code {error_code}")
+                raise RebuildError(
+                    f"describing consumer group {group_id!r} failed with error code {error_code}"
+                )
             for m in found:
                 host = next((x for x in m[1:] if isinstance(x, str) and x.startswith("/")), "")
                 members.append(f"{m[0]}@{host.lstrip('/')}" if host else str(m[0]))
@@ -268,11 +278,15 @@ async def require_idle(bootstrap: list[str], group: str, wait: float) -> None:
         await asyncio.sleep(1.0)
 
 
-async def commit_offsets(bootstrap: list[str], group: str, topic: str, offsets: dict[int, int]) -> None:
+async def commit_offsets(
+    bootstrap: list[str], group: str, topic: str, offsets: dict[int, int]
+) -> None:
     """Commit ``offsets`` for the (empty) group without joining it (a simple-consumer commit)."""
     if not offsets:
         return
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+    )
     await consumer.start()
     try:
         tps = {TopicPartition(topic, p): o for p, o in offsets.items()}
@@ -293,11 +307,15 @@ def fold_jobs(options: Options, partitions: int) -> int:
     return max(1, min(jobs, partitions))
 
 
-def share_partitions(extent: dict[int, tuple[int, int]], jobs: int) -> list[dict[int, tuple[int, int]]]:
+def share_partitions(
+    extent: dict[int, tuple[int, int]], jobs: int
+) -> list[dict[int, tuple[int, int]]]:
     """Partitions in ``jobs`` sets of about equal record counts (largest first, to the smallest set)."""
     shares: list[dict[int, tuple[int, int]]] = [{} for _ in range(jobs)]
     loads = [0] * jobs
-    by_size = sorted(extent.items(), key=lambda item: (item[1][0] - item[1][1], item[0]))  # most records first
+    by_size = sorted(
+        extent.items(), key=lambda item: (item[1][0] - item[1][1], item[0])
+    )  # most records first
     for p, (begin, end) in by_size:
         i = loads.index(min(loads))
         shares[i][p] = (begin, end)
@@ -368,13 +386,19 @@ def _tail(err: bytes) -> str:
 
 
 def fold_partitions(
-    bootstrap: list[str], topic: str, share: dict[int, tuple[int, int]], committed: dict[int, int], timeout: float
+    bootstrap: list[str],
+    topic: str,
+    share: dict[int, tuple[int, int]],
+    committed: dict[int, int],
+    timeout: float,
 ) -> FoldResult:
     """The fold of some partitions, up to the given end offsets (runs in a worker process)."""
     fold = LogFold(committed)
 
     async def read() -> None:
-        async for batch in scan_partitions(bootstrap, topic, {p: end for p, (_, end) in share.items()}, timeout=timeout):
+        async for batch in scan_partitions(
+            bootstrap, topic, {p: end for p, (_, end) in share.items()}, timeout=timeout
+        ):
             for r in batch:
                 fold.add(r.topic, r.partition, r.offset, r.key, r.value)
 
@@ -459,9 +483,18 @@ async def run_rebuild(
         table_dir: asyncio.Future[Path] | None = None
         if jobs > 1:  # other processes fold while this one reads the projections
             folding = asyncio.ensure_future(
-                fold_in_processes(bootstrap, settings.topic_events, events_extent, committed, jobs, options.timeout)
+                fold_in_processes(
+                    bootstrap,
+                    settings.topic_events,
+                    events_extent,
+                    committed,
+                    jobs,
+                    options.timeout,
+                )
             )
-            if writes and options.remove_local_tables:  # faust's import (seconds of CPU) now, not after the writes
+            if (
+                writes and options.remove_local_tables
+            ):  # faust's import (seconds of CPU) now, not after the writes
                 table_dir = asyncio.ensure_future(asyncio.to_thread(local_table_dir, settings))
                 table_dir.add_done_callback(_retrieve)  # a failure is raised where the path is used
         kept: list[Quarantined] = []
@@ -475,7 +508,10 @@ async def run_rebuild(
                 )
             fold: FoldResult | None = None
             if folding is not None:
-                progress.stage(f"folding {settings.topic_events} ({jobs} processes)", size(settings.topic_events))
+                progress.stage(
+                    f"folding {settings.topic_events} ({jobs} processes)",
+                    size(settings.topic_events),
+                )
                 fold = await folding
                 progress.advance(fold.events + fold.undecodable)
                 if fold.misplaced:  # a case on partitions folded apart: fold it all here
@@ -506,11 +542,15 @@ async def run_rebuild(
         alerts = list(fold.tail_alerts)
         report.alerts_unprocessed = len(alerts)
         if options.emit_alerts and not options.read_model_only:
-            extra = await _changed_status_alerts(settings, options, fold, decode_live, reread, progress)
+            extra = await _changed_status_alerts(
+                settings, options, fold, decode_live, reread, progress
+            )
             report.alerts_rebuild = len(extra)
             alerts += [(a.subject.encode(), encode(a)) for a in extra]
         _fill(report, fold, the_plan)
-        kept += [_kept(settings.topic_events, d) for d in fold.rejected] + list(decode_live.kept.values())
+        kept += [_kept(settings.topic_events, d) for d in fold.rejected] + list(
+            decode_live.kept.values()
+        )
         report.quarantined = len(kept)
         if options.dry_run:
             return report
@@ -524,12 +564,15 @@ async def run_rebuild(
         def partition(case_id: str) -> int:
             return live[case_id][0] if case_id in live else fold.partition_of[case_id]
 
-        first: list[Send] = [(settings.topic_dlq, dl.key, dl.to_json(now), None) for dl in fold.tail_dead_letters]
+        first: list[Send] = [
+            (settings.topic_dlq, dl.key, dl.to_json(now), None) for dl in fold.tail_dead_letters
+        ]
         first += [(settings.topic_alerts, key, value, None) for key, value in alerts]
         # the_plan.changelog == the_plan.snapshots (one topic): each state is written once, on the
         # partition of the case's events (faust keeps a key's table entry in that partition)
         to_states: list[Send] = [
-            (settings.topic_states, c.encode(), raw, partition(c)) for c, raw in the_plan.snapshots.items()
+            (settings.topic_states, c.encode(), raw, partition(c))
+            for c, raw in the_plan.snapshots.items()
         ]
         progress.stage("writing alerts and case.states", len(first) + len(to_states))
         await write_all(bootstrap, [first, to_states], progress)
@@ -545,13 +588,22 @@ async def run_rebuild(
             await _refill(settings, options, fold, report, progress)
         return report
     except (TimeoutError, KafkaError, OSError) as exc:
-        raise RebuildError(f"Kafka at {settings.bootstrap_servers}: {type(exc).__name__}: {exc}") from exc
+        raise RebuildError(
+            f"Kafka at {settings.bootstrap_servers}: {type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def _kept(topic: str, dead: DeadLetter) -> Quarantined:
     ref = dead.ref
-    return Quarantined("rebuild", topic, ref.partition, ref.offset, dead.key, dead.value, f"{dead.reason}: {dead.error}")
-
+    return Quarantined(
+        "rebuild",
+        topic,
+        ref.partition,
+        ref.offset,
+        dead.key,
+        dead.value,
+        f"{dead.reason}: {dead.error}",
+    )
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:
@@ -560,7 +612,11 @@ def _retrieve(future: asyncio.Future[Any]) -> None:
 
 
 async def _refill(
-    settings: Settings, options: Options, fold: FoldResult, report: RebuildReport, progress: Progress
+    settings: Settings,
+    options: Options,
+    fold: FoldResult,
+    report: RebuildReport,
+    progress: Progress,
 ) -> None:
     seed = list(fold.changed_readings.values())
     progress.stage("refilling the read model", None)
@@ -568,7 +624,9 @@ async def _refill(
     report.read_model_seeded = len(seed)
 
 
-def _check_partitions(extent: dict[str, dict[int, tuple[int, int]]], settings: Settings, changelog: str) -> None:
+def _check_partitions(
+    extent: dict[str, dict[int, tuple[int, int]]], settings: Settings, changelog: str
+) -> None:
     counts = {t: len(p) for t, p in extent.items()}
     if len(set(counts.values())) > 1:
         raise RebuildError(
@@ -587,7 +645,9 @@ def _fill(report: RebuildReport, fold: FoldResult, the_plan: Plan) -> None:
     report.snapshots_written = len(the_plan.snapshots)
     report.changelog_written = len(the_plan.changelog)
     report.orphans = the_plan.orphans
-    report.orphans_dropped = bool(the_plan.orphans) and any(v is None for v in the_plan.snapshots.values())
+    report.orphans_dropped = bool(the_plan.orphans) and any(
+        v is None for v in the_plan.snapshots.values()
+    )
     report.misplaced_cases = sorted(fold.misplaced)
     report.changes = the_plan.changes
     report.dead_letters = len(fold.tail_dead_letters)
@@ -617,7 +677,9 @@ async def _changed_status_alerts(
     missing = wanted - set(events)
     if missing:
         progress.stage("finding the events that caused changed statuses", None)
-        async for batch in scan(settings.bootstrap_list, settings.topic_events, timeout=options.timeout):
+        async for batch in scan(
+            settings.bootstrap_list, settings.topic_events, timeout=options.timeout
+        ):
             for r in batch:
                 try:
                     event = decode_record(r.key, r.value)
@@ -642,7 +704,9 @@ def remove_local_tables(tabledir: Path) -> list[str]:
     return removed
 
 
-async def refill_read_model(settings: Settings, seed: list[DocketEvent], timeout: float) -> dict[str, int]:
+async def refill_read_model(
+    settings: Settings, seed: list[DocketEvent], timeout: float
+) -> dict[str, int]:
     """Reset the read model, write the re-read events, then replay the output topics into it.
 
     The re-read events go in first, in the reset's generation: the replay of

@@ -13,7 +13,6 @@ import httpx
 import pytest
 
 from services.kafka_local.config import pick_free_ports
-
 from tests.procs import DOCKETLINE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.timeout(600)]
@@ -28,7 +27,15 @@ def test_up_demo_serves_the_reference_case_closed_and_stops_everything(tmp_path:
     log = tmp_path / "up.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [DOCKETLINE, "up", "--demo", "--api-port", str(api_port), "--kafka-port", str(kafka_port)],
+            [
+                DOCKETLINE,
+                "up",
+                "--demo",
+                "--api-port",
+                str(api_port),
+                "--kafka-port",
+                str(kafka_port),
+            ],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -53,9 +60,16 @@ def test_up_demo_serves_the_reference_case_closed_and_stops_everything(tmp_path:
             ("closed", "2025-01-30"),
         ]
         assert case["flags"]["class_action"] is True
-        assert httpx.get(f"{base}/api/cases/{REF}", params={"as_of": "2025-01-25"}, timeout=10).json()["status"] == "open"
+        assert (
+            httpx.get(f"{base}/api/cases/{REF}", params={"as_of": "2025-01-25"}, timeout=10).json()[
+                "status"
+            ]
+            == "open"
+        )
 
-        alerts = httpx.get(f"{base}/api/alerts", params={"case_id": REF}, timeout=10).json()["items"]
+        alerts = httpx.get(f"{base}/api/alerts", params={"case_id": REF}, timeout=10).json()[
+            "items"
+        ]
         assert [(a["type"], a["data"]["from_status"], a["data"]["to_status"]) for a in alerts] == [
             ("status.changed", "open", "closed")
         ]

@@ -108,7 +108,9 @@ _MONTHS = ["Jan", "Feb", "Dec", "Foo", ""]
 _DAYS = ["Mon", "Thu", "Fri", "Xyz", ""]
 
 rfc822_dates = st.builds(
-    lambda wd, d, mon, y, hh, mm, ss, tz: f"{wd}{', ' if wd else ''}{d} {mon} {y} {hh}:{mm}:{ss} {tz}",
+    lambda wd, d, mon, y, hh, mm, ss, tz: (
+        f"{wd}{', ' if wd else ''}{d} {mon} {y} {hh}:{mm}:{ss} {tz}"
+    ),
     st.sampled_from(_DAYS),
     st.sampled_from(["1", "31", "32", "0", "99999999999"]),
     st.sampled_from(_MONTHS),
@@ -216,7 +218,9 @@ def insert(draw: Draw, data: bytes) -> bytes:
         st.one_of(
             st.binary(max_size=64),
             HOSTILE_HEADER_VALUES.map(str.encode),
-            st.sampled_from([b"\x00", b"\xff\xfe", b"\r", b"]]>", b"<![CDATA[", b"&#0;", b"&#xD800;"]),
+            st.sampled_from(
+                [b"\x00", b"\xff\xfe", b"\r", b"]]>", b"<![CDATA[", b"&#0;", b"&#xD800;"]
+            ),
         )
     )
     return data[:at] + piece + data[at:]
@@ -263,7 +267,11 @@ def _split_headers(data: bytes) -> tuple[bytes, bytes, bytes]:
 def set_header(draw: Draw, data: bytes) -> bytes:
     """One header (replaced where it is, or added first) set to a hostile value."""
     name = draw(HEADER_NAMES)
-    value = draw(CONTENT_TYPES) if name == "Content-Type" and draw(st.booleans()) else draw(header_values)
+    value = (
+        draw(CONTENT_TYPES)
+        if name == "Content-Type" and draw(st.booleans())
+        else draw(header_values)
+    )
     line = f"{name}: {value}".encode("utf-8", errors="surrogateescape")
     head, sep, body = _split_headers(data)
     header = re.compile(rb"(?im)^" + re.escape(name.encode()) + rb":[^\n]*(?:\n[ \t][^\n]*)*")
@@ -282,16 +290,24 @@ def nest(draw: Draw, data: bytes) -> bytes:
     opening = b"".join(
         b'Content-Type: multipart/mixed; boundary="b%d"\n\n--b%d\n' % (i, i) for i in range(depth)
     )
-    closing = b"".join(b"\n--b%d--\n" % i for i in reversed(range(depth))) if draw(st.booleans()) else b""
-    return head + b"\nMIME-Version: 1.0\n" + opening + b"Content-Type: text/plain\n\n" + body + closing
+    closing = (
+        b"".join(b"\n--b%d--\n" % i for i in reversed(range(depth))) if draw(st.booleans()) else b""
+    )
+    return (
+        head + b"\nMIME-Version: 1.0\n" + opening + b"Content-Type: text/plain\n\n" + body + closing
+    )
 
 
 def encoding(draw: Draw, data: bytes) -> bytes:
     """A declared charset or transfer encoding that does not fit the bytes."""
     head, sep, body = _split_headers(data)
-    cte = draw(st.sampled_from(["base64", "quoted-printable", "8bit", "x-uuencode", "binary", "7bit"]))
+    cte = draw(
+        st.sampled_from(["base64", "quoted-printable", "8bit", "x-uuencode", "binary", "7bit"])
+    )
     ctype = draw(CONTENT_TYPES)
-    head = re.sub(rb"(?im)^content-(?:type|transfer-encoding):[^\n]*(?:\n[ \t][^\n]*)*\n?", b"", head)
+    head = re.sub(
+        rb"(?im)^content-(?:type|transfer-encoding):[^\n]*(?:\n[ \t][^\n]*)*\n?", b"", head
+    )
     head += f"\nContent-Type: {ctype}\nContent-Transfer-Encoding: {cte}".encode()
     if draw(st.booleans()):
         body = body.decode("latin-1").encode("utf-16")
@@ -323,10 +339,10 @@ def title(draw: Draw, data: bytes) -> bytes:
 
 
 def description(draw: Draw, data: bytes) -> bytes:
-    name = draw(st.one_of(st.sampled_from(["", "[", "]", "[[]]", "[A AND B AND ]"]), st.text(max_size=30)))
-    link = "https://ecf.cand.uscourts.gov/doc1/{}?caseid={}&de_seq_num={}".format(
-        draw(numbers), draw(numbers), draw(numbers)
+    name = draw(
+        st.one_of(st.sampled_from(["", "[", "]", "[[]]", "[A AND B AND ]"]), st.text(max_size=30))
     )
+    link = f"https://ecf.cand.uscourts.gov/doc1/{draw(numbers)}?caseid={draw(numbers)}&de_seq_num={draw(numbers)}"
     text = f'[{name}] (<a href="{link}">{draw(numbers)}</a>)'
     return _replace_match(draw, data, _DESCRIPTION, text.encode("utf-8", errors="surrogateescape"))
 
@@ -369,7 +385,15 @@ def _leaf() -> st.SearchStrategy[Any]:
         st.text(max_size=40),
         dates,
         numbers,
-        st.sampled_from(["", " ", "cand", "5:25-cv-00709", "https://ecf.cand.uscourts.gov/doc1/1?de_seq_num=99999999999999999999"]),
+        st.sampled_from(
+            [
+                "",
+                " ",
+                "cand",
+                "5:25-cv-00709",
+                "https://ecf.cand.uscourts.gov/doc1/1?de_seq_num=99999999999999999999",
+            ]
+        ),
     )
 
 
@@ -418,7 +442,13 @@ def _int_leaves(doc: Any) -> list[tuple[Any, Any]]:
     stack = [doc]
     while stack:
         node = stack.pop()
-        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        items = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node)
+            if isinstance(node, list)
+            else ()
+        )
         for key, value in items:
             if isinstance(value, int) and not isinstance(value, bool):
                 out.append((node, key))

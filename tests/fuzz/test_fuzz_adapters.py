@@ -67,7 +67,9 @@ FILE_ADAPTERS = {
 @pytest.mark.parametrize("fmt", FILE_ADAPTERS)
 @FUZZ
 @given(data=st.data())
-def test_nef_and_rss_yield_only_records_for_mutated_real_files(fmt: str, data: st.DataObject) -> None:
+def test_nef_and_rss_yield_only_records_for_mutated_real_files(
+    fmt: str, data: st.DataObject
+) -> None:
     count_example(fmt)
     parse, kind, mutators = FILE_ADAPTERS[fmt]
     name, raw = data.draw(corpus.mutated(kind, mutators), label="file")
@@ -156,7 +158,9 @@ _BODY = {
         ]
     },
 }
-_CASE = SourceCase(court_id="cand", docket_number="5:25-cv-00709-EJD", case_name="De La Torre v. LinkedIn")
+_CASE = SourceCase(
+    court_id="cand", docket_number="5:25-cv-00709-EJD", case_name="De La Torre v. LinkedIn"
+)
 
 
 @FUZZ
@@ -171,7 +175,9 @@ _CASE = SourceCase(court_id="cand", docket_number="5:25-cv-00709-EJD", case_name
         st.just(_CASE),
         st.builds(
             SourceCase,
-            court_id=st.one_of(st.none(), st.sampled_from(["cand", "CAND", "ca9", ""]), st.text(max_size=8)),
+            court_id=st.one_of(
+                st.none(), st.sampled_from(["cand", "CAND", "ca9", ""]), st.text(max_size=8)
+            ),
             docket_number=st.one_of(st.none(), corpus.numbers, st.text(max_size=20)),
             date_filed=st.one_of(st.none(), corpus.dates),
         ),

@@ -33,7 +33,9 @@ DECODERS = {"events": decode_event, "alerts": decode_alert, "states": decode_sta
 
 @FUZZ
 @given(st.sampled_from(sorted(DECODERS)).flatmap(lambda k: st.tuples(st.just(k), topics.values(k))))
-def test_codec_decoders_raise_only_codec_error(case: tuple[str, tuple[bytes | None, bytes | None]]) -> None:
+def test_codec_decoders_raise_only_codec_error(
+    case: tuple[str, tuple[bytes | None, bytes | None]],
+) -> None:
     count_example("codec")
     kind, (_, value) = case
     if value is None:
@@ -46,7 +48,9 @@ def test_codec_decoders_raise_only_codec_error(case: tuple[str, tuple[bytes | No
 
 @FUZZ
 @given(topics.values("events"))
-def test_the_events_topic_rules_raise_only_record_rejected(record: tuple[bytes | None, bytes | None]) -> None:
+def test_the_events_topic_rules_raise_only_record_rejected(
+    record: tuple[bytes | None, bytes | None],
+) -> None:
     count_example("decode_record")
     key, value = record
     outcomes = []

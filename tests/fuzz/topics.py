@@ -70,7 +70,9 @@ def values(draw: corpus.Draw, kind: str) -> tuple[bytes | None, bytes | None]:
     elif how == "bytes":
         value = draw(corpus.mutated_seeds((("record", value),), corpus.BYTE_MUTATORS))[1]
     elif how == "key":
-        key = draw(st.one_of(st.none(), st.binary(max_size=30), st.text(max_size=30).map(str.encode)))
+        key = draw(
+            st.one_of(st.none(), st.binary(max_size=30), st.text(max_size=30).map(str.encode))
+        )
     elif how == "none":
         key, value = draw(st.sampled_from([(key, None), (None, value), (None, None)]))
     else:

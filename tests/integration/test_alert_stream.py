@@ -24,8 +24,12 @@ from tests.webhook_util import make_alert
 
 DISMISSED = make_alert()
 AMENDED_ELSEWHERE = make_alert(
-    case_id="nysd:1:24-cv-00001", case_name="Doe v. Google LLC", type_="complaint.amended",
-    from_status="open", to_status="open", class_action=False,
+    case_id="nysd:1:24-cv-00001",
+    case_name="Doe v. Google LLC",
+    type_="complaint.amended",
+    from_status="open",
+    to_status="open",
+    class_action=False,
 )
 ROE_DISMISSED = make_alert(case_id="cand:3:25-cv-01234", case_name="Roe v. LinkedIn Corp.")
 REOPENED = make_alert(from_status="closed", to_status="open", entry="#9")
@@ -45,7 +49,9 @@ async def server(tmp_path: Path) -> AsyncIterator[Server]:
     store = SqliteReadModel(tmp_path / "read.sqlite")
     app = create_app(load_settings(data_dir=tmp_path), store, start_feeder=False)
     app.state.stream_tuning = StreamTuning(heartbeat_seconds=0.3, poll_seconds=0.05)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
+    srv = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    )
     task = asyncio.create_task(srv.serve())
     deadline = time.monotonic() + 10
     while not srv.started:
@@ -78,13 +84,15 @@ class Reader:
                     self.comments.append(line)
                     continue
                 name, _, value = line.partition(":")
-                event[name] = value[1:] if value.startswith(" ") else value
+                event[name] = value.removeprefix(" ")
             raise AssertionError("stream ended")
 
         try:
             return await asyncio.wait_for(read(), timeout)
-        except asyncio.TimeoutError as exc:
-            raise AssertionError(f"no event within {timeout}s; partial {event}, comments {self.comments[-3:]}") from exc
+        except TimeoutError as exc:
+            raise AssertionError(
+                f"no event within {timeout}s; partial {event}, comments {self.comments[-3:]}"
+            ) from exc
 
 
 async def open_stream(client: httpx.AsyncClient, url: str, headers: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
@@ -98,21 +106,29 @@ async def open_stream(client: httpx.AsyncClient, url: str, headers: dict[str, st
 async def test_stream_filters_resumes_and_tails(server: Server) -> None:
     server.add(DISMISSED, AMENDED_ELSEWHERE, ROE_DISMISSED)
     async with httpx.AsyncClient(base_url=server.base, timeout=10) as client:
-        resp, reader = await open_stream(client, "/api/alerts/stream?since=0&q=linkedin&transition=any->closed")
+        resp, reader = await open_stream(
+            client, "/api/alerts/stream?since=0&q=linkedin&transition=any->closed"
+        )
         try:
             first, second = await reader.next_event(), await reader.next_event()
             assert [decode_alert(e["data"]) for e in (first, second)] == [DISMISSED, ROE_DISMISSED]
             assert (first["id"], second["id"]) == ("1", "3")  # seq; #2 did not match
-            server.add(REOPENED, make_alert(case_id="cand:3:25-cv-09999", case_name="Poe v. LinkedIn"))
+            server.add(
+                REOPENED, make_alert(case_id="cand:3:25-cv-09999", case_name="Poe v. LinkedIn")
+            )
             live = await reader.next_event()
-            assert decode_alert(live["data"]).data.case_id == "cand:3:25-cv-09999"  # the reopening is closed->open
+            assert (
+                decode_alert(live["data"]).data.case_id == "cand:3:25-cv-09999"
+            )  # the reopening is closed->open
             assert live["id"] == "5"
         finally:
             await resp.aclose()
 
         # A reconnect with Last-Event-ID continues right after the last event seen.
         resp, reader = await open_stream(
-            client, "/api/alerts/stream?q=linkedin&transition=any->closed", headers={"Last-Event-ID": first["id"]}
+            client,
+            "/api/alerts/stream?q=linkedin&transition=any->closed",
+            headers={"Last-Event-ID": first["id"]},
         )
         try:
             resumed = await reader.next_event()
@@ -121,7 +137,9 @@ async def test_stream_filters_resumes_and_tails(server: Server) -> None:
             await resp.aclose()
 
 
-async def test_stream_without_a_position_starts_at_the_newest_alert_and_sends_heartbeats(server: Server) -> None:
+async def test_stream_without_a_position_starts_at_the_newest_alert_and_sends_heartbeats(
+    server: Server,
+) -> None:
     server.add(DISMISSED, ROE_DISMISSED)
     async with httpx.AsyncClient(base_url=server.base, timeout=10) as client:
         resp, reader = await open_stream(client, "/api/alerts/stream")

@@ -17,10 +17,10 @@ import pytest
 
 from bench.phases import wait_http
 from services.api.cli import worker_app
+from services.readmodel.store import SqliteReadModel
 from tests.api_server import serve
 from tests.courtlistener_util import REF_DOCKET_ID, complaint_entry, webhook_bytes
 from tests.integration.test_courtlistener_webhook import API_TOKEN, make_settings, stand_in
-from services.readmodel.store import SqliteReadModel
 from tests.procs import running, service_env
 from tests.readmodel_samples import REF_CASE_ID, fold
 
@@ -85,13 +85,17 @@ def test_only_the_first_api_process_publishes_the_courtlistener_inbox(
         with serve(first) as _, serve(second) as second_url:
             headers = {"Authorization": f"Bearer {API_TOKEN}", "Idempotency-Key": "cl-workers-1"}
             with httpx.Client(base_url=second_url, timeout=10) as client:
-                r = client.post("/api/ingest/courtlistener", content=webhook_bytes(complaint_entry()),
-                                headers=headers)
+                r = client.post(
+                    "/api/ingest/courtlistener",
+                    content=webhook_bytes(complaint_entry()),
+                    headers=headers,
+                )
                 assert r.status_code == 202, r.text
                 deadline = time.monotonic() + 60
                 while True:
-                    state = client.get("/api/ingest/courtlistener/deliveries/cl-workers-1",
-                                       headers=headers).json()["state"]
+                    state = client.get(
+                        "/api/ingest/courtlistener/deliveries/cl-workers-1", headers=headers
+                    ).json()["state"]
                     if state["published"] == 1:
                         break
                     assert time.monotonic() < deadline, f"not published within 60 s: {state}"

@@ -35,7 +35,9 @@ def test_bench_smoke_produces_every_figure_with_consistent_counts(
     kafka_bootstrap: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sz = SIZES["smoke"]
-    bench = Bench("smoke", log=print, cache_dir=tmp_path / "cache", bootstrap=kafka_bootstrap, build_workers=1)
+    bench = Bench(
+        "smoke", log=print, cache_dir=tmp_path / "cache", bootstrap=kafka_bootstrap, build_workers=1
+    )
     r = bench.run()
 
     bulk = dataset(tmp_path / "cache", sz.bulk_events, SEED)
@@ -44,7 +46,11 @@ def test_bench_smoke_produces_every_figure_with_consistent_counts(
 
     assert r["ceiling"]["events"] == sz.processor_events and r["ceiling"]["events_per_s"] > 0
     p = r["processor"]
-    assert p["events"] == sz.processor_events and p["events_per_s"] > 0 and p["events_per_s_incl_startup"] > 0
+    assert (
+        p["events"] == sz.processor_events
+        and p["events_per_s"] > 0
+        and p["events_per_s_incl_startup"] > 0
+    )
     assert p["dead_lettered"] == 0
     assert p["alerts_written"] == _expected_alerts(proc_records)
     assert 0 < p["states_written"] <= sz.processor_events
@@ -59,7 +65,9 @@ def test_bench_smoke_produces_every_figure_with_consistent_counts(
     assert lat["n"] == lat["alerts"] and lat["p50_ms"] <= lat["p99_ms"] <= lat["max_ms"]
 
     watch = r["watch_rss"]
-    assert watch["feed_to_alert"]["n"] == sz.watch_samples, "one open -> closed alert per appended item"
+    assert watch["feed_to_alert"]["n"] == sz.watch_samples, (
+        "one open -> closed alert per appended item"
+    )
     assert watch["idle"]["feeds"] == sz.watch_idle_feeds and watch["idle"]["idle_polls"] > 0
     assert watch["idle"]["other_answers"] == 0, "an unchanged feed is only ever answered 304"
 

@@ -32,7 +32,6 @@ from services.api.app import create_app
 from services.ingest.courtlistener_api import ApiPolicy
 from services.ingest.courtlistener_worker import WebhookConfig
 from services.settings import Settings, load_settings
-
 from tests.api_server import serve
 from tests.courtlistener_util import (
     DISMISSAL_TEXT,

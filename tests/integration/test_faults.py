@@ -18,7 +18,6 @@ from schemas.events import EVENT_SCHEMA_VERSION
 from services.consistency.check import check, report_lines
 from services.settings import Settings
 from services.topics import ensure_app_topics
-
 from tests.kafka_util import produce_many, wait_caught_up
 from tests.procs import kill, running, service_env
 from tests.workload import workload
@@ -54,8 +53,12 @@ async def test_sigkill_the_processor_repeatedly_loses_and_doubles_nothing(
             kill(proc)  # SIGKILL: no shutdown, no final commit
             kills += 1
     with running(["worker", "-l", "warn"], env, tmp_path / "worker-final.log"):
-        await wait_caught_up(kafka_bootstrap, f"{unique_prefix}{s.processor_app_id}", s.topic_events, timeout=600)
-    print(f"events {len(records)}, SIGKILLs {kills}, restarts {kills}, {time.monotonic() - started:.0f}s")
+        await wait_caught_up(
+            kafka_bootstrap, f"{unique_prefix}{s.processor_app_id}", s.topic_events, timeout=600
+        )
+    print(
+        f"events {len(records)}, SIGKILLs {kills}, restarts {kills}, {time.monotonic() - started:.0f}s"
+    )
     await _assert_consistent(s, "sigkill")
 
 
@@ -68,8 +71,14 @@ async def test_same_events_twice_and_shuffled_within_and_across_cases(
     s = _settings(kafka_bootstrap, unique_prefix, tmp_path)
     await ensure_app_topics(s)
     await produce_many(kafka_bootstrap, s.topic_events, records + shuffled)
-    with running(["worker", "-l", "warn"], service_env(kafka_bootstrap, unique_prefix, tmp_path), tmp_path / "w.log"):
-        await wait_caught_up(kafka_bootstrap, f"{unique_prefix}{s.processor_app_id}", s.topic_events, timeout=400)
+    with running(
+        ["worker", "-l", "warn"],
+        service_env(kafka_bootstrap, unique_prefix, tmp_path),
+        tmp_path / "w.log",
+    ):
+        await wait_caught_up(
+            kafka_bootstrap, f"{unique_prefix}{s.processor_app_id}", s.topic_events, timeout=400
+        )
     await _assert_consistent(s, "twice+shuffled")
 
 
@@ -84,7 +93,9 @@ async def test_poison_records_are_dead_lettered_and_processing_continues(
     base = encode_event(complaint())
     ref = complaint().subject.encode()
     missing_date = base.replace(b'#1","date_filed":"2025-01-21",', b'#1",', 1)
-    future_version = base.replace(b'"schema_version":%d' % EVENT_SCHEMA_VERSION, b'"schema_version":7')
+    future_version = base.replace(
+        b'"schema_version":%d' % EVENT_SCHEMA_VERSION, b'"schema_version":7'
+    )
     assert missing_date != base and future_version != base
     poison: list[tuple[bytes | None, bytes | None]] = [
         (key, b"{invalid json"),
@@ -106,8 +117,14 @@ async def test_poison_records_are_dead_lettered_and_processing_continues(
     s = _settings(kafka_bootstrap, unique_prefix, tmp_path)
     await ensure_app_topics(s)
     await produce_many(kafka_bootstrap, s.topic_events, mixed)
-    with running(["worker", "-l", "warn"], service_env(kafka_bootstrap, unique_prefix, tmp_path), tmp_path / "w.log"):
-        await wait_caught_up(kafka_bootstrap, f"{unique_prefix}{s.processor_app_id}", s.topic_events, timeout=400)
+    with running(
+        ["worker", "-l", "warn"],
+        service_env(kafka_bootstrap, unique_prefix, tmp_path),
+        tmp_path / "w.log",
+    ):
+        await wait_caught_up(
+            kafka_bootstrap, f"{unique_prefix}{s.processor_app_id}", s.topic_events, timeout=400
+        )
     import orjson
 
     dlq = [orjson.loads(r.value) for r in await read_all(kafka_bootstrap, s.topic_dlq)]

@@ -117,7 +117,9 @@ async def _wait_shared(
         if len(seen) == members and all(seen.values()) and len(set(seen) - set(previous)) >= new:
             return seen
         await asyncio.sleep(0.5)
-    raise AssertionError(f"{members} workers never shared {s.topic_events} within {timeout:.0f}s: {seen}")
+    raise AssertionError(
+        f"{members} workers never shared {s.topic_events} within {timeout:.0f}s: {seen}"
+    )
 
 
 async def _wait_committed(bootstrap: str, group: str, at_least: int, timeout: float = 300.0) -> int:
@@ -129,14 +131,20 @@ async def _wait_committed(bootstrap: str, group: str, at_least: int, timeout: fl
         if done >= at_least:
             return done
         await asyncio.sleep(0.2)
-    raise AssertionError(f"{group} committed only {done} records within {timeout:.0f}s (waiting for {at_least})")
+    raise AssertionError(
+        f"{group} committed only {done} records within {timeout:.0f}s (waiting for {at_least})"
+    )
 
 
 async def _committed_total(bootstrap: str, group: str) -> int:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
-        return sum(o.offset for o in (await admin.list_consumer_group_offsets(group)).values() if o.offset > 0)
+        return sum(
+            o.offset
+            for o in (await admin.list_consumer_group_offsets(group)).values()
+            if o.offset > 0
+        )
     except KafkaError:
         return 0
     finally:
@@ -183,7 +191,9 @@ async def _ingest(
                     await asyncio.wait_for(asyncio.gather(*futures), 30)
                     break
                 except (TimeoutError, KafkaError, OSError) as exc:
-                    print(f"ingest: chunk {i} not acknowledged ({type(exc).__name__}); re-sending in {delay:.1f}s")
+                    print(
+                        f"ingest: chunk {i} not acknowledged ({type(exc).__name__}); re-sending in {delay:.1f}s"
+                    )
                     resent += 1
                     if producer is not None:
                         try:
@@ -202,7 +212,11 @@ async def _ingest(
 
 async def _consistent(s: Settings, label: str, figures: str) -> Report:
     report = await check(s)
-    print(f"[{label}] {figures}, differences found: {len(report.diffs)}", *report_lines(report), sep="\n  ")
+    print(
+        f"[{label}] {figures}, differences found: {len(report.diffs)}",
+        *report_lines(report),
+        sep="\n  ",
+    )
     assert report.ok, report_lines(report)
     assert report.alerts_expected > 0
     return report
@@ -225,9 +239,13 @@ async def test_two_workers_share_the_partitions_and_one_is_killed_mid_run(
         with running(["worker", "-l", WORKER_LOGLEVEL], env_b, tmp_path / "b-1.log") as b:
             shared = await _wait_shared(kafka_bootstrap, s, 2, [a, b])
             print("assignment before the kill:", shared)
-            ingest = asyncio.create_task(_ingest(kafka_bootstrap, s.topic_events, records, pause=0.2))
+            ingest = asyncio.create_task(
+                _ingest(kafka_bootstrap, s.topic_events, records, pause=0.2)
+            )
             done = await _wait_committed(kafka_bootstrap, _group(s), len(records) // 3)
-            kill(b)  # SIGKILL: no commit, no leave-group; its partitions move after the session timeout
+            kill(
+                b
+            )  # SIGKILL: no commit, no leave-group; its partitions move after the session timeout
             kills += 1
             print(f"SIGKILLed worker b after {done} of {len(records)} records were committed")
             # after the session timeout its partitions move: a recovers their table from b's changelog
@@ -271,7 +289,9 @@ async def test_the_broker_stops_and_restarts_while_ingest_and_processing_continu
             assert manager.stop(data_dir), "the broker was running"
             deadline = time.monotonic() + 120
             while not port_is_free(port):  # connections the broker closed linger in TIME_WAIT
-                assert time.monotonic() < deadline, f"port {port} still busy 120 s after the broker stopped"
+                assert time.monotonic() < deadline, (
+                    f"port {port} still busy 120 s after the broker stopped"
+                )
                 await asyncio.sleep(1.0)
             await asyncio.sleep(2.0)  # the log keeps flowing into producers' retries meanwhile
             again = await asyncio.to_thread(manager.start, port, data_dir, 4)
@@ -285,11 +305,17 @@ async def test_the_broker_stops_and_restarts_while_ingest_and_processing_continu
         with running(["worker", "-l", WORKER_LOGLEVEL], env, tmp_path / "w.log") as worker:
             await _wait_shared(bootstrap, s, 1, [worker])
             chunks = -(-len(records) // 400)
-            resent = await _ingest(bootstrap, s.topic_events, records, at={chunks // 2: restart_broker})
+            resent = await _ingest(
+                bootstrap, s.topic_events, records, at={chunks // 2: restart_broker}
+            )
             await wait_caught_up(bootstrap, _group(s), s.topic_events, timeout=600)
-            assert worker.poll() is None, "docketline worker (the supervisor) survived the broker restart"
+            assert worker.poll() is None, (
+                "docketline worker (the supervisor) survived the broker restart"
+            )
         # faust may exit when the broker goes away mid-rebalance; the supervisor starts it again
-        worker_restarts = (tmp_path / "w.log").read_text(errors="replace").count("worker exited with status")
+        worker_restarts = (
+            (tmp_path / "w.log").read_text(errors="replace").count("worker exited with status")
+        )
         figures = (
             f"events {len(records)}, broker restarts {restarts} (down {down_s:.0f}s), "
             f"chunks re-sent by ingest {resent}, faust worker restarts by the supervisor {worker_restarts}, "
@@ -340,15 +366,21 @@ class _Watcher:
             self.polls += 1
             if response.status_code == 404:
                 if self.k[case_id] > 0:
-                    self.violations.append(f"{case_id}: 404 after serving {self.k[case_id]} entries")
+                    self.violations.append(
+                        f"{case_id}: 404 after serving {self.k[case_id]} entries"
+                    )
                 continue
             assert response.status_code == 200, response.text
             self.answers += 1
             k = self.renderings[case_id].get(_key(response.json()))
             if k is None:
-                self.violations.append(f"{case_id}: served a state that is no prefix of its events: {response.text[:300]}")
+                self.violations.append(
+                    f"{case_id}: served a state that is no prefix of its events: {response.text[:300]}"
+                )
             elif k < self.k[case_id]:
-                self.violations.append(f"{case_id}: went back from {self.k[case_id]} to {k} entries")
+                self.violations.append(
+                    f"{case_id}: went back from {self.k[case_id]} to {k} entries"
+                )
             else:
                 self.k[case_id] = k
 
@@ -357,7 +389,9 @@ def _key(doc: dict[str, Any]) -> bytes:
     return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)
 
 
-async def _wait_api_caught_up(client: httpx.AsyncClient, since: float, timeout: float = 180.0) -> dict[str, Any]:
+async def _wait_api_caught_up(
+    client: httpx.AsyncClient, since: float, timeout: float = 180.0
+) -> dict[str, Any]:
     """Wait until the API's feeder has applied the log as it was at ``since`` (epoch seconds) or later.
 
     ``caught_up`` and ``lag`` alone are as of the feeder's last lag check, which
@@ -438,7 +472,11 @@ async def partitions_move(
 
             chunks = -(-len(records) // 400)
             await _ingest(
-                bootstrap, s.topic_events, records, pause=0.3, at={chunks // 3: kill_b, (2 * chunks) // 3: restart_b}
+                bootstrap,
+                s.topic_events,
+                records,
+                pause=0.3,
+                at={chunks // 3: kill_b, (2 * chunks) // 3: restart_b},
             )
             await wait_caught_up(bootstrap, _group(s), s.topic_events, timeout=600)
             since = time.time()  # every output of the processor is acknowledged by now
@@ -495,8 +533,12 @@ async def test_the_api_serves_consistent_cases_while_partitions_move(
     try:
         served = {c: store.get_case(c) for c in expected}
         stale = [c for c, st in served.items() if st is None or encode(st) != encode(expected[c])]
-        assert stale == [], f"{len(stale)} cases in the read model differ from the log, e.g. {stale[:3]}"
-        assert store.counts()["alerts"] == len(alert_ids), "one row per alert id: redeliveries de-duplicated"
+        assert stale == [], (
+            f"{len(stale)} cases in the read model differ from the log, e.g. {stale[:3]}"
+        )
+        assert store.counts()["alerts"] == len(alert_ids), (
+            "one row per alert id: redeliveries de-duplicated"
+        )
     finally:
         store.close()
     assert moves.health["read_model"]["cases"] == len(expected)

@@ -232,18 +232,28 @@ async def test_caught_up_holds_for_the_log_as_it_was_at_lag_checked_at(
     settings = _settings(kafka_bootstrap, unique_prefix, tmp_path)
     await ensure_app_topics(settings)
     [first, *later] = FOLDED.history
-    await _produce(kafka_bootstrap, settings.topic_states, [(first.case_id.encode(), encode(first))])
+    await _produce(
+        kafka_bootstrap, settings.topic_states, [(first.case_id.encode(), encode(first))]
+    )
     store = SqliteReadModel(tmp_path / "readmodel.sqlite")
-    feeder = Feeder(settings, store, lag_every_s=15.0, discover_every_s=0.5, retry_initial_s=0.2, poll_ms=100)
+    feeder = Feeder(
+        settings, store, lag_every_s=15.0, discover_every_s=0.5, retry_initial_s=0.2, poll_ms=100
+    )
     feeder.start()
     try:
-        await _until("caught up with the first state", lambda: feeder.status().caught_up, feeder.status, 60)
+        await _until(
+            "caught up with the first state", lambda: feeder.status().caught_up, feeder.status, 60
+        )
         since = time.time()
         last = later[-1]
-        await _produce(kafka_bootstrap, settings.topic_states, [(last.case_id.encode(), encode(last))])
+        await _produce(
+            kafka_bootstrap, settings.topic_states, [(last.case_id.encode(), encode(last))]
+        )
         st = feeder.status()
         assert st.lag_checked_at is not None and st.lag_checked_at < since, st
-        assert st.caught_up and all(v == 0 for v in st.lag.values()), "as of the last check, before the publish"
+        assert st.caught_up and all(v == 0 for v in st.lag.values()), (
+            "as of the last check, before the publish"
+        )
 
         def vouched() -> bool:
             now = feeder.status()
@@ -304,9 +314,11 @@ def test_api_serves_what_the_feeder_reads_from_kafka(
         health = _poll(
             "lag zero on every topic",
             lambda: client.get("/healthz").json(),
-            lambda h: bool(h["feeder"]["lag"])
-            and all(v == 0 for v in h["feeder"]["lag"].values())
-            and (h["feeder"]["lag_checked_at"] or 0) >= published,
+            lambda h: (
+                bool(h["feeder"]["lag"])
+                and all(v == 0 for v in h["feeder"]["lag"].values())
+                and (h["feeder"]["lag_checked_at"] or 0) >= published
+            ),
             30,
         )
         case = last.json()

@@ -10,7 +10,6 @@ import pytest
 from schemas.codec import decode_event
 from services.demo import make_demo
 from services.ingest.rejects import read_report
-
 from tests.kafka_util import read_all
 from tests.procs import DOCKETLINE, service_env
 

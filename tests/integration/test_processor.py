@@ -11,7 +11,6 @@ import pytest
 from schemas.codec import decode_alert, decode_state, encode_event
 from services.settings import Settings
 from services.topics import ensure_app_topics
-
 from tests.kafka_util import produce, read_all, wait_caught_up
 from tests.procs import running, service_env
 from tests.unit.core_builders import REF_ID, complaint, dismissal
@@ -39,7 +38,9 @@ async def _run(
     with running(["worker", "-l", "warn"], service_env(bootstrap, prefix, tmp), tmp / "worker.log"):
         for batch in batches:
             await produce(bootstrap, s.topic_events, batch)
-            await wait_caught_up(bootstrap, f"{prefix}{s.processor_app_id}", s.topic_events, timeout=120)
+            await wait_caught_up(
+                bootstrap, f"{prefix}{s.processor_app_id}", s.topic_events, timeout=120
+            )
             if after_each is not None:
                 after_each.append(len(await read_all(bootstrap, s.topic_states)))
     return s
@@ -54,15 +55,23 @@ async def test_reference_case_yields_exactly_one_open_to_closed_alert_and_replay
 ) -> None:
     first = _ref([complaint(), dismissal()])
     snapshots: list[int] = []
-    s = await _run(kafka_bootstrap, unique_prefix, tmp_path, [first, first], snapshots)  # the same file twice
-    assert snapshots[0] >= 1 and snapshots[1] == snapshots[0], "the replayed file must not write new states"
+    s = await _run(
+        kafka_bootstrap, unique_prefix, tmp_path, [first, first], snapshots
+    )  # the same file twice
+    assert snapshots[0] >= 1 and snapshots[1] == snapshots[0], (
+        "the replayed file must not write new states"
+    )
 
     alerts = [decode_alert(r.value) for r in await read_all(kafka_bootstrap, s.topic_alerts)]
     assert [(a.subject, a.type, a.data.from_status, a.data.to_status) for a in alerts] == [
         (REF_ID, "status.changed", "open", "closed")
     ]
     d = alerts[0].data.disposition
-    assert d is not None and (d.type, d.prejudice, d.date.isoformat()) == ("voluntary_dismissal", "without", "2025-01-30")
+    assert d is not None and (d.type, d.prejudice, d.date.isoformat()) == (
+        "voluntary_dismissal",
+        "without",
+        "2025-01-30",
+    )
 
     states = [decode_state(r.value) for r in await read_all(kafka_bootstrap, s.topic_states)]
     final = states[-1]
@@ -77,13 +86,21 @@ async def test_reference_case_yields_exactly_one_open_to_closed_alert_and_replay
 async def test_reverse_order_gives_the_same_projection_and_alert(
     kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
 ) -> None:
-    fwd = await _run(kafka_bootstrap, unique_prefix + "f.", tmp_path / "f", [_ref([complaint(), dismissal()])])
-    rev = await _run(kafka_bootstrap, unique_prefix + "r.", tmp_path / "r", [_ref([dismissal(), complaint()])])
+    fwd = await _run(
+        kafka_bootstrap, unique_prefix + "f.", tmp_path / "f", [_ref([complaint(), dismissal()])]
+    )
+    rev = await _run(
+        kafka_bootstrap, unique_prefix + "r.", tmp_path / "r", [_ref([dismissal(), complaint()])]
+    )
     fwd_states = await read_all(kafka_bootstrap, fwd.topic_states)
     rev_states = await read_all(kafka_bootstrap, rev.topic_states)
     assert rev_states[-1].value == fwd_states[-1].value
-    fwd_alerts = [decode_alert(r.value).id for r in await read_all(kafka_bootstrap, fwd.topic_alerts)]
-    rev_alerts = [decode_alert(r.value).id for r in await read_all(kafka_bootstrap, rev.topic_alerts)]
+    fwd_alerts = [
+        decode_alert(r.value).id for r in await read_all(kafka_bootstrap, fwd.topic_alerts)
+    ]
+    rev_alerts = [
+        decode_alert(r.value).id for r in await read_all(kafka_bootstrap, rev.topic_alerts)
+    ]
     assert fwd_alerts == rev_alerts and len(fwd_alerts) == 1
 
 
@@ -128,7 +145,9 @@ async def test_worker_restart_recovers_its_table_and_does_not_realert(
     await asyncio.sleep(0)
 
 
-def oversized_case_records() -> tuple[list[tuple[bytes | None, bytes | None]], list[tuple[bytes | None, bytes | None]], str]:
+def oversized_case_records() -> tuple[
+    list[tuple[bytes | None, bytes | None]], list[tuple[bytes | None, bytes | None]], str
+]:
     """20 events of the reference case whose state is ~17.6 MB, and one event of another case on its partition.
 
     A state's size comes from its entries (~360 bytes each, ~46k entries reach 16 MiB) and its
@@ -145,14 +164,25 @@ def oversized_case_records() -> tuple[list[tuple[bytes | None, bytes | None]], l
 
     big: list[tuple[bytes | None, bytes | None]] = []
     for i in range(20):
-        case = REF_CASE.model_copy(update={"parties": tuple(f"Party {i:02d}-{j:06d} LLC" for j in range(40_000))})
-        big.append((REF_ID.encode(), encode_event(event(i + 1, "2025-01-21", f"entry {i}", ANSWER, case=case))))
+        case = REF_CASE.model_copy(
+            update={"parties": tuple(f"Party {i:02d}-{j:06d} LLC" for j in range(40_000))}
+        )
+        big.append(
+            (
+                REF_ID.encode(),
+                encode_event(event(i + 1, "2025-01-21", f"entry {i}", ANSWER, case=case)),
+            )
+        )
     number = next(
-        f"5:25-cv-{n:05d}" for n in range(1, 1000) if partition_of(f"cand:5:25-cv-{n:05d}") == partition_of(REF_ID)
+        f"5:25-cv-{n:05d}"
+        for n in range(1, 1000)
+        if partition_of(f"cand:5:25-cv-{n:05d}") == partition_of(REF_ID)
     )
     other = CaseInfo(court_id="cand", docket_number=number, case_name="Other v. Case")
     other_id = f"cand:{number}"
-    after = [(other_id.encode(), encode_event(event(1, "2025-01-22", "COMPLAINT", ANSWER, case=other)))]
+    after = [
+        (other_id.encode(), encode_event(event(1, "2025-01-22", "COMPLAINT", ANSWER, case=other)))
+    ]
     return big, after, other_id
 
 
@@ -173,11 +203,14 @@ async def test_a_case_whose_state_exceeds_the_message_size_is_written_and_its_pa
     expected = encode(project(decode_event(v) for _, v in big))  # type: ignore[arg-type]
     assert len(expected) > MAX_MESSAGE_BYTES
 
-    s = await _run(kafka_bootstrap, unique_prefix, tmp_path, [big, after])  # waits until all is committed
-    latest = {r.key.decode(): r.value for r in await read_all(kafka_bootstrap, s.topic_states, timeout=60)}
+    s = await _run(
+        kafka_bootstrap, unique_prefix, tmp_path, [big, after]
+    )  # waits until all is committed
+    latest = {
+        r.key.decode(): r.value for r in await read_all(kafka_bootstrap, s.topic_states, timeout=60)
+    }
     assert latest[REF_ID] == expected, "the big state, byte for byte the fold of its events"
     assert other_id in latest, "the partition went on after the big case"
     report = await check(s)
     print(*report_lines(report), sep="\n  ")
     assert report.ok, report_lines(report)
-

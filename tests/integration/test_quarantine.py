@@ -65,18 +65,24 @@ def _poison_state() -> bytes:
     return encode(FOLDED.states[REF_CASE_ID].model_copy(update={"updated_at": late}))
 
 
-async def _produce(bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None, int | None]]) -> None:
+async def _produce(
+    bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None, int | None]]
+) -> None:
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     try:
         for key, value, ts in records:
-            await asyncio.wait_for(producer.send_and_wait(topic, key=key, value=value, timestamp_ms=ts), 60)
+            await asyncio.wait_for(
+                producer.send_and_wait(topic, key=key, value=value, timestamp_ms=ts), 60
+            )
     finally:
         await producer.stop()
 
 
 async def _topics(bootstrap: str, prefix: str, data_dir: Path) -> Settings:
-    settings = load_settings(bootstrap_servers=bootstrap, topic_prefix=prefix, data_dir=data_dir, partitions=3)
+    settings = load_settings(
+        bootstrap_servers=bootstrap, topic_prefix=prefix, data_dir=data_dir, partitions=3
+    )
     await ensure_app_topics(settings)
     return settings
 
@@ -89,7 +95,11 @@ async def _publish_after(settings: Settings, poisons: dict[str, list[tuple[bytes
         settings.topic_alerts: [(a.subject.encode(), encode(a)) for a in FOLDED.alerts],
     }
     for topic, records in good.items():
-        await _produce(settings.bootstrap_servers, topic, [(k, v, None) for k, v in [*poisons[topic], *records]])
+        await _produce(
+            settings.bootstrap_servers,
+            topic,
+            [(k, v, None) for k, v in [*poisons[topic], *records]],
+        )
 
 
 async def _accept_any_timestamp(bootstrap: str, topic: str) -> None:
@@ -98,7 +108,13 @@ async def _accept_any_timestamp(bootstrap: str, topic: str) -> None:
     await admin.start()
     try:
         await admin.alter_configs(
-            [ConfigResource(ConfigResourceType.TOPIC, topic, {"message.timestamp.after.max.ms": str(2**63 - 1)})]
+            [
+                ConfigResource(
+                    ConfigResourceType.TOPIC,
+                    topic,
+                    {"message.timestamp.after.max.ms": str(2**63 - 1)},
+                )
+            ]
         )
     finally:
         await admin.close()
@@ -156,7 +172,9 @@ async def test_the_feeder_quarantines_a_poison_on_every_topic_and_later_records_
         store.close()
     kept = Quarantine(quarantine_path(settings))
     try:
-        assert {q.topic: q.value for q in kept.latest(10)} == poisons  # the raw bytes, as on the log
+        assert {
+            q.topic: q.value for q in kept.latest(10)
+        } == poisons  # the raw bytes, as on the log
     finally:
         kept.close()
 
@@ -176,14 +194,17 @@ async def test_the_dispatcher_quarantines_poison_alerts_and_delivers_the_next_on
         (REF_CASE_ID.encode(), encode(later), None),
     ])  # fmt: skip
     await eventually(
-        "the alert after the poisons delivered", lambda: env.deliveries(watcher["id"]),
+        "the alert after the poisons delivered",
+        lambda: env.deliveries(watcher["id"]),
         lambda rows: [(r["alert_id"], r["status"]) for r in rows] == [(later.id, "delivered")],
     )
     await env.caught_up()  # the offsets moved past the poisons
     r = await env.api.get("/healthz")
     quarantine = r.json()["quarantine"]
     assert quarantine["by_reader"] == {"dispatcher": {topic: 2}}
-    reasons = {q["offset"]: q["reason"] for q in quarantine["latest"] if q["reader"] == "dispatcher"}
+    reasons = {
+        q["offset"]: q["reason"] for q in quarantine["latest"] if q["reader"] == "dispatcher"
+    }
     assert set(reasons) == {0, 1}
     assert "data.case_id" in reasons[0] or "Field required" in reasons[0]
     assert "year" in reasons[1] and "out of range" in reasons[1]
@@ -222,6 +243,9 @@ async def test_check_reads_past_poison_on_every_topic_and_keeps_it(
             ("check", settings.topic_alerts): 1,
         }  # fmt: skip
         assert unreadable_state in {q.value for q in kept.latest(10)}
-        assert await check(settings) is not None and kept.counts()[("check", settings.topic_states)] == 2
+        assert (
+            await check(settings) is not None
+            and kept.counts()[("check", settings.topic_states)] == 2
+        )
     finally:
         kept.close()

@@ -32,7 +32,6 @@ from services.readmodel.store import open_read_model
 from services.rebuild.run import changelog_topic
 from services.settings import Settings
 from services.topics import ensure_app_topics
-
 from tests.kafka_util import produce_many, read_all, wait_caught_up
 from tests.procs import DOCKETLINE, running, service_env
 from tests.workload import workload
@@ -48,9 +47,16 @@ def _settings(bootstrap: str, prefix: str, tmp: Path) -> Settings:
 
 def _rebuild(env: dict[str, str], *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [DOCKETLINE, "rebuild", *args], env=env, capture_output=True, text=True, timeout=600, check=False
+        [DOCKETLINE, "rebuild", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
-    print(f"$ docketline rebuild {' '.join(args)}  -> {done.returncode}\n{done.stdout}\n{done.stderr[-3000:]}")
+    print(
+        f"$ docketline rebuild {' '.join(args)}  -> {done.returncode}\n{done.stdout}\n{done.stderr[-3000:]}"
+    )
     assert done.returncode == expect, done.stderr[-3000:]
     return done
 
@@ -72,7 +78,12 @@ async def _latest(bootstrap: str, topic: str) -> dict[str, bytes]:
 
 async def _run_worker_until_caught_up(s: Settings, env: dict[str, str], log: Path) -> None:
     with running(["worker", "-l", "warn"], env, log):
-        await wait_caught_up(s.bootstrap_servers, f"{s.topic_prefix}{s.processor_app_id}", s.topic_events, timeout=300)
+        await wait_caught_up(
+            s.bootstrap_servers,
+            f"{s.topic_prefix}{s.processor_app_id}",
+            s.topic_events,
+            timeout=300,
+        )
 
 
 # --------------------------------------------------------------------------- an unchanged log
@@ -81,10 +92,15 @@ async def _run_worker_until_caught_up(s: Settings, env: dict[str, str], log: Pat
 async def _copy_events(bootstrap: str, source: str, target: str) -> int:
     """Copy a topic record by record onto the same partitions, in offset order."""
     records = await read_all(bootstrap, source, timeout=120)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=20)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=20
+    )
     await producer.start()
     try:
-        futures = [await producer.send(target, key=r.key, value=r.value, partition=r.partition) for r in records]
+        futures = [
+            await producer.send(target, key=r.key, value=r.value, partition=r.partition)
+            for r in records
+        ]
         for f in futures:
             await f
     finally:
@@ -106,7 +122,9 @@ async def test_rebuilding_an_unchanged_log_changes_nothing_and_a_fresh_rebuild_i
     await produce_many(kafka_bootstrap, s.topic_events, records)
 
     with running(["worker", "-l", "warn"], env, live_dir / "worker-1.log"):
-        await wait_caught_up(kafka_bootstrap, f"{s.topic_prefix}{s.processor_app_id}", s.topic_events, timeout=300)
+        await wait_caught_up(
+            kafka_bootstrap, f"{s.topic_prefix}{s.processor_app_id}", s.topic_events, timeout=300
+        )
         refused = _rebuild(env, expect=2)
         assert "active member" in refused.stderr and "docketline worker" in refused.stderr
 
@@ -139,9 +157,15 @@ async def test_rebuilding_an_unchanged_log_changes_nothing_and_a_fresh_rebuild_i
     assert rebuilt_states.keys() == live_states.keys()
     different = [c for c in live_states if rebuilt_states[c] != live_states[c]]
     assert different == [], f"{len(different)} projections differ, e.g. {different[:3]}"
-    assert changelog_topic(fresh) == fresh.topic_states  # the worker recovers its table from the snapshots
-    fresh_alerts = [decode_alert(r.value) for r in await read_all(kafka_bootstrap, fresh.topic_alerts)]
-    assert sorted(a.id for a in fresh_alerts) == sorted(decode_alert(r.value).id for r in alerts_before)
+    assert (
+        changelog_topic(fresh) == fresh.topic_states
+    )  # the worker recovers its table from the snapshots
+    fresh_alerts = [
+        decode_alert(r.value) for r in await read_all(kafka_bootstrap, fresh.topic_alerts)
+    ]
+    assert sorted(a.id for a in fresh_alerts) == sorted(
+        decode_alert(r.value).id for r in alerts_before
+    )
     assert report["alerts_unprocessed"] == len(fresh_alerts) > 0
     print(f"events {len(records)}, cases {len(live_states)}, byte-identical snapshots {len(live_states)}, "
           f"alerts {len(fresh_alerts)}")  # fmt: skip
@@ -151,14 +175,20 @@ async def test_rebuilding_an_unchanged_log_changes_nothing_and_a_fresh_rebuild_i
     old = decode_state(live_states[case_id])
     for settings, env_, where in ((s, env, live_dir), (fresh, fresh_env, fresh_dir)):
         late = _later_entry(old, "MINUTE ENTRY: status conference held.")
-        await produce_many(kafka_bootstrap, settings.topic_events, [(case_id.encode(), encode_event(late))])
+        await produce_many(
+            kafka_bootstrap, settings.topic_events, [(case_id.encode(), encode_event(late))]
+        )
         await _run_worker_until_caught_up(settings, env_, where / "worker-2.log")
         new = decode_state((await _latest(kafka_bootstrap, settings.topic_states))[case_id])
-        assert new.entry_count == old.entry_count + 1, "the new event folded on top of the recovered table"
+        assert new.entry_count == old.entry_count + 1, (
+            "the new event folded on top of the recovered table"
+        )
         assert new.status == old.status
         report_ = await check(settings)
         print(f"[{settings.topic_prefix}]", *report_lines(report_), sep="\n  ")
-        assert report_.ok and not report_.alert_ids_redelivered, "nothing re-processed after the rebuild"
+        assert report_.ok and not report_.alert_ids_redelivered, (
+            "nothing re-processed after the rebuild"
+        )
 
 
 def _later_entry(state: Any, text: str) -> DocketEvent:
@@ -172,7 +202,13 @@ def _later_entry(state: Any, text: str) -> DocketEvent:
         document_number=number,
         text=text,
     )
-    return build_event(case, entry, classify(text, None, number), source="tests/rebuild", classifier_version=CLASSIFIER_VERSION)
+    return build_event(
+        case,
+        entry,
+        classify(text, None, number),
+        source="tests/rebuild",
+        classifier_version=CLASSIFIER_VERSION,
+    )
 
 
 # --------------------------------------------------------------------------- stale readings
@@ -187,7 +223,9 @@ def _case(n: int) -> CaseInfo:
     )
 
 
-def _docket(n: int, texts: list[str], *, stale: dict[int, Classification] | None = None) -> list[DocketEvent]:
+def _docket(
+    n: int, texts: list[str], *, stale: dict[int, Classification] | None = None
+) -> list[DocketEvent]:
     """A case in real phrasing, read by the current classifier except for the ``stale`` entries."""
     case = _case(n)
     case_id = f"cand:{case.docket_number}"
@@ -201,14 +239,28 @@ def _docket(n: int, texts: list[str], *, stale: dict[int, Classification] | None
             text=text,
         )
         if stale and number in stale:
-            out.append(build_event(case, entry, stale[number], source="tests/rebuild", classifier_version="rules-0.9"))
+            out.append(
+                build_event(
+                    case,
+                    entry,
+                    stale[number],
+                    source="tests/rebuild",
+                    classifier_version="rules-0.9",
+                )
+            )
         else:
             c = classify(text, None, number)
-            out.append(build_event(case, entry, c, source="tests/rebuild", classifier_version=CLASSIFIER_VERSION))
+            out.append(
+                build_event(
+                    case, entry, c, source="tests/rebuild", classifier_version=CLASSIFIER_VERSION
+                )
+            )
     return out
 
 
-COMPLAINT = "COMPLAINT against Acme Corp. ( Filing fee $ 405, receipt number ACANDC-1.). Filed by Jane Roe."
+COMPLAINT = (
+    "COMPLAINT against Acme Corp. ( Filing fee $ 405, receipt number ACANDC-1.). Filed by Jane Roe."
+)
 ANSWER = "ANSWER to Complaint by Acme Corp.. (Doe, John) (Filed on 2/1/2025)"
 VOLUNTARY = "NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Jane Roe. (Filed on 3/30/2025)"
 STIPULATED = "ORDER granting 20 Stipulation of Dismissal. This action is dismissed with prejudice. (Case closed.)"
@@ -229,13 +281,17 @@ async def test_reclassify_closes_a_stale_case_reports_it_and_alerts_only_when_as
     await ensure_app_topics(s)
     others: list[DocketEvent] = []
     for n in range(1, 21):  # cases read by the current classifier: a rebuild must leave them alone
-        others += _docket(n, [COMPLAINT, ANSWER] + [[STIPULATED], [STAYED], [MINUTES], [VOLUNTARY]][n % 4])
+        others += _docket(
+            n, [COMPLAINT, ANSWER] + [[STIPULATED], [STAYED], [MINUTES], [VOLUNTARY]][n % 4]
+        )
     s1 = _docket(101, [COMPLAINT, ANSWER, VOLUNTARY], stale={3: PLAIN})
     s1_id = s1[0].subject
     assert s1[2].type == "docket.entry"
     await produce_many(kafka_bootstrap, s.topic_events, _keyed(others + s1))
     await _run_worker_until_caught_up(s, env, tmp_path / "worker-1.log")
-    alerts_before = {decode_alert(r.value).id for r in await read_all(kafka_bootstrap, s.topic_alerts)}
+    alerts_before = {
+        decode_alert(r.value).id for r in await read_all(kafka_bootstrap, s.topic_alerts)
+    }
     assert alerts_before, "the other cases closed and stayed"
     states_before = len(await read_all(kafka_bootstrap, s.topic_states))
     assert decode_state((await _latest(kafka_bootstrap, s.topic_states))[s1_id]).status == "open"
@@ -258,14 +314,20 @@ async def test_reclassify_closes_a_stale_case_reports_it_and_alerts_only_when_as
     assert (report["snapshots_written"], report["changelog_written"]) == (1, 1)
     assert (report["alerts_rebuild"], report["alerts_unprocessed"]) == (0, 0)
     assert decode_state((await _latest(kafka_bootstrap, s.topic_states))[s1_id]).status == "closed"
-    assert decode_state((await _latest(kafka_bootstrap, changelog_topic(s)))[s1_id]).status == "closed"
-    after_rebuild = [decode_alert(r.value).id for r in await read_all(kafka_bootstrap, s.topic_alerts)]
+    assert (
+        decode_state((await _latest(kafka_bootstrap, changelog_topic(s)))[s1_id]).status == "closed"
+    )
+    after_rebuild = [
+        decode_alert(r.value).id for r in await read_all(kafka_bootstrap, s.topic_alerts)
+    ]
     assert sorted(after_rebuild) == sorted(alerts_before), "no alert without --emit-alerts"
     store = open_read_model(s)
     try:
         served = store.get_case(s1_id)
         assert served is not None and served.status == "closed"
-        assert store.events_by_id([s1[2].id])[s1[2].id].type == "case.dismissed", "the timeline shows the new reading"
+        assert store.events_by_id([s1[2].id])[s1[2].id].type == "case.dismissed", (
+            "the timeline shows the new reading"
+        )
     finally:
         store.close()
 
@@ -280,13 +342,23 @@ async def test_reclassify_closes_a_stale_case_reports_it_and_alerts_only_when_as
     alerts = [decode_alert(r.value) for r in await read_all(kafka_bootstrap, s.topic_alerts)]
     sent = [a for a in alerts if a.id not in alerts_before]
     assert [(a.id, a.source, a.data.from_status, a.data.to_status) for a in sent] == [
-        (alert_id(s2_id, "status.changed", s2[1].data.entry.entry_key, "open", "closed"), "docketline/rebuild", "open", "closed")
+        (
+            alert_id(s2_id, "status.changed", s2[1].data.entry.entry_key, "open", "closed"),
+            "docketline/rebuild",
+            "open",
+            "closed",
+        )
     ]
-    assert not [a for a in alerts if a.subject == s1_id], "S1 was never alerted: its rebuild ran without --emit-alerts"
+    assert not [a for a in alerts if a.subject == s1_id], (
+        "S1 was never alerted: its rebuild ran without --emit-alerts"
+    )
 
     # workers continue on top of the rebuilt states (S2's table is replayed from the changelog
     # into the worker's kept local files; S1's came from the changelog after the files were removed)
-    late = [_later_entry(decode_state((await _latest(kafka_bootstrap, s.topic_states))[c]), MINUTES) for c in (s1_id, s2_id)]
+    late = [
+        _later_entry(decode_state((await _latest(kafka_bootstrap, s.topic_states))[c]), MINUTES)
+        for c in (s1_id, s2_id)
+    ]
     await produce_many(kafka_bootstrap, s.topic_events, _keyed(late))
     await _run_worker_until_caught_up(s, env, tmp_path / "worker-3.log")
     final = await _latest(kafka_bootstrap, s.topic_states)
@@ -294,11 +366,17 @@ async def test_reclassify_closes_a_stale_case_reports_it_and_alerts_only_when_as
         state = decode_state(final[case_id])
         assert (state.status, state.entry_count) == ("closed", entries), case_id
 
-    checked = subprocess.run([DOCKETLINE, "check", "--reclassify"], env=env, capture_output=True, text=True, timeout=300)
+    checked = subprocess.run(
+        [DOCKETLINE, "check", "--reclassify"], env=env, capture_output=True, text=True, timeout=300
+    )
     print(checked.stdout, checked.stderr[-2000:])
     assert checked.returncode == 0
-    stored = subprocess.run([DOCKETLINE, "check"], env=env, capture_output=True, text=True, timeout=300)
-    assert stored.returncode == 1 and "differences 2" in stored.stdout, "against the stored readings both cases differ"
+    stored = subprocess.run(
+        [DOCKETLINE, "check"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert stored.returncode == 1 and "differences 2" in stored.stdout, (
+        "against the stored readings both cases differ"
+    )
 
 
 async def test_the_rebuild_writes_a_state_larger_than_the_message_size_and_check_agrees(
@@ -317,7 +395,9 @@ async def test_the_rebuild_writes_a_state_larger_than_the_message_size_and_check
     await ensure_app_topics(s)
     await produce_many(kafka_bootstrap, s.topic_events, [*big, *after])
     _rebuild(service_env(kafka_bootstrap, s.topic_prefix, tmp_path))
-    rebuilt = {r.key.decode(): r.value for r in await read_all(kafka_bootstrap, s.topic_states, timeout=60)}
+    rebuilt = {
+        r.key.decode(): r.value for r in await read_all(kafka_bootstrap, s.topic_states, timeout=60)
+    }
     assert rebuilt[REF_ID] == expected and other_id in rebuilt
     report = await check(s)
     assert report.ok, report_lines(report)

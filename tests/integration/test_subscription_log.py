@@ -25,13 +25,18 @@ from services.dispatcher.subscriptions import (
 from services.settings import Settings, load_settings
 from tests.kafka_util import produce, read_all
 
-T0 = dt.datetime(2025, 2, 1, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2025, 2, 1, tzinfo=dt.UTC)
 
 
 def sub(sub_id: str, owner: str = "caller_a") -> Subscription:
     return Subscription(
-        id=sub_id, owner=owner, url="https://93.184.215.14/h", secret="whsec_x",
-        filters=SubscriptionFilters(query="linkedin"), created_at=T0, updated_at=T0,
+        id=sub_id,
+        owner=owner,
+        url="https://93.184.215.14/h",
+        secret="whsec_x",
+        filters=SubscriptionFilters(query="linkedin"),
+        created_at=T0,
+        updated_at=T0,
     )
 
 
@@ -83,7 +88,9 @@ async def test_put_get_update_delete(make_log: Callable[[], SubscriptionLog]) ->
     assert log.get("sub_a") is None and [s.id for s in log.all()] == ["sub_b"]
 
 
-async def test_a_stale_revision_never_overwrites_a_newer_one(make_log: Callable[[], SubscriptionLog]) -> None:
+async def test_a_stale_revision_never_overwrites_a_newer_one(
+    make_log: Callable[[], SubscriptionLog],
+) -> None:
     log = make_log()
     await log.start()
     a = sub("sub_a")
@@ -151,14 +158,21 @@ async def test_a_record_after_a_tombstone_does_not_recreate_the_subscription(
 ) -> None:
     """Records as an older writer left them: the record, a bare tombstone, then a late
     record from a copy read before the delete."""
-    settings = load_settings(bootstrap_servers=kafka_bootstrap, topic_prefix=unique_prefix, data_dir=tmp_path)
+    settings = load_settings(
+        bootstrap_servers=kafka_bootstrap, topic_prefix=unique_prefix, data_dir=tmp_path
+    )
     first = KafkaSubscriptionLog(settings)
     await first.start()  # creates the compacted topic
     await first.close()
     a = sub("sub_a")
     await produce(
-        kafka_bootstrap, subscriptions_topic(settings),
-        [(b"sub_a", encode(a)), (b"sub_a", None), (b"sub_a", encode(a.with_state("disabled", "410", T0)))],
+        kafka_bootstrap,
+        subscriptions_topic(settings),
+        [
+            (b"sub_a", encode(a)),
+            (b"sub_a", None),
+            (b"sub_a", encode(a.with_state("disabled", "410", T0))),
+        ],
     )
     reader = KafkaSubscriptionLog(settings)
     await reader.start()
@@ -173,8 +187,12 @@ async def test_signing_secrets_are_encrypted_on_the_topic_and_old_plaintext_reco
     kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
 ) -> None:
     key = Fernet.generate_key().decode()
-    settings = load_settings(bootstrap_servers=kafka_bootstrap, topic_prefix=unique_prefix,
-                             data_dir=tmp_path, subscription_secret_keys=key)
+    settings = load_settings(
+        bootstrap_servers=kafka_bootstrap,
+        topic_prefix=unique_prefix,
+        data_dir=tmp_path,
+        subscription_secret_keys=key,
+    )
     secret = "whsec_" + base64.b64encode(b"k" * 32).decode()
     writer = KafkaSubscriptionLog(settings)
     await writer.start()
@@ -184,7 +202,9 @@ async def test_signing_secrets_are_encrypted_on_the_topic_and_old_plaintext_reco
         await writer.close()
     old = sub("sub_old").model_copy(update={"secret": secret})  # as written before encryption
     await produce(kafka_bootstrap, subscriptions_topic(settings), [(b"sub_old", encode(old))])
-    raw = b"".join(r.value or b"" for r in await read_all(kafka_bootstrap, subscriptions_topic(settings)))
+    raw = b"".join(
+        r.value or b"" for r in await read_all(kafka_bootstrap, subscriptions_topic(settings))
+    )
     assert raw.count(secret.encode()) == 1  # only the old plaintext record holds it
     reader = KafkaSubscriptionLog(settings)
     await reader.start()
@@ -194,8 +214,11 @@ async def test_signing_secrets_are_encrypted_on_the_topic_and_old_plaintext_reco
     finally:
         await reader.close()
     # a reader with another key keeps the sealed record out, with the reason, and goes on
-    other = KafkaSubscriptionLog(settings.model_copy(
-        update={"subscription_secret_keys": (SecretStr(Fernet.generate_key().decode()),)}))
+    other = KafkaSubscriptionLog(
+        settings.model_copy(
+            update={"subscription_secret_keys": (SecretStr(Fernet.generate_key().decode()),)}
+        )
+    )
     await other.start()
     try:
         assert other.get("sub_new") is None and other.get("sub_old") == old

@@ -29,7 +29,9 @@ pytestmark = [
     pytest.mark.kafka,
     pytest.mark.shared_data,
     requires_shared_data,
-    pytest.mark.skipif(not DOVECOT.exists(), reason="dovecot-imapd is not installed (.ci/run installs it)"),
+    pytest.mark.skipif(
+        not DOVECOT.exists(), reason="dovecot-imapd is not installed (.ci/run installs it)"
+    ),
 ]
 
 
@@ -63,8 +65,12 @@ async def test_every_nef_in_the_mailbox_is_published_once_by_id_and_moved_across
         with running(args, env, tmp_path / "logs" / "imap-2.log") as proc:
             wait_for("INBOX emptied", lambda: imap.count("INBOX") == 0, proc, 180)
             doc = wait_for(
-                "the watcher idling", lambda: (d := status_of(data_dir, "imap", proc.pid))
-                and d.get("state") == "idle" and d, proc, 60,
+                "the watcher idling",
+                lambda: (
+                    (d := status_of(data_dir, "imap", proc.pid)) and d.get("state") == "idle" and d
+                ),
+                proc,
+                60,
             )
             assert doc["idle"] is True
         rejected_first = sum(1 for name, _ in first if name in REJECTED_FILES)
@@ -77,8 +83,12 @@ async def test_every_nef_in_the_mailbox_is_published_once_by_id_and_moved_across
 
         # a clean restart: the rest arrives while it waits in IDLE; nothing is sent twice
         with running(args, env, tmp_path / "logs" / "imap-3.log") as proc:
-            wait_for("idle again", lambda: (d := status_of(data_dir, "imap", proc.pid))
-                     and d.get("state") == "idle", proc, 90)
+            wait_for(
+                "idle again",
+                lambda: (d := status_of(data_dir, "imap", proc.pid)) and d.get("state") == "idle",
+                proc,
+                90,
+            )
             imap.append([raw for _, raw in later])
             wait_for("the new mail handled", lambda: imap.count("INBOX") == 0, proc, 120)
         after = await topic_ids(kafka_bootstrap, topic)
@@ -108,15 +118,34 @@ async def test_without_a_folder_messages_are_marked_only_after_kafka_took_their_
         down = service_env(
             f"127.0.0.1:{dead}", unique_prefix, data_dir, DOCKETLINE_MAIL_IMAP_PASSWORD=PASSWORD
         )
-        with running(["watch", "mail", "--imap", imap.url], down, tmp_path / "logs" / "down.log") as proc:
+        with running(
+            ["watch", "mail", "--imap", imap.url], down, tmp_path / "logs" / "down.log"
+        ) as proc:
             # the one non-NEF is marked rejected; the two NEFs wait for Kafka, unmarked
-            wait_for("the non-NEF marked", lambda: imap.count("INBOX", ["KEYWORD", "$DocketlineRejected"]) == 1, proc, 90)
-            wait_for("a failed try", lambda: (d := status_of(data_dir, "imap", proc.pid)) and d["last_error"], proc, 60)
+            wait_for(
+                "the non-NEF marked",
+                lambda: imap.count("INBOX", ["KEYWORD", "$DocketlineRejected"]) == 1,
+                proc,
+                90,
+            )
+            wait_for(
+                "a failed try",
+                lambda: (d := status_of(data_dir, "imap", proc.pid)) and d["last_error"],
+                proc,
+                60,
+            )
             assert imap.count("INBOX", ["UNKEYWORD", "$Docketline"]) == 2
             kill(proc)
         up = dict(down, DOCKETLINE_BOOTSTRAP_SERVERS=kafka_bootstrap)
-        with running(["watch", "mail", "--imap", imap.url], up, tmp_path / "logs" / "up.log") as proc:
-            wait_for("all marked", lambda: imap.count("INBOX", ["UNKEYWORD", "$Docketline"]) == 0, proc, 120)
+        with running(
+            ["watch", "mail", "--imap", imap.url], up, tmp_path / "logs" / "up.log"
+        ) as proc:
+            wait_for(
+                "all marked",
+                lambda: imap.count("INBOX", ["UNKEYWORD", "$Docketline"]) == 0,
+                proc,
+                120,
+            )
         assert imap.count("INBOX") == 3  # marked, not moved
         with imap.client() as c:
             assert all(b"\\Seen" not in f for f in c.get_flags(c.search("ALL")).values())

@@ -40,7 +40,9 @@ def _start(env: dict[str, str], tmp: Path, name: str, *extra: str):  # type: ign
 
 
 def _address(data_dir: Path, proc) -> tuple[str, int]:  # type: ignore[no-untyped-def]
-    doc = wait_for("the receiver listening", lambda: status_of(data_dir, "smtp", proc.pid), proc, START_TIMEOUT)
+    doc = wait_for(
+        "the receiver listening", lambda: status_of(data_dir, "smtp", proc.pid), proc, START_TIMEOUT
+    )
     host, port = doc["listening"].rsplit(":", 1)
     return host, int(port)
 
@@ -84,7 +86,9 @@ async def test_every_accepted_nef_reaches_kafka_once_by_id_across_a_sigkill_and_
     acked: list[str] = []
     with _start(env, tmp_path, "smtp-1") as proc:
         address = _address(data_dir, proc)
-        sender = threading.Thread(target=_send_until_killed, args=(address, messages, acked), daemon=True)
+        sender = threading.Thread(
+            target=_send_until_killed, args=(address, messages, acked), daemon=True
+        )
         sender.start()
         # mid-work: messages are still arriving while the first ones are being published
         wait_for("a message published", lambda: inbox_counts(data_dir)["published"] >= 1, proc, 120)
@@ -101,8 +105,10 @@ async def test_every_accepted_nef_reaches_kafka_once_by_id_across_a_sigkill_and_
         _send(address, rest, acked)  # the sender retries what was not answered 250
         wait_for(
             "every message published or rejected",
-            lambda: (c := inbox_counts(data_dir))["received"] == 0
-            and c["published"] + c["rejected"] == len(messages),
+            lambda: (
+                (c := inbox_counts(data_dir))["received"] == 0
+                and c["published"] + c["rejected"] == len(messages)
+            ),
             proc,
             180,
         )
@@ -162,9 +168,15 @@ async def test_accepted_mail_survives_a_kafka_outage_and_a_sigkill_and_refusals_
             proc,
             60,
         )
-        metrics = urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).read().decode()
+        metrics = (
+            urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10)
+            .read()
+            .decode()
+        )
         assert 'docketline_mail_rejected_total{kind="bounce",watcher="mail-smtp"} 1.0' in metrics
-        assert 'docketline_mail_messages_total{outcome="refused",watcher="mail-smtp"} 1.0' in metrics
+        assert (
+            'docketline_mail_messages_total{outcome="refused",watcher="mail-smtp"} 1.0' in metrics
+        )
         assert 'docketline_mail_inbox_messages{state="received"} 3.0' in metrics
         doc = wait_for(
             "the outage in the status file",

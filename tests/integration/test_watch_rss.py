@@ -30,7 +30,6 @@ from services.ingest.watch.schedule import FeedState, PollPolicy, PollResult, ba
 from services.ingest.watch.state import read_states
 from services.settings import Settings
 from services.topics import ensure_app_topics
-
 from tests.kafka_util import read_all, wait_caught_up
 from tests.procs import DOCKETLINE, kill, running, service_env
 from tests.shared_data import SHARED_DATA, requires_shared_data
@@ -70,7 +69,9 @@ async def topic_ids(bootstrap: str, topic: str) -> Counter[str]:
 
 
 def settings_for(bootstrap: str, prefix: str, data_dir: Path) -> Settings:
-    return Settings(bootstrap_servers=bootstrap, topic_prefix=prefix, data_dir=data_dir, partitions=4)
+    return Settings(
+        bootstrap_servers=bootstrap, topic_prefix=prefix, data_dir=data_dir, partitions=4
+    )
 
 
 FAST = WatchTuning(
@@ -130,7 +131,10 @@ async def test_failing_feeds_back_off_on_their_own_and_never_delay_a_good_one(
         server.behave("/hang", mode="hang")
         server.set("/bad.xml", malformed)
         server.behave("/huge.xml", mode="huge", huge_bytes=50 << 20)
-        feeds = [url_feed(server.url(p)) for p in ["/good.xml", "/e500", "/e429", "/hang", "/bad.xml", "/huge.xml"]]
+        feeds = [
+            url_feed(server.url(p))
+            for p in ["/good.xml", "/e500", "/e429", "/hang", "/bad.xml", "/huge.xml"]
+        ]
         by_path = {f.url.rsplit("/", 1)[1]: f.feed_id for f in feeds}
 
         def on_poll(feed: Feed, state: FeedState, result: PollResult) -> None:
@@ -166,18 +170,26 @@ async def test_failing_feeds_back_off_on_their_own_and_never_delay_a_good_one(
     hang_start = min(r.at for r in server.requests_to("/hang"))  # logged when answered: sort
     hang_done = next(t for fid, t, _ in done if fid == by_path["hang"])
     during = [t for fid, t, _ in done if fid == gid and hang_start < t < hang_done]
-    assert during, ("the good feed's polls waited for the hanging feed", hang_start, hang_done,
-                    [(fid[-8:], round(t, 2)) for fid, t, _ in done])
+    assert during, (
+        "the good feed's polls waited for the hanging feed",
+        hang_start,
+        hang_done,
+        [(fid[-8:], round(t, 2)) for fid, t, _ in done],
+    )
 
     hang = states[by_path["hang"]]
     assert hang.last_error == "no complete answer within 2s" and hang.items_new == 0
     e500 = states[by_path["e500"]]
     assert e500.last_status == 500 and e500.last_error == "HTTP 500"
-    assert e500.next_poll_at - e500.last_poll_at == pytest.approx(backoff(e500.failures, FAST.policy(feeds[1])))  # type: ignore[operator]
+    assert e500.next_poll_at - e500.last_poll_at == pytest.approx(
+        backoff(e500.failures, FAST.policy(feeds[1]))
+    )  # type: ignore[operator]
     e429 = states[by_path["e429"]]
     assert e429.last_status == 429 and e429.next_poll_at - e429.last_poll_at >= 2.0  # type: ignore[operator]
     arrivals = [r.at for r in server.requests_to("/e429")]
-    assert all(b - a >= 2.0 for a, b in zip(arrivals, arrivals[1:])), f"Retry-After: 2 not honoured: {arrivals}"
+    assert all(b - a >= 2.0 for a, b in zip(arrivals, arrivals[1:])), (
+        f"Retry-After: 2 not honoured: {arrivals}"
+    )
     huge = states[by_path["huge.xml"]]
     assert "over the cap" in (huge.last_error or "")
     bad = states[by_path["bad.xml"]]
@@ -196,7 +208,11 @@ async def test_failing_feeds_back_off_on_their_own_and_never_delay_a_good_one(
     assert status.returncode == 0, status.stderr
     for fid in by_path.values():
         assert fid in status.stdout
-    assert "HTTP 500" in status.stdout and "429" in status.stdout and "no complete answer" in status.stdout
+    assert (
+        "HTTP 500" in status.stdout
+        and "429" in status.stdout
+        and "no complete answer" in status.stdout
+    )
 
 
 def once(env: dict[str, str], *feeds: str) -> subprocess.CompletedProcess[str]:
@@ -235,14 +251,18 @@ async def test_restarts_publish_nothing_twice_and_once_exits_1_when_a_feed_fails
         assert [st.items_new for st in states.values()] == [0, 0], lost.stdout
         # a redirect is followed on the same host only
         server.behave("/moved.xml", mode="redirect", location="/ca4.xml")
-        server.behave("/away.xml", mode="redirect", location=f"http://localhost:{server.port}/ca4.xml")
+        server.behave(
+            "/away.xml", mode="redirect", location=f"http://localhost:{server.port}/ca4.xml"
+        )
         moved = once(env, server.url("/moved.xml"), server.url("/away.xml"))
         assert moved.returncode == 1, moved.stdout + moved.stderr
         assert "redirect to another host refused: localhost" in moved.stdout, moved.stdout
         assert read_states(tmp_path)[server.url("/moved.xml")].failures == 0
         server.behave("/e500", mode="status", status=500)
         failing = once(env, urls[1], server.url("/e500"))
-        assert failing.returncode == 1 and "HTTP 500" in failing.stdout, failing.stdout + failing.stderr
+        assert failing.returncode == 1 and "HTTP 500" in failing.stdout, (
+            failing.stdout + failing.stderr
+        )
 
     ids = await topic_ids(kafka_bootstrap, s.topic_events)
     assert set(ids) == ids_of(sdny[0]) | ids_of(sdny[1]) | ids_of(ca4)
@@ -270,7 +290,9 @@ async def test_sigkill_of_the_watcher_mid_work_loses_nothing_and_adds_no_event_i
             with running(args, env, tmp_path / f"watch-{step}.log") as proc:
                 # kill once fetching started (the state file exists), at a random moment of the work
                 deadline = time.monotonic() + 120
-                while not (tmp_path / "watch" / "rss.sqlite").exists() and time.monotonic() < deadline:
+                while (
+                    not (tmp_path / "watch" / "rss.sqlite").exists() and time.monotonic() < deadline
+                ):
                     await asyncio.sleep(0.05)
                 await asyncio.sleep(rng.uniform(0.0, 1.5))
                 kill(proc)
@@ -306,7 +328,9 @@ def reference_items() -> tuple[bytes, bytes, bytes, bytes]:
 
     xml = Path(str(resources.files("services.demo") / "reference_case_rss.xml")).read_bytes()
     head, (dismissal, complaint), tail = split_feed(xml)
-    complaint = complaint.replace(b"Wed, 22 Jan 2025 01:05:31 GMT", b"Thu, 30 Jan 2025 23:07:44 GMT")
+    complaint = complaint.replace(
+        b"Wed, 22 Jan 2025 01:05:31 GMT", b"Thu, 30 Jan 2025 23:07:44 GMT"
+    )
     return head, complaint, dismissal, tail
 
 
@@ -326,7 +350,9 @@ async def test_the_reference_case_as_two_feed_items_five_minutes_apart_makes_one
             env, tmp_path / "watch.log",
         ):  # fmt: skip
             deadline = time.monotonic() + 120
-            while not [r for r in await read_all(kafka_bootstrap, s.topic_states) if r.key == REF.encode()]:
+            while not [
+                r for r in await read_all(kafka_bootstrap, s.topic_states) if r.key == REF.encode()
+            ]:
                 assert time.monotonic() < deadline, "the complaint never reached case.states"
                 await asyncio.sleep(0.5)
             server.set("/cand.xml", assemble(head, [dismissal, complaint], tail))

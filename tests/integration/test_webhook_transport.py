@@ -39,7 +39,9 @@ async def receiver() -> AsyncIterator[Receiver]:
     await r.stop()
 
 
-def client(tmp_path: Path, *, allow_private: bool, resolver: Resolver | None = None) -> httpx.AsyncClient:
+def client(
+    tmp_path: Path, *, allow_private: bool, resolver: Resolver | None = None
+) -> httpx.AsyncClient:
     settings = load_settings(data_dir=tmp_path, webhook_allow_private_networks=allow_private)
     config = DispatcherConfig(webhook_timeout_seconds=5)
     if resolver is None:
@@ -77,7 +79,9 @@ async def test_mapped_ipv6_is_refused_even_when_private_networks_are_allowed(
     assert receiver.received == []
 
 
-async def test_dns_rebinding_after_registration_is_refused(tmp_path: Path, receiver: Receiver) -> None:
+async def test_dns_rebinding_after_registration_is_refused(
+    tmp_path: Path, receiver: Receiver
+) -> None:
     answers = [["93.184.215.14"], ["127.0.0.1"]]
     seen: list[str] = []
 
@@ -114,7 +118,9 @@ async def test_the_connection_goes_to_the_checked_address_with_the_original_host
 
 
 async def test_redirects_are_not_followed(tmp_path: Path, receiver: Receiver) -> None:
-    receiver.script("/hook", [Reply(302, {"Location": f"http://127.0.0.1:{receiver.port}/elsewhere"})])
+    receiver.script(
+        "/hook", [Reply(302, {"Location": f"http://127.0.0.1:{receiver.port}/elsewhere"})]
+    )
     async with client(tmp_path, allow_private=True) as c:
         r = await c.post(receiver.url("/hook"), content=b"{}")
     assert r.status_code == 302
@@ -122,6 +128,7 @@ async def test_redirects_are_not_followed(tmp_path: Path, receiver: Receiver) ->
 
 
 # --- TLS: the certificate is checked against the name of every request -------------------
+
 
 async def _to_loopback(host: str, port: int) -> list[IPAddress]:
     """``a.test`` and ``b.test`` (and any name) resolve to 127.0.0.1: two names, one IP."""
@@ -151,11 +158,14 @@ async def test_a_connection_verified_for_one_name_is_not_reused_for_another(ca: 
             with pytest.raises(httpx.ConnectError, match="(?i)certificate|hostname"):
                 await c.post(f"https://b.test:{server.port}/hook", content=b"{}")
             # a.test still works (its own connection is unaffected)
-            assert (await c.post(f"https://a.test:{server.port}/again", content=b"{}")).status_code == 200
+            assert (
+                await c.post(f"https://a.test:{server.port}/again", content=b"{}")
+            ).status_code == 200
     finally:
         await server.stop()
     assert [(r.path, r.headers["Host"]) for r in server.received] == [
-        ("/hook", f"a.test:{server.port}"), ("/again", f"a.test:{server.port}")
+        ("/hook", f"a.test:{server.port}"),
+        ("/again", f"a.test:{server.port}"),
     ]
 
 
@@ -191,14 +201,24 @@ async def test_pools_beyond_the_limit_are_closed_only_after_their_last_response(
     )
     try:
         async with httpx.AsyncClient(transport=transport, trust_env=False) as c:
-            async with c.stream("POST", f"https://a.test:{server.port}/slow", content=b"{}") as held:
+            async with c.stream(
+                "POST", f"https://a.test:{server.port}/slow", content=b"{}"
+            ) as held:
                 # b.test needs a pool of its own; a.test's is evicted while its response is open
-                assert (await c.post(f"https://b.test:{server.port}/hook", content=b"{}")).status_code == 200
+                assert (
+                    await c.post(f"https://b.test:{server.port}/hook", content=b"{}")
+                ).status_code == 200
                 assert transport.pool_keys == [("https", "b.test", server.port)]
                 server.release.set()
                 assert await held.aread() == b"ok"  # its connection was not closed under it
-            assert (await c.post(f"https://a.test:{server.port}/hook", content=b"{}")).status_code == 200
+            assert (
+                await c.post(f"https://a.test:{server.port}/hook", content=b"{}")
+            ).status_code == 200
             assert transport.pool_keys == [("https", "a.test", server.port)]
     finally:
         await server.stop()
-    assert [r.headers["Host"].split(":")[0] for r in server.received] == ["a.test", "b.test", "a.test"]
+    assert [r.headers["Host"].split(":")[0] for r in server.received] == [
+        "a.test",
+        "b.test",
+        "a.test",
+    ]

@@ -52,7 +52,8 @@ class Env:
 
     async def subscribe(self, path: str, filters: dict[str, Any] | None = None) -> dict[str, Any]:
         r = await self.api.post(
-            "/api/subscriptions", json={"url": self.receiver.url(path), "filters": filters or {}},
+            "/api/subscriptions",
+            json={"url": self.receiver.url(path), "filters": filters or {}},
             headers=TOKEN,
         )
         assert r.status_code == 201, r.text
@@ -60,7 +61,8 @@ class Env:
 
     async def publish(self, *alerts: Alert) -> None:
         await produce(
-            self.settings.bootstrap_servers, self.settings.topic_alerts,
+            self.settings.bootstrap_servers,
+            self.settings.topic_alerts,
             [(a.subject.encode(), encode(a)) for a in alerts],
         )
 
@@ -81,7 +83,9 @@ class Env:
         while True:
             try:
                 return await wait_caught_up(
-                    self.settings.bootstrap_servers, self.group, self.settings.topic_alerts,
+                    self.settings.bootstrap_servers,
+                    self.group,
+                    self.settings.topic_alerts,
                     max(1.0, deadline - time.monotonic()),
                 )
             except GroupCoordinatorNotAvailableError as exc:  # a fresh broker's offsets topic
@@ -106,16 +110,23 @@ async def eventually(
 
 def settings_for(bootstrap: str, prefix: str, data_dir: Path, **kw: Any) -> Settings:
     base: dict[str, Any] = dict(
-        bootstrap_servers=bootstrap, topic_prefix=prefix, data_dir=data_dir, api_tokens="tok-a",
-        webhook_allow_private_networks=True, partitions=4,
+        bootstrap_servers=bootstrap,
+        topic_prefix=prefix,
+        data_dir=data_dir,
+        api_tokens="tok-a",
+        webhook_allow_private_networks=True,
+        partitions=4,
     )
     return load_settings(**(base | kw))
 
 
 def config_for(group: str, **kw: Any) -> DispatcherConfig:
     base: dict[str, Any] = dict(
-        webhook_retry_schedule=FAST, webhook_retry_jitter=0.0, webhook_timeout_seconds=5.0,
-        dispatcher_group_id=group, dispatcher_poll_seconds=0.2,
+        webhook_retry_schedule=FAST,
+        webhook_retry_jitter=0.0,
+        webhook_timeout_seconds=5.0,
+        dispatcher_group_id=group,
+        dispatcher_poll_seconds=0.2,
     )
     return DispatcherConfig(**(base | kw))
 
@@ -127,7 +138,9 @@ async def env(kafka_bootstrap: str, unique_prefix: str, tmp_path: Path) -> Async
     app = create_app(settings, InMemoryReadModel(), start_feeder=False)
     receiver = await Receiver().start()
     async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as api:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://api"
+        ) as api:
             yield Env(settings, api, receiver, unique_prefix + "dispatcher")
     await receiver.stop()
 
@@ -138,7 +151,9 @@ async def dispatcher(env: Env) -> AsyncIterator[Callable[..., None]]:
     tasks: list[asyncio.Task[None]] = []
 
     def start(settings: Settings | None = None, **overrides: Any) -> None:
-        task = asyncio.create_task(run_dispatcher(settings or env.settings, config_for(env.group, **overrides)))
+        task = asyncio.create_task(
+            run_dispatcher(settings or env.settings, config_for(env.group, **overrides))
+        )
         tasks.append(task)
 
     yield start
@@ -157,21 +172,29 @@ def verify(secret: str, received: Any) -> dict[str, Any]:
 
 LINKEDIN_DISMISSED = make_alert()
 OTHER_CASE_AMENDED = make_alert(
-    case_id="nysd:1:24-cv-00001", case_name="Doe v. Google LLC", type_="complaint.amended",
-    from_status="open", to_status="open", class_action=False, nature_of_suit="440 Civil Rights",
+    case_id="nysd:1:24-cv-00001",
+    case_name="Doe v. Google LLC",
+    type_="complaint.amended",
+    from_status="open",
+    to_status="open",
+    class_action=False,
+    nature_of_suit="440 Civil Rights",
 )
 
 
 async def test_one_alert_gives_exactly_one_signed_delivery_to_a_match_and_none_otherwise(
     env: Env, dispatcher: Callable[..., None]
 ) -> None:
-    watcher = await env.subscribe("/linkedin", {"query": "linkedin", "transitions": ["any->closed"]})
+    watcher = await env.subscribe(
+        "/linkedin", {"query": "linkedin", "transitions": ["any->closed"]}
+    )
     other = await env.subscribe("/other", {"case_ids": ["nysd:1:24-cv-00002"]})
     dispatcher()
     # the alert twice in one batch, plus an alert the watcher does not want
     await env.publish(LINKEDIN_DISMISSED, OTHER_CASE_AMENDED, LINKEDIN_DISMISSED)
     await eventually(
-        "watcher delivery", lambda: env.deliveries(watcher["id"]),
+        "watcher delivery",
+        lambda: env.deliveries(watcher["id"]),
         lambda rows: bool(rows) and rows[0]["status"] == "delivered",
     )
     # ...and once more after it was delivered (a processor replay republishes it)
@@ -203,12 +226,15 @@ async def test_500_twice_then_200_delivers_on_the_third_attempt_with_the_same_id
     for r in got:
         verify(sub["secret"], r)
     rows = await eventually(
-        "delivered after retries", lambda: env.deliveries(sub["id"]),
+        "delivered after retries",
+        lambda: env.deliveries(sub["id"]),
         lambda rows: bool(rows) and rows[0]["status"] == "delivered",
     )
     log = rows[0]["attempt_log"]
     assert [(a["attempt"], a["status_code"], a["outcome"]) for a in log] == [
-        (1, 500, "retry"), (2, 500, "retry"), (3, 200, "delivered")
+        (1, 500, "retry"),
+        (2, 500, "retry"),
+        (3, 200, "delivered"),
     ]
     assert log[0]["next_attempt_at"] is not None and log[2]["next_attempt_at"] is None
     assert len(env.receiver.at("/flaky")) == 3
@@ -232,7 +258,8 @@ async def test_a_hanging_receiver_does_not_delay_a_healthy_one(
     assert len(env.receiver.at("/hang")) == 1
     assert {r.headers["webhook-id"] for r in got} == {first.id, second.id}
     rows = await eventually(
-        "healthy delivered", lambda: env.deliveries(healthy["id"]),
+        "healthy delivered",
+        lambda: env.deliveries(healthy["id"]),
         lambda rows: len(rows) == 2 and all(r["status"] == "delivered" for r in rows),
     )
     assert len(rows) == 2
@@ -278,11 +305,14 @@ async def test_a_delete_during_an_attempt_that_then_gets_410_stays_deleted(
     dispatcher()
     await env.publish(LINKEDIN_DISMISSED)
     await env.receiver.wait_for("/going", 1)  # in flight, held by the receiver
-    assert (await env.api.delete(f"/api/subscriptions/{sub['id']}", headers=TOKEN)).status_code == 204
+    assert (
+        await env.api.delete(f"/api/subscriptions/{sub['id']}", headers=TOKEN)
+    ).status_code == 204
     answer.set()
     # The worker records the 410, disables (or not), then sees the delete and cancels.
     rows = await eventually(
-        "the delivery cancelled after the 410", lambda: _stored_deliveries(env, sub["id"]),
+        "the delivery cancelled after the 410",
+        lambda: _stored_deliveries(env, sub["id"]),
         lambda rows: bool(rows) and rows[0]["status"] == "cancelled",
     )
     assert [a["status_code"] for a in rows[0]["attempt_log"]] == [410]
@@ -295,7 +325,8 @@ async def test_a_delete_during_an_attempt_that_then_gets_410_stays_deleted(
     finally:
         await late.close()
     records = [
-        r for r in await read_all(env.settings.bootstrap_servers, subscriptions_topic(env.settings))
+        r
+        for r in await read_all(env.settings.bootstrap_servers, subscriptions_topic(env.settings))
         if r.key == sub["id"].encode()
     ]
     deleted_at = next(i for i, r in enumerate(records) if r.value is None)
@@ -333,7 +364,8 @@ async def test_the_dispatcher_never_logs_credentials_from_a_webhook_url(
     # the dispatcher's own log and that of its HTTP client (aiokafka's DEBUG log of the
     # records it sends is the broker client's, and shows what the topic holds anyway)
     logged = "\n".join(
-        rec.getMessage() for rec in caplog.records
+        rec.getMessage()
+        for rec in caplog.records
         if rec.name.split(".")[0] in ("services", "httpx", "httpcore")
     )
     assert sub["id"] in logged  # the dispatcher did log about this endpoint
@@ -344,8 +376,11 @@ async def test_after_a_secret_rotation_either_secret_verifies_during_the_overlap
     env: Env, dispatcher: Callable[..., None]
 ) -> None:
     sub = await env.subscribe("/rotating")
-    r = await env.api.post(f"/api/subscriptions/{sub['id']}/rotate-secret",
-                           json={"overlap_seconds": 3600}, headers=TOKEN)
+    r = await env.api.post(
+        f"/api/subscriptions/{sub['id']}/rotate-secret",
+        json={"overlap_seconds": 3600},
+        headers=TOKEN,
+    )
     assert r.status_code == 200, r.text
     first_rotation = r.json()["secret"]
     dispatcher()
@@ -353,8 +388,9 @@ async def test_after_a_secret_rotation_either_secret_verifies_during_the_overlap
     [during] = await env.receiver.wait_for("/rotating", 1)
     verify(sub["secret"], during)  # a receiver that still has the old secret
     verify(first_rotation, during)  # one that already has the new one
-    r = await env.api.post(f"/api/subscriptions/{sub['id']}/rotate-secret",
-                           json={"overlap_seconds": 0}, headers=TOKEN)
+    r = await env.api.post(
+        f"/api/subscriptions/{sub['id']}/rotate-secret", json={"overlap_seconds": 0}, headers=TOKEN
+    )
     newest = r.json()["secret"]
     await env.publish(make_alert(case_id="cand:3:25-cv-01234", case_name="Roe v. LinkedIn Corp."))
     got = await env.receiver.wait_for("/rotating", 2)
@@ -373,7 +409,8 @@ async def test_internal_address_is_refused_at_connection_time(
     dispatcher(settings=strict, webhook_retry_schedule=(0.0,))
     await env.publish(LINKEDIN_DISMISSED)
     rows = await eventually(
-        "refused and dead-lettered", lambda: env.deliveries(sub["id"]),
+        "refused and dead-lettered",
+        lambda: env.deliveries(sub["id"]),
         lambda rows: bool(rows) and rows[0]["status"] == "dead",
     )
     [attempt] = rows[0]["attempt_log"]
@@ -386,7 +423,9 @@ async def test_paused_subscription_collects_and_delivers_on_resume(
     env: Env, dispatcher: Callable[..., None]
 ) -> None:
     sub = await env.subscribe("/paused")
-    assert (await env.api.post(f"/api/subscriptions/{sub['id']}/pause", headers=TOKEN)).status_code == 200
+    assert (
+        await env.api.post(f"/api/subscriptions/{sub['id']}/pause", headers=TOKEN)
+    ).status_code == 200
     dispatcher()
     await env.publish(LINKEDIN_DISMISSED)
     await env.caught_up()
@@ -401,7 +440,9 @@ async def test_paused_subscription_collects_and_delivers_on_resume(
 def _spawn(settings: Settings, group: str, log: Path) -> subprocess.Popen[bytes]:
     """``python -m services.dispatcher`` (= ``docketline dispatcher``) as a real process."""
     env = service_env(
-        settings.bootstrap_servers, settings.topic_prefix, settings.data_dir,
+        settings.bootstrap_servers,
+        settings.topic_prefix,
+        settings.data_dir,
         DOCKETLINE_WEBHOOK_ALLOW_PRIVATE_NETWORKS="true",
         DOCKETLINE_WEBHOOK_RETRY_SCHEDULE="0,4,0.5,0.5,0.5",
         DOCKETLINE_WEBHOOK_RETRY_JITTER="0",
@@ -410,7 +451,10 @@ def _spawn(settings: Settings, group: str, log: Path) -> subprocess.Popen[bytes]
     )
     with log.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "services.dispatcher"], env=env, stdout=out, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "services.dispatcher"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
             cwd=Path(__file__).resolve().parents[2],
         )
 
@@ -424,7 +468,8 @@ async def test_killing_the_dispatcher_mid_retry_loses_no_delivery(env: Env, tmp_
         await env.publish(LINKEDIN_DISMISSED)
         # First attempt failed and is recorded; the retry is pending (due 4 s later).
         await eventually(
-            "first attempt recorded", lambda: env.deliveries(sub["id"]),
+            "first attempt recorded",
+            lambda: env.deliveries(sub["id"]),
             lambda rows: bool(rows) and rows[0]["attempts"] == 1 and rows[0]["status"] == "pending",
         )
         proc.send_signal(signal.SIGKILL)
@@ -434,7 +479,8 @@ async def test_killing_the_dispatcher_mid_retry_loses_no_delivery(env: Env, tmp_
         await env.publish(during)
         proc = _spawn(env.settings, env.group, log)
         rows = await eventually(
-            "both delivered after restart", lambda: env.deliveries(sub["id"]),
+            "both delivered after restart",
+            lambda: env.deliveries(sub["id"]),
             lambda rows: len(rows) == 2 and all(r["status"] == "delivered" for r in rows),
             timeout=60,
         )
@@ -444,24 +490,35 @@ async def test_killing_the_dispatcher_mid_retry_loses_no_delivery(env: Env, tmp_
     finally:
         stop(proc)
     by_id = {r["alert_id"]: r for r in rows}
-    assert [a["status_code"] for a in by_id[LINKEDIN_DISMISSED.id]["attempt_log"]] == [500, 500, 200]
+    assert [a["status_code"] for a in by_id[LINKEDIN_DISMISSED.id]["attempt_log"]] == [
+        500,
+        500,
+        200,
+    ]
     ids = [r.headers["webhook-id"] for r in env.receiver.at("/restart")]
     assert ids.count(LINKEDIN_DISMISSED.id) == 3 and ids.count(during.id) == 1
     for r in env.receiver.at("/restart"):
         verify(sub["secret"], r)
-    assert loads(env.receiver.at("/restart")[-1].body)["data"]["alert"]["id"] in {LINKEDIN_DISMISSED.id, during.id}
+    assert loads(env.receiver.at("/restart")[-1].body)["data"]["alert"]["id"] in {
+        LINKEDIN_DISMISSED.id,
+        during.id,
+    }
 
 
-async def test_sustained_failure_disables_the_endpoint(env: Env, dispatcher: Callable[..., None]) -> None:
+async def test_sustained_failure_disables_the_endpoint(
+    env: Env, dispatcher: Callable[..., None]
+) -> None:
     sub = await env.subscribe("/down")
     env.receiver.script("/down", [Reply(500)] * 100)
     dispatcher(
         webhook_retry_schedule=(0.0, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.2),
-        webhook_disable_min_failures=3, webhook_disable_after_seconds=0.5,
+        webhook_disable_min_failures=3,
+        webhook_disable_after_seconds=0.5,
     )
     await env.publish(LINKEDIN_DISMISSED)
     state = await eventually(
-        "disabled by sustained failure", lambda: env.subscription(sub["id"]),
+        "disabled by sustained failure",
+        lambda: env.subscription(sub["id"]),
         lambda s: s["state"] == "disabled",
     )
     assert state["state_reason"].startswith("sustained failure")

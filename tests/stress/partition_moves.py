@@ -61,7 +61,9 @@ async def _monitor(s: Settings, out: Path, stop: asyncio.Event) -> None:
     consumer = AIOKafkaConsumer(bootstrap_servers=s.bootstrap_servers, enable_auto_commit=False)
     await admin.start()
     await consumer.start()
-    tps = [TopicPartition(t, p) for t in (s.topic_events, s.topic_states) for p in range(s.partitions)]
+    tps = [
+        TopicPartition(t, p) for t in (s.topic_events, s.topic_states) for p in range(s.partitions)
+    ]
     t0 = time.monotonic()
     try:
         with out.open("w") as f:
@@ -69,10 +71,16 @@ async def _monitor(s: Settings, out: Path, stop: asyncio.Event) -> None:
                 row: dict[str, Any] = {"t": round(time.monotonic() - t0, 2), "wall": time.time()}
                 try:
                     committed = await admin.list_consumer_group_offsets(group)
-                    row["committed"] = {tp.partition: om.offset for tp, om in sorted(committed.items())}
+                    row["committed"] = {
+                        tp.partition: om.offset for tp, om in sorted(committed.items())
+                    }
                     ends = await consumer.end_offsets(tps)
-                    row["events_end"] = {tp.partition: o for tp, o in ends.items() if tp.topic == s.topic_events}
-                    row["states_end"] = {tp.partition: o for tp, o in ends.items() if tp.topic == s.topic_states}
+                    row["events_end"] = {
+                        tp.partition: o for tp, o in ends.items() if tp.topic == s.topic_events
+                    }
+                    row["states_end"] = {
+                        tp.partition: o for tp, o in ends.items() if tp.topic == s.topic_states
+                    }
                 except (KafkaError, OSError, TimeoutError) as exc:
                     row["error"] = repr(exc)
                 f.write(json.dumps(row) + "\n")
@@ -94,7 +102,9 @@ async def _forensics(s: Settings, report: Report, out: Path) -> None:
         for r in batch:
             case_id = r.key.decode(errors="replace") if r.key else ""
             if case_id in cases:
-                events.setdefault(case_id, []).append((r.partition, r.offset, r.timestamp, decode_event(r.value).id))
+                events.setdefault(case_id, []).append(
+                    (r.partition, r.offset, r.timestamp, decode_event(r.value).id)
+                )
     states: dict[str, list[tuple[int, int, int, set[str]]]] = {}
     async for batch in scan(s.bootstrap_list, s.topic_states):
         for r in batch:
@@ -117,10 +127,14 @@ def _api_problems(moves: Moves) -> list[str]:
     w = moves.watcher
     out = list(w.violations[:5])
     if any(moves.feeder_behind.values()):
-        out.append(f"API said caught up while its read model lacked records of the log: {moves.feeder_behind}")
+        out.append(
+            f"API said caught up while its read model lacked records of the log: {moves.feeder_behind}"
+        )
     short = {c: (w.k[c], n) for c, n in w.final.items() if w.k[c] != n}
     if short:
-        out.append(f"API: {len(short)} watched cases short at the end: {dict(list(short.items())[:5])}")
+        out.append(
+            f"API: {len(short)} watched cases short at the end: {dict(list(short.items())[:5])}"
+        )
     return out
 
 
@@ -128,7 +142,9 @@ async def one_run(bootstrap: str, root: Path, index: int) -> bool:
     """One scenario run with its evidence under ``root``; True when the log and the states agree."""
     root.mkdir(parents=True, exist_ok=True)
     prefix = f"s{uuid.uuid4().hex[:8]}."
-    s = Settings(bootstrap_servers=bootstrap, topic_prefix=prefix, data_dir=root / "api", partitions=4)
+    s = Settings(
+        bootstrap_servers=bootstrap, topic_prefix=prefix, data_dir=root / "api", partitions=4
+    )
     stop = asyncio.Event()
     monitor = asyncio.create_task(_monitor(s, root / "timeline.jsonl", stop))
     started = time.monotonic()
@@ -136,7 +152,10 @@ async def one_run(bootstrap: str, root: Path, index: int) -> bool:
         moves = await partitions_move(bootstrap, prefix, root, loglevel="info")
     except Exception:  # a run that could not finish is a failed run with its traceback kept
         (root / "error.txt").write_text(traceback.format_exc())
-        print(f"run {index}: ERROR after {time.monotonic() - started:.0f}s, see {root / 'error.txt'}", flush=True)
+        print(
+            f"run {index}: ERROR after {time.monotonic() - started:.0f}s, see {root / 'error.txt'}",
+            flush=True,
+        )
         return False
     finally:
         stop.set()
@@ -188,12 +207,18 @@ async def main_async(args: argparse.Namespace) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=10, help="scenario runs (default 10)")
     parser.add_argument("--bootstrap", help="an existing broker (default: start one)")
     parser.add_argument("--out", help="where each run's evidence goes (default: a new temp dir)")
-    parser.add_argument("--stop-on-failure", action="store_true", help="stop at the first failed run")
-    parser.add_argument("--keep-passed", action="store_true", help="keep the data dirs of passed runs too")
+    parser.add_argument(
+        "--stop-on-failure", action="store_true", help="stop at the first failed run"
+    )
+    parser.add_argument(
+        "--keep-passed", action="store_true", help="keep the data dirs of passed runs too"
+    )
     sys.exit(asyncio.run(main_async(parser.parse_args())))
 
 

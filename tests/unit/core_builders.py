@@ -48,9 +48,13 @@ def event(
 
 FILED = Classification(type="case.filed", opening="class_action_complaint", class_action=True)
 ANSWER = Classification()
-VOLUNTARY_WITHOUT = Classification(type="case.dismissed", dismissal="voluntary", prejudice="without")
+VOLUNTARY_WITHOUT = Classification(
+    type="case.dismissed", dismissal="voluntary", prejudice="without"
+)
 VOLUNTARY_UNKNOWN = Classification(type="case.dismissed", dismissal="voluntary")
-PARTIAL = Classification(type="case.dismissed", dismissal="court", scope="partial", prejudice="with")
+PARTIAL = Classification(
+    type="case.dismissed", dismissal="court", scope="partial", prejudice="with"
+)
 STAYED = Classification(type="case.stayed")
 LIFTED = Classification(type="stay.lifted")
 REOPENED = Classification(type="case.reopened")
@@ -59,7 +63,9 @@ SETTLEMENT_NOTICE = Classification(type="case.settled", settlement_closes_case=F
 JUDGMENT = Classification(type="judgment.entered", judgment="summary")
 TRANSFER_MDL = Classification(type="case.transferred", mdl=True, to_court="JPML")
 REMAND = Classification(type="case.remanded", remand_to="state_court")
-ADMIN_CLOSED = Classification(type="case.closed", closed_disposition="other", reason="administrative closing")
+ADMIN_CLOSED = Classification(
+    type="case.closed", closed_disposition="other", reason="administrative closing"
+)
 AMENDED = Classification(type="complaint.amended")
 APPEAL = Classification(appeal=True)
 
@@ -69,7 +75,12 @@ def stricken(*targets: int) -> Classification:
 
 
 def complaint() -> DocketEvent:
-    return event(1, "2025-01-21", "CLASS ACTION COMPLAINT against LinkedIn Corporation. Filed by Alessandro De La Torre.", FILED)
+    return event(
+        1,
+        "2025-01-21",
+        "CLASS ACTION COMPLAINT against LinkedIn Corporation. Filed by Alessandro De La Torre.",
+        FILED,
+    )
 
 
 def dismissal() -> DocketEvent:

@@ -11,7 +11,6 @@ import pytest
 
 from services.ingest.adapters import courtlistener
 from services.ingest.records import Parsed, Rejected
-
 from tests.shared_data import SHARED_DATA, requires_shared_data
 
 DOCKETS = SHARED_DATA / "juriscraper" / "dockets"

@@ -15,7 +15,6 @@ from services.core.docket_numbers import normalise_docket_number
 from services.ingest.adapters import courtlistener, nef
 from services.ingest.common import case_id_of
 from services.ingest.records import Parsed, ParseResult, Rejected
-
 from tests.shared_data import SHARED_DATA, requires_shared_data
 from tests.unit.juriscraper_compare import harmonised_case_name, words
 

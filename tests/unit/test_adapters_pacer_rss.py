@@ -15,7 +15,6 @@ from schemas.events import DocketEvent
 from services.core.docket_numbers import normalise_docket_number
 from services.ingest.adapters import courtlistener, pacer_rss
 from services.ingest.records import Parsed, ParseResult, Rejected
-
 from tests.shared_data import SHARED_DATA, requires_shared_data
 from tests.unit.juriscraper_compare import harmonised_case_name
 
@@ -323,14 +322,18 @@ def _feed(*items: str, link: str = "https://ecf.nyed.uscourts.gov") -> bytes:
 
 
 def test_a_configured_court_names_the_court_of_a_feed_whose_links_are_not_cmecf_hosts() -> None:
-    xml = (DEMO / "reference_case_rss.xml").read_bytes().replace(
-        b"https://ecf.cand.uscourts.gov", b"http://mirror.example.org"
+    xml = (
+        (DEMO / "reference_case_rss.xml")
+        .read_bytes()
+        .replace(b"https://ecf.cand.uscourts.gov", b"http://mirror.example.org")
     )
-    assert all(isinstance(r, Rejected) and "court unknown" in r.reason for r in pacer_rss.parse(xml, "m"))
+    assert all(
+        isinstance(r, Rejected) and "court unknown" in r.reason for r in pacer_rss.parse(xml, "m")
+    )
     parsed = list(pacer_rss.parse(xml, "m", court="cand"))
     assert [r.event.subject for r in parsed if isinstance(r, Parsed)] == ["cand:5:25-cv-00709"] * 2
     # the feed's own CM/ECF link wins over a configured court
     real = (DEMO / "reference_case_rss.xml").read_bytes()
-    assert {r.event.subject for r in pacer_rss.parse(real, "f", court="nysd") if isinstance(r, Parsed)} == {
-        "cand:5:25-cv-00709"
-    }
+    assert {
+        r.event.subject for r in pacer_rss.parse(real, "f", court="nysd") if isinstance(r, Parsed)
+    } == {"cand:5:25-cv-00709"}

@@ -40,7 +40,9 @@ def _call(path: str, query: str = "", *, read_guard: Any = None) -> tuple[list[s
     store.apply(fold().batch())
     app = create_app(load_settings(), store=store, start_feeder=False)
     app.state.read_guard = read_guard
-    routes = {r.path: r for r in cases.router.routes if getattr(r, "path", None) in (CASE_PATH, LIST_PATH)}
+    routes = {
+        r.path: r for r in cases.router.routes if getattr(r, "path", None) in (CASE_PATH, LIST_PATH)
+    }
     inner = Inner()
     sent: list[Message] = []
 

@@ -31,7 +31,9 @@ def _settings(tmp_path: Path, **kw: object) -> Settings:
 async def _client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings, InMemoryReadModel(), start_feeder=False)
     app.state.subscription_log = InMemorySubscriptionLog()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://api"
+    ) as c:
         yield c
 
 
@@ -65,12 +67,22 @@ def test_a_token_carries_its_scopes_and_one_without_a_list_is_admin() -> None:
 
 def test_the_api_refuses_to_start_on_an_unknown_scope(tmp_path: Path) -> None:
     with pytest.raises(ApiConfigError, match="unknown scope"):
-        create_app(load_settings(api_tokens="reed:x", data_dir=tmp_path), InMemoryReadModel(), start_feeder=False)
+        create_app(
+            load_settings(api_tokens="reed:x", data_dir=tmp_path),
+            InMemoryReadModel(),
+            start_feeder=False,
+        )
 
 
 @pytest.mark.parametrize(
     ("token", "expected"),
-    [("tok-subs", 201), ("tok-both", 201), ("tok-legacy", 201), ("tok-read", 403), ("tok-ingest", 403)],
+    [
+        ("tok-subs", 201),
+        ("tok-both", 201),
+        ("tok-legacy", 201),
+        ("tok-read", 403),
+        ("tok-ingest", 403),
+    ],
 )
 async def test_only_a_subscriptions_token_manages_subscriptions(
     api: httpx.AsyncClient, token: str, expected: int
@@ -107,7 +119,9 @@ async def test_open_reads_need_no_token_and_show_operations(api: httpx.AsyncClie
 
 
 @pytest.mark.parametrize("token", ["tok-read", "tok-both", "tok-legacy"])
-async def test_protected_reads_need_the_read_scope(closed_api: httpx.AsyncClient, token: str) -> None:
+async def test_protected_reads_need_the_read_scope(
+    closed_api: httpx.AsyncClient, token: str
+) -> None:
     assert (await closed_api.get("/api/alerts", headers=bearer(token))).status_code == 200
     assert (await closed_api.get("/api/stats", headers=bearer(token))).status_code == 200
     assert (await closed_api.get("/metrics", headers=bearer(token))).status_code == 200
@@ -125,7 +139,9 @@ async def test_a_token_without_read_cannot_read_when_reads_are_protected(
     assert (await closed_api.get("/metrics", headers=bearer(token))).status_code == 401
 
 
-async def test_protected_operations_hide_their_detail_without_a_read_token(closed_api: httpx.AsyncClient) -> None:
+async def test_protected_operations_hide_their_detail_without_a_read_token(
+    closed_api: httpx.AsyncClient,
+) -> None:
     r = await closed_api.get("/metrics")
     assert r.status_code == 401 and "docketline_" not in r.text
     health = await closed_api.get("/healthz")

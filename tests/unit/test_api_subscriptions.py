@@ -11,8 +11,8 @@ import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from services.api.auth import caller_identity, token_is_valid
 from services.api.app import create_app
+from services.api.auth import caller_identity, token_is_valid
 from services.dispatcher.subscriptions import InMemorySubscriptionLog
 from services.readmodel.memory import InMemoryReadModel
 from services.settings import Settings, load_settings
@@ -49,8 +49,12 @@ def test_token_comparison_and_identity() -> None:
     assert "alpha" not in caller_identity("alpha")
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic dG9rZW4tYQ=="}])
-async def test_subscriptions_require_a_valid_bearer_token(api: httpx.AsyncClient, headers: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic dG9rZW4tYQ=="}]
+)
+async def test_subscriptions_require_a_valid_bearer_token(
+    api: httpx.AsyncClient, headers: dict[str, str]
+) -> None:
     r = await api.get("/api/subscriptions", headers=headers)
     assert r.status_code == 401
     assert r.headers["www-authenticate"].startswith("Bearer")
@@ -59,7 +63,9 @@ async def test_subscriptions_require_a_valid_bearer_token(api: httpx.AsyncClient
 
 async def test_no_configured_tokens_means_no_access(tmp_path: Path) -> None:
     app = build_app(load_settings(data_dir=tmp_path))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://api") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://api"
+    ) as c:
         r = await c.post("/api/subscriptions", json={"url": PUBLIC}, headers=A)
     assert r.status_code == 401
 
@@ -67,8 +73,14 @@ async def test_no_configured_tokens_means_no_access(tmp_path: Path) -> None:
 async def test_create_returns_id_and_secret_once(api: httpx.AsyncClient) -> None:
     r = await api.post(
         "/api/subscriptions",
-        json={"url": PUBLIC, "filters": {"query": "LinkedIn", "transitions": ["any -> closed"],
-                                         "case_ids": ["cand:5:25-CV-709"]}},
+        json={
+            "url": PUBLIC,
+            "filters": {
+                "query": "LinkedIn",
+                "transitions": ["any -> closed"],
+                "case_ids": ["cand:5:25-CV-709"],
+            },
+        },
         headers=A,
     )
     assert r.status_code == 201, r.text
@@ -102,7 +114,9 @@ async def test_pause_resume_delete(api: httpx.AsyncClient) -> None:
     sid = (await api.post("/api/subscriptions", json={"url": PUBLIC}, headers=A)).json()["id"]
     paused = (await api.post(f"/api/subscriptions/{sid}/pause", headers=A)).json()
     assert paused["state"] == "paused"
-    assert (await api.post(f"/api/subscriptions/{sid}/pause", headers=A)).json()["state"] == "paused"
+    assert (await api.post(f"/api/subscriptions/{sid}/pause", headers=A)).json()[
+        "state"
+    ] == "paused"
     resumed = (await api.post(f"/api/subscriptions/{sid}/resume", headers=A)).json()
     assert (resumed["state"], resumed["state_reason"]) == ("active", None)
     assert (await api.delete(f"/api/subscriptions/{sid}", headers=A)).status_code == 204
@@ -116,8 +130,20 @@ async def test_deliveries_are_empty_before_the_dispatcher_ever_ran(api: httpx.As
 
 
 @pytest.mark.parametrize(
-    "host", ["127.0.0.1", "2130706433", "0x7f000001", "0177.0.0.1", "127.1", "[::1]",
-             "169.254.169.254", "10.0.0.1", "100.64.0.1", "[::ffff:127.0.0.1]", "0.0.0.0"],
+    "host",
+    [
+        "127.0.0.1",
+        "2130706433",
+        "0x7f000001",
+        "0177.0.0.1",
+        "127.1",
+        "[::1]",
+        "169.254.169.254",
+        "10.0.0.1",
+        "100.64.0.1",
+        "[::ffff:127.0.0.1]",
+        "0.0.0.0",
+    ],
 )
 async def test_internal_urls_are_refused_at_registration(api: httpx.AsyncClient, host: str) -> None:
     r = await api.post("/api/subscriptions", json={"url": f"http://{host}:8080/hook"}, headers=A)
@@ -133,7 +159,9 @@ async def test_non_http_urls_are_refused(api: httpx.AsyncClient, url: str) -> No
 
 async def test_allow_private_networks_permits_loopback_for_development(tmp_path: Path) -> None:
     s = load_settings(api_tokens="token-a", data_dir=tmp_path, webhook_allow_private_networks=True)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_app(s)), base_url="http://api") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=build_app(s)), base_url="http://api"
+    ) as c:
         r = await c.post("/api/subscriptions", json={"url": "http://127.0.0.1:9/h"}, headers=A)
         assert r.status_code == 201
         r = await c.post("/api/subscriptions", json={"url": "http://169.254.169.254/"}, headers=A)
@@ -141,8 +169,13 @@ async def test_allow_private_networks_permits_loopback_for_development(tmp_path:
 
 
 @pytest.mark.parametrize(
-    "filters", [{"transitions": ["closed"]}, {"case_ids": ["linkedin"]}, {"alert_types": ["case.exploded"]},
-                {"colour": "red"}],
+    "filters",
+    [
+        {"transitions": ["closed"]},
+        {"case_ids": ["linkedin"]},
+        {"alert_types": ["case.exploded"]},
+        {"colour": "red"},
+    ],
 )
 async def test_invalid_filters_are_422(api: httpx.AsyncClient, filters: dict[str, object]) -> None:
     r = await api.post("/api/subscriptions", json={"url": PUBLIC, "filters": filters}, headers=A)
@@ -151,16 +184,24 @@ async def test_invalid_filters_are_422(api: httpx.AsyncClient, filters: dict[str
 
 async def test_stream_requires_a_token_when_reads_are_protected(tmp_path: Path) -> None:
     s = load_settings(api_tokens="token-a", data_dir=tmp_path, read_requires_token=True)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=build_app(s)), base_url="http://api") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=build_app(s)), base_url="http://api"
+    ) as c:
         assert (await c.get("/api/alerts/stream")).status_code == 401
-        assert (await c.get("/api/alerts/stream", headers={"Authorization": "Bearer x"})).status_code == 401
+        assert (
+            await c.get("/api/alerts/stream", headers={"Authorization": "Bearer x"})
+        ).status_code == 401
         # the same guard protects the other read routes (create_app installs check_read_access)
         assert (await c.get("/api/alerts")).status_code == 401
         assert (await c.get("/api/alerts", headers=A)).status_code == 200
 
 
-@pytest.mark.parametrize("value", ["²".encode("latin-1"), "١٢".encode("utf-8"), b"-1", b"1e3", str(2**63).encode()])
-async def test_a_last_event_id_that_is_not_an_alert_seq_is_a_400(api: httpx.AsyncClient, value: bytes) -> None:
+@pytest.mark.parametrize(
+    "value", ["²".encode("latin-1"), "١٢".encode(), b"-1", b"1e3", str(2**63).encode()]
+)
+async def test_a_last_event_id_that_is_not_an_alert_seq_is_a_400(
+    api: httpx.AsyncClient, value: bytes
+) -> None:
     r = await api.get("/api/alerts/stream", headers={"Last-Event-ID": value})  # type: ignore[dict-item]
     assert r.status_code == 400, r.text
     assert "Last-Event-ID" in r.json()["detail"]
@@ -175,16 +216,24 @@ async def test_a_since_beyond_the_seq_range_is_a_422(api: httpx.AsyncClient, sin
 
 async def test_rotating_the_secret_returns_the_new_one_once(api: httpx.AsyncClient) -> None:
     created = (await api.post("/api/subscriptions", json={"url": PUBLIC}, headers=A)).json()
-    r = await api.post(f"/api/subscriptions/{created['id']}/rotate-secret",
-                       json={"overlap_seconds": 3600}, headers=A)
+    r = await api.post(
+        f"/api/subscriptions/{created['id']}/rotate-secret",
+        json={"overlap_seconds": 3600},
+        headers=A,
+    )
     assert r.status_code == 200, r.text
     rotated = r.json()
     assert rotated["secret"].startswith("whsec_") and rotated["secret"] != created["secret"]
     assert rotated["previous_secret_valid_until"] is not None
     got = (await api.get(f"/api/subscriptions/{created['id']}", headers=A)).json()
     assert "secret" not in got and "previous_secret" not in got
-    assert (await api.post(f"/api/subscriptions/{created['id']}/rotate-secret", headers=B)).status_code == 404
+    assert (
+        await api.post(f"/api/subscriptions/{created['id']}/rotate-secret", headers=B)
+    ).status_code == 404
     for bad in (-1, 7 * 86400 + 1):
-        r = await api.post(f"/api/subscriptions/{created['id']}/rotate-secret",
-                           json={"overlap_seconds": bad}, headers=A)
+        r = await api.post(
+            f"/api/subscriptions/{created['id']}/rotate-secret",
+            json={"overlap_seconds": bad},
+            headers=A,
+        )
         assert r.status_code == 422

@@ -20,7 +20,14 @@ from bench.workload import (
 from schemas.codec import decode_event
 from services.core.docket_numbers import split_case_id
 
-CLOSING_TYPES = {"case.dismissed", "case.settled", "judgment.entered", "case.transferred", "case.remanded", "case.closed"}
+CLOSING_TYPES = {
+    "case.dismissed",
+    "case.settled",
+    "judgment.entered",
+    "case.transferred",
+    "case.remanded",
+    "case.closed",
+}
 
 
 def test_the_same_seed_gives_the_same_bytes_and_another_seed_does_not() -> None:
@@ -46,8 +53,13 @@ def test_outcomes_follow_the_documented_proportions() -> None:
         sigma = (weight * (1 - weight) / len(plans)) ** 0.5
         assert abs(share - weight) <= 4 * sigma + 0.002, (name, share, weight)
     # most civil cases end by voluntary dismissal or settlement, a minority by judgment
-    ended_by_parties = sum(seen[n] for n in ("voluntary_dismissal", "stipulated_dismissal", "settled"))
-    judgments = sum(seen[n] for n in ("default_judgment", "consent_judgment", "summary_judgment", "trial_judgment"))
+    ended_by_parties = sum(
+        seen[n] for n in ("voluntary_dismissal", "stipulated_dismissal", "settled")
+    )
+    judgments = sum(
+        seen[n]
+        for n in ("default_judgment", "consent_judgment", "summary_judgment", "trial_judgment")
+    )
     assert ended_by_parties / len(plans) > 0.4
     assert judgments / len(plans) < 0.2
 
@@ -61,7 +73,15 @@ def test_dockets_have_realistic_sizes_and_features() -> None:
     assert abs(kinds["amended_complaint"] / len(plans) - P_AMENDED) < 0.05
     class_actions = sum(1 for p in plans if p.case.class_action)
     assert abs(class_actions / len(plans) - P_CLASS_ACTION) < 0.02
-    for kind in ("stay", "stay_lifted", "reopen", "appeal", "settlement_notice", "partial_dismissal", "remand"):
+    for kind in (
+        "stay",
+        "stay_lifted",
+        "reopen",
+        "appeal",
+        "settlement_notice",
+        "partial_dismissal",
+        "remand",
+    ):
         assert kinds[kind] > 0, kind
     texts = [len(e.text.encode()) for p in plans[:300] for e in p.entries]
     # real PACER docket texts (../shared/data/juriscraper/dockets): median ~200 bytes, p90 ~530

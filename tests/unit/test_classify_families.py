@@ -45,7 +45,9 @@ def closes(x: Classification) -> bool:
         "ORDER granting 15 Motion to Stay all deadlines pending the Court's decision on the motion to dismiss",
     ],
 )
-def test_stay_of_discovery_pending_a_motion_to_dismiss_neither_dismisses_nor_stays_the_case(text: str) -> None:
+def test_stay_of_discovery_pending_a_motion_to_dismiss_neither_dismisses_nor_stays_the_case(
+    text: str,
+) -> None:
     x = c(text)
     assert x.type == "docket.entry", (x.type, x.rule)
 
@@ -98,20 +100,48 @@ def test_its_twins_the_mdl_court_first_paper_and_this_action_transferred() -> No
 @pytest.mark.parametrize(
     ("text", "name", "kind"),
     [
-        ("ORDER granting 15 Motion for Default Judgment. Signed by Judge Kimba M. Wood on 3/1/2022.", None, "default"),
-        ("DEFAULT JUDGMENT. Signed by Judge Kimba M. Wood on 3/2/2022. (Civil Case Terminated)", None, "default"),
+        (
+            "ORDER granting 15 Motion for Default Judgment. Signed by Judge Kimba M. Wood on 3/1/2022.",
+            None,
+            "default",
+        ),
+        (
+            "DEFAULT JUDGMENT. Signed by Judge Kimba M. Wood on 3/2/2022. (Civil Case Terminated)",
+            None,
+            "default",
+        ),
         ("", "Default Judgment", "default"),  # RSS event name
         ("CONSENT DECREE. Signed by Judge Ann Aldrich on 5/4/2019.", None, "consent"),
         ("CONSENT JUDGMENT. Signed by Judge Freda L. Wolfson on 1/2/2020.", None, "consent"),
         ("STIPULATED JUDGMENT. Signed by Judge X.", None, "consent"),
         ("AGREED FINAL JUDGMENT. Signed by Judge X.", None, "consent"),
         ("CONSENT ORDER AND FINAL JUDGMENT. Signed by Judge X.", None, "consent"),
-        ("CONSENT DECREE AND PERMANENT INJUNCTION against Defendants. Signed by Judge X.", None, "consent"),
-        ("ORDER granting 40 Motion to Enter Consent Decree; the Consent Decree is approved and entered.", None, "consent"),
+        (
+            "CONSENT DECREE AND PERMANENT INJUNCTION against Defendants. Signed by Judge X.",
+            None,
+            "consent",
+        ),
+        (
+            "ORDER granting 40 Motion to Enter Consent Decree; the Consent Decree is approved and entered.",
+            None,
+            "consent",
+        ),
         ("FINAL JUDGMENT AND PERMANENT INJUNCTION. Signed by Judge X.", None, "other"),
-        ("ORDER OF PERMANENT INJUNCTION. The Clerk shall close this case. Signed by Judge X.", None, "other"),
-        ("JUDGMENT ON JURY VERDICT in favor of defendant Acme. Signed by Judge X.", None, "verdict"),
-        ("JUDGMENT entered on the verdict in favor of defendants and against plaintiff.", None, "verdict"),
+        (
+            "ORDER OF PERMANENT INJUNCTION. The Clerk shall close this case. Signed by Judge X.",
+            None,
+            "other",
+        ),
+        (
+            "JUDGMENT ON JURY VERDICT in favor of defendant Acme. Signed by Judge X.",
+            None,
+            "verdict",
+        ),
+        (
+            "JUDGMENT entered on the verdict in favor of defendants and against plaintiff.",
+            None,
+            "verdict",
+        ),
         ("CLERK'S JUDGMENT in favor of defendant. (Case closed)", None, "clerk"),
         ("JUDGMENT BY THE CLERK pursuant to Rule 58.", None, "clerk"),
         ("", "Clerk's Judgment", "clerk"),
@@ -172,15 +202,21 @@ def test_permanent_injunction_granted_by_order_is_a_medium_confidence_judgment()
         ),
     ],
 )
-def test_settlement_dismissal_with_a_reopening_window_closes_and_records_the_window(text: str, days: int) -> None:
+def test_settlement_dismissal_with_a_reopening_window_closes_and_records_the_window(
+    text: str, days: int
+) -> None:
     x = c(text)
     assert closes(x) and x.type == "case.settled"
     assert x.reopen_within_days == days
-    assert x.prejudice == "unknown"  # "without prejudice to the right to reopen" is not a dismissal's prejudice
+    assert (
+        x.prejudice == "unknown"
+    )  # "without prejudice to the right to reopen" is not a dismissal's prejudice
 
 
 def test_its_twin_an_order_to_file_dismissal_papers_is_only_a_settlement_notice() -> None:
-    x = c("ORDER: the parties having reported that the case has settled, the parties shall file a stipulation of dismissal within 30 days.")
+    x = c(
+        "ORDER: the parties having reported that the case has settled, the parties shall file a stipulation of dismissal within 30 days."
+    )
     assert (x.type, x.settlement_closes_case) == ("case.settled", False)
 
 
@@ -189,10 +225,15 @@ def test_its_twin_an_order_to_file_dismissal_papers_is_only_a_settlement_notice(
     [
         ("", "Stipulation and Order"),  # nyed_1.xml event names
         ("Stipulation and Order", None),
-        ("STIPULATION AND ORDER. Signed by Judge Joan M. Azrack on 4/2/2018. (Ramsay, Heather)", None),
+        (
+            "STIPULATION AND ORDER. Signed by Judge Joan M. Azrack on 4/2/2018. (Ramsay, Heather)",
+            None,
+        ),
     ],
 )
-def test_a_bare_stipulation_and_order_is_a_medium_dismissal_that_needs_a_settlement(text: str, name: str | None) -> None:
+def test_a_bare_stipulation_and_order_is_a_medium_dismissal_that_needs_a_settlement(
+    text: str, name: str | None
+) -> None:
     x = c(text, name)
     assert (x.type, x.dismissal, x.confidence, x.closes_after_settlement) == (
         "case.dismissed",
@@ -203,15 +244,25 @@ def test_a_bare_stipulation_and_order_is_a_medium_dismissal_that_needs_a_settlem
 
 
 def test_its_twins_a_stipulation_and_order_that_says_what_it_does() -> None:
-    assert c("STIPULATION AND ORDER extending time to answer. Signed by Judge X.").type == "docket.entry"
-    x = c("STIPULATION AND ORDER OF DISCONTINUANCE: This action is discontinued, with prejudice")  # nyed.json
+    assert (
+        c("STIPULATION AND ORDER extending time to answer. Signed by Judge X.").type
+        == "docket.entry"
+    )
+    x = c(
+        "STIPULATION AND ORDER OF DISCONTINUANCE: This action is discontinued, with prejudice"
+    )  # nyed.json
     assert (x.type, x.confidence, x.closes_after_settlement) == ("case.dismissed", "high", False)
 
 
 def test_a_settlement_conference_held_is_a_settlement_notice_and_a_failed_one_is_not() -> None:
-    held = c("Minute Entry for proceedings held before Magistrate Judge Peggy Kuo: Settlement Conference held on 3/3/2018.")
+    held = c(
+        "Minute Entry for proceedings held before Magistrate Judge Peggy Kuo: Settlement Conference held on 3/3/2018."
+    )
     assert (held.type, held.settlement_closes_case) == ("case.settled", False)
-    assert c("Minute Entry: Settlement Conference held on 3/3/2018. Settlement not reached.").type == "docket.entry"
+    assert (
+        c("Minute Entry: Settlement Conference held on 3/3/2018. Settlement not reached.").type
+        == "docket.entry"
+    )
     # a pre-settlement conference is a scheduling call (nysd_4.json), so a later bare
     # "Stipulation and Order" must not read as the settlement's dismissal
     pre = "Minute Entry for proceedings held before Magistrate Judge Ona T. Wang: Pre-Settlement Conference held on 10/19/2022."
@@ -296,13 +347,25 @@ def test_its_twin_a_sentence_six_remand_stays_the_case(text: str) -> None:
 
 
 def test_a_motion_for_a_sentence_four_remand_is_a_request() -> None:
-    assert c("MOTION to Remand to the Commissioner of Social Security pursuant to sentence four by Jane Doe").type == "docket.entry"
+    assert (
+        c(
+            "MOTION to Remand to the Commissioner of Social Security pursuant to sentence four by Jane Doe"
+        ).type
+        == "docket.entry"
+    )
 
 
 def test_mdl_conditional_transfer_out_vs_opposition_to_it() -> None:
-    x = c("CONDITIONAL TRANSFER ORDER (CTO-12) transferring case to the Northern District of California MDL No. 2420", None, 30)
+    x = c(
+        "CONDITIONAL TRANSFER ORDER (CTO-12) transferring case to the Northern District of California MDL No. 2420",
+        None,
+        30,
+    )
     assert (x.type, x.mdl) == ("case.transferred", True)
-    assert c("NOTICE OF OPPOSITION to Conditional Transfer Order (CTO-12) by Acme", None, 31).type == "docket.entry"
+    assert (
+        c("NOTICE OF OPPOSITION to Conditional Transfer Order (CTO-12) by Acme", None, 31).type
+        == "docket.entry"
+    )
 
 
 @pytest.mark.parametrize(
@@ -384,10 +447,22 @@ def test_its_twin_a_whole_action_phrase_or_no_party_qualifier_closes(text: str) 
     assert x.scope == "whole" and closes(x), x.rule
 
 
-def test_a_criminal_sentencing_judgment_still_closes_but_a_bare_judgment_as_to_a_name_does_not() -> None:
+def test_a_criminal_sentencing_judgment_still_closes_but_a_bare_judgment_as_to_a_name_does_not() -> (
+    None
+):
     # mowd.json [31]; txsd_1.json [14]
-    assert c("JUDGMENT and COMMITMENT as to Daniel Beshears. Signed by District Judge Nanette K. Laughrey on 4/1/09.").scope == "whole"
-    assert c("JUDGMENT as to Martin Arias-Hernandez ( Signed by Judge David S Morales) Parties notified.").scope == "partial"
+    assert (
+        c(
+            "JUDGMENT and COMMITMENT as to Daniel Beshears. Signed by District Judge Nanette K. Laughrey on 4/1/09."
+        ).scope
+        == "whole"
+    )
+    assert (
+        c(
+            "JUDGMENT as to Martin Arias-Hernandez ( Signed by Judge David S Morales) Parties notified."
+        ).scope
+        == "partial"
+    )
 
 
 @pytest.mark.parametrize(
@@ -405,12 +480,25 @@ def test_post_judgment_papers_about_costs_fees_or_collection_are_not_judgments(t
 
 
 def test_a_stay_or_a_lift_as_to_one_party_is_not_the_cases() -> None:
-    assert c("ORDER: In light of the suggestion of bankruptcy, this action is STAYED as to Acme Corp. only.").type == "docket.entry"
-    assert c("ORDER: Proceedings as to defendant Acme Corp. are stayed pending bankruptcy.").type == "docket.entry"
+    assert (
+        c(
+            "ORDER: In light of the suggestion of bankruptcy, this action is STAYED as to Acme Corp. only."
+        ).type
+        == "docket.entry"
+    )
+    assert (
+        c("ORDER: Proceedings as to defendant Acme Corp. are stayed pending bankruptcy.").type
+        == "docket.entry"
+    )
     assert c("ORDER: The stay is lifted as to defendant Beta LLC.").type == "docket.entry"
-    assert c("ORDER: all proceedings in this action are stayed until further order.").type == "case.stayed"
+    assert (
+        c("ORDER: all proceedings in this action are stayed until further order.").type
+        == "case.stayed"
+    )
 
 
 def test_the_case_dismissed_after_no_amended_complaint_is_whole() -> None:
-    x = c("ORDER: Because plaintiff did not file an amended complaint, the case is dismissed with prejudice.")
+    x = c(
+        "ORDER: Because plaintiff did not file an amended complaint, the case is dismissed with prejudice."
+    )
     assert (x.type, x.scope, x.prejudice) == ("case.dismissed", "whole", "with")

@@ -21,7 +21,9 @@ def test_every_row_has_a_unique_name_and_at_least_one_example() -> None:
     assert all(r.examples and all(ex.strip() for ex in r.examples) for r in RULES)
 
 
-@pytest.mark.parametrize(("name", "example"), CASES, ids=[f"{n}:{i}" for i, (n, _) in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("name", "example"), CASES, ids=[f"{n}:{i}" for i, (n, _) in enumerate(CASES)]
+)
 def test_each_rows_examples_are_decided_by_that_row(name: str, example: str) -> None:
     assert decided_by(example) == name
 

@@ -7,7 +7,6 @@ import pytest
 
 from schemas import codec
 from schemas.codec import CodecError, decode_event, encode_event
-
 from tests.unit.core_builders import dismissal
 
 
@@ -73,13 +72,14 @@ def test_state_encoding_with_remembered_entries_is_pydantics_byte_for_byte() -> 
     from schemas.codec import encode, encode_state
     from schemas.projection import CaseState
     from services.core.evolve import project
-
     from tests.unit.core_builders import complaint
 
     state = project([complaint(), dismissal()])
     assert state is not None
     plain = CaseState.__pydantic_serializer__.to_json
-    tricky = state.model_copy(update={"case_name": 'x,"entries":[],"state_version":1}', "parties": ('"entries":[]',)})
+    tricky = state.model_copy(
+        update={"case_name": 'x,"entries":[],"state_version":1}', "parties": ('"entries":[]',)}
+    )
     copies = state.model_copy(update={"entries": tuple(r.model_copy() for r in state.entries)})
     empty = state.model_copy(update={"entries": ()})
     for s in (state, state, tricky, copies, empty):
@@ -88,11 +88,12 @@ def test_state_encoding_with_remembered_entries_is_pydantics_byte_for_byte() -> 
         assert codec.decode_state(encode(s)) == s
 
 
-def test_entry_json_memo_is_bounded_and_never_serves_another_record(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_entry_json_memo_is_bounded_and_never_serves_another_record(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from schemas.codec import encode_state
     from schemas.projection import CaseState
     from services.core.evolve import project
-
     from tests.unit.core_builders import complaint
 
     monkeypatch.setattr(codec, "ENTRY_JSON_CACHE_SIZE", 8)
@@ -100,6 +101,10 @@ def test_entry_json_memo_is_bounded_and_never_serves_another_record(monkeypatch:
     state = project([complaint(), dismissal()])
     assert state is not None
     for i in range(40):  # new records each time (new ids, possibly reused ones of freed records)
-        s = state.model_copy(update={"entries": tuple(r.model_copy(update={"detail": f"v{i}"}) for r in state.entries)})
+        s = state.model_copy(
+            update={
+                "entries": tuple(r.model_copy(update={"detail": f"v{i}"}) for r in state.entries)
+            }
+        )
         assert encode_state(s) == CaseState.__pydantic_serializer__.to_json(s)
         assert len(codec._entry_json) <= 8 + len(s.entries)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from services.consistency.check import report_lines
 from services.consistency.compare import compare, fold_log
-
 from tests.unit.core_builders import ANSWER, REF_ID, complaint, dismissal, event
 
 

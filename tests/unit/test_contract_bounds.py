@@ -66,7 +66,9 @@ def test_an_event_with_a_number_out_of_range_does_not_decode(field: str, value: 
 
 def test_numbers_at_the_bounds_decode() -> None:
     event = decode_event(
-        _with_entry(document_number=MAX_DOCUMENT_NUMBER, sequence=MAX_SEQUENCE, pacer_seq_no=MAX_SEQUENCE)
+        _with_entry(
+            document_number=MAX_DOCUMENT_NUMBER, sequence=MAX_SEQUENCE, pacer_seq_no=MAX_SEQUENCE
+        )
     )
     assert event.data.entry.document_number == MAX_DOCUMENT_NUMBER
     assert event.data.entry.sequence == MAX_SEQUENCE
@@ -76,7 +78,14 @@ def test_a_stricken_target_out_of_range_does_not_decode() -> None:
     doc = _event_doc()
     doc["type"] = "entry.stricken"
     data = doc["data"]
-    for k in ("dismissal", "prejudice", "scope", "reason", "reopen_within_days", "closes_after_settlement"):
+    for k in (
+        "dismissal",
+        "prejudice",
+        "scope",
+        "reason",
+        "reopen_within_days",
+        "closes_after_settlement",
+    ):
         data.pop(k, None)
     data["target_document_numbers"] = [3]
     assert decode_event(json.dumps(doc)).type == "entry.stricken"
@@ -109,7 +118,9 @@ def test_every_recorded_old_event_is_within_the_bounds() -> None:
 def test_an_nef_link_with_a_huge_de_seq_num_is_rejected_naming_the_field() -> None:
     raw = (DEMO / "reference_dismissal_nef.eml").read_bytes()
     assert b"de_seq_num=41&" in raw
-    results = list(nef.parse(raw.replace(b"de_seq_num=41&", b"de_seq_num=99999999999999999999&"), "x.eml"))
+    results = list(
+        nef.parse(raw.replace(b"de_seq_num=41&", b"de_seq_num=99999999999999999999&"), "x.eml")
+    )
     assert results and all(isinstance(r, Rejected) for r in results), results
     assert "pacer_seq_no" in results[0].reason and "out of range" in results[0].reason
 

@@ -6,8 +6,22 @@ import ast
 from pathlib import Path
 
 FORBIDDEN = {
-    "faust", "aiokafka", "kafka", "httpx", "requests", "fastapi", "starlette", "uvicorn",
-    "sqlite3", "socket", "asyncio", "subprocess", "os", "pathlib", "urllib", "http",
+    "faust",
+    "aiokafka",
+    "kafka",
+    "httpx",
+    "requests",
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "sqlite3",
+    "socket",
+    "asyncio",
+    "subprocess",
+    "os",
+    "pathlib",
+    "urllib",
+    "http",
 }
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -28,7 +28,6 @@ from services.ingest.courtlistener_api import (
     docket_from_api,
     parse_retry_after,
 )
-
 from tests.courtlistener_util import REF_DOCKET, REF_DOCKET_ID
 
 BASE = "https://cl.test/api/rest/v4/"

@@ -28,7 +28,6 @@ from services.ingest.courtlistener_webhook import body_digest, entry_json, parse
 from services.ingest.courtlistener_worker import WebhookConfig, WebhookIngest
 from services.ingest.ledger import Ledger
 from services.ingest.publisher import EventSink, PublishError, SendResult
-
 from tests.courtlistener_util import (
     REF_CASE_ID,
     REF_DOCKET,

@@ -22,7 +22,6 @@ from services.ingest.courtlistener_webhook import (
     to_record,
 )
 from services.ingest.records import Parsed, Rejected
-
 from tests.courtlistener_util import (
     COMPLAINT_TEXT,
     DISMISSAL_TEXT,

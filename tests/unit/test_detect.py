@@ -6,7 +6,6 @@ from schemas.events import DocketEvent
 from schemas.projection import CaseState
 from services.core.detect import detect
 from services.core.evolve import evolve
-
 from tests.unit.core_builders import (
     AMENDED,
     REOPENED,
@@ -31,7 +30,9 @@ def run(events: list[DocketEvent]) -> tuple[CaseState | None, list]:
 
 def test_reference_case_produces_exactly_one_open_to_closed_alert() -> None:
     _, alerts = run([complaint(), dismissal()])
-    assert [(a.type, a.data.from_status, a.data.to_status) for a in alerts] == [("status.changed", "open", "closed")]
+    assert [(a.type, a.data.from_status, a.data.to_status) for a in alerts] == [
+        ("status.changed", "open", "closed")
+    ]
     a = alerts[0]
     assert a.subject == "cand:5:25-cv-00709"
     assert a.data.disposition is not None and a.data.disposition.type == "voluntary_dismissal"
@@ -62,7 +63,9 @@ def test_refined_prejudice_is_a_disposition_change_not_a_second_status_alert() -
         ("status.changed", "open", "closed"),
         ("disposition.changed", "closed", "closed"),
     ]
-    assert alerts[1].data.disposition is not None and alerts[1].data.disposition.prejudice == "without"
+    assert (
+        alerts[1].data.disposition is not None and alerts[1].data.disposition.prejudice == "without"
+    )
 
 
 def test_stay_then_reopen_and_undo_each_alert_once() -> None:
@@ -83,8 +86,17 @@ def test_stay_then_reopen_and_undo_each_alert_once() -> None:
 
 
 def test_undoing_a_dismissal_alerts_closed_to_open() -> None:
-    _, alerts = run([complaint(), dismissal(), event(13, "2025-01-31", "NOTICE of filing error re [12]", stricken(12))])
-    assert [(a.data.from_status, a.data.to_status) for a in alerts] == [("open", "closed"), ("closed", "open")]
+    _, alerts = run(
+        [
+            complaint(),
+            dismissal(),
+            event(13, "2025-01-31", "NOTICE of filing error re [12]", stricken(12)),
+        ]
+    )
+    assert [(a.data.from_status, a.data.to_status) for a in alerts] == [
+        ("open", "closed"),
+        ("closed", "open"),
+    ]
 
 
 def test_amended_complaint_alerts_once() -> None:

@@ -41,8 +41,15 @@ def test_courts_match_case_insensitively_and_any_of_several() -> None:
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("linkedin", True), ("LinkedIn corp", True), ("de la torre", True), ("linked", True),
-     ("linkedin google", False), ("microsoft", False), ("5:25-cv-00709", True)],
+    [
+        ("linkedin", True),
+        ("LinkedIn corp", True),
+        ("de la torre", True),
+        ("linked", True),
+        ("linkedin google", False),
+        ("microsoft", False),
+        ("5:25-cv-00709", True),
+    ],
 )
 def test_query_needs_every_word_in_the_case_name(query: str, expected: bool) -> None:
     assert matches(f(query=query), REF) is expected
@@ -54,8 +61,13 @@ def test_query_without_a_case_name_only_sees_the_case_id() -> None:
 
 @pytest.mark.parametrize(
     ("wanted", "expected"),
-    [(["890"], True), (["89"], False), (["statutory"], True), (["440", "890"], True),
-     (["civil rights"], False)],
+    [
+        (["890"], True),
+        (["89"], False),
+        (["statutory"], True),
+        (["440", "890"], True),
+        (["civil rights"], False),
+    ],
 )
 def test_nature_of_suit_by_code_or_words(wanted: list[str], expected: bool) -> None:
     assert matches(f(nature_of_suit=wanted), REF) is expected
@@ -116,13 +128,18 @@ def test_unknown_filter_keys_are_refused() -> None:
 
 def _sub(created: dt.datetime, **filters: object) -> Subscription:
     return Subscription(
-        id="sub_1", owner="caller_x", url="https://example.org/h", secret="whsec_x",
-        filters=SubscriptionFilters.model_validate(filters), created_at=created, updated_at=created,
+        id="sub_1",
+        owner="caller_x",
+        url="https://example.org/h",
+        secret="whsec_x",
+        filters=SubscriptionFilters.model_validate(filters),
+        created_at=created,
+        updated_at=created,
     )
 
 
 def test_a_subscription_wants_only_alerts_published_since_it_exists() -> None:
-    created = dt.datetime(2025, 2, 1, 12, 0, 0, 123456, tzinfo=dt.timezone.utc)
+    created = dt.datetime(2025, 2, 1, 12, 0, 0, 123456, tzinfo=dt.UTC)
     sub = _sub(created, query="linkedin")
     # Kafka record times have millisecond precision: the same millisecond counts.
     assert wants(sub, REF, created.replace(microsecond=123000))

@@ -18,7 +18,7 @@ from services.dispatcher.schedule import (
 )
 from services.dispatcher.store import Health, next_health
 
-NOW = dt.datetime(2025, 1, 30, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2025, 1, 30, 12, 0, tzinfo=dt.UTC)
 FAST = RetryPolicy(schedule=(0, 10, 100), jitter=0.2)
 
 
@@ -103,7 +103,9 @@ def test_sustained_failure_needs_both_count_and_duration() -> None:
     since = NOW - dt.timedelta(hours=2)
     assert should_disable(p, failing_since=since, consecutive_failures=3, now=NOW)
     assert not should_disable(p, failing_since=since, consecutive_failures=2, now=NOW)
-    assert not should_disable(p, failing_since=NOW - dt.timedelta(minutes=5), consecutive_failures=50, now=NOW)
+    assert not should_disable(
+        p, failing_since=NOW - dt.timedelta(minutes=5), consecutive_failures=50, now=NOW
+    )
     assert not should_disable(p, failing_since=None, consecutive_failures=50, now=NOW)
 
 

@@ -20,8 +20,12 @@ def nd(sub: str, alert: str) -> NewDelivery:
     return NewDelivery(sub, alert, "status.changed", "cand:5:25-cv-00709", b'{"x":1}', "t/0/1")
 
 
-def attempt(sub: str, alert: str, n: int, outcome: str, next_at: float | None, code: int | None = 500) -> AttemptRecord:
-    return AttemptRecord(sub, alert, n, "http://h/", 100.0 + n, 3.0, 100 + n, code, None, outcome, next_at, "oops")
+def attempt(
+    sub: str, alert: str, n: int, outcome: str, next_at: float | None, code: int | None = 500
+) -> AttemptRecord:
+    return AttemptRecord(
+        sub, alert, n, "http://h/", 100.0 + n, 3.0, 100 + n, code, None, outcome, next_at, "oops"
+    )
 
 
 @pytest.fixture
@@ -56,20 +60,25 @@ def test_attempts_are_logged_and_delivery_completes(store: DeliveryStore) -> Non
     [row] = store.deliveries("s1")
     assert (row["status"], row["attempts"], row["last_error"]) == ("delivered", 2, None)
     assert [(a["attempt"], a["outcome"], a["status_code"]) for a in row["attempt_log"]] == [
-        (1, "retry", 500), (2, "delivered", 200)
+        (1, "retry", 500),
+        (2, "delivered", 200),
     ]
     assert store.health("s1") == Health(1, None, 0)
 
 
 def test_exhausted_delivery_gets_a_dead_letter(store: DeliveryStore) -> None:
     store.enqueue([nd("s1", "a1")], [], 10.0)
-    store.record_attempt(attempt("s1", "a1", 1, "dead", None), Health(1, 101.0, 1), "1 attempts failed")
+    store.record_attempt(
+        attempt("s1", "a1", 1, "dead", None), Health(1, 101.0, 1), "1 attempts failed"
+    )
     [row] = store.deliveries("s1", status="dead")
     assert row["dead_letter"]["reason"] == "1 attempts failed"
     assert store.next_pending("s1") is None
 
 
-def test_deleted_subscription_pending_deliveries_are_cancelled_not_dropped(store: DeliveryStore) -> None:
+def test_deleted_subscription_pending_deliveries_are_cancelled_not_dropped(
+    store: DeliveryStore,
+) -> None:
     store.enqueue([nd("s1", "a1"), nd("s1", "a2")], [], 10.0)
     assert store.cancel_pending("s1", "subscription deleted", 12.0) == 2
     rows = store.deliveries("s1")
@@ -80,7 +89,12 @@ def test_rejected_records_are_kept_with_raw_bytes(store: DeliveryStore) -> None:
     bad = RejectedAlert("case.alerts", 2, 41, b"k", b"not json", "invalid JSON")
     store.enqueue([], [bad, bad], 10.0)
     [row] = store.rejected_alerts()
-    assert (row["partition"], row["offset"], row["value"], row["reason"]) == (2, 41, b"not json", "invalid JSON")
+    assert (row["partition"], row["offset"], row["value"], row["reason"]) == (
+        2,
+        41,
+        b"not json",
+        "invalid JSON",
+    )
 
 
 def test_state_survives_reopening_and_reads_work_read_only(tmp_path: Path) -> None:
@@ -101,7 +115,9 @@ def test_state_survives_reopening_and_reads_work_read_only(tmp_path: Path) -> No
     again.close()
 
 
-def test_a_file_whose_tables_a_starting_dispatcher_has_not_created_yet_reads_as_absent(tmp_path: Path) -> None:
+def test_a_file_whose_tables_a_starting_dispatcher_has_not_created_yet_reads_as_absent(
+    tmp_path: Path,
+) -> None:
     import sqlite3
 
     path = tmp_path / "dispatcher.sqlite"

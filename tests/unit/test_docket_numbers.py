@@ -10,7 +10,6 @@ from services.core.docket_numbers import (
     normalise_docket_number,
     split_case_id,
 )
-
 from tests.shared_data import SHARED_DATA, requires_shared_data
 
 

@@ -294,7 +294,9 @@ ENTRY_PRECISION_TARGET = 0.95
 @pytest.mark.shared_data
 def test_no_labelled_open_case_is_closed_by_the_fold() -> None:
     report = evaluate(LABELS, DOCKETS)
-    print(f"\nfalse closings: {len(report.false_closings)} of {report.not_closed} open or stayed cases")
+    print(
+        f"\nfalse closings: {len(report.false_closings)} of {report.not_closed} open or stayed cases"
+    )
     assert report.not_closed > 0
     assert [c.label.file for c in report.false_closings] == []
 
@@ -306,7 +308,9 @@ def test_labelled_entries_meet_the_precision_target_for_every_status_changing_cl
     assert report.root is not None and Path(report.root) == SHARED_DATA / "juriscraper"
     assert report.evaluated >= 800 and not report.missing_files
     for m in report.classes:
-        print(f"{m.label}: support {m.support} predicted {m.predicted} precision {m.precision} recall {m.recall}")
+        print(
+            f"{m.label}: support {m.support} predicted {m.predicted} precision {m.precision} recall {m.recall}"
+        )
     # every labelled entry was produced by the ingest path (a lost entry would count as wrong)
     assert all(r.predicted is not None for r in report.results)
     low = [
@@ -321,12 +325,20 @@ def test_entry_labels_follow_the_vocabulary_and_say_why_for_traps() -> None:
     labels = load_entry_labels(ENTRY_LABELS)
     assert len(labels) >= 800
     classes = {lab.cls for lab in labels}
-    assert {"case.filed", "case.dismissed", "judgment.entered", "case.closed", "docket.entry"} <= classes
+    assert {
+        "case.filed",
+        "case.dismissed",
+        "judgment.entered",
+        "case.closed",
+        "docket.entry",
+    } <= classes
     # every label that is not a plain docket entry, and every trap, is a deliberate decision
     assert all(lab.cls in ENTRY_CLASSES for lab in labels)
 
 
-def test_entry_replay_matches_events_by_entry_key_and_counts_a_lost_entry_as_wrong(tmp_path: Path) -> None:
+def test_entry_replay_matches_events_by_entry_key_and_counts_a_lost_entry_as_wrong(
+    tmp_path: Path,
+) -> None:
     root = tmp_path / "juriscraper"
     (root / "dockets").mkdir(parents=True)
     _write(
@@ -341,12 +353,33 @@ def test_entry_replay_matches_events_by_entry_key_and_counts_a_lost_entry_as_wro
         ),
     )
     labels = [
-        {"file": "dockets/doe.json", "entry_key": "cand:5:25-cv-00709#1", "case_id": "cand:5:25-cv-00709", "class": "case.filed"},
-        {"file": "dockets/doe.json", "entry_key": "cand:5:25-cv-00709#2", "case_id": "cand:5:25-cv-00709", "class": "case.dismissed"},
+        {
+            "file": "dockets/doe.json",
+            "entry_key": "cand:5:25-cv-00709#1",
+            "case_id": "cand:5:25-cv-00709",
+            "class": "case.filed",
+        },
+        {
+            "file": "dockets/doe.json",
+            "entry_key": "cand:5:25-cv-00709#2",
+            "case_id": "cand:5:25-cv-00709",
+            "class": "case.dismissed",
+        },
         # the labeller says this one closes the case; the classifier does not: a miss, not a skip
-        {"file": "dockets/doe.json", "entry_key": "cand:5:25-cv-00709#3", "case_id": "cand:5:25-cv-00709", "class": "case.closed", "note": "t"},
+        {
+            "file": "dockets/doe.json",
+            "entry_key": "cand:5:25-cv-00709#3",
+            "case_id": "cand:5:25-cv-00709",
+            "class": "case.closed",
+            "note": "t",
+        },
         # an entry the ingest path never produced counts as wrong
-        {"file": "dockets/doe.json", "entry_key": "cand:5:25-cv-00709#9", "case_id": "cand:5:25-cv-00709", "class": "docket.entry"},
+        {
+            "file": "dockets/doe.json",
+            "entry_key": "cand:5:25-cv-00709#9",
+            "case_id": "cand:5:25-cv-00709",
+            "class": "docket.entry",
+        },
     ]
     label_file = _write(tmp_path, "entries.json", labels)
     # found from the dockets folder too (the data root is its parent)
@@ -368,7 +401,10 @@ def test_entry_replay_matches_events_by_entry_key_and_counts_a_lost_entry_as_wro
     [
         ({"file": "x"}, "must hold a JSON list"),
         ([{"file": "a.json", "entry_key": "k", "case_id": "c", "class": "case.won"}], "not in"),
-        ([{"file": "a.json", "entry_key": "", "case_id": "c", "class": "docket.entry"}], "entry_key"),
+        (
+            [{"file": "a.json", "entry_key": "", "case_id": "c", "class": "docket.entry"}],
+            "entry_key",
+        ),
         (
             [{"file": "a.json", "entry_key": "k", "case_id": "c", "class": "docket.entry"}] * 2,
             "labelled twice",

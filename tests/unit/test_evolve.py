@@ -9,7 +9,6 @@ import random
 from schemas.codec import encode
 from schemas.projection import CaseState
 from services.core.evolve import CaseAccumulator, Header, derive, evolve, project
-
 from tests.unit.core_builders import (
     ADMIN_CLOSED,
     AMENDED,
@@ -54,7 +53,9 @@ def test_reference_case_closes_by_voluntary_dismissal_without_prejudice() -> Non
 
 def test_complaint_alone_opens_the_case() -> None:
     s = project([complaint()])
-    assert s is not None and s.status == "open" and s.disposition is None and s.date_terminated is None
+    assert (
+        s is not None and s.status == "open" and s.disposition is None and s.date_terminated is None
+    )
 
 
 def test_redelivered_event_returns_the_same_state_object() -> None:
@@ -102,7 +103,9 @@ def test_stay_and_lift() -> None:
 def test_lift_without_stay_and_stay_of_closed_case_change_nothing() -> None:
     s = project([complaint(), event(7, "2025-04-01", "ORDER lifting stay", LIFTED)])
     assert s is not None and s.status == "open"
-    s = project([complaint(), dismissal(), event(20, "2025-03-01", "ORDER staying execution", STAYED)])
+    s = project(
+        [complaint(), dismissal(), event(20, "2025-03-01", "ORDER staying execution", STAYED)]
+    )
     assert s is not None and s.status == "closed"
 
 
@@ -113,7 +116,9 @@ def test_stayed_case_can_close() -> None:
 
 
 def test_reopened_case_is_open_without_disposition() -> None:
-    s = project([complaint(), dismissal(), event(15, "2025-03-01", "ORDER reopening case", REOPENED)])
+    s = project(
+        [complaint(), dismissal(), event(15, "2025-03-01", "ORDER reopening case", REOPENED)]
+    )
     assert s is not None
     assert s.status == "open" and s.disposition is None and s.date_terminated is None
     assert [h.status for h in s.status_history] == ["open", "closed", "open"]
@@ -125,7 +130,12 @@ def test_reopen_of_an_open_case_changes_nothing() -> None:
 
 
 def test_partial_dismissal_does_not_close() -> None:
-    s = project([complaint(), event(8, "2025-01-28", "ORDER dismissing claims against defendant Doe", PARTIAL)])
+    s = project(
+        [
+            complaint(),
+            event(8, "2025-01-28", "ORDER dismissing claims against defendant Doe", PARTIAL),
+        ]
+    )
     assert s is not None and s.status == "open" and s.flags.partial_dismissals == 1
 
 
@@ -146,16 +156,28 @@ def test_each_closing_event_type_closes_with_its_disposition() -> None:
     for c, disp, fjc in cases:
         s = project([complaint(), event(30, "2025-03-03", "closing entry", c)])
         assert s is not None and s.status == "closed", c
-        assert s.disposition is not None and s.disposition.type == disp and s.disposition.fjc_code == fjc, c
+        assert (
+            s.disposition is not None
+            and s.disposition.type == disp
+            and s.disposition.fjc_code == fjc
+        ), c
 
 
 def test_second_closing_event_keeps_the_first_disposition() -> None:
     s = project([complaint(), dismissal(), event(13, "2025-02-03", "JUDGMENT", JUDGMENT)])
-    assert s is not None and s.disposition is not None and s.disposition.type == "voluntary_dismissal"
+    assert (
+        s is not None and s.disposition is not None and s.disposition.type == "voluntary_dismissal"
+    )
 
 
 def test_entry_marked_filed_in_error_undoes_its_effect() -> None:
-    s = project([complaint(), dismissal(), event(13, "2025-01-31", "NOTICE of filing error re [12]", stricken(12))])
+    s = project(
+        [
+            complaint(),
+            dismissal(),
+            event(13, "2025-01-31", "NOTICE of filing error re [12]", stricken(12)),
+        ]
+    )
     assert s is not None and s.status == "open" and s.disposition is None
     assert s.entry_count == 3
 
@@ -193,7 +215,12 @@ def test_amended_complaints_are_counted() -> None:
 def test_header_facts_merge_commutatively() -> None:
     from schemas.events import CaseInfo
 
-    a = CaseInfo(court_id="cand", docket_number="5:25-cv-00709", case_name="De La Torre v. LinkedIn", parties=("A",))
+    a = CaseInfo(
+        court_id="cand",
+        docket_number="5:25-cv-00709",
+        case_name="De La Torre v. LinkedIn",
+        parties=("A",),
+    )
     b = CaseInfo(
         court_id="cand",
         docket_number="5:25-cv-00709",
@@ -234,7 +261,13 @@ def test_later_closing_entry_does_not_override_a_stated_prejudice() -> None:
     from tests.unit.core_builders import Classification
 
     order = Classification(type="case.dismissed", dismissal="court", prejudice="with")
-    s = project([complaint(), dismissal(), event(13, "2025-02-03", "ORDER dismissing with prejudice", order)])
+    s = project(
+        [
+            complaint(),
+            dismissal(),
+            event(13, "2025-02-03", "ORDER dismissing with prejudice", order),
+        ]
+    )
     assert s is not None and s.disposition is not None and s.disposition.prejudice == "without"
 
 
@@ -242,7 +275,10 @@ def test_the_accumulator_derives_once_what_project_folds_event_by_event() -> Non
     from schemas.events import CaseInfo
 
     other = CaseInfo(
-        court_id="cand", docket_number="5:25-cv-00709", case_name="De La Torre v. LinkedIn Corporation", parties=("B",)
+        court_id="cand",
+        docket_number="5:25-cv-00709",
+        case_name="De La Torre v. LinkedIn Corporation",
+        parties=("B",),
     )
     stub = event(12, "2025-01-30", "[Notice of Voluntary Dismissal]", VOLUNTARY_UNKNOWN, stub=True)
     evs = [
@@ -263,7 +299,9 @@ def test_the_accumulator_derives_once_what_project_folds_event_by_event() -> Non
 
 def _rederived(state: CaseState) -> CaseState:
     """The state ``derive`` makes from ``state``'s own entries and header: what evolve must return."""
-    return derive(state.case_id, state.court_id, state.docket_number, Header.of(state), state.entries)
+    return derive(
+        state.case_id, state.court_id, state.docket_number, Header.of(state), state.entries
+    )
 
 
 def test_a_new_last_entry_continues_the_fold_exactly_as_a_full_derive() -> None:
@@ -271,19 +309,26 @@ def test_a_new_last_entry_continues_the_fold_exactly_as_a_full_derive() -> None:
     # one (no re-fold); every state it returns must equal the full derive of its entries,
     # in log order (mostly appends), shuffled (mostly inserts) and with redeliveries
     from schemas.codec import decode_event
-
     from tests.workload import workload
 
     events = [decode_event(v) for _, v in workload(120, seed=3)]
     rng = random.Random(11)
-    orders = [events, rng.sample(events, len(events)), [e for e in events for _ in range(1 + (rng.random() < 0.3))]]
+    orders = [
+        events,
+        rng.sample(events, len(events)),
+        [e for e in events for _ in range(1 + (rng.random() < 0.3))],
+    ]
     appended = 0
     for order in orders:
         states: dict[str, CaseState] = {}
         for e in order:
             current = states.get(e.subject)
             new = evolve(current, e)
-            if current is not None and new is not current and len(new.entries) == len(current.entries) + 1:
+            if (
+                current is not None
+                and new is not current
+                and len(new.entries) == len(current.entries) + 1
+            ):
                 appended += new.entries[-1].event_id == e.id
             assert new == _rederived(new)
             assert encode(new) == encode(_rederived(new))
@@ -297,7 +342,6 @@ def test_continuation_covers_every_status_rule() -> None:
     # an appeal, an amendment, a partial dismissal, a stricken entry (which re-folds), a
     # header that marks a class action late (which re-folds too)
     from schemas.events import CaseInfo
-
     from tests.unit.core_builders import Classification
 
     class_header = CaseInfo(court_id="cand", docket_number="5:25-cv-00709", class_action=True)

@@ -9,7 +9,6 @@ import pytest
 
 from services.ingest.formats import FORMAT_CHOICES, detect, discover, parse_file, parse_path
 from services.ingest.records import IngestError, Parsed, Rejected
-
 from tests.shared_data import SHARED_DATA, requires_shared_data
 
 DEMO = Path(__file__).resolve().parents[2] / "services" / "demo"

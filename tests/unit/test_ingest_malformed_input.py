@@ -181,7 +181,8 @@ def test_a_docket_list_nested_too_deep_to_write_back_is_rejected_with_the_file_b
 
 
 @pytest.mark.parametrize(
-    "value", ["22000000000 JAN 0 0:0 GMT", "0 JAN 0 300000000000:0", "Thu, 30 Jan 99999999999 0:0 GMT"]
+    "value",
+    ["22000000000 JAN 0 0:0 GMT", "0 JAN 0 300000000000:0", "Thu, 30 Jan 99999999999 0:0 GMT"],
 )
 def test_a_retry_after_date_past_datetime_is_no_retry_after(value: str) -> None:
     from services.ingest.courtlistener_api import parse_retry_after

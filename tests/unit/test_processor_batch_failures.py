@@ -22,7 +22,9 @@ P0 = ("docket.events", 0)
 class Handler:
     """Admit each offset; fail after ``fail_after`` records on the first ``failures`` attempts."""
 
-    def __init__(self, ledger: OffsetLedger[Any], error: BaseException, fail_after: int, failures: int) -> None:
+    def __init__(
+        self, ledger: OffsetLedger[Any], error: BaseException, fail_after: int, failures: int
+    ) -> None:
         self.ledger = ledger
         self.error = error
         self.fail_after = fail_after
@@ -59,8 +61,12 @@ def _committable(ledger: OffsetLedger[Any], written: set[int]) -> int:
     return commit
 
 
-@pytest.mark.parametrize("error", [ValueError("a bug"), RuntimeError("a bug"), KeyError("x"), OSError("disk")])
-def test_a_failure_of_any_type_mid_batch_is_rolled_back_and_folded_again(error: BaseException) -> None:
+@pytest.mark.parametrize(
+    "error", [ValueError("a bug"), RuntimeError("a bug"), KeyError("x"), OSError("disk")]
+)
+def test_a_failure_of_any_type_mid_batch_is_rolled_back_and_folded_again(
+    error: BaseException,
+) -> None:
     ledger: OffsetLedger[Any] = OffsetLedger()
     ledger.assign({P0: 0})
     handler = Handler(ledger, error, fail_after=3, failures=2)

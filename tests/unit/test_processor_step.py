@@ -11,7 +11,6 @@ from schemas.codec import encode_event
 from schemas.projection import CaseState
 from services.core.evolve import evolve
 from services.processor.step import RecordRef, handle_record
-
 from tests.unit.core_builders import REF_ID, complaint, dismissal
 
 REF = RecordRef("docket.events", 2, 41)
@@ -48,7 +47,9 @@ def test_duplicate_is_unchanged() -> None:
         (b"cand:1:99-cv-00001", None, "empty_value"),
     ],
 )
-def test_bad_records_become_dead_letters_with_raw_bytes(key: bytes | None, value: bytes | None, reason: str) -> None:
+def test_bad_records_become_dead_letters_with_raw_bytes(
+    key: bytes | None, value: bytes | None, reason: str
+) -> None:
     out = handle_record(key, value, REF, none)
     assert out.dead_letter is not None, out
     assert out.dead_letter.reason == reason

@@ -50,10 +50,15 @@ def test_a_place_that_cannot_hold_the_file_is_a_quarantine_error(tmp_path: Path)
 def test_an_unwritable_quarantine_raises_so_the_reader_does_not_move_on(tmp_path: Path) -> None:
     q = Quarantine(tmp_path / "q.sqlite")
     q.close()
-    with pytest.raises(QuarantineError, match="cannot write"):  # nothing kept: the caller must not advance
+    with pytest.raises(
+        QuarantineError, match="cannot write"
+    ):  # nothing kept: the caller must not advance
         q.add([_q(1)])
 
 
 def test_reason_of_names_the_exception() -> None:
-    assert reason_of(OverflowError("date value out of range")) == "OverflowError: date value out of range"
+    assert (
+        reason_of(OverflowError("date value out of range"))
+        == "OverflowError: date value out of range"
+    )
     assert reason_of(KeyError()) == "KeyError"

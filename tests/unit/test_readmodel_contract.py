@@ -141,7 +141,6 @@ def test_a_batch_that_fails_midway_leaves_neither_rows_nor_offsets(store: ReadMo
     assert store.offsets() == {("t.states", 0): 1}
 
 
-
 def test_a_row_the_store_cannot_hold_is_a_row_error_and_applies_nothing(store: ReadModel) -> None:
     """A state that decodes but whose UTC instant is past year 9999 (issue 12): RowError, not a crash."""
     state = FOLDED.states[REF_CASE_ID]
@@ -155,6 +154,7 @@ def test_a_row_the_store_cannot_hold_is_a_row_error_and_applies_nothing(store: R
     assert store.counts() == {"cases": 0, "events": 0, "alerts": 0}
     store.apply(Batch(cases=batch.cases[:1], offsets={("t.states", 0): 1}))
     assert store.offsets() == {("t.states", 0): 1}
+
 
 def test_reset_drops_everything_but_alert_seq_never_goes_back(filled: ReadModel) -> None:
     filled.apply(Batch(offsets={("t.alerts", 0): 4}))

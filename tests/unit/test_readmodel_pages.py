@@ -33,7 +33,9 @@ FOLDED = fold()
 @pytest.fixture(params=["memory", "sqlite"])
 def filled(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ReadModel]:
     s: ReadModel = (
-        InMemoryReadModel() if request.param == "memory" else SqliteReadModel(tmp_path / "rm.sqlite")
+        InMemoryReadModel()
+        if request.param == "memory"
+        else SqliteReadModel(tmp_path / "rm.sqlite")
     )
     s.apply(FOLDED.batch())
     yield s
@@ -137,7 +139,11 @@ def _plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, query: CaseQuery) ->
     return plans
 
 
-@pytest.mark.parametrize("query", LIST_QUERIES, ids=lambda q: f"{q.sort}-{q.statuses}-{q.courts}-{q.dispositions}-{q.class_action}")
+@pytest.mark.parametrize(
+    "query",
+    LIST_QUERIES,
+    ids=lambda q: f"{q.sort}-{q.statuses}-{q.courts}-{q.dispositions}-{q.class_action}",
+)
 def test_sqlite_list_pages_walk_an_index_in_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, query: CaseQuery
 ) -> None:
@@ -165,11 +171,15 @@ def test_an_index_added_to_the_layout_is_created_on_open_without_a_rebuild(tmp_p
     reopened = sqlite.SqliteReadModel(path)
     try:
         with sqlite3.connect(path) as conn:
-            names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+            names = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")
+            }
         conn.close()
         assert "cases_court_disposition" in names
         assert reopened.counts()["cases"] == len(fold().states), "the rows were kept, not rebuilt"
-        page = reopened.list_cases(CaseQuery(courts=("cand",), dispositions=("voluntary_dismissal",)))
+        page = reopened.list_cases(
+            CaseQuery(courts=("cand",), dispositions=("voluntary_dismissal",))
+        )
         assert [s.case_id for s in page.items] == ["cand:5:25-cv-00709"]
     finally:
         reopened.close()

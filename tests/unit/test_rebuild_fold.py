@@ -53,10 +53,17 @@ def _orders(records: list[Record]) -> dict[str, list[Record]]:
     rng.shuffle(shuffled)
     redelivered = records + rng.sample(records, len(records) // 5)
     rng.shuffle(redelivered)
-    return {"log order": records, "reversed": records[::-1], "shuffled": shuffled, "with redeliveries": redelivered}
+    return {
+        "log order": records,
+        "reversed": records[::-1],
+        "shuffled": shuffled,
+        "with redeliveries": redelivered,
+    }
 
 
-def _reference(records: list[Record], committed: int) -> tuple[dict[str, CaseState], dict[str, CaseState], list[Alert]]:
+def _reference(
+    records: list[Record], committed: int
+) -> tuple[dict[str, CaseState], dict[str, CaseState], list[Alert]]:
     """The plain fold: ``evolve`` per event; ``detect`` for records at or past ``committed``."""
     states: dict[str, CaseState] = {}
     acked: dict[str, CaseState] = {}
@@ -71,7 +78,9 @@ def _reference(records: list[Record], committed: int) -> tuple[dict[str, CaseSta
         if offset < committed:
             acked[event.subject] = new
         else:
-            alerts += [a.model_copy(update={"source": REBUILD_SOURCE}) for a in detect(old, new, event)]
+            alerts += [
+                a.model_copy(update={"source": REBUILD_SOURCE}) for a in detect(old, new, event)
+            ]
     return states, acked, alerts
 
 
@@ -117,7 +126,9 @@ def test_a_case_read_half_way_then_continued_is_still_the_plain_fold(log: list[R
 
 def test_folds_of_partition_shares_merge_into_the_fold_of_the_whole_log(log: list[Record]) -> None:
     partition_of = {key: i % 4 for i, key in enumerate(dict.fromkeys(k for k, _ in log))}
-    by_partition: dict[int, list[Record]] = {p: [r for r in log if partition_of[r[0]] == p] for p in range(4)}
+    by_partition: dict[int, list[Record]] = {
+        p: [r for r in log if partition_of[r[0]] == p] for p in range(4)
+    }
     committed = {p: len(rs) // 2 for p, rs in by_partition.items()}
 
     whole = LogFold(committed)
@@ -132,7 +143,11 @@ def test_folds_of_partition_shares_merge_into_the_fold_of_the_whole_log(log: lis
     assert merged.encoded == single.encoded
     assert merged.summaries == single.summaries
     assert sorted(merged.tail_alerts) == sorted(single.tail_alerts) and merged.tail_alerts
-    assert (merged.events, merged.unprocessed, merged.undecodable) == (single.events, single.unprocessed, 0)
+    assert (merged.events, merged.unprocessed, merged.undecodable) == (
+        single.events,
+        single.unprocessed,
+        0,
+    )
     assert merged.next_offset == single.next_offset and merged.reasons == single.reasons
     assert merged.partition_of == single.partition_of and not merged.misplaced
     assert merged.acked == {} and merged.changed_readings == {}
@@ -157,7 +172,11 @@ def test_a_summary_compares_and_describes_like_its_state(log: list[Record]) -> N
     for a in values:
         assert describe(StateSummary.of(a)) == describe(a)
         for b in values[:10]:
-            assert status_differs(StateSummary.of(a), b) == status_differs(a, b) == status_differs(a, StateSummary.of(b))
+            assert (
+                status_differs(StateSummary.of(a), b)
+                == status_differs(a, b)
+                == status_differs(a, StateSummary.of(b))
+            )
 
 
 def test_partitions_are_shared_by_record_count_and_operator_modes_fold_in_one_process() -> None:
@@ -180,9 +199,15 @@ def _broken_records(log: list[Record]) -> list[tuple[bytes | None, bytes | None]
     other_key = next(k for k, _ in log if k != key)
 
     def variant(**case: object) -> bytes:
-        return orjson.dumps({**doc, "data": {**doc["data"], "case": {**doc["data"]["case"], **case}}})
+        return orjson.dumps(
+            {**doc, "data": {**doc["data"], "case": {**doc["data"]["case"], **case}}}
+        )
 
-    v1 = {**doc, "schema_version": 1, "data": {k: v for k, v in doc["data"].items() if k != "classifier_rule"}}
+    v1 = {
+        **doc,
+        "schema_version": 1,
+        "data": {k: v for k, v in doc["data"].items() if k != "classifier_rule"},
+    }
     return [
         (key, None),
         (key, b" " * (MAX_RECORD_BYTES + 1)),
@@ -195,7 +220,10 @@ def _broken_records(log: list[Record]) -> list[tuple[bytes | None, bytes | None]
         (key, variant(docket_number="no docket number")),
         (other_key, value),  # key of another case
         (key, orjson.dumps({**doc, "subject": other_key.decode()})),  # subject of another case
-        (key, variant(docket_number=doc["data"]["case"]["docket_number"] + "-ABC")),  # same case, other spelling
+        (
+            key,
+            variant(docket_number=doc["data"]["case"]["docket_number"] + "-ABC"),
+        ),  # same case, other spelling
         (key, orjson.dumps(v1)),  # an old schema version: upcast
     ]
 
@@ -203,7 +231,11 @@ def _broken_records(log: list[Record]) -> list[tuple[bytes | None, bytes | None]
 def test_the_fold_decodes_and_rejects_records_exactly_as_the_processor(log: list[Record]) -> None:
     """:class:`RecordDecoder` keeps ``make_case_id`` per pair: the same events, reasons and messages."""
     decoder = RecordDecoder()
-    records: list[tuple[bytes | None, bytes | None]] = [*log[:200], *_broken_records(log), *log[:50]]
+    records: list[tuple[bytes | None, bytes | None]] = [
+        *log[:200],
+        *_broken_records(log),
+        *log[:50],
+    ]
     outcomes: Counter[str] = Counter()
     for key, value in records * 2:  # the second round hits the kept case ids
         try:
@@ -230,6 +262,8 @@ def test_the_fold_decodes_and_rejects_records_exactly_as_the_processor(log: list
 
 def test_a_fold_process_that_fails_raises_its_error_here() -> None:
     """The fold runs in ``python -m services.rebuild.fold_worker``; its exception comes back as it was."""
-    job = FoldJob(["127.0.0.1:1"], "docket.events", {0: (0, 1)}, {}, 5.0)  # nothing listens on port 1
+    job = FoldJob(
+        ["127.0.0.1:1"], "docket.events", {0: (0, 1)}, {}, 5.0
+    )  # nothing listens on port 1
     with pytest.raises(KafkaConnectionError):
         asyncio.run(fold_in_child(job))

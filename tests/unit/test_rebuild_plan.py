@@ -24,25 +24,33 @@ from services.rebuild.plan import (
     same_reading,
     status_differs,
 )
-
 from tests.unit.core_builders import ANSWER, REF_CASE, REF_ID, VOLUNTARY_UNKNOWN, complaint, event
 
 DISMISSAL_TEXT = "NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Alessandro De La Torre"
-OTHER = REF_CASE.model_copy(update={"docket_number": "5:25-cv-00800", "case_name": "Other v. Corp."})
+OTHER = REF_CASE.model_copy(
+    update={"docket_number": "5:25-cv-00800", "case_name": "Other v. Corp."}
+)
 OTHER_ID = "cand:5:25-cv-00800"
 
 
 def stale_dismissal() -> DocketEvent:
     """A notice of voluntary dismissal whose stored reading is a plain entry (an older, wrong classifier)."""
-    return event(12, "2025-01-30", DISMISSAL_TEXT, ANSWER, time=dt.datetime(2025, 1, 31, tzinfo=dt.UTC))
+    return event(
+        12, "2025-01-30", DISMISSAL_TEXT, ANSWER, time=dt.datetime(2025, 1, 31, tzinfo=dt.UTC)
+    )
 
 
 def answer(doc: int, date: str, case=REF_CASE) -> DocketEvent:
     return event(doc, date, "ANSWER to Complaint by LinkedIn Corporation.", ANSWER, case=case)
 
 
-def records(events: list[DocketEvent], partition: int = 0) -> list[tuple[str, int, int, bytes, bytes]]:
-    return [("docket.events", partition, i, e.subject.encode(), encode_event(e)) for i, e in enumerate(events)]
+def records(
+    events: list[DocketEvent], partition: int = 0
+) -> list[tuple[str, int, int, bytes, bytes]]:
+    return [
+        ("docket.events", partition, i, e.subject.encode(), encode_event(e))
+        for i, e in enumerate(events)
+    ]
 
 
 # --------------------------------------------------------------------------- re-reading
@@ -53,7 +61,11 @@ def test_reclassifying_a_stale_dismissal_keeps_its_identity_and_reads_it_as_a_di
     assert stored.type == "docket.entry"
     fresh = reclassify(stored)
     assert fresh.type == "case.dismissed"
-    assert (fresh.data.dismissal, fresh.data.prejudice, fresh.data.scope) == ("voluntary", "without", "whole")
+    assert (fresh.data.dismissal, fresh.data.prejudice, fresh.data.scope) == (
+        "voluntary",
+        "without",
+        "whole",
+    )
     assert fresh.id == stored.id
     assert (fresh.subject, fresh.source, fresh.time) == (stored.subject, stored.source, stored.time)
     assert fresh.data.entry == stored.data.entry and fresh.data.case == stored.data.case
@@ -62,13 +74,17 @@ def test_reclassifying_a_stale_dismissal_keeps_its_identity_and_reads_it_as_a_di
 
 
 def test_an_unchanged_reading_returns_the_stored_event_itself() -> None:
-    stored = complaint()  # stamped classifier_version="test", rule "default": only the reading counts
+    stored = (
+        complaint()
+    )  # stamped classifier_version="test", rule "default": only the reading counts
     assert stored.data.classifier_version != CLASSIFIER_VERSION
     assert reclassify(stored) is stored
 
 
 def test_an_alternate_classifier_can_be_injected_and_the_id_still_stays() -> None:
-    def reads_nothing(text: str, event_name: str | None, document_number: int | None) -> Classification:
+    def reads_nothing(
+        text: str, event_name: str | None, document_number: int | None
+    ) -> Classification:
         return Classification(rule="nothing")
 
     dismissal = event(12, "2025-01-30", DISMISSAL_TEXT, VOLUNTARY_UNKNOWN)
@@ -88,7 +104,11 @@ def test_a_foreign_event_id_is_kept_when_re_read() -> None:
 
 def test_same_reading_ignores_who_read_it() -> None:
     a = complaint()
-    b = a.model_copy(update={"data": a.data.model_copy(update={"classifier_version": "x", "classifier_rule": "y"})})
+    b = a.model_copy(
+        update={
+            "data": a.data.model_copy(update={"classifier_version": "x", "classifier_rule": "y"})
+        }
+    )
     assert same_reading(a, b)
     assert not same_reading(stale_dismissal(), reclassify(stale_dismissal()))
 
@@ -97,11 +117,19 @@ def test_same_reading_ignores_who_read_it() -> None:
 
 
 def test_records_past_the_committed_offset_are_folded_alerted_and_dead_lettered() -> None:
-    evs = [complaint(), answer(2, "2025-01-22"), event(12, "2025-01-30", DISMISSAL_TEXT, VOLUNTARY_UNKNOWN)]
+    evs = [
+        complaint(),
+        answer(2, "2025-01-22"),
+        event(12, "2025-01-30", DISMISSAL_TEXT, VOLUNTARY_UNKNOWN),
+    ]
     recs = records(evs)
-    recs.insert(1, ("docket.events", 0, 1, REF_ID.encode(), b"{broken"))  # acknowledged: the worker dead-lettered it
+    recs.insert(
+        1, ("docket.events", 0, 1, REF_ID.encode(), b"{broken")
+    )  # acknowledged: the worker dead-lettered it
     recs = [(t, p, i, k, v) for i, (t, p, _, k, v) in enumerate(recs)]
-    recs.append(("docket.events", 0, len(recs), None, encode_event(evs[0])))  # unacknowledged, no key
+    recs.append(
+        ("docket.events", 0, len(recs), None, encode_event(evs[0]))
+    )  # unacknowledged, no key
     fold = LogFold(committed={0: 3})
     for r in recs:
         fold.add(*r)
@@ -116,7 +144,11 @@ def test_records_past_the_committed_offset_are_folded_alerted_and_dead_lettered(
 
 
 def test_a_re_reading_fold_counts_what_reads_differently() -> None:
-    evs = [complaint(), stale_dismissal(), stale_dismissal()]  # the stale entry twice (a redelivery)
+    evs = [
+        complaint(),
+        stale_dismissal(),
+        stale_dismissal(),
+    ]  # the stale entry twice (a redelivery)
     fold = LogFold(committed={0: 3}, reread=reclassify)
     for r in records(evs):
         fold.add(*r)
@@ -141,7 +173,14 @@ def test_an_unchanged_log_plans_no_write_and_no_change() -> None:
     evs = [complaint(), answer(2, "2025-01-22"), answer(1, "2025-02-01", case=OTHER)]
     fold = _fold(evs)
     live = {c: encode(s) for c, s in fold_log(evs)[0].items()}  # what a worker wrote
-    out = plan(encode_states(fold.states), live, live, reasons=fold.reasons, decode=decode_state, rebuilt_states=fold.states)
+    out = plan(
+        encode_states(fold.states),
+        live,
+        live,
+        reasons=fold.reasons,
+        decode=decode_state,
+        rebuilt_states=fold.states,
+    )
     assert (out.snapshots, out.changelog, out.changes, out.orphans) == ({}, {}, [], [])
 
 
@@ -149,7 +188,14 @@ def test_a_reclassified_case_is_rewritten_and_reported_with_its_reason() -> None
     evs = [complaint(), stale_dismissal(), answer(1, "2025-02-01", case=OTHER)]
     live = {c: encode(s) for c, s in fold_log(evs)[0].items()}
     fold = _fold(evs, reread=True)
-    out = plan(encode_states(fold.states), live, live, reasons=fold.reasons, decode=decode_state, rebuilt_states=fold.states)
+    out = plan(
+        encode_states(fold.states),
+        live,
+        live,
+        reasons=fold.reasons,
+        decode=decode_state,
+        rebuilt_states=fold.states,
+    )
     assert list(out.snapshots) == [REF_ID] == list(out.changelog)
     assert decode_state(out.snapshots[REF_ID] or b"").status == "closed"
     [change] = out.changes
@@ -161,7 +207,14 @@ def test_the_changelog_is_compared_on_its_own() -> None:
     evs = [complaint()]
     fold = _fold(evs)
     live = {REF_ID: encode(fold.states[REF_ID])}
-    out = plan(encode_states(fold.states), live, {}, reasons={}, decode=decode_state, rebuilt_states=fold.states)
+    out = plan(
+        encode_states(fold.states),
+        live,
+        {},
+        reasons={},
+        decode=decode_state,
+        rebuilt_states=fold.states,
+    )
     assert (list(out.changelog), out.snapshots, out.changes) == ([REF_ID], {}, [])
 
 
@@ -169,7 +222,14 @@ def test_a_projection_that_differs_without_a_reason_is_recomputed() -> None:
     evs = [complaint(), event(12, "2025-01-30", DISMISSAL_TEXT, VOLUNTARY_UNKNOWN)]
     fold = _fold(evs)
     stale_live = {REF_ID: encode(project(evs[:1]) or _never())}  # a lost write left the case open
-    out = plan(encode_states(fold.states), stale_live, stale_live, reasons=fold.reasons, decode=decode_state, rebuilt_states=fold.states)
+    out = plan(
+        encode_states(fold.states),
+        stale_live,
+        stale_live,
+        reasons=fold.reasons,
+        decode=decode_state,
+        rebuilt_states=fold.states,
+    )
     assert [(c.case_id, c.why) for c in out.changes] == [(REF_ID, ("recomputed",))]
 
 
@@ -177,10 +237,23 @@ def test_orphans_are_kept_unless_dropped() -> None:
     fold = _fold([complaint()])
     ghost = project([answer(1, "2025-02-01", case=OTHER)]) or _never()
     live = {REF_ID: encode(fold.states[REF_ID]), OTHER_ID: encode(ghost)}
-    kept = plan(encode_states(fold.states), live, live, reasons={}, decode=decode_state, rebuilt_states=fold.states)
+    kept = plan(
+        encode_states(fold.states),
+        live,
+        live,
+        reasons={},
+        decode=decode_state,
+        rebuilt_states=fold.states,
+    )
     assert (kept.orphans, kept.snapshots, kept.changelog) == ([OTHER_ID], {}, {})
     dropped = plan(
-        encode_states(fold.states), live, live, reasons={}, decode=decode_state, rebuilt_states=fold.states, drop_orphans=True
+        encode_states(fold.states),
+        live,
+        live,
+        reasons={},
+        decode=decode_state,
+        rebuilt_states=fold.states,
+        drop_orphans=True,
     )
     assert (dropped.snapshots, dropped.changelog) == ({OTHER_ID: None}, {OTHER_ID: None})
 
@@ -198,7 +271,11 @@ def test_the_rebuild_alert_for_a_changed_status_has_the_id_an_in_order_processor
     assert cause == stale_dismissal().id
     [alert] = rebuild_alerts({REF_ID: before}, {REF_ID: after}, fold.changed_readings)
     assert alert.source == REBUILD_SOURCE
-    assert (alert.type, alert.data.from_status, alert.data.to_status) == ("status.changed", "open", "closed")
+    assert (alert.type, alert.data.from_status, alert.data.to_status) == (
+        "status.changed",
+        "open",
+        "closed",
+    )
     assert alert.id == alert_id(REF_ID, "status.changed", f"{REF_ID}#12", "open", "closed")
     _, ids_in_order = fold_log([reclassify(e) for e in evs])
     assert ids_in_order == {alert.id}
@@ -225,4 +302,3 @@ def test_a_refined_disposition_alerts_as_a_disposition_change_caused_by_the_clos
 
 def _never() -> CaseState:
     raise AssertionError("a fold of at least one event is never None")
-

@@ -46,7 +46,12 @@ def test_a_live_snapshot_that_does_not_decode_is_quarantined_and_replaced() -> N
     )  # fmt: skip
     assert out.snapshots[REF_CASE_ID] == rebuilt[REF_CASE_ID]  # written over the unreadable one
     [kept] = decode.kept.values()
-    assert (kept.reader, kept.topic, kept.partition, kept.offset) == ("rebuild", "case.states", 2, 17)
+    assert (kept.reader, kept.topic, kept.partition, kept.offset) == (
+        "rebuild",
+        "case.states",
+        2,
+        17,
+    )
     assert kept.key == REF_CASE_ID.encode() and kept.value == b'{"case_id": 1}'
     assert "case_id" in kept.reason
     assert decode.state(good) == FOLDED.states[good]

@@ -10,7 +10,6 @@ from schemas.codec import encode, encode_event
 from schemas.generate import JSON_DIR, SCHEMAS, render
 from services.core.detect import detect
 from services.core.evolve import evolve
-
 from tests.unit.core_builders import complaint, dismissal
 
 

@@ -51,7 +51,9 @@ def test_the_recorded_files_really_are_version_1() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in V1.glob("*.json")))
-def test_a_version_1_event_decodes_to_the_current_model_with_every_recorded_field(name: str) -> None:
+def test_a_version_1_event_decodes_to_the_current_model_with_every_recorded_field(
+    name: str,
+) -> None:
     raw = v1(name)
     event = decode_event(raw)
     assert event.schema_version == EVENT_SCHEMA_VERSION
@@ -59,14 +61,21 @@ def test_a_version_1_event_decodes_to_the_current_model_with_every_recorded_fiel
     recorded = orjson.loads(raw)
     upgraded = orjson.loads(encode_event(event))
     del upgraded["data"]["classifier_rule"]
-    assert upgraded["data"].pop("classifier_confidence") is None, "version 1 did not record a confidence"
-    for added in ("reopen_within_days", "closes_after_settlement"):  # version 3 fields at their defaults
+    assert upgraded["data"].pop("classifier_confidence") is None, (
+        "version 1 did not record a confidence"
+    )
+    for added in (
+        "reopen_within_days",
+        "closes_after_settlement",
+    ):  # version 3 fields at their defaults
         assert upgraded["data"].pop(added, None) in (None, False)
     assert upgraded == {**recorded, "schema_version": EVENT_SCHEMA_VERSION}
 
 
 def test_a_version_1_event_is_the_same_fact_as_its_current_encoding() -> None:
-    for old_raw, new_raw in zip([v1("reference_complaint.json"), v1("reference_dismissal.json")], current_demo_events()):
+    for old_raw, new_raw in zip(
+        [v1("reference_complaint.json"), v1("reference_dismissal.json")], current_demo_events()
+    ):
         old, new = decode_event(old_raw), decode_event(new_raw)
         assert old.id == new.id
         assert to_record(old) == to_record(new)
@@ -81,7 +90,9 @@ def test_the_upcaster_is_pure() -> None:
     assert out["data"]["classifier_rule"] is None and out["data"]["dismissal"] == "voluntary"
 
 
-def test_without_its_upcaster_a_version_1_event_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_its_upcaster_a_version_1_event_is_rejected(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delitem(codec.UPCASTERS, 1)
     with pytest.raises(codec.CodecError) as info:
         decode_event(v1("reference_dismissal.json"))
@@ -92,7 +103,11 @@ def test_the_processor_folds_version_1_records_into_the_same_state_as_current_on
     """Through the processor's own per-record step, v1 and v2 records mixed."""
     states: dict[str, CaseState] = {}
     alerts = []
-    recorded = [v1("reference_dismissal_rss.json"), v1("reference_complaint.json"), v1("reference_dismissal_nef.json")]
+    recorded = [
+        v1("reference_dismissal_rss.json"),
+        v1("reference_complaint.json"),
+        v1("reference_dismissal_nef.json"),
+    ]
     for offset, raw in enumerate(recorded):
         out = handle_record(REF_ID.encode(), raw, RecordRef("docket.events", 0, offset), states.get)
         assert out.dead_letter is None, out.dead_letter
@@ -102,7 +117,10 @@ def test_the_processor_folds_version_1_records_into_the_same_state_as_current_on
     state = states[REF_ID]
     assert state.status == "closed"
     assert state.disposition is not None
-    assert (state.disposition.type, state.disposition.prejudice) == ("voluntary_dismissal", "without")
+    assert (state.disposition.type, state.disposition.prejudice) == (
+        "voluntary_dismissal",
+        "without",
+    )
     # the RSS stub closed the case first (newest first), the NEF text refined its prejudice
     assert [(a.type, a.data.from_status, a.data.to_status) for a in alerts] == [
         ("status.changed", "open", "closed"),
@@ -110,7 +128,9 @@ def test_the_processor_folds_version_1_records_into_the_same_state_as_current_on
     ]
 
 
-def test_version_1_and_current_records_of_the_same_entries_give_byte_identical_projections() -> None:
+def test_version_1_and_current_records_of_the_same_entries_give_byte_identical_projections() -> (
+    None
+):
     recorded = [v1("reference_complaint.json"), v1("reference_dismissal.json")]
     old = project(decode_event(raw) for raw in recorded)
     new = project(decode_event(raw) for raw in current_demo_events())
@@ -122,19 +142,25 @@ V2 = V1.parent / "v2"
 
 
 @pytest.mark.parametrize("name", ["reference_complaint.json", "reference_dismissal.json"])
-def test_a_version_2_event_decodes_with_no_confidence_and_folds_as_its_current_encoding(name: str) -> None:
+def test_a_version_2_event_decodes_with_no_confidence_and_folds_as_its_current_encoding(
+    name: str,
+) -> None:
     """``tests/fixtures/events/v2/`` was written by the version-2 demo generator; never regenerate it."""
     raw = (V2 / name).read_bytes().strip()
     doc = orjson.loads(raw)
     assert doc["schema_version"] == 2 and "classifier_confidence" not in doc["data"]
     old = decode_event(raw)
     assert old.schema_version == EVENT_SCHEMA_VERSION and old.data.classifier_confidence is None
-    (new,) = [decode_event(line) for line in current_demo_events() if orjson.loads(line)["id"] == old.id]
+    (new,) = [
+        decode_event(line) for line in current_demo_events() if orjson.loads(line)["id"] == old.id
+    ]
     assert new.data.classifier_confidence == "high"
     assert to_record(old) == to_record(new)  # an unrecorded confidence reads as high
 
 
-def test_without_its_upcaster_a_version_2_event_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_its_upcaster_a_version_2_event_is_rejected(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delitem(codec.UPCASTERS, 2)
     with pytest.raises(codec.CodecError):
         decode_event((V2 / "reference_dismissal.json").read_bytes().strip())

@@ -19,12 +19,20 @@ from services.dispatcher.secretbox import (
 )
 from services.settings import load_settings
 
-T0 = dt.datetime(2025, 2, 1, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2025, 2, 1, tzinfo=dt.UTC)
 
 
 def sub() -> Subscription:
-    return Subscription(id="sub_a", owner="o", url="https://93.184.215.14/h", secret="whsec_cur",
-                        previous_secret="whsec_old", previous_secret_until=T0, created_at=T0, updated_at=T0)
+    return Subscription(
+        id="sub_a",
+        owner="o",
+        url="https://93.184.215.14/h",
+        secret="whsec_cur",
+        previous_secret="whsec_old",
+        previous_secret_until=T0,
+        created_at=T0,
+        updated_at=T0,
+    )
 
 
 def test_seal_hides_every_secret_and_open_restores_them() -> None:

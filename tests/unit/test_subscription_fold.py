@@ -17,14 +17,18 @@ from services.dispatcher.subscriptions import (
     deletion_records,
 )
 
-T0 = dt.datetime(2025, 2, 1, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2025, 2, 1, tzinfo=dt.UTC)
 Record = tuple[bytes | None, bytes | None]
 
 
 def sub(sub_id: str = "sub_a") -> Subscription:
     return Subscription(
-        id=sub_id, owner="caller_a", url="https://93.184.215.14/h", secret="whsec_x",
-        created_at=T0, updated_at=T0,
+        id=sub_id,
+        owner="caller_a",
+        url="https://93.184.215.14/h",
+        secret="whsec_x",
+        created_at=T0,
+        updated_at=T0,
     )
 
 
@@ -118,7 +122,9 @@ def test_a_deleted_subscription_stays_deleted_in_the_log_and_in_every_compaction
         revision[sub_id] += kind == "put"
         records.append(put(sub(sub_id).model_copy(update={"revision": revision[sub_id]})))
     for view in (
-        records, compact(records, drop_tombstones=False), compact(records, drop_tombstones=True)
+        records,
+        compact(records, drop_tombstones=False),
+        compact(records, drop_tombstones=True),
     ):
         f = fold(view)
         assert not deleted & set(f.view), view

@@ -42,7 +42,9 @@ def test_a_crashed_child_is_started_again_until_it_exits_cleanly(tmp_path: Path)
 
 
 def test_max_restarts_gives_up_with_the_childs_status(tmp_path: Path) -> None:
-    status = supervise(_counter_child(tmp_path, crashes=10), backoff=Backoff(first=0.01, cap=0.02), max_restarts=2)
+    status = supervise(
+        _counter_child(tmp_path, crashes=10), backoff=Backoff(first=0.01, cap=0.02), max_restarts=2
+    )
     assert status == 3
     assert (tmp_path / "starts").read_text() == "3"
 
@@ -72,7 +74,9 @@ _SLEEPER = textwrap.dedent(
 
 def _start_supervisor(tmp_path: Path) -> tuple[subprocess.Popen[bytes], int]:
     pid_file, got_file = tmp_path / "child.pid", tmp_path / "child.got"
-    code = _SLEEPER.replace("sys.argv[1]", repr(str(pid_file))).replace("sys.argv[2]", repr(str(got_file)))
+    code = _SLEEPER.replace("sys.argv[1]", repr(str(pid_file))).replace(
+        "sys.argv[2]", repr(str(got_file))
+    )
     root = Path(__file__).resolve().parents[2]
     proc = subprocess.Popen([sys.executable, "-c", _SUPERVISOR, code], cwd=root)
     deadline = time.monotonic() + 30
@@ -92,7 +96,9 @@ def _alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().split()[2] != "Z"
 
 
-def test_sigterm_is_passed_on_and_the_supervisor_exits_with_the_childs_status(tmp_path: Path) -> None:
+def test_sigterm_is_passed_on_and_the_supervisor_exits_with_the_childs_status(
+    tmp_path: Path,
+) -> None:
     proc, child = _start_supervisor(tmp_path)
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(30) == 0

@@ -22,7 +22,9 @@ from services.ingest.watch.status import rss_row, table
 
 
 def test_a_court_maps_to_its_pacer_feed() -> None:
-    assert court_feed("CAND") == Feed("cand", "https://ecf.cand.uscourts.gov/cgi-bin/rss_outside.pl", "cand")
+    assert court_feed("CAND") == Feed(
+        "cand", "https://ecf.cand.uscourts.gov/cgi-bin/rss_outside.pl", "cand"
+    )
 
 
 def test_courts_from_the_environment_list() -> None:
@@ -38,7 +40,9 @@ def test_a_feed_url_on_a_cmecf_host_is_identified_by_its_court() -> None:
 
 def test_a_feed_url_elsewhere_is_identified_by_the_url() -> None:
     f = feed_from_spec("http://127.0.0.1:8080/feeds/sdny.xml?x=1")
-    assert (f.feed_id, f.url, f.court) == ("http://127.0.0.1:8080/feeds/sdny.xml?x=1",) * 2 + (None,)
+    assert (f.feed_id, f.url, f.court) == ("http://127.0.0.1:8080/feeds/sdny.xml?x=1",) * 2 + (
+        None,
+    )
 
 
 def test_court_equals_url_names_the_court() -> None:
@@ -46,7 +50,9 @@ def test_court_equals_url_names_the_court() -> None:
     assert (f.feed_id, f.url, f.court) == ("cand", "http://127.0.0.1:8080/a.xml?k=v", "cand")
 
 
-@pytest.mark.parametrize("bad", ["ftp://x/feed", "not a url", "cand=file:///etc/passwd", "c d=http://x/"])
+@pytest.mark.parametrize(
+    "bad", ["ftp://x/feed", "not a url", "cand=file:///etc/passwd", "c d=http://x/"]
+)
 def test_bad_feed_specs_are_refused(bad: str) -> None:
     with pytest.raises(FeedConfigError):
         feed_from_spec(bad)
@@ -108,7 +114,18 @@ def test_the_status_table_shows_each_feed_with_its_counts_and_last_error() -> No
     console.print(table([rss_row(state)], now=1000.0))
     text = console.export_text()
     line = next(line for line in text.splitlines() if "cand" in line)
-    for expected in ["rss", "503 x2", "2m ago", "10s ago", "in 60s", "10", "7", "1", "12 ms", "HTTP 503"]:
+    for expected in [
+        "rss",
+        "503 x2",
+        "2m ago",
+        "10s ago",
+        "in 60s",
+        "10",
+        "7",
+        "1",
+        "12 ms",
+        "HTTP 503",
+    ]:
         assert expected in line, (expected, line)
 
 

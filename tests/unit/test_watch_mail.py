@@ -19,7 +19,6 @@ from services.ingest.watch.mail import (
     settle,
     transition,
 )
-
 from tests.shared_data import SHARED_DATA, requires_shared_data
 
 EMAILS = SHARED_DATA / "juriscraper" / "nef-email"
@@ -32,7 +31,7 @@ BOUNCE = (
 )
 NDA = (
     b"From: ecfnoticing@ca9.uscourts.gov\r\nTo: nef@example.org\r\n"
-    b"Subject: 24-1234 Doe v. Roe \"Order Filed\"\r\nContent-Type: text/html\r\n\r\n"
+    b'Subject: 24-1234 Doe v. Roe "Order Filed"\r\nContent-Type: text/html\r\n\r\n'
     b"<p>***NOTE TO PUBLIC ACCESS USERS***</p><p>United States Court of Appeals for the Ninth"
     b" Circuit</p><p>Notice of Docket Activity</p><p>The following transaction was entered on"
     b" 01/30/2025 at 3:12:00 PM PST and filed on 01/30/2025</p>"
@@ -208,7 +207,11 @@ def test_the_inbox_refuses_to_change_a_final_message(tmp_path: Path) -> None:
 def test_an_imaps_url_names_host_port_mailbox_and_user() -> None:
     t = parse_imap_url("imaps://nef%40example.org@imap.example.org/NEF%20Inbox")
     assert (t.host, t.port, t.tls, t.mailbox, t.user) == (
-        "imap.example.org", 993, True, "NEF Inbox", "nef@example.org"
+        "imap.example.org",
+        993,
+        True,
+        "NEF Inbox",
+        "nef@example.org",
     )
 
 
@@ -228,7 +231,8 @@ def test_up_starts_only_the_mail_watchers_that_are_configured() -> None:
 
     assert configured_watchers(load_settings()) == []
     both = load_settings(
-        mail_smtp_recipients=("nef@example.org",), mail_imap_url="imaps://nef@imap.example.org/INBOX"
+        mail_smtp_recipients=("nef@example.org",),
+        mail_imap_url="imaps://nef@imap.example.org/INBOX",
     )
     assert configured_watchers(both) == [
         ("mail-smtp", ["watch", "mail", "--smtp"]),
@@ -255,8 +259,13 @@ async def test_the_drain_loop_outlives_a_failed_pass_and_keeps_draining() -> Non
 
     task = asyncio.create_task(
         drain_forever(
-            process_due, lambda: None, asyncio.Event(), idle_poll=60.0, after_error=0.0,
-            clock=lambda: 0.0, on_error=errors.append,
+            process_due,
+            lambda: None,
+            asyncio.Event(),
+            idle_poll=60.0,
+            after_error=0.0,
+            clock=lambda: 0.0,
+            on_error=errors.append,
         )
     )
     await asyncio.wait_for(done.wait(), timeout=10)

@@ -107,9 +107,16 @@ def test_a_fetched_poll_records_success_counts_validators_and_the_next_poll() ->
 
 def test_a_failed_poll_keeps_the_validators_of_the_last_published_body() -> None:
     """The invariant behind crash safety: a failure never turns into a 304 for unpublished items."""
-    state = FeedState("cand", "u", validators=Validators('"e1"'), body_digest="d1", last_success_at=5)
+    state = FeedState(
+        "cand", "u", validators=Validators('"e1"'), body_digest="d1", last_success_at=5
+    )
     failed = PollResult(
-        "failed", 0.1, 200, "3 event(s) not acknowledged", validators=Validators('"e2"'), body_digest="d2"
+        "failed",
+        0.1,
+        200,
+        "3 event(s) not acknowledged",
+        validators=Validators('"e2"'),
+        body_digest="d2",
     )
     new = after_poll(state, failed, now=1000.0, policy=POLICY, rand=mid)
     assert new.validators == Validators('"e1"') and new.body_digest == "d1"
@@ -123,9 +130,13 @@ def test_consecutive_failures_grow_the_delay_and_a_success_resets_it() -> None:
     state = FeedState("f", "u")
     for expected in (600, 1200, 2400):
         now = 10_000.0
-        state = after_poll(state, PollResult("failed", 0.0, 500, "HTTP 500"), now=now, policy=POLICY, rand=mid)
+        state = after_poll(
+            state, PollResult("failed", 0.0, 500, "HTTP 500"), now=now, policy=POLICY, rand=mid
+        )
         assert state.next_poll_at - now == pytest.approx(expected)
-    state = after_poll(state, PollResult("not_modified", 0.0, 304), now=20_000.0, policy=POLICY, rand=mid)
+    state = after_poll(
+        state, PollResult("not_modified", 0.0, 304), now=20_000.0, policy=POLICY, rand=mid
+    )
     assert state.failures == 0 and state.next_poll_at == pytest.approx(20_300.0)
     assert state.last_error == "HTTP 500", "the last error stays visible after a success"
 
@@ -142,5 +153,10 @@ def test_a_timeout_without_a_status_is_recorded_with_its_error() -> None:
 def test_a_feed_moved_to_another_url_forgets_its_validators() -> None:
     state = FeedState("cand", "old", validators=Validators('"e"'), body_digest="d", items_new=4)
     moved = state.for_url("new")
-    assert (moved.url, moved.validators, moved.body_digest, moved.items_new) == ("new", Validators(), None, 4)
+    assert (moved.url, moved.validators, moved.body_digest, moved.items_new) == (
+        "new",
+        Validators(),
+        None,
+        4,
+    )
     assert state.for_url("old") is state

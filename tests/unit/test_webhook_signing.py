@@ -11,7 +11,13 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from schemas.codec import decode_alert, dumps, loads
 from services.dispatcher.payload import delivery_body
-from services.dispatcher.signing import SECRET_PREFIX, SigningSecretError, new_secret, sign, webhook_headers
+from services.dispatcher.signing import (
+    SECRET_PREFIX,
+    SigningSecretError,
+    new_secret,
+    sign,
+    webhook_headers,
+)
 from tests.webhook_util import make_alert
 
 ALERT = make_alert()
@@ -67,14 +73,16 @@ def test_timestamps_inside_five_minutes_are_accepted(offset: int) -> None:
 def test_signature_matches_the_reference_signer_byte_for_byte() -> None:
     secret = new_secret()
     ts = 1_738_260_000
-    reference = Webhook(secret).sign(ALERT.id, dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc), BODY.decode())
+    reference = Webhook(secret).sign(
+        ALERT.id, dt.datetime.fromtimestamp(ts, tz=dt.UTC), BODY.decode()
+    )
     assert sign(secret, ALERT.id, ts, BODY) == reference
 
 
 def test_secrets_are_whsec_base64_of_32_random_bytes() -> None:
     a, b = new_secret(), new_secret()
     assert a.startswith(SECRET_PREFIX) and a != b
-    assert len(base64.b64decode(a[len(SECRET_PREFIX):])) == 32
+    assert len(base64.b64decode(a[len(SECRET_PREFIX) :])) == 32
 
 
 def test_invalid_secret_is_refused() -> None:
@@ -112,9 +120,15 @@ def test_during_a_rotation_either_secret_verifies_and_only_the_new_one_after() -
     from services.dispatcher.model import Subscription
     from services.dispatcher.signing import new_secret, webhook_headers
 
-    t0 = dt.datetime.now(dt.timezone.utc)
-    old = Subscription(id="sub_a", owner="o", url="https://93.184.215.14/h", secret=new_secret(),
-                       created_at=t0, updated_at=t0)
+    t0 = dt.datetime.now(dt.UTC)
+    old = Subscription(
+        id="sub_a",
+        owner="o",
+        url="https://93.184.215.14/h",
+        secret=new_secret(),
+        created_at=t0,
+        updated_at=t0,
+    )
     rotated = old.with_new_secret(new_secret(), dt.timedelta(hours=1), t0)
     body = b'{"type":"status.changed"}'
     ts = int(t0.timestamp())

@@ -19,8 +19,16 @@ from services.dispatcher.ssrf import (
     parse_ipv4_loose,
 )
 
-LOOPBACK_SPELLINGS = ["2130706433", "0x7f000001", "0177.0.0.1", "127.1", "127.0.0.1", "0x7f.1",
-                      "017700000001", "127.000.000.001"]
+LOOPBACK_SPELLINGS = [
+    "2130706433",
+    "0x7f000001",
+    "0177.0.0.1",
+    "127.1",
+    "127.0.0.1",
+    "0x7f.1",
+    "017700000001",
+    "127.000.000.001",
+]
 
 
 @pytest.mark.parametrize("host", LOOPBACK_SPELLINGS)
@@ -28,7 +36,9 @@ def test_numeric_spellings_parse_to_loopback(host: str) -> None:
     assert parse_ipv4_loose(host) == ipaddress.IPv4Address("127.0.0.1")
 
 
-@pytest.mark.parametrize("host", ["example.com", "1.2.3.4.5", "256.1.1.1", "08.1.1.1", "a.b", "1..2"])
+@pytest.mark.parametrize(
+    "host", ["example.com", "1.2.3.4.5", "256.1.1.1", "08.1.1.1", "a.b", "1..2"]
+)
 def test_names_and_invalid_numbers_are_not_addresses(host: str) -> None:
     assert parse_ipv4_loose(host) is None
 
@@ -78,7 +88,9 @@ async def test_non_global_addresses_are_refused(url: str, reason: str) -> None:
         await check_url(url, allow_private=False, resolver=no_dns)
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "2130706433", "127.1", "10.1.2.3", "192.168.0.9", "[::1]"])
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "2130706433", "127.1", "10.1.2.3", "192.168.0.9", "[::1]"]
+)
 async def test_allow_private_permits_loopback_and_private_ranges(host: str) -> None:
     target = await check_url(f"http://{host}:9000/h", allow_private=True, resolver=no_dns)
     assert target.port == 9000
@@ -86,8 +98,14 @@ async def test_allow_private_permits_loopback_and_private_ranges(host: str) -> N
 
 @pytest.mark.parametrize(
     "url",
-    ["http://169.254.169.254/", "http://100.64.0.1/", "http://[::ffff:127.0.0.1]/", "http://0.0.0.0/",
-     "http://224.0.0.1/", "http://[fec0::1]/"],
+    [
+        "http://169.254.169.254/",
+        "http://100.64.0.1/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://0.0.0.0/",
+        "http://224.0.0.1/",
+        "http://[fec0::1]/",
+    ],
 )
 async def test_allow_private_never_permits_metadata_cgnat_mapped_or_unspecified(url: str) -> None:
     with pytest.raises(BlockedAddressError):
@@ -96,9 +114,17 @@ async def test_allow_private_never_permits_metadata_cgnat_mapped_or_unspecified(
 
 @pytest.mark.parametrize(
     "url",
-    ["ftp://example.com/x", "file:///etc/passwd", "gopher://example.com/", "javascript:alert(1)",
-     "example.com/hook", "http:///nohost", "http://exa mple.com/", "http://example.com:99999/",
-     "http://[fe80::1%25eth0]/"],
+    [
+        "ftp://example.com/x",
+        "file:///etc/passwd",
+        "gopher://example.com/",
+        "javascript:alert(1)",
+        "example.com/hook",
+        "http:///nohost",
+        "http://exa mple.com/",
+        "http://example.com:99999/",
+        "http://[fe80::1%25eth0]/",
+    ],
 )
 async def test_malformed_or_non_http_urls_are_refused(url: str) -> None:
     with pytest.raises(UnsafeURLError):
@@ -115,7 +141,9 @@ def resolver_for(table: dict[str, list[str]]):  # type: ignore[no-untyped-def]
 
 
 async def test_a_name_is_refused_if_any_of_its_addresses_is_internal() -> None:
-    resolve = resolver_for({"mixed.example": ["93.184.215.14", "127.0.0.1"], "ok.example": ["93.184.215.14"]})
+    resolve = resolver_for(
+        {"mixed.example": ["93.184.215.14", "127.0.0.1"], "ok.example": ["93.184.215.14"]}
+    )
     with pytest.raises(BlockedAddressError, match="127.0.0.1"):
         await check_url("https://mixed.example/h", allow_private=False, resolver=resolve)
     target = await check_url("https://ok.example/h", allow_private=False, resolver=resolve)

@@ -14,7 +14,11 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
 
 
 def test_documented_verification_example_accepts_ours_and_rejects_forgeries() -> None:
-    [code] = [b for b in re.findall(r"```python\n(.*?)```", DOC.read_text(), re.S) if "handle_delivery" in b]
+    [code] = [
+        b
+        for b in re.findall(r"```python\n(.*?)```", DOC.read_text(), re.DOTALL)
+        if "handle_delivery" in b
+    ]
     secret = new_secret()
     namespace: dict[str, object] = {}
     exec(code.replace('SECRET = "whsec_..."', f"SECRET = {secret!r}"), namespace)  # noqa: S102

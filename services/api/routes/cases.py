@@ -51,7 +51,9 @@ def _json(model: BaseModel) -> Response:
     (dump to dict, validate against the response model again, serialise): on the
     hot read paths that pass cost as much as reading the case.
     """
-    return Response(content=model.__pydantic_serializer__.to_json(model), media_type="application/json")
+    return Response(
+        content=model.__pydantic_serializer__.to_json(model), media_type="application/json"
+    )
 
 
 def case_json(state: CaseState) -> bytes:

@@ -33,7 +33,9 @@ async def healthz(request: Request) -> HealthOut:
     if not may_read_operations(request):
         feeder = get_feeder(request)
         st = feeder.status() if feeder is not None else None
-        return HealthOut(status="degraded" if st is not None and st.broker_reachable is False else "ok")
+        return HealthOut(
+            status="degraded" if st is not None and st.broker_reachable is False else "ok"
+        )
     store = get_store(request)
     feeder = get_feeder(request)
     st = feeder.status() if feeder is not None else None

@@ -89,13 +89,18 @@ async def stream_alerts(
 ) -> EventSourceResponse:
     try:
         filters = SubscriptionFilters(
-            case_ids=tuple(case_id), courts=tuple(court), query=q,
-            nature_of_suit=tuple(nature_of_suit), class_action_only=class_action_only,
-            alert_types=tuple(alert_type), transitions=tuple(transition),
+            case_ids=tuple(case_id),
+            courts=tuple(court),
+            query=q,
+            nature_of_suit=tuple(nature_of_suit),
+            class_action_only=class_action_only,
+            alert_types=tuple(alert_type),
+            transitions=tuple(transition),
         )
     except ValidationError as exc:
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT, exc.errors(include_url=False, include_context=False)
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            exc.errors(include_url=False, include_context=False),
         ) from exc
     resume: int | None = None
     if last_event_id is not None and last_event_id.strip():
@@ -124,7 +129,11 @@ def _seq(raw: str) -> int:
 
 
 async def _events(
-    request: Request, store: AlertSource, filters: SubscriptionFilters, seq: int, tuning: StreamTuning
+    request: Request,
+    store: AlertSource,
+    filters: SubscriptionFilters,
+    seq: int,
+    tuning: StreamTuning,
 ) -> AsyncIterator[dict[str, Any]]:
     narrow = _prefilter(filters)
     while not await request.is_disconnected():

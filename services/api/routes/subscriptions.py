@@ -67,8 +67,13 @@ class SubscriptionOut(BaseModel):
     @classmethod
     def of(cls, s: Subscription) -> SubscriptionOut:
         return cls(
-            id=s.id, url=s.url, filters=s.filters, state=s.state, state_reason=s.state_reason,
-            created_at=s.created_at, updated_at=s.updated_at,
+            id=s.id,
+            url=s.url,
+            filters=s.filters,
+            state=s.state,
+            state_reason=s.state_reason,
+            created_at=s.created_at,
+            updated_at=s.updated_at,
         )
 
 
@@ -109,16 +114,24 @@ def _ts(value: float | None) -> dt.datetime | None:
 
 def _delivery_out(row: dict[str, Any]) -> DeliveryOut:
     return DeliveryOut(
-        alert_id=row["alert_id"], alert_type=row["alert_type"], case_id=row["case_id"],
-        status=row["status"], attempts=row["attempts"],
+        alert_id=row["alert_id"],
+        alert_type=row["alert_type"],
+        case_id=row["case_id"],
+        status=row["status"],
+        attempts=row["attempts"],
         next_attempt_at=_ts(row["next_attempt_at"]),
         created_at=_ts(row["created_at"]),
         updated_at=_ts(row["updated_at"]),
         last_error=row["last_error"],
         dead_letter_reason=row["dead_letter"]["reason"] if row["dead_letter"] else None,
         attempt_log=[
-            AttemptOut(**{**a, "started_at": _ts(a["started_at"]),
-                          "next_attempt_at": _ts(a["next_attempt_at"])})
+            AttemptOut(
+                **{
+                    **a,
+                    "started_at": _ts(a["started_at"]),
+                    "next_attempt_at": _ts(a["next_attempt_at"]),
+                }
+            )
             for a in row["attempt_log"]
         ],
     )
@@ -142,7 +155,9 @@ async def _log(request: Request) -> SubscriptionLog:
                     state.subscription_log = state.subscription_log_owned = sub_log = opened
         await sub_log.refresh()
     except SubscriptionLogError as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"subscriptions unavailable: {exc}") from exc
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, f"subscriptions unavailable: {exc}"
+        ) from exc
     return sub_log
 
 
@@ -183,8 +198,13 @@ async def create_subscription(
     sub_log = await _log(request)
     now = _now()
     sub = Subscription(
-        id="sub_" + secrets.token_hex(12), owner=caller.identity, url=body.url,
-        filters=body.filters, secret=new_secret(), created_at=now, updated_at=now,
+        id="sub_" + secrets.token_hex(12),
+        owner=caller.identity,
+        url=body.url,
+        filters=body.filters,
+        secret=new_secret(),
+        created_at=now,
+        updated_at=now,
     )
     await _put(sub_log, sub)
     response.headers["Location"] = f"/api/subscriptions/{sub.id}"
@@ -192,30 +212,40 @@ async def create_subscription(
 
 
 @router.get("", response_model=list[SubscriptionOut])
-async def list_subscriptions(request: Request, caller: RequireSubscriptions) -> list[SubscriptionOut]:
+async def list_subscriptions(
+    request: Request, caller: RequireSubscriptions
+) -> list[SubscriptionOut]:
     sub_log = await _log(request)
     return [SubscriptionOut.of(s) for s in sub_log.all() if s.owner == caller.identity]
 
 
 @router.get("/{sub_id}", response_model=SubscriptionOut)
-async def get_subscription(sub_id: str, request: Request, caller: RequireSubscriptions) -> SubscriptionOut:
+async def get_subscription(
+    sub_id: str, request: Request, caller: RequireSubscriptions
+) -> SubscriptionOut:
     return SubscriptionOut.of(_own(await _log(request), sub_id, caller))
 
 
 @router.delete("/{sub_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_subscription(sub_id: str, request: Request, caller: RequireSubscriptions) -> Response:
+async def delete_subscription(
+    sub_id: str, request: Request, caller: RequireSubscriptions
+) -> Response:
     """Delete for good; the dispatcher cancels (and keeps a record of) pending deliveries."""
     sub_log = await _log(request)
     _own(sub_log, sub_id, caller)
     try:
         await sub_log.delete(sub_id)
     except SubscriptionLogError as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"could not delete: {exc}") from exc
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE, f"could not delete: {exc}"
+        ) from exc
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/{sub_id}/pause", response_model=SubscriptionOut)
-async def pause_subscription(sub_id: str, request: Request, caller: RequireSubscriptions) -> SubscriptionOut:
+async def pause_subscription(
+    sub_id: str, request: Request, caller: RequireSubscriptions
+) -> SubscriptionOut:
     """Hold deliveries: matching alerts are still collected and delivered on resume."""
     sub_log = await _log(request)
     sub = _own(sub_log, sub_id, caller)
@@ -226,7 +256,9 @@ async def pause_subscription(sub_id: str, request: Request, caller: RequireSubsc
 
 
 @router.post("/{sub_id}/resume", response_model=SubscriptionOut)
-async def resume_subscription(sub_id: str, request: Request, caller: RequireSubscriptions) -> SubscriptionOut:
+async def resume_subscription(
+    sub_id: str, request: Request, caller: RequireSubscriptions
+) -> SubscriptionOut:
     """Deliver again (also re-enables an endpoint the dispatcher disabled); held
     deliveries go out at once, and the failure streak starts afresh."""
     sub_log = await _log(request)
@@ -244,13 +276,17 @@ class RotateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     overlap_seconds: int = Field(
-        default=86400, ge=0, le=MAX_OVERLAP_SECONDS,
+        default=86400,
+        ge=0,
+        le=MAX_OVERLAP_SECONDS,
         description="How long deliveries are also signed with the old secret (0: not at all).",
     )
 
 
 class SecretRotated(SubscriptionOut):
-    secret: str = Field(description="The new signing secret (whsec_...). Shown only in this response.")
+    secret: str = Field(
+        description="The new signing secret (whsec_...). Shown only in this response."
+    )
     previous_secret_valid_until: dt.datetime | None = Field(
         description="Until then every delivery carries a signature with the old secret too."
     )
@@ -268,7 +304,8 @@ async def rotate_secret(
     sub = _own(sub_log, sub_id, caller).with_new_secret(new_secret(), overlap, _now())
     await _put(sub_log, sub)
     return SecretRotated(
-        **SubscriptionOut.of(sub).model_dump(), secret=sub.secret,
+        **SubscriptionOut.of(sub).model_dump(),
+        secret=sub.secret,
         previous_secret_valid_until=sub.previous_secret_until,
     )
 

@@ -40,9 +40,13 @@ def _console() -> Console:
     return Console(highlight=False, width=None if sys.stdout.isatty() else 220)
 
 
-def _feeds(rss: RssSettings, courts: list[str], specs: list[str]) -> tuple[list[Feed], float | None]:
+def _feeds(
+    rss: RssSettings, courts: list[str], specs: list[str]
+) -> tuple[list[Feed], float | None]:
     if courts or specs:
-        return combine([*(court_feed(c) for c in courts), *(feed_from_spec(s) for s in specs)]), None
+        return combine(
+            [*(court_feed(c) for c in courts), *(feed_from_spec(s) for s in specs)]
+        ), None
     return rss.configured_feeds()
 
 
@@ -50,24 +54,44 @@ def _feeds(rss: RssSettings, courts: list[str], specs: list[str]) -> tuple[list[
 def rss_command(
     court: Annotated[
         list[str],
-        typer.Option("--court", help="A PACER court id (cand, nysd, ...): its CM/ECF RSS feed. Repeatable."),
+        typer.Option(
+            "--court", help="A PACER court id (cand, nysd, ...): its CM/ECF RSS feed. Repeatable."
+        ),
     ] = [],  # noqa: B006 (typer reads the default)
     feed: Annotated[
         list[str],
-        typer.Option("--feed", help="A feed URL, or COURT=URL when its links do not name the court. Repeatable."),
+        typer.Option(
+            "--feed",
+            help="A feed URL, or COURT=URL when its links do not name the court. Repeatable.",
+        ),
     ] = [],  # noqa: B006
     interval: Annotated[
         float | None,
-        typer.Option("--interval", min=0.01, help="Seconds between polls of a feed without its own interval (default DOCKETLINE_RSS_INTERVAL, 300)."),
+        typer.Option(
+            "--interval",
+            min=0.01,
+            help="Seconds between polls of a feed without its own interval (default DOCKETLINE_RSS_INTERVAL, 300).",
+        ),
     ] = None,
     once: Annotated[
-        bool, typer.Option("--once", help="Poll every feed once, publish, print a table, exit (0 when every feed answered).")
+        bool,
+        typer.Option(
+            "--once",
+            help="Poll every feed once, publish, print a table, exit (0 when every feed answered).",
+        ),
     ] = False,
     metrics_port: Annotated[
         int | None,
-        typer.Option("--metrics-port", min=0, max=65535, help="Port of /metrics (default DOCKETLINE_RSS_METRICS_PORT, 9465; 0: none)."),
+        typer.Option(
+            "--metrics-port",
+            min=0,
+            max=65535,
+            help="Port of /metrics (default DOCKETLINE_RSS_METRICS_PORT, 9465; 0: none).",
+        ),
     ] = None,
-    log_level: Annotated[str, typer.Option("--log-level", "-l", help="debug, info, warning, error.")] = "info",
+    log_level: Annotated[
+        str, typer.Option("--log-level", "-l", help="debug, info, warning, error.")
+    ] = "info",
 ) -> None:
     """Poll court RSS feeds and publish new docket entries to docket.events.
 
@@ -78,7 +102,9 @@ def rss_command(
     producer and ledger as `docketline ingest`. State (validators, last poll,
     last error, counters) is kept in DATA_DIR/watch/rss.sqlite.
     """
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     settings = load_settings()
     rss = RssSettings()
     try:

@@ -70,7 +70,9 @@ def _interval(raw: object, where: str) -> float | None:
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int | float) or raw <= 0:
-        raise FeedConfigError(f"{where}: interval must be a positive number of seconds, not {raw!r}")
+        raise FeedConfigError(
+            f"{where}: interval must be a positive number of seconds, not {raw!r}"
+        )
     return float(raw)
 
 
@@ -139,7 +141,9 @@ def combine(feeds: Iterable[Feed]) -> list[Feed]:
         if known is None:
             out[feed.feed_id] = feed
         elif known.url != feed.url:
-            raise FeedConfigError(f"feed {feed.feed_id} is configured twice: {known.url} and {feed.url}")
+            raise FeedConfigError(
+                f"feed {feed.feed_id} is configured twice: {known.url} and {feed.url}"
+            )
         elif feed.interval is not None and known.interval is None:
             out[feed.feed_id] = feed
     return list(out.values())

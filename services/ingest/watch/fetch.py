@@ -71,7 +71,9 @@ async def fetch(
     except _Refused as exc:
         return Fetched(None, error=str(exc))
     except httpx.HTTPError as exc:
-        return Fetched(None, error=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        return Fetched(
+            None, error=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        )
     except OSError as exc:
         return Fetched(None, error=f"{type(exc).__name__}: {exc}")
 
@@ -82,9 +84,7 @@ async def _get(
     origin = httpx.URL(url)
     target = origin
     for _ in range(limits.max_redirects + 1):
-        request = client.build_request(
-            "GET", target, headers={"User-Agent": USER_AGENT, **headers}
-        )
+        request = client.build_request("GET", target, headers={"User-Agent": USER_AGENT, **headers})
         response = await client.send(request, stream=True)
         try:
             if response.status_code in _REDIRECTS:  # not is_redirect: httpx counts 304 as one

@@ -37,7 +37,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
-import socket
 import ssl
 import threading
 import time
@@ -315,15 +314,19 @@ class ImapWatcher:
                     first = False
                     await self.pass_once()
                     backoff = 1.0
-                    self.state = "idle" if self.mailbox.can_idle and self.mailbox.options.idle else "polling"
+                    self.state = (
+                        "idle" if self.mailbox.can_idle and self.mailbox.options.idle else "polling"
+                    )
                     self.publisher.on_change()
-                    await asyncio.to_thread(self.mailbox.wait, self._wait_seconds(), self.stop_requested)
+                    await asyncio.to_thread(
+                        self.mailbox.wait, self._wait_seconds(), self.stop_requested
+                    )
                 except ImapLoginError as exc:
                     if first:
                         raise
                     await self._failed(exc, backoff)
                     backoff = min(self.backoff_cap, backoff * 2)
-                except (IMAPClientError, OSError, ssl.SSLError, socket.timeout) as exc:
+                except (TimeoutError, IMAPClientError, OSError, ssl.SSLError) as exc:
                     await self._failed(exc, backoff)
                     backoff = min(self.backoff_cap, backoff * 2)
         finally:
@@ -372,7 +375,11 @@ class ImapWatcher:
         states: dict[int, str] = {}
         for uid, raw in raws.items():
             stored = await asyncio.to_thread(
-                self.inbox.accept, raw, source="imap", origin=f"{origin} uid={uid}", now=self.clock()
+                self.inbox.accept,
+                raw,
+                source="imap",
+                origin=f"{origin} uid={uid}",
+                now=self.clock(),
             )
             self.stats.messages["duplicate" if stored.duplicate else "received"] += 1
             ids[uid] = stored.id

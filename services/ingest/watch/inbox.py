@@ -278,7 +278,6 @@ class MailInbox(DurableStore):
         return None if row is None else bytes(row[0])
 
 
-
 def _view(row: tuple[object, ...]) -> MessageView:
     values = list(row)
     values[11] = tuple(json.loads(str(values[11]))) if values[11] else ()

@@ -87,7 +87,9 @@ _BOUNCE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 # ca1..ca11, cadc, cafc: the courts of appeals; their CM/ECF and ACMS send NDAs
-_APPELLATE_DOMAIN = re.compile(r"@(?:[\w.-]+\.)?(?:ca\d{1,2}|cadc|cafc)\.uscourts\.gov\b", re.I)
+_APPELLATE_DOMAIN = re.compile(
+    r"@(?:[\w.-]+\.)?(?:ca\d{1,2}|cadc|cafc)\.uscourts\.gov\b", re.IGNORECASE
+)
 _NDA = re.compile(r"Notice\s+of\s+Docket\s+Activity", re.IGNORECASE)
 
 
@@ -104,17 +106,27 @@ def screen(raw: bytes, envelope_sender: str | None = None) -> Verdict | None:
     subject = _header_text(message.get("Subject", ""))
     content_type = message.get_content_type()
     report_type = str(message.get_param("report-type", "") or "").lower()
-    if envelope_sender == "" or (content_type == "multipart/report" and report_type in (
-        "delivery-status",
-        "disposition-notification",
-    )):
+    if envelope_sender == "" or (
+        content_type == "multipart/report"
+        and report_type
+        in (
+            "delivery-status",
+            "disposition-notification",
+        )
+    ):
         return Verdict("bounce", f"bounce: delivery status notification (subject: {subject!r})")
     if _BOUNCE_SENDER.match(sender) or _BOUNCE_SUBJECT.match(subject):
-        return Verdict("bounce", f"bounce: from {sender or 'unknown sender'} (subject: {subject!r})")
+        return Verdict(
+            "bounce", f"bounce: from {sender or 'unknown sender'} (subject: {subject!r})"
+        )
     auto = str(message.get("Auto-Submitted", "")).strip().lower()
     if auto.startswith("auto-replied") or message.get("X-Autoreply") is not None:
         return Verdict("auto_reply", f"automatic reply (subject: {subject!r})")
-    if _APPELLATE_DOMAIN.search(sender) or _NDA.search(subject) or _NDA.search(_first_text(message)):
+    if (
+        _APPELLATE_DOMAIN.search(sender)
+        or _NDA.search(subject)
+        or _NDA.search(_first_text(message))
+    ):
         return Verdict(
             "appellate",
             "appellate notice of docket activity, not a district-court NEF"

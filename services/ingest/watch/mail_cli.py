@@ -180,9 +180,7 @@ async def serve_imap(
     parts = await asyncio.to_thread(build_mail_parts, settings, "imap", metrics_port)
     watcher = ImapWatcher(mailbox, parts.inbox, parts.publisher, parts.stats)
     parts.extra.update(mailbox=target.url, folder=folder, rejected_folder=rejected_folder)
-    parts.live.append(
-        lambda: {"state": watcher.state, "idle": mailbox.can_idle and options.idle}
-    )
+    parts.live.append(lambda: {"state": watcher.state, "idle": mailbox.can_idle and options.idle})
     parts.start_status()
     stop = _stop_on_signals()
     stop_task = asyncio.create_task(stop.wait())
@@ -213,7 +211,8 @@ def _stop_on_signals() -> asyncio.Event:
 
 def mail_command(
     smtp: Annotated[
-        bool, typer.Option("--smtp", help="Receive NEFs over SMTP (a relay or PACER delivers here).")
+        bool,
+        typer.Option("--smtp", help="Receive NEFs over SMTP (a relay or PACER delivers here)."),
     ] = False,
     imap: Annotated[
         str | None,
@@ -269,7 +268,9 @@ def mail_command(
     if smtp and (folder is not None or rejected_folder is not None):
         raise typer.BadParameter("--folder and --rejected-folder are options of --imap")
     settings = load_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     def echo(line: str) -> None:
         typer.echo(line)

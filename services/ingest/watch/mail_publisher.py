@@ -242,7 +242,6 @@ class MailPublisher:
         ]
 
 
-
 def _settle_all(rows: Sequence[DueMessage]) -> list[Settlement]:
     """Screen and parse each message (CPU: run in a thread)."""
     out = []
@@ -428,9 +427,7 @@ class MailCollector(Collector):
         return [messages, rejected, events, errors, inbox, last, last_error]
 
 
-def serve_metrics(
-    stats: MailStats, inbox: MailInbox, host: str, port: int
-) -> Callable[[], None]:
+def serve_metrics(stats: MailStats, inbox: MailInbox, host: str, port: int) -> Callable[[], None]:
     """Serve ``/metrics`` on ``host:port`` in a thread; returns the function that stops it."""
     registry = CollectorRegistry()
     registry.register(MailCollector(stats, inbox))

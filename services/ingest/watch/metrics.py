@@ -51,7 +51,9 @@ class _FeedCollector(Collector):
             labels=["feed"],
         )
         failures = GaugeMetricFamily(
-            "docketline_rss_consecutive_failures", "Failed polls since the last success.", labels=["feed"]
+            "docketline_rss_consecutive_failures",
+            "Failed polls since the last success.",
+            labels=["feed"],
         )
         duration = GaugeMetricFamily(
             "docketline_rss_last_poll_duration_seconds",
@@ -59,7 +61,9 @@ class _FeedCollector(Collector):
             labels=["feed"],
         )
         due = GaugeMetricFamily(
-            "docketline_rss_next_poll_timestamp_seconds", "Unix time of the next poll.", labels=["feed"]
+            "docketline_rss_next_poll_timestamp_seconds",
+            "Unix time of the next poll.",
+            labels=["feed"],
         )
         for feed_id, s in sorted(self._states().items()):
             polls.add_metric([feed_id], s.polls)

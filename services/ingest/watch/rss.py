@@ -178,7 +178,9 @@ class RssWatcher:
         self.states[feed.feed_id] = new
         if result.ok:
             if result.new or result.rejected:
-                log.info("%s: %d new event(s), %d rejected", feed.feed_id, result.new, result.rejected)
+                log.info(
+                    "%s: %d new event(s), %d rejected", feed.feed_id, result.new, result.rejected
+                )
         else:
             log.warning("%s: poll failed (%s); next poll in %.0fs", feed.feed_id, new.last_error,
                         new.next_poll_at - new.last_poll_at)  # type: ignore[operator]  # fmt: skip

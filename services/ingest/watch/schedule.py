@@ -102,14 +102,17 @@ def validators_of(headers: Mapping[str, str]) -> Validators:
 
     Missing ones are ``None``: an old ETag does not describe a new body.
     """
-    return Validators(etag=headers.get("etag") or None, last_modified=headers.get("last-modified") or None)
+    return Validators(
+        etag=headers.get("etag") or None, last_modified=headers.get("last-modified") or None
+    )
 
 
 def refreshed(previous: Validators, headers: Mapping[str, str]) -> Validators:
     """The validators after a 304: those it sends replace the stored ones, the rest stay."""
     fresh = validators_of(headers)
     return Validators(
-        etag=fresh.etag or previous.etag, last_modified=fresh.last_modified or previous.last_modified
+        etag=fresh.etag or previous.etag,
+        last_modified=fresh.last_modified or previous.last_modified,
     )
 
 

@@ -9,7 +9,6 @@ running) and return ``[]`` when its watcher never ran.
 from __future__ import annotations
 
 import datetime as dt
-
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass

@@ -24,7 +24,7 @@ import threading
 import time
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Literal
+from typing import Literal, Self
 
 _ITEM = re.compile(rb"<item\b.*?</item>\s*", re.DOTALL)
 
@@ -77,7 +77,7 @@ class FeedServer:
         )
 
     # -------------------------------------------------------------- control
-    def __enter__(self) -> FeedServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -138,7 +138,7 @@ class FeedServer:
                             self.headers.get("Accept-Encoding"),
                             status,
                             arrived,
-                        )  # fmt: skip
+                        )
                     )
 
         return Handler

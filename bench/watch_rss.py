@@ -39,7 +39,7 @@ from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
 
 from bench import phases
 from bench.feed_server import FeedServer, assemble
-from bench.kafka_io import GroupWatch, count_records, topic_partitions
+from bench.kafka_io import BenchTimeout, GroupWatch, count_records, topic_partitions
 from services.ingest.adapters import pacer_rss
 from services.ingest.records import Parsed
 from services.settings import Settings
@@ -91,7 +91,7 @@ async def feed_to_alert(
             deadline = time.monotonic() + timeout
             while await count_records(s.bootstrap_servers, s.topic_events) < before + samples:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise phases.BenchTimeout("the watcher did not publish the complaints")
+                    raise BenchTimeout("the watcher did not publish the complaints")
                 await asyncio.sleep(0.5)
             async with GroupWatch(s.bootstrap_servers, worker.group, s.topic_events) as watch:
                 await watch.wait_for(
@@ -126,7 +126,7 @@ async def feed_to_alert(
                 while len(latencies) < samples:
                     worker.check_alive()
                     if time.monotonic() > deadline:
-                        raise phases.BenchTimeout(
+                        raise BenchTimeout(
                             f"{len(latencies)} of {samples} alerts after {timeout}s"
                         )
                     batch = await consumer.getmany(timeout_ms=100)
@@ -177,7 +177,7 @@ async def idle_cpu(
             # warm-up: every feed fetched once and answered 304 once
             while len({r.path for r in server.requests if r.status == 304}) < feeds:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise phases.BenchTimeout("the idle watcher did not reach one 304 per feed")
+                    raise BenchTimeout("the idle watcher did not reach one 304 per feed")
                 await asyncio.sleep(0.2)
             t0, cpu0 = time.perf_counter(), phases.cpu_seconds(proc.pid)
             await asyncio.sleep(seconds)

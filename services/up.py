@@ -220,6 +220,7 @@ def up_command(
                 env=env,
                 capture_output=True,
                 text=True,
+                check=False,
             )
             for line in (ingest.stdout + ingest.stderr).strip().splitlines():
                 typer.echo(f"    {line}")

@@ -112,7 +112,7 @@ def app_settings(request: Request) -> Settings:
     """The frozen settings ``create_app`` stored on ``app.state.settings``."""
     settings = getattr(request.app.state, "settings", None)
     if not isinstance(settings, Settings):
-        raise RuntimeError("create_app must set app.state.settings")
+        raise TypeError("create_app must set app.state.settings to a Settings")
     return settings
 
 

@@ -87,11 +87,9 @@ def matches(filters: SubscriptionFilters, alert: Alert) -> bool:
         return False
     if not nature_of_suit_matches(filters.nature_of_suit, d.nature_of_suit):
         return False
-    if filters.transitions and not any(
+    return not filters.transitions or any(
         transition_matches(t, d.from_status, d.to_status) for t in filters.transitions
-    ):
-        return False
-    return True
+    )
 
 
 def wants(subscription: Subscription, alert: Alert, published_at: dt.datetime) -> bool:

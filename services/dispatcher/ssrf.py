@@ -43,6 +43,8 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[IPAddress]]]
 
 MAX_URL_LENGTH = 2048
+DEFAULT_LIMITS = httpx.Limits(max_connections=20, max_keepalive_connections=4)
+"""Connections per receiver (host name) pool."""
 _PRIVATE_NETS = tuple(
     ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7")
 )
@@ -291,7 +293,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         allow_private: bool,
         resolver: Resolver = system_resolver,
         verify: ssl.SSLContext | bool = True,
-        limits: httpx.Limits = httpx.Limits(max_connections=20, max_keepalive_connections=4),
+        limits: httpx.Limits = DEFAULT_LIMITS,
         max_pools: int = 256,
         resolve_timeout: float = 5.0,
     ) -> None:

@@ -232,9 +232,9 @@ class DeliveryStore:
         in one durable transaction. Returns the deliveries that were new."""
         stmts: list[tuple[str, tuple[Any, ...]]] = [
             (
-                "INSERT OR IGNORE INTO deliveries (subscription_id, alert_id, alert_type, case_id,"
+                ("INSERT OR IGNORE INTO deliveries (subscription_id, alert_id, alert_type, case_id,"
                 " body, status, attempts, next_attempt_at, created_at, updated_at, source)"
-                " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)"),
                 (
                     d.subscription_id,
                     d.alert_id,
@@ -251,8 +251,8 @@ class DeliveryStore:
         ]
         stmts += [
             (
-                'INSERT OR IGNORE INTO rejected_alerts (topic, partition, "offset", key, value,'
-                " reason, rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ('INSERT OR IGNORE INTO rejected_alerts (topic, partition, "offset", key, value,'
+                " reason, rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
                 (r.topic, r.partition, r.offset, r.key, r.value, r.reason, now),
             )
             for r in rejected
@@ -297,9 +297,9 @@ class DeliveryStore:
             status = "pending"
         stmts: list[tuple[str, tuple[Any, ...]]] = [
             (
-                "INSERT INTO attempts (subscription_id, alert_id, attempt, url, started_at,"
+                ("INSERT INTO attempts (subscription_id, alert_id, attempt, url, started_at,"
                 " duration_ms, webhook_timestamp, status_code, error, outcome, next_attempt_at,"
-                " response_excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " response_excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
                 (
                     a.subscription_id,
                     a.alert_id,
@@ -316,9 +316,9 @@ class DeliveryStore:
                 ),
             ),
             (
-                "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?,"
+                ("UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?,"
                 " updated_at = ?, last_error = ? WHERE subscription_id = ? AND alert_id = ?"
-                " AND status = 'pending'",
+                " AND status = 'pending'"),
                 (
                     status,
                     a.attempt,
@@ -330,10 +330,10 @@ class DeliveryStore:
                 ),
             ),
             (
-                "INSERT INTO endpoint_health (subscription_id, revision, failing_since,"
+                ("INSERT INTO endpoint_health (subscription_id, revision, failing_since,"
                 " consecutive_failures) VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id) DO UPDATE"
                 " SET revision = excluded.revision, failing_since = excluded.failing_since,"
-                " consecutive_failures = excluded.consecutive_failures",
+                " consecutive_failures = excluded.consecutive_failures"),
                 (
                     a.subscription_id,
                     health.revision,
@@ -345,8 +345,8 @@ class DeliveryStore:
         if dead_reason is not None:
             stmts.append(
                 (
-                    "INSERT OR REPLACE INTO dead_letters (subscription_id, alert_id, attempts,"
-                    " reason, dead_at) VALUES (?, ?, ?, ?, ?)",
+                    ("INSERT OR REPLACE INTO dead_letters (subscription_id, alert_id, attempts,"
+                    " reason, dead_at) VALUES (?, ?, ?, ?, ?)"),
                     (a.subscription_id, a.alert_id, a.attempt, dead_reason, a.started_at),
                 )
             )
@@ -357,8 +357,8 @@ class DeliveryStore:
         return self._tx(
             [
                 (
-                    "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL,"
-                    " updated_at = ?, last_error = ? WHERE subscription_id = ? AND status = 'pending'",
+                    ("UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL,"
+                    " updated_at = ?, last_error = ? WHERE subscription_id = ? AND status = 'pending'"),
                     (now, reason, subscription_id),
                 )
             ]

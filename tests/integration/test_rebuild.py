@@ -171,7 +171,7 @@ async def test_rebuilding_an_unchanged_log_changes_nothing_and_a_fresh_rebuild_i
           f"alerts {len(fresh_alerts)}")  # fmt: skip
 
     # workers continue from the rebuilt state: a new entry for a case folds on top of it
-    case_id = sorted(live_states)[0]
+    case_id = min(live_states)
     old = decode_state(live_states[case_id])
     for settings, env_, where in ((s, env, live_dir), (fresh, fresh_env, fresh_dir)):
         late = _later_entry(old, "MINUTE ENTRY: status conference held.")

@@ -9,6 +9,7 @@ a 50 MB body. Every test checks the events on ``docket.events`` by event id.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import subprocess
 import time
@@ -155,7 +156,9 @@ async def test_failing_feeds_back_off_on_their_own_and_never_delay_a_good_one(
             gid = by_path["good.xml"]
             for body in good[1:]:
                 polls = watcher.states[gid].polls
-                await until("good feed polled", lambda: watcher.states[gid].polls >= polls + 1)
+                await until(
+                    "good feed polled", lambda polls=polls: watcher.states[gid].polls >= polls + 1
+                )
                 server.set("/good.xml", body)
             want = len(set().union(*map(ids_of, good)))
             await until("every good item published", lambda: watcher.states[gid].items_new == want)
@@ -187,7 +190,7 @@ async def test_failing_feeds_back_off_on_their_own_and_never_delay_a_good_one(
     e429 = states[by_path["e429"]]
     assert e429.last_status == 429 and e429.next_poll_at - e429.last_poll_at >= 2.0  # type: ignore[operator]
     arrivals = [r.at for r in server.requests_to("/e429")]
-    assert all(b - a >= 2.0 for a, b in zip(arrivals, arrivals[1:])), (
+    assert all(b - a >= 2.0 for a, b in itertools.pairwise(arrivals)), (
         f"Retry-After: 2 not honoured: {arrivals}"
     )
     huge = states[by_path["huge.xml"]]

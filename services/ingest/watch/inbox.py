@@ -228,7 +228,7 @@ class MailInbox(DurableStore):
     def counts(self) -> dict[str, int]:
         """Messages by state (every state present, zeros included)."""
         with self._tx("count messages") as db:
-            counts = dict.fromkeys(STATES, 0)
+            counts: dict[str, int] = dict.fromkeys(STATES, 0)
             for state, n in db.execute("SELECT state, count(*) FROM messages GROUP BY state"):
                 counts[state] = int(n)
             return counts

@@ -42,7 +42,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import httpx
 
@@ -76,9 +76,9 @@ PollHook = Callable[[Feed, FeedState, PollResult], None]
 class WatchTuning:
     """The watcher's knobs (from :class:`~.config.RssSettings`; tests pass their own)."""
 
-    schedule: PollPolicy = PollPolicy()
+    schedule: PollPolicy = field(default_factory=PollPolicy)
     """The policy of a feed without its own interval."""
-    limits: FetchLimits = FetchLimits()
+    limits: FetchLimits = field(default_factory=FetchLimits)
 
     def policy(self, feed: Feed) -> PollPolicy:
         return replace(self.schedule, interval=feed.interval) if feed.interval else self.schedule

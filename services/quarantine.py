@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 from services.settings import Settings
+from services.sqlite_open import apply_schema, enable_wal
 
 QUARANTINE_FILENAME: Final = "quarantine.sqlite"
 
@@ -105,18 +106,8 @@ class Quarantine:
                 path, isolation_level=None, check_same_thread=False, timeout=30.0
             )
             self._conn.execute("PRAGMA busy_timeout = 30000")
-            # two processes opening a new file at once: the WAL switch can answer "locked"
-            # without waiting on the busy timeout (seen with `api --workers 2`), so retry it
-            deadline = time.monotonic() + 30.0
-            while True:
-                try:
-                    self._conn.execute("PRAGMA journal_mode = WAL")
-                    self._conn.executescript(_SCHEMA)
-                    break
-                except sqlite3.OperationalError as exc:
-                    if "locked" not in str(exc) or time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
+            enable_wal(self._conn)  # several processes may open a new file at once
+            apply_schema(self._conn, _SCHEMA)
             self._conn.execute("PRAGMA synchronous = NORMAL")
         except (sqlite3.Error, OSError) as exc:
             raise QuarantineError(f"cannot open the quarantine at {path}: {exc}") from exc

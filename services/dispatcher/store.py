@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from services.sqlite_open import apply_schema, enable_wal
+
 DeliveryStatus = Literal["pending", "delivered", "dead", "cancelled"]
 DB_FILENAME = "dispatcher.sqlite"
 
@@ -168,10 +170,10 @@ class DeliveryStore:
             if str(path) != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA busy_timeout=5000")
-            conn.executescript(_SCHEMA)
+            enable_wal(conn)  # several processes may open a new file at once
+            conn.execute("PRAGMA synchronous=FULL")
+            apply_schema(conn, _SCHEMA)
         except sqlite3.Error as exc:
             raise DeliveryStoreError(f"cannot open delivery store {path}: {exc}") from exc
         return cls(conn)
@@ -232,9 +234,11 @@ class DeliveryStore:
         in one durable transaction. Returns the deliveries that were new."""
         stmts: list[tuple[str, tuple[Any, ...]]] = [
             (
-                ("INSERT OR IGNORE INTO deliveries (subscription_id, alert_id, alert_type, case_id,"
-                " body, status, attempts, next_attempt_at, created_at, updated_at, source)"
-                " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)"),
+                (
+                    "INSERT OR IGNORE INTO deliveries (subscription_id, alert_id, alert_type, case_id,"
+                    " body, status, attempts, next_attempt_at, created_at, updated_at, source)"
+                    " VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?)"
+                ),
                 (
                     d.subscription_id,
                     d.alert_id,
@@ -251,8 +255,10 @@ class DeliveryStore:
         ]
         stmts += [
             (
-                ('INSERT OR IGNORE INTO rejected_alerts (topic, partition, "offset", key, value,'
-                " reason, rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                (
+                    'INSERT OR IGNORE INTO rejected_alerts (topic, partition, "offset", key, value,'
+                    " reason, rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                ),
                 (r.topic, r.partition, r.offset, r.key, r.value, r.reason, now),
             )
             for r in rejected
@@ -297,9 +303,11 @@ class DeliveryStore:
             status = "pending"
         stmts: list[tuple[str, tuple[Any, ...]]] = [
             (
-                ("INSERT INTO attempts (subscription_id, alert_id, attempt, url, started_at,"
-                " duration_ms, webhook_timestamp, status_code, error, outcome, next_attempt_at,"
-                " response_excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                (
+                    "INSERT INTO attempts (subscription_id, alert_id, attempt, url, started_at,"
+                    " duration_ms, webhook_timestamp, status_code, error, outcome, next_attempt_at,"
+                    " response_excerpt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                ),
                 (
                     a.subscription_id,
                     a.alert_id,
@@ -316,9 +324,11 @@ class DeliveryStore:
                 ),
             ),
             (
-                ("UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?,"
-                " updated_at = ?, last_error = ? WHERE subscription_id = ? AND alert_id = ?"
-                " AND status = 'pending'"),
+                (
+                    "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?,"
+                    " updated_at = ?, last_error = ? WHERE subscription_id = ? AND alert_id = ?"
+                    " AND status = 'pending'"
+                ),
                 (
                     status,
                     a.attempt,
@@ -330,10 +340,12 @@ class DeliveryStore:
                 ),
             ),
             (
-                ("INSERT INTO endpoint_health (subscription_id, revision, failing_since,"
-                " consecutive_failures) VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id) DO UPDATE"
-                " SET revision = excluded.revision, failing_since = excluded.failing_since,"
-                " consecutive_failures = excluded.consecutive_failures"),
+                (
+                    "INSERT INTO endpoint_health (subscription_id, revision, failing_since,"
+                    " consecutive_failures) VALUES (?, ?, ?, ?) ON CONFLICT (subscription_id) DO UPDATE"
+                    " SET revision = excluded.revision, failing_since = excluded.failing_since,"
+                    " consecutive_failures = excluded.consecutive_failures"
+                ),
                 (
                     a.subscription_id,
                     health.revision,
@@ -345,8 +357,10 @@ class DeliveryStore:
         if dead_reason is not None:
             stmts.append(
                 (
-                    ("INSERT OR REPLACE INTO dead_letters (subscription_id, alert_id, attempts,"
-                    " reason, dead_at) VALUES (?, ?, ?, ?, ?)"),
+                    (
+                        "INSERT OR REPLACE INTO dead_letters (subscription_id, alert_id, attempts,"
+                        " reason, dead_at) VALUES (?, ?, ?, ?, ?)"
+                    ),
                     (a.subscription_id, a.alert_id, a.attempt, dead_reason, a.started_at),
                 )
             )
@@ -357,8 +371,10 @@ class DeliveryStore:
         return self._tx(
             [
                 (
-                    ("UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL,"
-                    " updated_at = ?, last_error = ? WHERE subscription_id = ? AND status = 'pending'"),
+                    (
+                        "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL,"
+                        " updated_at = ?, last_error = ? WHERE subscription_id = ? AND status = 'pending'"
+                    ),
                     (now, reason, subscription_id),
                 )
             ]

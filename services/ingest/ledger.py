@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from services.sqlite_open import apply_schema, enable_wal
+
 LEDGER_FILE = "ingest-ledger.sqlite"
 
 _SCHEMA = """
@@ -62,9 +64,8 @@ class Ledger:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, check_same_thread=False, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute(_SCHEMA)
-            self._db.commit()
+            enable_wal(self._db)  # several processes may open a new file at once
+            apply_schema(self._db, _SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise LedgerError(f"cannot open ingest ledger {path}: {exc}") from exc
 

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from services.sqlite_open import apply_schema, enable_wal
+
 
 def open_sqlite(path: Path, schema: str, *, durable: bool = False) -> sqlite3.Connection:
     """Open (creating if needed) ``path`` and apply ``schema`` (one or more statements).
@@ -25,11 +27,10 @@ def open_sqlite(path: Path, schema: str, *, durable: bool = False) -> sqlite3.Co
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, check_same_thread=False, timeout=30)
     try:
-        db.execute("PRAGMA journal_mode=WAL")
+        enable_wal(db)  # several processes may open a new file at once
         if durable:
             db.execute("PRAGMA synchronous=FULL")
-        db.executescript(schema)
-        db.commit()
+        apply_schema(db, schema)
     except sqlite3.Error:
         db.close()
         raise

@@ -65,6 +65,7 @@ from services.readmodel.values import (
     fold_text,
     merge_months,
 )
+from services.sqlite_open import enable_wal
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +263,7 @@ class SqliteReadModel:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with self._write_lock, self._connection() as conn:
-                conn.execute("PRAGMA journal_mode = WAL")
+                enable_wal(conn)  # several processes may open a new file at once
                 self._migrate(conn)
         except (sqlite3.Error, OSError) as exc:
             raise ReadModelError(f"cannot open the read model at {path}: {exc}") from exc

@@ -192,7 +192,7 @@ class Dispatcher:
                     )
         if kept:
             await self._db(self._keep, kept)
-        inserted = await self._db(self._db.store.enqueue, new, [], self._clock())
+        inserted = await self._db(self._db.store.enqueue, new, self._clock())
         for d in inserted:
             self._ensure_worker(d.subscription_id)
             self._wakes[d.subscription_id].set()

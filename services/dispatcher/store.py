@@ -6,7 +6,8 @@ delivering loses nothing: on restart the pending rows are picked up again, and
 a re-consumed alert is de-duplicated by the primary key (subscription id,
 alert id). Every attempt is a row in ``attempts``; an exhausted schedule leaves
 a ``dead_letters`` row. Undecodable alert records are kept with their raw bytes
-in ``rejected_alerts``.
+in the quarantine (``services.quarantine``); files written before it may still
+hold a ``rejected_alerts`` table, which is left as it was (no longer written).
 
 The class is synchronous and owns one connection; the dispatcher runs it on a
 single dedicated thread (see ``dispatcher.Db``) so the event loop never blocks.
@@ -73,17 +74,6 @@ CREATE TABLE IF NOT EXISTS endpoint_health (
     failing_since        REAL,
     consecutive_failures INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS rejected_alerts (
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    topic       TEXT NOT NULL,
-    partition   INTEGER NOT NULL,
-    "offset"    INTEGER NOT NULL,
-    key         BLOB,
-    value       BLOB,
-    reason      TEXT NOT NULL,
-    rejected_at REAL NOT NULL,
-    UNIQUE (topic, partition, "offset")
-);
 """
 
 
@@ -100,16 +90,6 @@ class NewDelivery:
     body: bytes
     source: str
     """``topic/partition/offset`` of the alert record (for tracing)."""
-
-
-@dataclass(frozen=True)
-class RejectedAlert:
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -227,11 +207,9 @@ class DeliveryStore:
             raise DeliveryStoreError(f"delivery store read failed: {exc}") from exc
 
     # the outbox ----------------------------------------------------------
-    def enqueue(
-        self, deliveries: list[NewDelivery], rejected: list[RejectedAlert], now: float
-    ) -> list[NewDelivery]:
-        """Record deliveries as pending (ignoring ones already known) and rejected records,
-        in one durable transaction. Returns the deliveries that were new."""
+    def enqueue(self, deliveries: list[NewDelivery], now: float) -> list[NewDelivery]:
+        """Record deliveries as pending (ignoring ones already known) in one durable
+        transaction. Returns the deliveries that were new."""
         stmts: list[tuple[str, tuple[Any, ...]]] = [
             (
                 (
@@ -252,16 +230,6 @@ class DeliveryStore:
                 ),
             )
             for d in deliveries
-        ]
-        stmts += [
-            (
-                (
-                    'INSERT OR IGNORE INTO rejected_alerts (topic, partition, "offset", key, value,'
-                    " reason, rejected_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                ),
-                (r.topic, r.partition, r.offset, r.key, r.value, r.reason, now),
-            )
-            for r in rejected
         ]
         if not stmts:
             return []
@@ -417,9 +385,3 @@ class DeliveryStore:
             )
             row["dead_letter"] = dead[0] if dead else None
         return rows
-
-    def rejected_alerts(self) -> list[dict[str, Any]]:
-        return self._query(
-            'SELECT topic, partition, "offset", key, value, reason, rejected_at FROM rejected_alerts'
-            " ORDER BY id"
-        )

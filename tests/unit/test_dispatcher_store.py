@@ -12,7 +12,6 @@ from services.dispatcher.store import (
     DeliveryStore,
     Health,
     NewDelivery,
-    RejectedAlert,
 )
 
 
@@ -36,15 +35,15 @@ def store(tmp_path: Path) -> Iterator[DeliveryStore]:
 
 
 def test_enqueue_is_idempotent_per_subscription_and_alert(store: DeliveryStore) -> None:
-    assert len(store.enqueue([nd("s1", "a1"), nd("s2", "a1")], [], 10.0)) == 2
-    again = store.enqueue([nd("s1", "a1"), nd("s1", "a2")], [], 11.0)
+    assert len(store.enqueue([nd("s1", "a1"), nd("s2", "a1")], 10.0)) == 2
+    again = store.enqueue([nd("s1", "a1"), nd("s1", "a2")], 11.0)
     assert [(d.subscription_id, d.alert_id) for d in again] == [("s1", "a2")]
     assert store.subscriptions_with_pending() == {"s1", "s2"}
 
 
 def test_due_order_is_next_attempt_time(store: DeliveryStore) -> None:
-    store.enqueue([nd("s1", "a1")], [], 10.0)
-    store.enqueue([nd("s1", "a2")], [], 20.0)
+    store.enqueue([nd("s1", "a1")], 10.0)
+    store.enqueue([nd("s1", "a2")], 20.0)
     first = store.next_pending("s1")
     assert first is not None and (first.alert_id, first.next_attempt_at) == ("a1", 10.0)
     store.record_attempt(attempt("s1", "a1", 1, "retry", 50.0), Health(1, 101.0, 1), None)
@@ -53,7 +52,7 @@ def test_due_order_is_next_attempt_time(store: DeliveryStore) -> None:
 
 
 def test_attempts_are_logged_and_delivery_completes(store: DeliveryStore) -> None:
-    store.enqueue([nd("s1", "a1")], [], 10.0)
+    store.enqueue([nd("s1", "a1")], 10.0)
     store.record_attempt(attempt("s1", "a1", 1, "retry", 50.0), Health(1, 101.0, 1), None)
     store.record_attempt(attempt("s1", "a1", 2, "delivered", None, 200), Health(1, None, 0), None)
     assert store.next_pending("s1") is None
@@ -67,7 +66,7 @@ def test_attempts_are_logged_and_delivery_completes(store: DeliveryStore) -> Non
 
 
 def test_exhausted_delivery_gets_a_dead_letter(store: DeliveryStore) -> None:
-    store.enqueue([nd("s1", "a1")], [], 10.0)
+    store.enqueue([nd("s1", "a1")], 10.0)
     store.record_attempt(
         attempt("s1", "a1", 1, "dead", None), Health(1, 101.0, 1), "1 attempts failed"
     )
@@ -79,35 +78,23 @@ def test_exhausted_delivery_gets_a_dead_letter(store: DeliveryStore) -> None:
 def test_deleted_subscription_pending_deliveries_are_cancelled_not_dropped(
     store: DeliveryStore,
 ) -> None:
-    store.enqueue([nd("s1", "a1"), nd("s1", "a2")], [], 10.0)
+    store.enqueue([nd("s1", "a1"), nd("s1", "a2")], 10.0)
     assert store.cancel_pending("s1", "subscription deleted", 12.0) == 2
     rows = store.deliveries("s1")
     assert {(r["status"], r["last_error"]) for r in rows} == {("cancelled", "subscription deleted")}
-
-
-def test_rejected_records_are_kept_with_raw_bytes(store: DeliveryStore) -> None:
-    bad = RejectedAlert("case.alerts", 2, 41, b"k", b"not json", "invalid JSON")
-    store.enqueue([], [bad, bad], 10.0)
-    [row] = store.rejected_alerts()
-    assert (row["partition"], row["offset"], row["value"], row["reason"]) == (
-        2,
-        41,
-        b"not json",
-        "invalid JSON",
-    )
 
 
 def test_state_survives_reopening_and_reads_work_read_only(tmp_path: Path) -> None:
     path = tmp_path / "dispatcher.sqlite"
     assert DeliveryStore.open_readonly(path) is None
     s = DeliveryStore.open(path)
-    s.enqueue([nd("s1", "a1")], [], 10.0)
+    s.enqueue([nd("s1", "a1")], 10.0)
     s.close()
     ro = DeliveryStore.open_readonly(path)
     assert ro is not None
     assert [r["alert_id"] for r in ro.deliveries("s1")] == ["a1"]
     with pytest.raises(Exception, match="readonly|read-only"):
-        ro.enqueue([nd("s1", "a9")], [], 11.0)
+        ro.enqueue([nd("s1", "a9")], 11.0)
     ro.close()
     again = DeliveryStore.open(path)
     pending = again.next_pending("s1")

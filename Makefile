@@ -1,6 +1,7 @@
 # docketline developer and CI entry points.
 #   make test        the test suite (starts and stops its own Kafka broker);
 #                    extra pytest arguments: make test PYTEST_ARGS="-k kafka"
+#   make lint        ruff (lint + format check) and mypy --strict
 #   make fuzz        the fuzz harness (tests/fuzz) with the deep, random budget
 #   make demo        everything on one machine with the demo dockets
 #   make kafka-jars  fetch the Kafka broker's jars now (later starts are offline)
@@ -10,7 +11,7 @@ PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: .venv test fuzz demo kafka-jars
+.PHONY: .venv lint test fuzz demo kafka-jars
 
 .venv: $(STAMP)
 
@@ -19,6 +20,11 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/python -m pip install --disable-pip-version-check --upgrade pip
 	$(VENV)/bin/python -m pip install --disable-pip-version-check -e '.[test]'
 	touch $@
+
+lint: .venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test: .venv
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)

@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     kafka_ssl_key_password: SecretStr | None = None
     kafka_ssl_check_hostname: bool = True
     kafka_client_id: str = "docketline"
+    kafka_replication_factor: int = Field(
+        default=1,
+        ge=1,
+        description="Replication factor of the topics docketline creates (3 on a cluster).",
+    )
     data_dir: Path = Field(default=Path(".docketline"), description="All local state lives here.")
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=0, le=65535)

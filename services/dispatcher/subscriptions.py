@@ -248,6 +248,7 @@ class KafkaSubscriptionLog:
                         self._topic,
                         partitions=1,
                         config={"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"},
+                        replication_factor=self._settings.kafka_replication_factor,
                     )
                 ],
             )

@@ -157,6 +157,7 @@ def faust_app(settings: Settings, app_id: str, **faust_kwargs: Any) -> faust.App
         "broker": [f"kafka://{s}" for s in settings.bootstrap_list],
         "broker_client_id": settings.kafka_client_id,
         "broker_credentials": faust_credentials(settings),
+        "topic_replication_factor": settings.kafka_replication_factor,
         **faust_kwargs,
     }
     return faust.App(app_id, **kw)

@@ -30,13 +30,13 @@ from services.settings import Settings
 
 
 def topic_specs(settings: Settings) -> list[TopicSpec]:
-    p = settings.partitions
+    p, rf = settings.partitions, settings.kafka_replication_factor
     big = {"max.message.bytes": str(MAX_MESSAGE_BYTES)}
     return [
-        TopicSpec(settings.topic_events, p, {}),
-        TopicSpec(settings.topic_states, p, {"cleanup.policy": "compact", **big}),
-        TopicSpec(settings.topic_alerts, p, {}),
-        TopicSpec(settings.topic_dlq, p, big),
+        TopicSpec(settings.topic_events, p, {}, rf),
+        TopicSpec(settings.topic_states, p, {"cleanup.policy": "compact", **big}, rf),
+        TopicSpec(settings.topic_alerts, p, {}, rf),
+        TopicSpec(settings.topic_dlq, p, big, rf),
     ]
 
 

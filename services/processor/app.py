@@ -256,7 +256,6 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         store="rocksdb://",
         datadir=str(settings.data_dir / "processor"),
         topic_partitions=settings.partitions,
-        topic_replication_factor=1,
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
         web_enabled=web_port is not None,

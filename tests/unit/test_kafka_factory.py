@@ -201,6 +201,15 @@ def test_the_faust_app_gets_brokers_client_id_and_credentials(pki: Pki) -> None:
     assert [str(u) for u in app.conf.broker] == ["kafka://k1:9093", "kafka://k2:9093"]
     assert app.conf.broker_client_id == "dl"
     assert isinstance(app.conf.broker_credentials, faust.SSLCredentials)
+    assert app.conf.topic_replication_factor == 1
+
+
+def test_the_replication_factor_reaches_the_topics_and_faust() -> None:
+    from services.kafka.topics import topic_specs
+
+    s = Settings(kafka_replication_factor=3)
+    assert {spec.replication_factor for spec in topic_specs(s)} == {3}
+    assert clients.faust_app(s, "an-app", autodiscover=False).conf.topic_replication_factor == 3
 
 
 # --------------------------------------------------------------------------- the TLS context

@@ -30,6 +30,7 @@ from bench import phases
 from bench.dataset import dataset
 from bench.kafka_io import fill_topic
 from bench.run import SEED, machine
+from services.kafka.clients import check_connection
 from services.kafka.topics import ensure_app_topics
 from services.kafka_local.manager import LocalKafka
 from services.settings import Settings
@@ -111,6 +112,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     try:
         if bootstrap is None:
             bootstrap = kafka.start(port=0, data_dir=root / "kafka", partitions=4)
+        await check_connection(Settings(bootstrap_servers=bootstrap))
         rounds = [
             await _round(bootstrap, root, args.events, i, args.py_spy) for i in range(args.repeat)
         ]

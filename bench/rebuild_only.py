@@ -33,6 +33,7 @@ from bench import phases
 from bench.dataset import dataset
 from bench.kafka_io import fill_topic
 from bench.run import RESULTS_DIR, SEED, machine, write_json
+from services.kafka.clients import check_connection_sync
 from services.kafka.topics import ensure_app_topics
 from services.kafka_local.manager import LocalKafka
 from services.settings import Settings
@@ -98,6 +99,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     try:
         bootstrap = args.bootstrap or kafka.start(port=0, data_dir=kdir, partitions=4)
         _log(f"broker at {bootstrap}")
+        check_connection_sync(Settings(bootstrap_servers=bootstrap))
         asyncio.run(_warm_up_coordinator(bootstrap))
         for i in range(args.repeat):
             s = _settings(root, bootstrap, f"run{i}")

@@ -41,6 +41,7 @@ from typing import Any
 from bench import phases, watch_rss
 from bench.dataset import Dataset, dataset
 from bench.kafka_io import fill_topic
+from services.kafka.clients import check_connection
 from services.kafka.topics import ensure_app_topics
 from services.kafka_local.manager import LocalKafka
 from services.settings import Settings
@@ -235,6 +236,7 @@ class Bench:
 
         proc_s = self.settings(root, bootstrap, "proc")
         bulk_s = self.settings(root, bootstrap, "bulk")
+        await check_connection(proc_s)  # a wrong --bootstrap stops here, with one line
         self.log(
             f"pre-filling {proc_s.topic_events} ({sz.processor_events}) and {bulk_s.topic_events} ({bulk.count})"
         )

@@ -193,7 +193,8 @@ def _reason(exc: BaseException, settings: Settings, timeout: float) -> tuple[int
     if isinstance(exc, ssl.SSLError):
         return 3, _tls_reason(exc)
     if isinstance(exc, SaslAuthenticationFailed | AuthenticationFailedError):
-        detail = str(exc).strip() or "credentials refused"
+        detail = str(exc.args[0]).strip() if exc.args else ""  # the broker's message itself
+        detail = detail or "credentials refused"
         return 3, (
             f"SASL {settings.kafka_sasl_mechanism} authentication failed for user "
             f"{settings.kafka_sasl_username!r} ({detail})"
@@ -254,7 +255,7 @@ async def check_connection(settings: Settings, timeout: float = 15.0) -> None:
         raise KafkaConnectError(
             "no Kafka bootstrap servers configured (DOCKETLINE_BOOTSTRAP_SERVERS)"
         )
-    rank, server, reason = max(failures, key=lambda f: f[0])
+    _, server, reason = max(failures, key=lambda f: f[0])
     raise KafkaConnectError(f"Kafka at {server}: {reason}")
 
 

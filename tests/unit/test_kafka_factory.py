@@ -413,6 +413,45 @@ def test_a_certificate_for_another_name_is_one_line(pki: Pki) -> None:
     assert "\n" not in message
 
 
+def test_the_most_specific_failure_over_the_bootstrap_servers_is_reported(pki: Pki) -> None:
+    async def run() -> str:
+        server, port = await _tls_listener(pki.ca.server_context(["kafka.other.test"]))
+        try:
+            # unreachable, a name mismatch, unreachable: neither the first nor the last
+            servers = f"127.0.0.1:{_free_port()},127.0.0.1:{port},127.0.0.1:{_free_port()}"
+            with pytest.raises(KafkaConnectError) as err:
+                await check_connection(_tls(pki, bootstrap_servers=servers), timeout=5)
+            return str(err.value)
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    message = asyncio.run(run())
+    assert "does not match the host name" in message and "unreachable" not in message
+
+
+def test_a_refused_sasl_login_names_the_mechanism_and_the_user() -> None:
+    """The broker's answer (aiokafka raises it from the SASL exchange; a real SASL_SSL
+    broker is in the secured-broker tests) becomes one line without the password."""
+    from aiokafka.errors import SaslAuthenticationFailed, UnsupportedSaslMechanismError
+
+    s = Settings(
+        kafka_security_protocol="SASL_PLAINTEXT",
+        kafka_sasl_mechanism="SCRAM-SHA-512",
+        kafka_sasl_username="svc",
+        kafka_sasl_password="hunter2",  # type: ignore[arg-type]
+    )
+    rank, reason = clients._reason(SaslAuthenticationFailed("invalid credentials"), s, 5)
+    assert reason == "SASL SCRAM-SHA-512 authentication failed for user 'svc' (invalid credentials)"
+    assert "hunter2" not in reason
+    rank_unsupported, unsupported = clients._reason(
+        UnsupportedSaslMechanismError("Enabled mechanisms are: ['PLAIN']"), s, 5
+    )
+    assert unsupported.startswith("SASL: ") and "PLAIN" in unsupported
+    refused, _ = clients._reason(ConnectionRefusedError(111, "Connection refused"), s, 5)
+    assert rank > refused and rank_unsupported > refused
+
+
 def test_a_plaintext_client_on_a_tls_listener_is_told_about_the_protocol(pki: Pki) -> None:
     async def run() -> str:
         server, port = await _tls_listener(pki.ca.server_context(["127.0.0.1"]))

@@ -51,7 +51,7 @@ def api_command(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    check_connection_sync(settings)
+    check_connection_sync(settings, tolerate_unreachable=True)  # it serves its read model meanwhile
     if workers > 1:
         # layout checks and added indexes once, before the processes open the file
         open_read_model(settings).close()

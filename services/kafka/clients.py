@@ -14,6 +14,7 @@ address, an untrusted certificate or a refused password stops it with one line
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,15 @@ if TYPE_CHECKING:
 
 
 class KafkaConnectError(Exception):
-    """The cluster cannot be used with these settings; the message is one line for a person."""
+    """The cluster cannot be used with these settings; the message is one line for a person.
+
+    ``unreachable``: nothing answered (refused, no route, timeout), which may heal by
+    itself; otherwise the settings and the cluster disagree (TLS, SASL, protocol).
+    """
+
+    def __init__(self, message: str, *, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
 
 
 class StaticTokenProvider(AbstractTokenProvider):  # type: ignore[misc]
@@ -188,6 +197,10 @@ def _tls_reason(exc: ssl.SSLError) -> str:
     return f"TLS handshake failed ({exc.reason or exc}); is the listener TLS?"
 
 
+UNREACHABLE = 1
+"""The rank of "nothing answered" in ``_reason``."""
+
+
 def _reason(exc: BaseException, settings: Settings, timeout: float) -> tuple[int, str]:
     """(specificity, one-line reason): the most specific failure over all servers is reported."""
     if isinstance(exc, ssl.SSLError):
@@ -208,12 +221,12 @@ def _reason(exc: BaseException, settings: Settings, timeout: float) -> tuple[int
             f"DOCKETLINE_KAFKA_SECURITY_PROTOCOL={settings.kafka_security_protocol}?"
         )
     if isinstance(exc, TimeoutError):
-        return 1, (
+        return UNREACHABLE, (
             f"no answer within {timeout:g}s (unreachable, or a listener of another "
             f"protocol than {settings.kafka_security_protocol})"
         )
     if isinstance(exc, OSError):
-        return 1, f"unreachable ({exc.strerror or exc})"
+        return UNREACHABLE, f"unreachable ({exc.strerror or exc})"
     if isinstance(exc, KafkaError):
         return 2, f"{type(exc).__name__}: {exc}"
     return 0, f"{type(exc).__name__}: {exc}"
@@ -255,10 +268,22 @@ async def check_connection(settings: Settings, timeout: float = 15.0) -> None:
         raise KafkaConnectError(
             "no Kafka bootstrap servers configured (DOCKETLINE_BOOTSTRAP_SERVERS)"
         )
-    _, server, reason = max(failures, key=lambda f: f[0])
-    raise KafkaConnectError(f"Kafka at {server}: {reason}")
+    rank, server, reason = max(failures, key=lambda f: f[0])
+    raise KafkaConnectError(f"Kafka at {server}: {reason}", unreachable=rank == UNREACHABLE)
 
 
-def check_connection_sync(settings: Settings, timeout: float = 15.0) -> None:
-    """``check_connection`` for a synchronous entry point (runs its own event loop)."""
-    asyncio.run(check_connection(settings, timeout))
+def check_connection_sync(
+    settings: Settings, timeout: float = 15.0, *, tolerate_unreachable: bool = False
+) -> None:
+    """``check_connection`` for a synchronous entry point (runs its own event loop).
+
+    ``tolerate_unreachable``: for a service that works without the broker for a while
+    (the API serves its read model, the mail receiver keeps accepted mail) and retries
+    on its own: an unreachable broker is a warning; TLS, SASL and protocol errors stop it.
+    """
+    try:
+        asyncio.run(check_connection(settings, timeout))
+    except KafkaConnectError as exc:
+        if not (tolerate_unreachable and exc.unreachable):
+            raise
+        logging.getLogger("docketline.kafka").warning("%s; starting anyway, retrying", exc)

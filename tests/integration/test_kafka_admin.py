@@ -150,3 +150,23 @@ def test_incomplete_security_settings_stop_a_command_with_one_line(tmp_path: Pat
         "DOCKETLINE_KAFKA_SASL_MECHANISM (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER)"
     )
     assert done.stderr.strip().splitlines() == [expected]
+
+
+def test_the_api_starts_without_its_broker_but_not_with_the_wrong_protocol(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    """The API serves its read model while the broker is away (test_api_workers), so an
+    unreachable broker does not stop it; settings the broker refuses do, with one line."""
+    env = service_env(
+        kafka_bootstrap,
+        "tls.",
+        tmp_path,
+        DOCKETLINE_API_PORT="0",
+        DOCKETLINE_KAFKA_SECURITY_PROTOCOL="SSL",
+    )
+    done = subprocess.run(
+        [DOCKETLINE, "api"], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 3, done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"error: cannot use Kafka: Kafka at {kafka_bootstrap}: "), line

@@ -9,6 +9,7 @@ import ast
 import asyncio
 import socket
 import ssl
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -369,6 +370,23 @@ def test_an_unreachable_bootstrap_is_one_line() -> None:
     with pytest.raises(KafkaConnectError, match=r"^Kafka at 127\.0\.0\.1:\d+: unreachable") as err:
         asyncio.run(check_connection(s, timeout=5))
     assert "\n" not in str(err.value)
+    assert err.value.unreachable
+
+
+def test_a_service_that_waits_for_its_broker_starts_when_it_is_unreachable(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    s = Settings(bootstrap_servers=f"127.0.0.1:{_free_port()}")
+    with pytest.raises(KafkaConnectError):
+        clients.check_connection_sync(s, timeout=5)
+    with caplog.at_level("WARNING", logger="docketline.kafka"):
+        clients.check_connection_sync(s, timeout=5, tolerate_unreachable=True)
+    port = s.bootstrap_servers.split(":")[1]
+    expected = (
+        f"Kafka at {s.bootstrap_servers}: unreachable (Connect call failed "
+        f"('127.0.0.1', {port})); starting anyway, retrying"
+    )
+    assert [r.getMessage() for r in caplog.records] == [expected]
 
 
 def test_a_bootstrap_without_a_port_is_named() -> None:
@@ -411,6 +429,27 @@ def test_a_certificate_for_another_name_is_one_line(pki: Pki) -> None:
     message = _check_against_tls(pki, ["kafka.other.test"])
     assert "TLS: the broker's certificate does not match the host name" in message
     assert "\n" not in message
+
+
+def test_a_tls_failure_stops_even_a_service_that_waits_for_its_broker(pki: Pki) -> None:
+    async def listen() -> tuple[asyncio.Server, int]:
+        return await _tls_listener(pki.ca.server_context(["kafka.other.test"]))
+
+    loop = asyncio.new_event_loop()
+    server, port = loop.run_until_complete(listen())
+    serving = threading.Thread(target=loop.run_forever, daemon=True)
+    serving.start()
+    try:
+        s = _tls(pki, bootstrap_servers=f"127.0.0.1:{port}")
+        with pytest.raises(KafkaConnectError, match="does not match the host name") as err:
+            clients.check_connection_sync(s, timeout=5, tolerate_unreachable=True)
+        assert not err.value.unreachable
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        serving.join(10)
+        server.close()
+        loop.run_until_complete(server.wait_closed())
+        loop.close()
 
 
 def test_the_most_specific_failure_over_the_bootstrap_servers_is_reported(pki: Pki) -> None:

@@ -272,7 +272,7 @@ def mail_command(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    check_connection_sync(settings)
+    check_connection_sync(settings, tolerate_unreachable=True)  # accepted mail waits in the inbox
 
     def echo(line: str) -> None:
         typer.echo(line)

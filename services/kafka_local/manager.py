@@ -38,7 +38,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, TypeVar
 
-from services.kafka_admin import KafkaNotReadyError, wait_ready
+from services.kafka.admin import KafkaNotReadyError, wait_ready
 from services.kafka_local.config import (
     BROKER_JVM_OPTS,
     HOST,
@@ -67,6 +67,7 @@ from services.kafka_local.errors import (
     StorageFormatError,
     ToolNotFoundError,
 )
+from services.settings import Settings
 
 T = TypeVar("T")
 
@@ -484,7 +485,8 @@ class LocalKafka:
         try:
             _run_coro(
                 wait_ready(
-                    [state.bootstrap],
+                    # the broker's own PLAINTEXT listener, whatever the environment says
+                    Settings.model_construct(bootstrap_servers=state.bootstrap),
                     self.ready_timeout,
                     expect_cluster_id=state.cluster_id,
                     still_worth_waiting=still_running,

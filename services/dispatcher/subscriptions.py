@@ -51,6 +51,15 @@ def subscriptions_topic(settings: Settings) -> str:
     return f"{settings.topic_prefix}subscriptions"
 
 
+def subscriptions_topic_spec(settings: Settings) -> TopicSpec:
+    """One partition (one total order of writes), compacted: the last record per key is the log."""
+    return TopicSpec(
+        subscriptions_topic(settings),
+        partitions=1,
+        config={"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"},
+    )
+
+
 def newer(current: Subscription | None, incoming: Subscription | None) -> Subscription | None:
     """The fold step. A tombstone (``None``) deletes for good; otherwise the record
     with the higher revision wins and equal revisions go to the later write."""
@@ -241,16 +250,7 @@ class KafkaSubscriptionLog:
     async def start(self) -> None:
         bootstrap = self._settings.bootstrap_list
         try:
-            await ensure_topics(
-                bootstrap,
-                [
-                    TopicSpec(
-                        self._topic,
-                        partitions=1,
-                        config={"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"},
-                    )
-                ],
-            )
+            await ensure_topics(bootstrap, [subscriptions_topic_spec(self._settings)])
             self._producer = AIOKafkaProducer(
                 bootstrap_servers=bootstrap, acks="all", enable_idempotence=True
             )

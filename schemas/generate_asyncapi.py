@@ -154,55 +154,57 @@ def document(settings: Settings | None = None) -> dict[str, Any]:
     s = settings if settings is not None else Settings.model_construct()  # defaults, no env
     specs = {t.name: t for t in topic_specs(s)}
     subs = subscriptions_topic_spec(s)
-    specs[subs.name] = subs
     payloads, defs = _schemas()
     case_key = "The case id (subject), UTF-8; one case is on one partition, in order."
+
+    def channel(spec: TopicSpec, title: str, description: str, *messages: str) -> dict[str, Any]:
+        return {
+            "address": spec.name,
+            "title": title,
+            "description": description,
+            "messages": {m: {"$ref": f"#/components/messages/{m}"} for m in messages},
+            "bindings": _channel_binding(spec),
+        }
+
     channels: dict[str, Any] = {
-        "docketEvents": {
-            "address": s.topic_events,
-            "title": "Docket events",
-            "description": "The log of facts: every docket entry of every case, as a versioned "
+        "docketEvents": channel(
+            specs[s.topic_events],
+            "Docket events",
+            "The log of facts: every docket entry of every case, as a versioned "
             "CloudEvents-shaped envelope (schemas/events.py). Append-only; the source of truth.",
-            "messages": {"docketEvent": {"$ref": "#/components/messages/docketEvent"}},
-            "bindings": _channel_binding(specs[s.topic_events]),
-        },
-        "caseStates": {
-            "address": s.topic_states,
-            "title": "Case states",
-            "description": "The latest state of each case (schemas/projection.py), compacted: "
+            "docketEvent",
+        ),
+        "caseStates": channel(
+            specs[s.topic_states],
+            "Case states",
+            "The latest state of each case (schemas/projection.py), compacted: "
             "the last record per case id is the case's state. Also the worker's changelog.",
-            "messages": {"caseState": {"$ref": "#/components/messages/caseState"}},
-            "bindings": _channel_binding(specs[s.topic_states]),
-        },
-        "caseAlerts": {
-            "address": s.topic_alerts,
-            "title": "Case alerts",
-            "description": "Status and disposition changes (schemas/alerts.py); the webhook "
+            "caseState",
+        ),
+        "caseAlerts": channel(
+            specs[s.topic_alerts],
+            "Case alerts",
+            "Status and disposition changes (schemas/alerts.py); the webhook "
             "dispatcher reads them. Alert ids are deterministic: de-duplicate on them.",
-            "messages": {"alert": {"$ref": "#/components/messages/alert"}},
-            "bindings": _channel_binding(specs[s.topic_alerts]),
-        },
-        "deadLetters": {
-            "address": s.topic_dlq,
-            "title": "Dead letters",
-            "description": "Records of docket.events the worker could not fold, kept whole "
+            "alert",
+        ),
+        "deadLetters": channel(
+            specs[s.topic_dlq],
+            "Dead letters",
+            "Records of docket.events the worker could not fold, kept whole "
             "with the reason (schemas/deadletter.py).",
-            "messages": {"deadLetter": {"$ref": "#/components/messages/deadLetter"}},
-            "bindings": _channel_binding(specs[s.topic_dlq]),
-        },
-        "subscriptions": {
-            "address": subs.name,
-            "title": "Webhook subscriptions",
-            "description": "The durable log of webhook subscriptions (services/dispatcher), "
+            "deadLetter",
+        ),
+        "subscriptions": channel(
+            subs,
+            "Webhook subscriptions",
+            "The durable log of webhook subscriptions (services/dispatcher), "
             "compacted. Signing secrets are encrypted at rest (Fernet). A deletion writes a "
             "SubscriptionDeleted mark under 'deleted/{id}', then a tombstone (null value) "
             "under '{id}'.",
-            "messages": {
-                "subscription": {"$ref": "#/components/messages/subscription"},
-                "subscriptionDeleted": {"$ref": "#/components/messages/subscriptionDeleted"},
-            },
-            "bindings": _channel_binding(specs[subs.name]),
-        },
+            "subscription",
+            "subscriptionDeleted",
+        ),
     }
 
     def message(
@@ -243,48 +245,38 @@ def document(settings: Settings | None = None) -> dict[str, Any]:
         ),
     }
 
-    def op(action: str, channel: str, msgs: list[str], summary: str) -> dict[str, Any]:
-        return {
-            "action": action,
-            "channel": {"$ref": f"#/channels/{channel}"},
-            "summary": summary,
-            "messages": [{"$ref": f"#/channels/{channel}/messages/{m}"} for m in msgs],
-        }
-
-    operations = {
-        "publishDocketEvents": op(
-            "send", "docketEvents", ["docketEvent"], "docketline ingest and the watchers publish."
-        ),
-        "foldDocketEvents": op(
-            "receive", "docketEvents", ["docketEvent"], "The worker folds them into case states."
-        ),
-        "publishCaseStates": op(
-            "send", "caseStates", ["caseState"], "The worker (and a rebuild) write each new state."
-        ),
-        "readCaseStates": op(
-            "receive", "caseStates", ["caseState"], "The read model (API) follows them."
-        ),
-        "publishAlerts": op(
-            "send", "caseAlerts", ["alert"], "The worker (and a rebuild) write status changes."
-        ),
-        "dispatchAlerts": op(
-            "receive", "caseAlerts", ["alert"], "The webhook dispatcher delivers them."
-        ),
-        "deadLetter": op(
-            "send", "deadLetters", ["deadLetter"], "The worker keeps what it could not fold."
-        ),
-        "writeSubscriptions": op(
+    # (operation id, action, channel, what docketline does there)
+    table = [
+        (
+            "publishDocketEvents",
             "send",
-            "subscriptions",
-            ["subscription", "subscriptionDeleted"],
-            "The API writes subscriptions.",
+            "docketEvents",
+            "docketline ingest and the watchers publish.",
         ),
-        "readSubscriptions": op(
+        ("foldDocketEvents", "receive", "docketEvents", "The worker folds them into case states."),
+        ("publishCaseStates", "send", "caseStates", "The worker (and a rebuild) write each state."),
+        ("readCaseStates", "receive", "caseStates", "The read model (API) follows them."),
+        ("publishAlerts", "send", "caseAlerts", "The worker (and a rebuild) write status changes."),
+        ("dispatchAlerts", "receive", "caseAlerts", "The webhook dispatcher delivers them."),
+        ("deadLetter", "send", "deadLetters", "The worker keeps what it could not fold."),
+        ("writeSubscriptions", "send", "subscriptions", "The API writes subscriptions."),
+        (
+            "readSubscriptions",
             "receive",
             "subscriptions",
-            ["subscription", "subscriptionDeleted"],
-            "The API and the dispatchers read the whole log.",
+            "The API and the dispatchers read the log.",
         ),
+    ]
+    operations = {
+        op_id: {
+            "action": action,
+            "channel": {"$ref": f"#/channels/{ch}"},
+            "summary": summary,
+            "messages": [
+                {"$ref": f"#/channels/{ch}/messages/{m}"} for m in channels[ch]["messages"]
+            ],
+        }
+        for op_id, action, ch, summary in table
     }
     return {
         "asyncapi": "3.0.0",

@@ -138,10 +138,11 @@ async def env(kafka_bootstrap: str, unique_prefix: str, tmp_path: Path) -> Async
     await ensure_app_topics(settings)
     app = create_app(settings, InMemoryReadModel(), start_feeder=False)
     receiver = await Receiver().start()
-    async with app.router.lifespan_context(app), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://api"
-    ) as api:
-        yield Env(settings, api, receiver, unique_prefix + "dispatcher")
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://api"
+        ) as api:
+            yield Env(settings, api, receiver, unique_prefix + "dispatcher")
     await receiver.stop()
 
 

@@ -5,13 +5,14 @@
 #   make fuzz        the fuzz harness (tests/fuzz) with the deep, random budget
 #   make demo        everything on one machine with the demo dockets
 #   make kafka-jars  fetch the Kafka broker's jars now (later starts are offline)
+#   make asyncapi-cli  install @asyncapi/cli (npm) into .tools/asyncapi, project-local
 # `make` creates .venv on first use and re-installs when pyproject.toml changes.
 
 PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
 
-.PHONY: .venv lint test fuzz demo kafka-jars
+.PHONY: .venv lint test fuzz demo kafka-jars asyncapi-cli
 
 .venv: $(STAMP)
 
@@ -37,3 +38,12 @@ demo: .venv
 
 kafka-jars: .venv
 	$(VENV)/bin/python -m services.kafka_local fetch
+
+# the official AsyncAPI parser, for tests/integration/test_asyncapi_cli.py (never a global install)
+ASYNCAPI_CLI_VERSION := 6.2.0
+ASYNCAPI_CLI := .tools/asyncapi/node_modules/.bin/asyncapi
+
+asyncapi-cli: $(ASYNCAPI_CLI)
+
+$(ASYNCAPI_CLI):
+	npm install --prefix .tools/asyncapi --no-audit --no-fund --loglevel=error @asyncapi/cli@$(ASYNCAPI_CLI_VERSION)

@@ -82,8 +82,10 @@ def table(r: dict[str, Any]) -> Table:
             "feed -> alert (watch rss) p50 / p99",
             f"{_num(_get(r, 'watch_rss', 'feed_to_alert', 'p50_ms'), '', 1)} / {_num(_get(r, 'watch_rss', 'feed_to_alert', 'p99_ms'), ' ms', 1)}",
             "",
-            (f"{_num(_get(r, 'watch_rss', 'feed_to_alert', 'n'))} alerts, poll interval "
-            f"{_num(_get(r, 'watch_rss', 'feed_to_alert', 'interval_s'))} s"),
+            (
+                f"{_num(_get(r, 'watch_rss', 'feed_to_alert', 'n'))} alerts, poll interval "
+                f"{_num(_get(r, 'watch_rss', 'feed_to_alert', 'interval_s'))} s"
+            ),
         ),
         (
             "watch rss CPU per idle poll",

@@ -124,9 +124,7 @@ async def feed_to_alert(
                 while len(latencies) < samples:
                     worker.check_alive()
                     if time.monotonic() > deadline:
-                        raise BenchTimeout(
-                            f"{len(latencies)} of {samples} alerts after {timeout}s"
-                        )
+                        raise BenchTimeout(f"{len(latencies)} of {samples} alerts after {timeout}s")
                     batch = await consumer.getmany(timeout_ms=100)
                     at = time.perf_counter()
                     for recs in batch.values():

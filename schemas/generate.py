@@ -1,10 +1,11 @@
-"""Generate the JSON Schema files in ``schemas/json/`` from the pydantic models.
+"""Generate the JSON Schema files in ``schemas/json/`` and ``schemas/asyncapi.yaml``.
 
     python -m schemas.generate          # rewrite the files
     python -m schemas.generate --check  # exit 1 when the committed files drift
 
-The committed files are the language-neutral contract other tools read;
-``tests/unit/test_schema_drift.py`` fails when they no longer match the models.
+The committed files are the language-neutral contract other tools read (the
+AsyncAPI document: :mod:`schemas.generate_asyncapi`); ``tests/unit/test_schema_drift.py``
+fails when they no longer match the models and topic specs.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from schemas import generate_asyncapi
 from schemas.alerts import Alert
 from schemas.events import DocketEvent
 from schemas.projection import CaseState
@@ -51,8 +53,17 @@ def main(argv: list[str]) -> int:
                 drift.append(name)
         else:
             path.write_text(text)
+    text = generate_asyncapi.render()
+    if check:
+        if (
+            not generate_asyncapi.ASYNCAPI_PATH.exists()
+            or generate_asyncapi.ASYNCAPI_PATH.read_text() != text
+        ):
+            drift.append(generate_asyncapi.ASYNCAPI_PATH.name)
+    else:
+        generate_asyncapi.ASYNCAPI_PATH.write_text(text)
     if drift:
-        print("JSON Schema drifted from the models: " + ", ".join(drift), file=sys.stderr)
+        print("schemas drifted from the models: " + ", ".join(drift), file=sys.stderr)
         print("run: python -m schemas.generate", file=sys.stderr)
         return 1
     return 0

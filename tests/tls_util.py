@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import ipaddress
 import ssl
 import tempfile
 from dataclasses import dataclass
@@ -25,6 +26,13 @@ from tests.webhook_util import Received, serve_handler
 
 def _name(common_name: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+
+
+def _san(name: str) -> x509.GeneralName:
+    try:
+        return x509.IPAddress(ipaddress.ip_address(name))
+    except ValueError:
+        return x509.DNSName(name)
 
 
 @dataclass(frozen=True)
@@ -77,8 +85,9 @@ class TestCA:
     def issue(
         self, names: list[str], usage: x509.ObjectIdentifier = ExtendedKeyUsageOID.SERVER_AUTH
     ) -> Issued:
-        """A server certificate whose subjectAltName holds exactly ``names``
-        (``usage=ExtendedKeyUsageOID.CLIENT_AUTH``: a client certificate for mTLS)."""
+        """A certificate whose subjectAltName holds exactly ``names`` (an IP address, e.g.
+        ``127.0.0.1``, as an IP entry); ``usage=ExtendedKeyUsageOID.CLIENT_AUTH`` makes a
+        client certificate for mTLS."""
         key = ec.generate_private_key(ec.SECP256R1())
         now = dt.datetime.now(dt.UTC)
         cert = (
@@ -89,9 +98,7 @@ class TestCA:
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(minutes=5))
             .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(
-                x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False
-            )
+            .add_extension(x509.SubjectAlternativeName([_san(n) for n in names]), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
             .add_extension(

@@ -16,6 +16,7 @@ from services.dispatcher.schedule import describe_schedule
 from services.dispatcher.ssrf import GuardedTransport, Resolver, system_resolver
 from services.dispatcher.store import DB_FILENAME, DeliveryStore
 from services.dispatcher.subscriptions import KafkaSubscriptionLog, SubscriptionLog
+from services.dispatcher.tls import webhook_ssl_context
 from services.kafka.admin import ensure_topics
 from services.kafka.topics import topic_specs
 from services.settings import Settings
@@ -56,11 +57,14 @@ def build_http_client(
     """The delivery client: SSRF-guarded transport (one connection pool per host name),
     no redirects, no proxies from the environment (a proxy would connect to the
     unchecked name), per-request timeout. Connection limits are the transport's (an
-    ``httpx.AsyncClient`` given a transport ignores its own ``limits``)."""
+    ``httpx.AsyncClient`` given a transport ignores its own ``limits``). Receivers'
+    certificates are verified against the public CAs and ``webhook_ca_file``
+    (``services.dispatcher.tls``)."""
     return httpx.AsyncClient(
         transport=GuardedTransport(
             allow_private=settings.webhook_allow_private_networks,
             resolver=resolver,
+            verify=webhook_ssl_context(config.webhook_ca_file),
             limits=httpx.Limits(max_connections=20, max_keepalive_connections=4),
         ),
         follow_redirects=False,

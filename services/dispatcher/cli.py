@@ -15,6 +15,7 @@ import typer
 
 from services.dispatcher.bootstrap import run_dispatcher
 from services.dispatcher.config import DispatcherConfig
+from services.dispatcher.tls import WebhookTLSConfigError, webhook_ssl_context
 from services.kafka.clients import check_connection_sync
 from services.settings import Settings, load_settings
 
@@ -26,7 +27,8 @@ def dispatcher_command(
 
     Reads DOCKETLINE_BOOTSTRAP_SERVERS, DOCKETLINE_DATA_DIR (delivery state in
     dispatcher.sqlite), DOCKETLINE_WEBHOOK_RETRY_SCHEDULE,
-    DOCKETLINE_WEBHOOK_ALLOW_PRIVATE_NETWORKS and DOCKETLINE_SUBSCRIPTION_SECRET_KEYS
+    DOCKETLINE_WEBHOOK_ALLOW_PRIVATE_NETWORKS, DOCKETLINE_WEBHOOK_CA_FILE (a private CA
+    trusted for receivers) and DOCKETLINE_SUBSCRIPTION_SECRET_KEYS
     (the API's keys: they open the signing secrets on the subscriptions topic). Run several for scale-out: they
     share the alert topic as one consumer group.
     """
@@ -36,6 +38,11 @@ def dispatcher_command(
     settings = load_settings()
     check_connection_sync(settings)
     config = DispatcherConfig()
+    try:
+        webhook_ssl_context(config.webhook_ca_file)  # a bad CA file stops the start, not a delivery
+    except WebhookTLSConfigError as exc:
+        typer.echo(f"docketline dispatcher: {exc}", err=True)
+        raise typer.Exit(2) from None
     asyncio.run(_main(settings, config))
 
 

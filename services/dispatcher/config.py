@@ -8,6 +8,7 @@ lives with the code it tunes. Tests pass a fast schedule:
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, field_validator
@@ -31,6 +32,11 @@ class DispatcherConfig(BaseSettings):
     webhook_disable_after_seconds: float = Field(default=5 * DAY, ge=0)
     webhook_disable_min_failures: int = Field(default=5, ge=1)
     webhook_user_agent: str = "docketline-webhooks/0.1 (+https://www.standardwebhooks.com/)"
+    webhook_ca_file: Path | None = Field(
+        default=None,
+        description="PEM file of CA certificates trusted for receivers, in addition to the "
+        "public CAs (a private CA); hostname verification stays on.",
+    )
     dispatcher_group_id: str = "docketline-dispatcher"
     dispatcher_poll_seconds: float = Field(
         default=0.5, gt=0, description="Longest wait for alerts before re-reading subscriptions."

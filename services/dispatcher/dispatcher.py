@@ -55,6 +55,7 @@ from services.dispatcher.subscriptions import (
     SubscriptionLog,
     SubscriptionLogError,
 )
+from services.dispatcher.tls import tls_refusal
 from services.kafka import clients
 from services.quarantine import Quarantine, Quarantined, reason_of
 from services.settings import Settings
@@ -313,7 +314,7 @@ class Dispatcher:
         except httpx.TimeoutException as exc:
             return Outcome(error=f"timed out after {deadline:g}s ({type(exc).__name__})"), None
         except httpx.HTTPError as exc:
-            return Outcome(error=f"{type(exc).__name__}: {exc}"), None
+            return Outcome(error=tls_refusal(exc) or f"{type(exc).__name__}: {exc}"), None
         retry_after = parse_retry_after(resp.headers.get("retry-after"), _utc(self._clock()))
         text = excerpt[:EXCERPT_BYTES].decode("utf-8", "replace")
         return Outcome(status_code=resp.status_code, retry_after=retry_after), text

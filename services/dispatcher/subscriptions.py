@@ -52,6 +52,16 @@ def subscriptions_topic(settings: Settings) -> str:
     return f"{settings.topic_prefix}subscriptions"
 
 
+def subscriptions_topic_spec(settings: Settings) -> TopicSpec:
+    """One partition (one total order of writes), compacted: the last record per key is the log."""
+    return TopicSpec(
+        subscriptions_topic(settings),
+        partitions=1,
+        config={"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"},
+        replication_factor=settings.kafka_replication_factor,
+    )
+
+
 def newer(current: Subscription | None, incoming: Subscription | None) -> Subscription | None:
     """The fold step. A tombstone (``None``) deletes for good; otherwise the record
     with the higher revision wins and equal revisions go to the later write."""
@@ -241,17 +251,7 @@ class KafkaSubscriptionLog:
 
     async def start(self) -> None:
         try:
-            await ensure_topics(
-                self._settings,
-                [
-                    TopicSpec(
-                        self._topic,
-                        partitions=1,
-                        config={"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"},
-                        replication_factor=self._settings.kafka_replication_factor,
-                    )
-                ],
-            )
+            await ensure_topics(self._settings, [subscriptions_topic_spec(self._settings)])
             self._producer = clients.producer(self._settings, acks="all", enable_idempotence=True)
             await self._producer.start()
             self._consumer = clients.consumer(

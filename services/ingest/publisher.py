@@ -11,7 +11,8 @@ The pipeline (:func:`run_ingest`) takes the adapters' records and:
 
 :class:`KafkaEventSink` is the real sink: an idempotent aiokafka producer with
 ``acks="all"``, key = ``case_id`` (utf-8, so one case stays on one partition
-and in order), value = :func:`schemas.codec.encode_event`. The topic is created
+and in order), value = :func:`schemas.codec.encode_event`, headers = the
+CloudEvents binary-mode headers (:func:`schemas.cloudevents.ce_headers`). The topic is created
 when missing with the partition count every case topic shares
 (:mod:`services.kafka.topics`). :class:`PrintSink` is the ``--dry-run`` sink.
 
@@ -32,6 +33,7 @@ from typing import Protocol, Self
 from aiokafka import AIOKafkaProducer  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
+from schemas.cloudevents import ce_headers
 from schemas.codec import encode_event
 from schemas.events import DocketEvent
 from services.ingest.ledger import Acked, Ledger
@@ -235,7 +237,10 @@ class KafkaEventSink:
             try:
                 pending.append(
                     await self._producer.send(
-                        self.topic, value=encode_event(event), key=event.subject.encode("utf-8")
+                        self.topic,
+                        value=encode_event(event),
+                        key=event.subject.encode("utf-8"),
+                        headers=ce_headers(event),
                     )
                 )
             except KafkaError as exc:  # refused before queuing (e.g. record too large)

@@ -62,6 +62,7 @@ from faust.streams import _current_event
 from faust.types import TP
 from prometheus_client import Counter
 
+from schemas.cloudevents import ce_headers
 from schemas.codec import decode_state, encode
 from schemas.projection import CaseState
 from services.kafka import clients
@@ -491,7 +492,12 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
                 for alert in out.alerts:
                     sends.append(
                         await producer.send(
-                            alerts.get_topic_name(), key, encode(alert), None, None, None
+                            alerts.get_topic_name(),
+                            key,
+                            encode(alert),
+                            None,
+                            None,
+                            ce_headers(alert),
                         )
                     )
                 overlay[out.case_id] = out.state

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from schemas.alerts import Alert
+from schemas.cloudevents import Headers, kafka_record
 from schemas.codec import encode
 from schemas.events import DocketEvent
 from schemas.projection import CaseState, Disposition
@@ -434,8 +435,8 @@ class FoldResult:
     next_offset: dict[int, int] = field(default_factory=dict)
     reasons: dict[str, set[Reason]] = field(default_factory=dict)
     transitions: Counter[str] = field(default_factory=Counter)
-    tail_alerts: list[tuple[bytes, bytes]] = field(default_factory=list)
-    """(key, encoded alert) of the records no worker acknowledged."""
+    tail_alerts: list[tuple[bytes, bytes, Headers]] = field(default_factory=list)
+    """(key, encoded alert, CloudEvents headers) of the records no worker acknowledged."""
     tail_dead_letters: list[DeadLetter] = field(default_factory=list)
     rejected: list[DeadLetter] = field(default_factory=list)
     acked: dict[str, CaseState] = field(default_factory=dict)
@@ -456,7 +457,7 @@ class FoldResult:
             next_offset=fold.next_offset,
             reasons=fold.reasons,
             transitions=fold.transitions,
-            tail_alerts=[(a.subject.encode(), encode(a)) for a in fold.tail_alerts],
+            tail_alerts=[kafka_record(a) for a in fold.tail_alerts],
             tail_dead_letters=fold.tail_dead_letters,
             rejected=fold.rejected,
             acked=fold.acked if keep_models else {},

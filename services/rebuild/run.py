@@ -45,7 +45,8 @@ from aiokafka.errors import (  # type: ignore[import-untyped]
     KafkaError,
 )
 
-from schemas.codec import CodecError, decode_state, encode
+from schemas.cloudevents import Headers, kafka_record
+from schemas.codec import CodecError, decode_state
 from schemas.events import DocketEvent
 from schemas.projection import CaseState
 from services.core.classify import CLASSIFIER_VERSION, classify
@@ -406,8 +407,8 @@ def fold_partitions(
 
 # --------------------------------------------------------------------------- Kafka writes
 
-Send = tuple[str, bytes | None, bytes | None, int | None]
-"""(topic, key, value, partition or None for the key's default partition)."""
+Send = tuple[str, bytes | None, bytes | None, int | None, Headers | None]
+"""(topic, key, value, partition or None for the key's default partition, headers)."""
 
 
 async def write_all(settings: Settings, groups: list[list[Send]], progress: Progress) -> None:
@@ -430,8 +431,10 @@ async def write_all(settings: Settings, groups: list[list[Send]], progress: Prog
     try:
         for sends in groups:
             futures = [
-                await producer.send(topic, key=key, value=value, partition=partition)
-                for topic, key, value, partition in sends
+                await producer.send(
+                    topic, key=key, value=value, partition=partition, headers=headers
+                )
+                for topic, key, value, partition, headers in sends
             ]
             await asyncio.gather(*futures)
             progress.advance(len(sends))
@@ -543,7 +546,7 @@ async def run_rebuild(
                 settings, options, fold, decode_live, reread, progress
             )
             report.alerts_rebuild = len(extra)
-            alerts += [(a.subject.encode(), encode(a)) for a in extra]
+            alerts += [kafka_record(a) for a in extra]
         _fill(report, fold, the_plan)
         kept += [_kept(settings.topic_events, d) for d in fold.rejected] + list(
             decode_live.kept.values()
@@ -562,13 +565,14 @@ async def run_rebuild(
             return live[case_id][0] if case_id in live else fold.partition_of[case_id]
 
         first: list[Send] = [
-            (settings.topic_dlq, dl.key, dl.to_json(now), None) for dl in fold.tail_dead_letters
+            (settings.topic_dlq, dl.key, dl.to_json(now), None, None)
+            for dl in fold.tail_dead_letters
         ]
-        first += [(settings.topic_alerts, key, value, None) for key, value in alerts]
+        first += [(settings.topic_alerts, key, value, None, h) for key, value, h in alerts]
         # the_plan.changelog == the_plan.snapshots (one topic): each state is written once, on the
         # partition of the case's events (faust keeps a key's table entry in that partition)
         to_states: list[Send] = [
-            (settings.topic_states, c.encode(), raw, partition(c))
+            (settings.topic_states, c.encode(), raw, partition(c), None)
             for c, raw in the_plan.snapshots.items()
         ]
         progress.stage("writing alerts and case.states", len(first) + len(to_states))

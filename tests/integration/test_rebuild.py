@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 import pytest
 
+from schemas.cloudevents import ce_headers
 from schemas.codec import decode_alert, decode_state, encode_event
 from schemas.events import CaseInfo, DocketEvent, Entry
 from services.consistency.check import check, report_lines
@@ -160,9 +161,9 @@ async def test_rebuilding_an_unchanged_log_changes_nothing_and_a_fresh_rebuild_i
     assert (
         changelog_topic(fresh) == fresh.topic_states
     )  # the worker recovers its table from the snapshots
-    fresh_alerts = [
-        decode_alert(r.value) for r in await read_all(kafka_bootstrap, fresh.topic_alerts)
-    ]
+    fresh_records = await read_all(kafka_bootstrap, fresh.topic_alerts)
+    fresh_alerts = [decode_alert(r.value) for r in fresh_records]
+    assert [list(r.headers) for r in fresh_records] == [ce_headers(a) for a in fresh_alerts]
     assert sorted(a.id for a in fresh_alerts) == sorted(
         decode_alert(r.value).id for r in alerts_before
     )
@@ -339,8 +340,12 @@ async def test_reclassify_closes_a_stale_case_reports_it_and_alerts_only_when_as
     report = _report(env, "--reclassify", "--emit-alerts", "--keep-local-tables")
     assert [c["case_id"] for c in report["changes"]] == [s2_id], "S1 is already rebuilt"
     assert report["alerts_rebuild"] == 1 and report["local_tables_removed"] == []
-    alerts = [decode_alert(r.value) for r in await read_all(kafka_bootstrap, s.topic_alerts)]
+    records = await read_all(kafka_bootstrap, s.topic_alerts)
+    alerts = [decode_alert(r.value) for r in records]
     sent = [a for a in alerts if a.id not in alerts_before]
+    assert [list(r.headers) for r in records] == [
+        ce_headers(a) for a in alerts
+    ]  # worker and rebuild
     assert [(a.id, a.source, a.data.from_status, a.data.to_status) for a in sent] == [
         (
             alert_id(s2_id, "status.changed", s2[1].data.entry.entry_key, "open", "closed"),

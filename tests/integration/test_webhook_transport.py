@@ -9,6 +9,8 @@ reach an internal address.
 from __future__ import annotations
 
 import ipaddress
+import os
+import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from services.dispatcher.ssrf import (
     check_url,
 )
 from services.settings import load_settings
+from tests.procs import DOCKETLINE
 from tests.tls_util import TestCA, TLSReceiver
 from tests.webhook_util import Receiver, Reply
 
@@ -222,3 +225,15 @@ async def test_pools_beyond_the_limit_are_closed_only_after_their_last_response(
         "b.test",
         "a.test",
     ]
+
+
+def test_the_dispatcher_command_stops_at_start_on_a_missing_ca_file(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKETLINE_")}
+    env["DOCKETLINE_WEBHOOK_CA_FILE"] = str(tmp_path / "missing.pem")
+    env["DOCKETLINE_BOOTSTRAP_SERVERS"] = "127.0.0.1:1"  # never reached: the check comes first
+    done = subprocess.run(
+        [DOCKETLINE, "dispatcher"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 2, done.stderr
+    assert "docketline dispatcher: DOCKETLINE_WEBHOOK_CA_FILE=" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -35,6 +35,7 @@ from services.readmodel.memory import InMemoryReadModel
 from services.settings import Settings, load_settings
 from tests.kafka_util import produce, read_all, wait_caught_up
 from tests.procs import service_env, stop
+from tests.tls_util import TestCA, TLSReceiver
 from tests.webhook_util import Receiver, Reply, make_alert
 
 pytestmark = pytest.mark.kafka
@@ -531,3 +532,91 @@ async def test_sustained_failure_disables_the_endpoint(
     await env.caught_up()
     await eventually("second held", lambda: env.deliveries(sub["id"]), lambda rows: len(rows) == 2)
     assert len(env.receiver.at("/down")) == count
+
+
+# --- TLS: receivers with a certificate from a private CA (DOCKETLINE_WEBHOOK_CA_FILE) -----
+async def _https_subscription(
+    env: Env, ca: TestCA, names: list[str], tmp_path: Path
+) -> tuple[TLSReceiver, dict[str, Any], Path]:
+    """A real HTTPS receiver on 127.0.0.1 serving a certificate of ``ca`` for ``names``,
+    a subscription to it, and the PEM file of the CA the dispatcher is told to trust."""
+    server = await TLSReceiver(ca.server_context(names)).start()
+    r = await env.api.post(
+        "/api/subscriptions",
+        json={"url": f"https://127.0.0.1:{server.port}/hook", "filters": {}},
+        headers=TOKEN,
+    )
+    assert r.status_code == 201, r.text
+    trusted = tmp_path / "webhook-ca.pem"
+    return server, r.json(), trusted
+
+
+async def test_an_https_receiver_with_a_certificate_from_the_configured_ca_gets_the_delivery(
+    env: Env, dispatcher: Callable[..., None], tmp_path: Path
+) -> None:
+    ca = TestCA()
+    server, sub, trusted = await _https_subscription(env, ca, ["127.0.0.1"], tmp_path)
+    trusted.write_bytes(ca.cert_pem)
+    try:
+        dispatcher(webhook_ca_file=trusted)
+        await env.publish(LINKEDIN_DISMISSED)
+        rows = await eventually(
+            "delivered over TLS",
+            lambda: env.deliveries(sub["id"]),
+            lambda rows: bool(rows) and rows[0]["status"] == "delivered",
+        )
+        assert [(a["attempt"], a["status_code"]) for a in rows[0]["attempt_log"]] == [(1, 200)]
+        [got] = server.received
+        assert verify(sub["secret"], got)["data"]["alert"]["id"] == LINKEDIN_DISMISSED.id
+    finally:
+        await server.stop()
+
+
+async def _refused(
+    env: Env, dispatcher: Callable[..., None], server: TLSReceiver, sub: dict[str, Any], ca: Path
+) -> list[dict[str, Any]]:
+    """Run the dispatcher (two attempts) and return the attempt log once the delivery is dead."""
+    dispatcher(webhook_ca_file=ca, webhook_retry_schedule=(0.0, 0.2))
+    await env.publish(LINKEDIN_DISMISSED)
+    rows = await eventually(
+        "refused, retried on the schedule, then dead-lettered",
+        lambda: env.deliveries(sub["id"]),
+        lambda rows: bool(rows) and rows[0]["status"] == "dead",
+    )
+    assert rows[0]["dead_letter_reason"]
+    assert server.received == []  # the handshake failed: no request was ever sent
+    log: list[dict[str, Any]] = rows[0]["attempt_log"]
+    assert [(a["attempt"], a["status_code"]) for a in log] == [(1, None), (2, None)]
+    return log
+
+
+async def test_a_certificate_for_another_name_is_refused_with_the_reason_in_the_delivery_log(
+    env: Env, dispatcher: Callable[..., None], tmp_path: Path
+) -> None:
+    ca = TestCA()
+    server, sub, trusted = await _https_subscription(env, ca, ["hooks.example.test"], tmp_path)
+    trusted.write_bytes(ca.cert_pem)
+    try:
+        log = await _refused(env, dispatcher, server, sub, trusted)
+    finally:
+        await server.stop()
+    for attempt in log:
+        assert attempt["error"].startswith("TLS certificate refused: IP address mismatch"), attempt
+        assert "'127.0.0.1'" in attempt["error"]
+
+
+async def test_a_certificate_from_an_untrusted_ca_is_refused_with_the_reason_in_the_delivery_log(
+    env: Env, dispatcher: Callable[..., None], tmp_path: Path
+) -> None:
+    trusted_ca, other_ca = TestCA(), TestCA()
+    server, sub, trusted = await _https_subscription(env, other_ca, ["127.0.0.1"], tmp_path)
+    trusted.write_bytes(trusted_ca.cert_pem)  # the dispatcher trusts a CA, not this one
+    try:
+        log = await _refused(env, dispatcher, server, sub, trusted)
+    finally:
+        await server.stop()
+    for attempt in log:
+        assert attempt["error"] == (
+            "TLS certificate refused: unable to get local issuer certificate "
+            "(a receiver with a private CA is trusted through DOCKETLINE_WEBHOOK_CA_FILE)"
+        ), attempt

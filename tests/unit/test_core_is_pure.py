@@ -39,7 +39,10 @@ def _imports(path: Path) -> set[str]:
 
 def test_core_and_schemas_import_no_io_modules() -> None:
     files = [*sorted((ROOT / "services" / "core").glob("*.py"))]
-    files += [p for p in sorted((ROOT / "schemas").glob("*.py")) if p.name != "generate.py"]
+    # the generators (generate.py, generate_asyncapi.py) are tools that read and write files
+    files += [
+        p for p in sorted((ROOT / "schemas").glob("*.py")) if not p.name.startswith("generate")
+    ]
     assert files
     for path in files:
         bad = _imports(path) & FORBIDDEN

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from services.core.classify import CLASSIFIER_VERSION
+from services.core.entry_classes import MILESTONE_CLASSES
 from services.evaluation.entries import STATUS_CHANGING, EntryReport, evaluate_entries
 from services.evaluation.evaluate import Report, evaluate
 from services.evaluation.labels import LabelError
@@ -193,8 +194,47 @@ def render_entries(report: EntryReport, console: Console) -> None:
                 f"{r.text[:160]}\nlabel: {r.label.note or '-'}",
             )
         console.print(misses)
+    render_entry_classes(report, console)
     if report.missing_files:
         console.print(
             f"[yellow]{len(report.missing_files)} labelled file(s) not found:[/yellow] "
             + ", ".join(report.missing_files[:10])
         )
+
+
+def render_entry_classes(report: EntryReport, console: Console) -> None:
+    """Entry classes (docs/entry-classes.md): per class and macro-averaged, milestone classes marked."""
+    if not report.kind_results:
+        return
+    right, labelled = report.outcome_accuracy
+    console.print(
+        f"entry classes: {len(report.kind_results)} labelled entries, accuracy {_pct(report.kind_accuracy)}, "
+        f"macro precision {_pct(report.kind_macro_precision)}, macro recall {_pct(report.kind_macro_recall)}, "
+        f"outcomes of orders on motions {right}/{labelled}"
+    )
+    table = Table(title="per entry class (+ fires milestone.reached)", title_justify="left")
+    for col in ("entry class", "support", "predicted", "correct", "precision", "recall"):
+        table.add_column(col, justify="left" if col == "entry class" else "right")
+    for m in report.kinds:
+        mark = " +" if m.label in MILESTONE_CLASSES else ""
+        table.add_row(
+            m.label + mark,
+            str(m.support),
+            str(m.predicted),
+            str(m.true_positives),
+            _pct(m.precision),
+            _pct(m.recall),
+        )
+    console.print(table)
+    if report.kind_mismatches:
+        misses = Table(title="entry class mismatches", title_justify="left", show_lines=True)
+        for col in ("file / entry", "expected", "predicted", "text"):
+            misses.add_column(col, overflow="fold")
+        for r in report.kind_mismatches:
+            misses.add_row(
+                f"{r.label.file}\n{r.label.entry_key}",
+                r.label.kind or "-",
+                r.kind or "-",
+                r.text[:160],
+            )
+        console.print(misses)

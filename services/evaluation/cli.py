@@ -12,6 +12,7 @@ from rich.table import Table
 
 from services.core.classify import CLASSIFIER_VERSION
 from services.core.entry_classes import MILESTONE_CLASSES
+from services.evaluation.deadlines import DeadlineReport, evaluate_deadlines
 from services.evaluation.entries import STATUS_CHANGING, EntryReport, evaluate_entries
 from services.evaluation.evaluate import Report, evaluate
 from services.evaluation.labels import LabelError
@@ -21,6 +22,8 @@ DEFAULT_LABELS = Path("tests/labels/dockets.json")
 """Where the project keeps its labels, relative to a checkout (used when --labels is not given)."""
 DEFAULT_ENTRY_LABELS = Path("tests/labels/entries.json")
 """The entry-level labels, relative to a checkout (used when --entry-labels is not given)."""
+DEFAULT_DEADLINE_LABELS = Path("tests/labels/deadlines.json")
+"""The deadline labels, relative to a checkout (used when --deadline-labels is not given)."""
 
 
 def eval_command(
@@ -47,6 +50,14 @@ def eval_command(
             "e.g. ../shared/data/juriscraper).",
         ),
     ] = None,
+    deadline_labels: Annotated[
+        Path | None,
+        typer.Option(
+            "--deadline-labels",
+            help=f"Deadline label file (JSON list). Default: {DEFAULT_DEADLINE_LABELS} when it exists; "
+            "paths relative to the data root, as for --entry-labels.",
+        ),
+    ] = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print the report as JSON instead of tables.")
     ] = False,
@@ -64,9 +75,14 @@ def eval_command(
     if entry_labels is not None and not entry_file.is_file():
         console.print(f"[red]entry label file not found: {entry_file}[/red]")
         raise typer.Exit(2)
+    deadline_file = deadline_labels if deadline_labels is not None else DEFAULT_DEADLINE_LABELS
+    if deadline_labels is not None and not deadline_file.is_file():
+        console.print(f"[red]deadline label file not found: {deadline_file}[/red]")
+        raise typer.Exit(2)
     try:
         report = evaluate(label_file, paths)
         entries = evaluate_entries(entry_file, paths) if entry_file.is_file() else None
+        deadlines = evaluate_deadlines(deadline_file, paths) if deadline_file.is_file() else None
     except LabelError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -74,11 +90,15 @@ def eval_command(
         out = {"classifier_version": CLASSIFIER_VERSION, **report.to_dict()}
         if entries is not None:
             out["entries"] = entries.to_dict()
+        if deadlines is not None:
+            out["deadlines"] = deadlines.to_dict()
         print(json.dumps(out, indent=2))
     else:
         render(report, console)
         if entries is not None:
             render_entries(entries, console)
+        if deadlines is not None:
+            render_deadlines(deadlines, console)
     if report.evaluated == 0 or any(c.error for c in report.cases):
         raise typer.Exit(1)
 
@@ -236,5 +256,37 @@ def render_entry_classes(report: EntryReport, console: Console) -> None:
                 r.label.kind or "-",
                 r.kind or "-",
                 r.text[:160],
+            )
+        console.print(misses)
+
+
+def render_deadlines(report: DeadlineReport, console: Console) -> None:
+    """Deadline extraction: entries whose dates and kinds are all right, then the misses."""
+    if report.root is None:
+        console.print(
+            "[yellow]deadline labels: none of their files is under the given paths[/yellow]"
+        )
+        return
+    labelled, found, right = report.deadline_counts
+    held_right, held_n = report.held_out
+    with_deadlines = sum(1 for r in report.results if r.label.deadlines)
+    console.print(
+        f"deadlines: {len(report.results)} labelled entries stating a date ({with_deadlines} set one or more), "
+        f"dates and kinds right {_pct(report.accuracy)} of entries; held out from tuning {held_right}/{held_n}; "
+        f"deadlines labelled {labelled}, found {found}, right {right}; "
+        f"action (set/reset/vacated) right {_pct(report.action_accuracy)} of the right entries"
+    )
+    if report.mismatches:
+        misses = Table(title="deadline mismatches", title_justify="left", show_lines=True)
+        for col in ("file / entry", "expected (date, kind)", "found", "text"):
+            misses.add_column(col, overflow="fold")
+        for r in report.mismatches:
+            misses.add_row(
+                f"{r.label.file}\n{r.label.entry_key}",
+                ", ".join(f"{d} {k}" for d, k in sorted(r.label.dated)) or "-",
+                "not produced"
+                if r.found is None
+                else ", ".join(f"{d} {k}" for d, k in sorted(r.dated)) or "-",
+                r.text[:200],
             )
         console.print(misses)

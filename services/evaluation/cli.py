@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -123,6 +124,34 @@ def _class_table(title: str, rows: tuple[ClassMetrics, ...]) -> Table:
     return table
 
 
+def _marked_table(
+    title: str, first: str, rows: Iterable[ClassMetrics], marked: Collection[str], mark: str
+) -> Table:
+    """Per-class figures with ``mark`` after the classes in ``marked``."""
+    table = Table(title=title, title_justify="left")
+    for col in (first, "support", "predicted", "correct", "precision", "recall"):
+        table.add_column(col, justify="left" if col == first else "right")
+    for m in rows:
+        table.add_row(
+            m.label + (mark if m.label in marked else ""),
+            str(m.support),
+            str(m.predicted),
+            str(m.true_positives),
+            _pct(m.precision),
+            _pct(m.recall),
+        )
+    return table
+
+
+def _misses(title: str, columns: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> Table:
+    table = Table(title=title, title_justify="left", show_lines=True)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def render(report: Report, console: Console) -> None:
     """The human-readable report: summary, per-class tables, then every mismatch with its cause."""
     closed = sum(1 for c in report.cases if c.label.status == "closed")
@@ -188,32 +217,27 @@ def render_entries(report: EntryReport, console: Console) -> None:
         f"accuracy {_pct(report.accuracy)}, lowest precision of a status-changing class "
         f"{_pct(report.min_status_changing_precision)}"
     )
-    table = Table(title="per entry class (* changes status)", title_justify="left")
-    for col in ("class", "support", "predicted", "correct", "precision", "recall"):
-        table.add_column(col, justify="left" if col == "class" else "right")
-    for m in report.classes:
-        mark = " *" if m.label in STATUS_CHANGING else ""
-        table.add_row(
-            m.label + mark,
-            str(m.support),
-            str(m.predicted),
-            str(m.true_positives),
-            _pct(m.precision),
-            _pct(m.recall),
+    console.print(
+        _marked_table(
+            "per entry class (* changes status)", "class", report.classes, STATUS_CHANGING, " *"
         )
-    console.print(table)
+    )
     if report.mismatches:
-        misses = Table(title="entry mismatches", title_justify="left", show_lines=True)
-        for col in ("file / entry", "expected", "predicted (rule)", "text / note"):
-            misses.add_column(col, overflow="fold")
-        for r in report.mismatches:
-            misses.add_row(
-                f"{r.label.file}\n{r.label.entry_key}",
-                r.label.cls,
-                f"{r.predicted or 'not produced'} ({r.rule or '-'})",
-                f"{r.text[:160]}\nlabel: {r.label.note or '-'}",
+        console.print(
+            _misses(
+                "entry mismatches",
+                ("file / entry", "expected", "predicted (rule)", "text / note"),
+                [
+                    (
+                        f"{r.label.file}\n{r.label.entry_key}",
+                        r.label.cls,
+                        f"{r.predicted or 'not produced'} ({r.rule or '-'})",
+                        f"{r.text[:160]}\nlabel: {r.label.note or '-'}",
+                    )
+                    for r in report.mismatches
+                ],
             )
-        console.print(misses)
+        )
     render_entry_classes(report, console)
     if report.missing_files:
         console.print(
@@ -232,32 +256,31 @@ def render_entry_classes(report: EntryReport, console: Console) -> None:
         f"macro precision {_pct(report.kind_macro_precision)}, macro recall {_pct(report.kind_macro_recall)}, "
         f"outcomes of orders on motions {right}/{labelled}"
     )
-    table = Table(title="per entry class (+ fires milestone.reached)", title_justify="left")
-    for col in ("entry class", "support", "predicted", "correct", "precision", "recall"):
-        table.add_column(col, justify="left" if col == "entry class" else "right")
-    for m in report.kinds:
-        mark = " +" if m.label in MILESTONE_CLASSES else ""
-        table.add_row(
-            m.label + mark,
-            str(m.support),
-            str(m.predicted),
-            str(m.true_positives),
-            _pct(m.precision),
-            _pct(m.recall),
+    console.print(
+        _marked_table(
+            "per entry class (+ fires milestone.reached)",
+            "entry class",
+            report.kinds,
+            MILESTONE_CLASSES,
+            " +",
         )
-    console.print(table)
+    )
     if report.kind_mismatches:
-        misses = Table(title="entry class mismatches", title_justify="left", show_lines=True)
-        for col in ("file / entry", "expected", "predicted", "text"):
-            misses.add_column(col, overflow="fold")
-        for r in report.kind_mismatches:
-            misses.add_row(
-                f"{r.label.file}\n{r.label.entry_key}",
-                r.label.kind or "-",
-                r.kind or "-",
-                r.text[:160],
+        console.print(
+            _misses(
+                "entry class mismatches",
+                ("file / entry", "expected", "predicted", "text"),
+                [
+                    (
+                        f"{r.label.file}\n{r.label.entry_key}",
+                        r.label.kind or "-",
+                        r.kind or "-",
+                        r.text[:160],
+                    )
+                    for r in report.kind_mismatches
+                ],
             )
-        console.print(misses)
+        )
 
 
 def render_deadlines(report: DeadlineReport, console: Console) -> None:
@@ -277,16 +300,20 @@ def render_deadlines(report: DeadlineReport, console: Console) -> None:
         f"action (set/reset/vacated) right {_pct(report.action_accuracy)} of the right entries"
     )
     if report.mismatches:
-        misses = Table(title="deadline mismatches", title_justify="left", show_lines=True)
-        for col in ("file / entry", "expected (date, kind)", "found", "text"):
-            misses.add_column(col, overflow="fold")
-        for r in report.mismatches:
-            misses.add_row(
-                f"{r.label.file}\n{r.label.entry_key}",
-                ", ".join(f"{d} {k}" for d, k in sorted(r.label.dated)) or "-",
-                "not produced"
-                if r.found is None
-                else ", ".join(f"{d} {k}" for d, k in sorted(r.dated)) or "-",
-                r.text[:200],
+        console.print(
+            _misses(
+                "deadline mismatches",
+                ("file / entry", "expected (date, kind)", "found", "text"),
+                [
+                    (
+                        f"{r.label.file}\n{r.label.entry_key}",
+                        ", ".join(f"{d} {k}" for d, k in sorted(r.label.dated)) or "-",
+                        "not produced"
+                        if r.found is None
+                        else ", ".join(f"{d} {k}" for d, k in sorted(r.dated)) or "-",
+                        r.text[:200],
+                    )
+                    for r in report.mismatches
+                ],
             )
-        console.print(misses)
+        )

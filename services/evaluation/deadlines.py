@@ -17,13 +17,13 @@ vacated) is reported apart.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from services.core.deadlines import KINDS, extract
+from services.evaluation.entries import data_root, read_label_list
 from services.evaluation.labels import LabelError
 from services.ingest.formats import parse_path
 from services.ingest.records import IngestError, Parsed
@@ -128,14 +128,7 @@ class DeadlineReport:
 
 def load_deadline_labels(path: Path) -> list[DeadlineLabel]:
     """Read and validate a deadline label file; every problem names the label it is in."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise LabelError(f"cannot read deadline label file {path}: {exc.strerror or exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise LabelError(f"deadline label file {path} is not JSON: {exc}") from exc
-    if not isinstance(raw, list):
-        raise LabelError(f"deadline label file {path} must hold a JSON list")
+    raw = read_label_list(path, "deadline")
     out: list[DeadlineLabel] = []
     seen: set[tuple[str, str]] = set()
     for i, item in enumerate(raw):
@@ -172,21 +165,10 @@ def load_deadline_labels(path: Path) -> list[DeadlineLabel]:
     return out
 
 
-def _root(labels: Sequence[DeadlineLabel], roots: Iterable[Path]) -> Path | None:
-    wanted = sorted({lab.file for lab in labels})
-    for root in roots:
-        for candidate in (root, *list(root.resolve().parents)[:2]):
-            if candidate.is_dir() and sum((candidate / f).is_file() for f in wanted) * 2 >= len(
-                wanted
-            ):
-                return candidate
-    return None
-
-
 def evaluate_deadlines(label_file: Path, roots: Sequence[Path]) -> DeadlineReport:
     """Replay every file the deadline labels name and compare each labelled entry's deadlines."""
     labels = load_deadline_labels(label_file)
-    root = _root(labels, roots)
+    root = data_root((lab.file for lab in labels), roots)
     if root is None:
         return DeadlineReport(results=(), root=None)
     by_file: dict[str, list[DeadlineLabel]] = {}

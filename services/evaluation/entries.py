@@ -249,16 +249,22 @@ class EntryReport:
         }
 
 
-def load_entry_labels(path: Path) -> list[EntryLabel]:
-    """Read and validate an entry label file; every problem names the label it is in."""
+def read_label_list(path: Path, what: str) -> list[Any]:
+    """The JSON list in a label file, or a LabelError saying what is wrong with it."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise LabelError(f"cannot read entry label file {path}: {exc.strerror or exc}") from exc
+        raise LabelError(f"cannot read {what} label file {path}: {exc.strerror or exc}") from exc
     except json.JSONDecodeError as exc:
-        raise LabelError(f"entry label file {path} is not JSON: {exc}") from exc
+        raise LabelError(f"{what} label file {path} is not JSON: {exc}") from exc
     if not isinstance(raw, list):
-        raise LabelError(f"entry label file {path} must hold a JSON list")
+        raise LabelError(f"{what} label file {path} must hold a JSON list")
+    return raw
+
+
+def load_entry_labels(path: Path) -> list[EntryLabel]:
+    """Read and validate an entry label file; every problem names the label it is in."""
+    raw = read_label_list(path, "entry")
     labels: list[EntryLabel] = []
     seen: set[tuple[str, str]] = set()
     for i, item in enumerate(raw):
@@ -297,9 +303,9 @@ def load_entry_labels(path: Path) -> list[EntryLabel]:
     return labels
 
 
-def _data_root(labels: Sequence[EntryLabel], roots: Iterable[Path]) -> Path | None:
+def data_root(files: Iterable[str], roots: Iterable[Path]) -> Path | None:
     """The folder the labels' relative paths start from: a given path or one of its two parents."""
-    wanted = sorted({lab.file for lab in labels})
+    wanted = sorted(set(files))
     if not wanted:
         return None
     for root in roots:
@@ -314,7 +320,7 @@ def _data_root(labels: Sequence[EntryLabel], roots: Iterable[Path]) -> Path | No
 def evaluate_entries(label_file: Path, roots: Sequence[Path]) -> EntryReport:
     """Replay every file the entry labels name and compare each labelled entry's class."""
     labels = load_entry_labels(label_file)
-    root = _data_root(labels, roots)
+    root = data_root((lab.file for lab in labels), roots)
     if root is None:
         return EntryReport(results=(), classes=(), root=None)
     by_file: dict[str, list[EntryLabel]] = {}

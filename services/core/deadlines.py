@@ -229,7 +229,9 @@ _TRIGGERS: Final[tuple[tuple[re.Pattern[str], Literal["due", "event", "cutoff"],
         "reset",
     ),
     (
-        _rx(r"\bset\s+(?:a\s+|the\s+)?(?P<name2>[a-z /-]{3,60}?)\s+for\s*" + _GAP + r"$"),
+        _rx(
+            r"\b(?:set|setting)\s+(?:a\s+|the\s+)?(?P<name2>[a-z /-]{3,60}?)\s+for\s*" + _GAP + r"$"
+        ),
         "event",
         "set",
     ),
@@ -285,6 +287,12 @@ _TRIGGERS: Final[tuple[tuple[re.Pattern[str], Literal["due", "event", "cutoff"],
     (_rx(r"\bdate\s+and\s+time\s+of\s+(?:the\s+)?conference:\s*$"), "event", "set"),
     (_rx(r"(?:trial|conference|hearing)\s*-\s*$"), "event", "set"),
     (_rx(r"\bthere\s+shall\s+be\b[^.;]{0,10}$|^\s*on\s+$"), "event", "set"),
+    (
+        _rx(r"\b(?:return|appear|report)\b[^.;]{0,60}?\bat\s+" + _TIME + r"\s+on\s+$"),
+        "event",
+        "set",
+    ),
+    (_rx(r"\bdeadline\s+of\s+$"), "due", "set"),
     (_rx(r"\bcall\s+chambers\s+at\s+" + _TIME + r"\s+on\s+$"), "event", "set"),
     (
         _rx(
@@ -299,7 +307,7 @@ _TRIGGERS: Final[tuple[tuple[re.Pattern[str], Literal["due", "event", "cutoff"],
     (_rx(r"\b(?:be|are|is)\s+(?:filed|submitted|served)\s+on\s*" + _WEEKDAY + r"$"), "due", "set"),
     (
         _rx(
-            r"\b(?:shall|must|may|should|are\s+to|is\s+to|to\s+be)\b[^.;]{0,160}?\b(?:by|on\s+or\s+before|no\s+later\s+than|before)\s*"
+            r"\b(?:shall|must|may|should|are\s+to|is\s+to|to\s+be)\b(?:[^.;]|(?<=\b[a-z])\.){0,160}?\b(?:by|on\s+or\s+before|no\s+later\s+than|before)\s*:?\s*"
             + _WEEKDAY
             + r"$"
         ),
@@ -338,6 +346,7 @@ _VACATED_AFTER = _rx(
          |\bwas\s+not\s+held\b|\bwill\s+not\s+be\s+held\b)"""
 )
 _OWN_ERROR = _rx(r"^[\s*]*(?:entered|filed|docketed)\s+in\s+error|^[\s*]*filing\s+error")
+_ANOTHER_ENTRY = _rx(r"(?:\bre:?;?\s+|^\s*)\d+\s+(?:order|motion)\b")
 _REQUEST_ONLY = _rx(r"\brequests?\s+that\b|\brequesting\s+that\b")
 _TRANSCRIPT_RELEASE = _rx(r"\brelease\s+of\s+transcript\s+restriction\b")
 _VACATED_BEFORE = _rx(r"\bwill\s+not\s+be\s+heard\s+on\s*\(?\s*$")
@@ -359,7 +368,8 @@ _HEARING = _rx(
 _TRIAL = _rx(r"\btrial\b(?!\s+setting)|\bjury\s+selection\b")
 _DISCOVERY = _rx(r"\bdiscovery\b")
 _CLAIMS = _rx(
-    r"\bclaims?\b(?!\s+construction)|\bopt[- ]?outs?\b|\bexclusions?\b|\brequests?\s+for\s+exclusion"
+    r"""\bclaims?\s+(?:forms?|must|deadline|shall\s+be\s+submitted)|\bclaims?$|\bproofs?\s+(?:of\s+)?claim|
+        \bopt[- ]?outs?\b|\bexclusions?\b|\brequests?\s+for\s+exclusion"""
 )
 
 _STOP = frozenset(
@@ -523,16 +533,18 @@ def extract(text: str, filed: dt.date | None = None) -> tuple[Deadline, ...]:
         time = _time_near(low, m)
         trigger = next(((p, fam, act) for p, fam, act in _TRIGGERS if p.search(before)), None)
         vacated = bool(_VACATED_BEFORE.search(before)) or (
-            trigger is not None and trigger[1] == "event" and bool(_VACATED_AFTER.search(after))
+            trigger is not None and bool(_VACATED_AFTER.search(after))
         )
+        if _OLD_VALUE_AFTER.search(after) or (not vacated and _PREVIOUSLY.search(before)):
+            moved_name = _name(_before_trigger(before))
+            continue  # the old value of a date being moved ("vacated and rescheduled to"): the new one follows
         if trigger is None and not vacated:
             continue
+        if _ANOTHER_ENTRY.search(before):
+            continue  # a date that describes another docket entry ("re 49 Order on Motion ..., scheduled for")
         family = trigger[1] if trigger else "event"
         if family == "event" and not vacated and filed is not None and date < filed:
             continue  # an entry does not schedule its past (a paper may be filed after it was due)
-        if not vacated and (_OLD_VALUE_AFTER.search(after) or _PREVIOUSLY.search(before)):
-            moved_name = _name(_before_trigger(before))
-            continue  # the old value of a date being moved: the new one follows
         if not vacated and (_ON_THE_BRIEFS.search(after) or _REQUEST_ONLY.search(before)):
             continue
         action: Action = "vacated" if vacated else (trigger[2] if trigger else "set")

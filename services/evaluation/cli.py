@@ -23,6 +23,8 @@ DEFAULT_LABELS = Path("tests/labels/dockets.json")
 """Where the project keeps its labels, relative to a checkout (used when --labels is not given)."""
 DEFAULT_ENTRY_LABELS = Path("tests/labels/entries.json")
 """The entry-level labels, relative to a checkout (used when --entry-labels is not given)."""
+HELD_OUT_ENTRY_LABELS = Path("tests/labels/entry-classes-held-out.json")
+"""Entry-class labels of entries the entry rows were never tuned on (read when the file exists)."""
 DEFAULT_DEADLINE_LABELS = Path("tests/labels/deadlines.json")
 """The deadline labels, relative to a checkout (used when --deadline-labels is not given)."""
 
@@ -84,6 +86,11 @@ def eval_command(
         report = evaluate(label_file, paths)
         entries = evaluate_entries(entry_file, paths) if entry_file.is_file() else None
         deadlines = evaluate_deadlines(deadline_file, paths) if deadline_file.is_file() else None
+        held_out = (
+            evaluate_entries(HELD_OUT_ENTRY_LABELS, paths, status=False)
+            if HELD_OUT_ENTRY_LABELS.is_file()
+            else None
+        )
     except LabelError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
@@ -93,6 +100,8 @@ def eval_command(
             out["entries"] = entries.to_dict()
         if deadlines is not None:
             out["deadlines"] = deadlines.to_dict()
+        if held_out is not None:
+            out["entry_classes_held_out"] = held_out.to_dict()["entry_classes"]
         print(json.dumps(out, indent=2))
     else:
         render(report, console)
@@ -100,6 +109,8 @@ def eval_command(
             render_entries(entries, console)
         if deadlines is not None:
             render_deadlines(deadlines, console)
+        if held_out is not None and held_out.kind_results:
+            render_entry_classes(held_out, console, "entry classes, held out (never tuned on)")
     if report.evaluated == 0 or any(c.error for c in report.cases):
         raise typer.Exit(1)
 
@@ -246,19 +257,21 @@ def render_entries(report: EntryReport, console: Console) -> None:
         )
 
 
-def render_entry_classes(report: EntryReport, console: Console) -> None:
+def render_entry_classes(
+    report: EntryReport, console: Console, title: str = "entry classes"
+) -> None:
     """Entry classes (docs/entry-classes.md): per class and macro-averaged, milestone classes marked."""
     if not report.kind_results:
         return
     right, labelled = report.outcome_accuracy
     console.print(
-        f"entry classes: {len(report.kind_results)} labelled entries, accuracy {_pct(report.kind_accuracy)}, "
+        f"{title}: {len(report.kind_results)} labelled entries, accuracy {_pct(report.kind_accuracy)}, "
         f"macro precision {_pct(report.kind_macro_precision)}, macro recall {_pct(report.kind_macro_recall)}, "
         f"outcomes of orders on motions {right}/{labelled}"
     )
     console.print(
         _marked_table(
-            "per entry class (+ fires milestone.reached)",
+            f"per entry class (+ fires milestone.reached){'' if title == 'entry classes' else ', ' + title}",
             "entry class",
             report.kinds,
             MILESTONE_CLASSES,

@@ -262,8 +262,12 @@ def read_label_list(path: Path, what: str) -> list[Any]:
     return raw
 
 
-def load_entry_labels(path: Path) -> list[EntryLabel]:
-    """Read and validate an entry label file; every problem names the label it is in."""
+def load_entry_labels(path: Path, *, status: bool = True) -> list[EntryLabel]:
+    """Read and validate an entry label file; every problem names the label it is in.
+
+    With ``status=False`` the labels carry an entry class only (no status
+    ``class``): ``tests/labels/entry-classes-held-out.json``.
+    """
     raw = read_label_list(path, "entry")
     labels: list[EntryLabel] = []
     seen: set[tuple[str, str]] = set()
@@ -271,9 +275,12 @@ def load_entry_labels(path: Path) -> list[EntryLabel]:
         where = f"{path} entry label #{i}"
         if not isinstance(item, dict):
             raise LabelError(f"{where}: must be an object")
-        for key in ("file", "entry_key", "case_id", "class"):
+        required = ("file", "entry_key", "case_id", "class" if status else "entry_class")
+        for key in required:
             if not isinstance(item.get(key), str) or not item[key].strip():
                 raise LabelError(f"{where}: {key!r} must be a non-empty string")
+        if not status:
+            item = {"class": "docket.entry", **item}
         if item["class"] not in ENTRY_CLASSES:
             raise LabelError(f"{where}: class {item['class']!r} not in {ENTRY_CLASSES}")
         if item["class"] != "docket.entry" and not isinstance(item.get("note", ""), str):
@@ -317,9 +324,14 @@ def data_root(files: Iterable[str], roots: Iterable[Path]) -> Path | None:
     return None
 
 
-def evaluate_entries(label_file: Path, roots: Sequence[Path]) -> EntryReport:
-    """Replay every file the entry labels name and compare each labelled entry's class."""
-    labels = load_entry_labels(label_file)
+def evaluate_entries(
+    label_file: Path, roots: Sequence[Path], *, status: bool = True
+) -> EntryReport:
+    """Replay every file the entry labels name and compare each labelled entry's class.
+
+    With ``status=False`` (labels of entry classes only) no status figures are made.
+    """
+    labels = load_entry_labels(label_file, status=status)
     root = data_root((lab.file for lab in labels), roots)
     if root is None:
         return EntryReport(results=(), classes=(), root=None)
@@ -360,7 +372,7 @@ def evaluate_entries(label_file: Path, roots: Sequence[Path]) -> EntryReport:
     kind_pairs = [(r.label.kind, r.kind) for r in results if r.label.kind is not None]
     return EntryReport(
         results=tuple(results),
-        classes=tuple(per_class(pairs, ENTRY_CLASSES)),
+        classes=tuple(per_class(pairs, ENTRY_CLASSES)) if status else (),
         root=str(root),
         missing_files=tuple(missing),
         kinds=tuple(per_class(kind_pairs, KINDS)),

@@ -23,10 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from services.core.deadlines import KINDS, extract
-from services.evaluation.entries import data_root, read_label_list
+from services.evaluation.entries import data_root, events_by_key, read_label_list
 from services.evaluation.labels import LabelError
-from services.ingest.formats import parse_path
-from services.ingest.records import IngestError, Parsed
 
 _ACTIONS = ("set", "reset", "vacated")
 
@@ -177,16 +175,9 @@ def evaluate_deadlines(label_file: Path, roots: Sequence[Path]) -> DeadlineRepor
     results: list[DeadlineResult] = []
     for rel, labs in sorted(by_file.items()):
         path = root / rel
-        entries = {}
-        if path.is_file():
-            try:
-                entries = {
-                    r.event.data.entry.entry_key: r.event.data.entry
-                    for r in parse_path(path, "auto")
-                    if isinstance(r, Parsed)
-                }
-            except IngestError:
-                entries = {}
+        entries = (
+            {k: e.data.entry for k, e in events_by_key(path).items()} if path.is_file() else {}
+        )
         for lab in labs:
             entry = entries.get(lab.entry_key)
             if entry is None:

@@ -324,6 +324,18 @@ def data_root(files: Iterable[str], roots: Iterable[Path]) -> Path | None:
     return None
 
 
+def events_by_key(path: Path) -> dict[str, DocketEvent]:
+    """The events the real ingest path reads from one file, by entry key (none when it cannot read it)."""
+    try:
+        return {
+            r.event.data.entry.entry_key: r.event
+            for r in parse_path(path, "auto")
+            if isinstance(r, Parsed)
+        }
+    except IngestError:
+        return {}
+
+
 def evaluate_entries(
     label_file: Path, roots: Sequence[Path], *, status: bool = True
 ) -> EntryReport:
@@ -345,14 +357,7 @@ def evaluate_entries(
         if not path.is_file():
             missing.append(rel)
             continue
-        try:
-            events = {
-                r.event.data.entry.entry_key: r.event
-                for r in parse_path(path, "auto")
-                if isinstance(r, Parsed)
-            }
-        except IngestError:
-            events = {}
+        events = events_by_key(path)
         for lab in labs:
             event = events.get(lab.entry_key)
             if event is None:

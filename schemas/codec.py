@@ -43,7 +43,23 @@ def _v2_to_v3(doc: dict[str, Any]) -> dict[str, Any]:
     return {**doc, "data": {**data, "classifier_confidence": data.get("classifier_confidence")}}
 
 
-UPCASTERS: dict[int, Upcaster] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 4 added ``data.entry_class``, ``entry_outcome`` and ``cites``; version 3 events did not record them."""
+    data = doc.get("data")
+    if not isinstance(data, dict):
+        return doc
+    return {
+        **doc,
+        "data": {
+            **data,
+            "entry_class": data.get("entry_class"),
+            "entry_outcome": data.get("entry_outcome"),
+            "cites": data.get("cites", []),
+        },
+    }
+
+
+UPCASTERS: dict[int, Upcaster] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 """schema_version -> function returning the same event in version + 1 (pure, dict -> dict)."""
 
 M = TypeVar("M", bound=BaseModel)

@@ -31,13 +31,15 @@ from schemas.vocabulary import (
     Confidence,
     DismissalKind,
     DispositionType,
+    EntryClass,
     JudgmentKind,
     OpeningKind,
+    Outcome,
     Prejudice,
     Scope,
 )
 
-EVENT_SCHEMA_VERSION: Final = 3
+EVENT_SCHEMA_VERSION: Final = 4
 """Current version of the event shape; older versions are upcast on read (schemas.codec).
 
 History (each step has an upcaster in ``schemas.codec.UPCASTERS``, tested with
@@ -54,6 +56,13 @@ recorded events in ``tests/fixtures/events/v<N>/``):
   ``closes_after_settlement``. Version 2 events did not record a confidence:
   the upcaster sets ``None`` (read as ``high``, what the version 2 classifier
   meant by every reading); the new fields take their defaults.
+* 4 — ``data.entry_class`` (what kind of paper or act the entry is, from
+  ``schemas.vocabulary.EntryClass``; see ``docs/entry-classes.md``),
+  ``data.entry_outcome`` (granted / denied / ... for an order on a motion) and
+  ``data.cites`` (docket numbers the entry refers to, e.g. the motion an order
+  decides). Version 3 events did not record them: the upcaster sets
+  ``entry_class`` to ``None`` (unknown: a reader may classify the kept words
+  with ``services.core.entry_classes``), no outcome and no citations.
 """
 
 
@@ -170,6 +179,19 @@ class EventData(Frozen):
         description="The entry's text alleges class claims (e.g. a class action complaint).",
     )
     appeal: bool = Field(default=False, description="The entry is a notice of appeal.")
+    entry_class: EntryClass | None = Field(
+        default=None,
+        description="What kind of paper or act the entry is (services.core.entry_classes, docs/entry-classes.md); "
+        "None when unknown (events recorded before schema version 4).",
+    )
+    entry_outcome: Outcome | None = Field(
+        default=None,
+        description="For an order on a motion (to dismiss, for summary judgment, class certification): what it did.",
+    )
+    cites: tuple[DocumentNumber, ...] = Field(
+        default=(),
+        description="Docket numbers the entry refers to ('granting 12 Motion', 're [12]', 'ECF No. 12').",
+    )
 
 
 class CaseFiledData(EventData):
@@ -265,7 +287,7 @@ class _Envelope(Frozen):
     time: dt.datetime | None = Field(
         default=None, description="When the source published the entry."
     )
-    schema_version: Literal[3] = EVENT_SCHEMA_VERSION
+    schema_version: Literal[4] = EVENT_SCHEMA_VERSION
 
 
 class CaseFiled(_Envelope):

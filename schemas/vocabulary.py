@@ -37,3 +37,49 @@ DISPOSITION_TYPES: tuple[DispositionType, ...] = (
     "remanded",
     "other",
 )
+
+EntryClass = Literal[
+    # pleadings and service
+    "complaint",
+    "amended_complaint",
+    "answer",
+    "summons",
+    "appearance",
+    # dispositive motions and the orders deciding them
+    "motion_to_dismiss",
+    "order_on_motion_to_dismiss",
+    "motion_for_summary_judgment",
+    "order_on_summary_judgment",
+    "motion_for_class_certification",
+    "order_on_class_certification",
+    # other papers and orders
+    "motion",
+    "brief",
+    "order",
+    # the calendar
+    "scheduling_order",
+    "date_set",
+    "hearing_held",
+    # settlement
+    "settlement_notice",
+    "preliminary_approval",
+    "fairness_hearing_set",
+    "final_approval",
+    # what happens to the case
+    "stay",
+    "stay_lifted",
+    "transfer",
+    "remand",
+    "dismissal",
+    "judgment",
+    "notice_of_appeal",
+    "mandate",
+    "reopening",
+    "termination",
+    "stricken",
+    "other",
+]
+"""What kind of paper or act a docket entry is (services.core.entry_classes; docs/entry-classes.md)."""
+ENTRY_CLASSES: tuple[EntryClass, ...] = EntryClass.__args__  # type: ignore[attr-defined]
+Outcome = Literal["granted", "denied", "granted_in_part", "moot", "unknown"]
+"""What an order did to the motion it decides; ``unknown`` when its words do not say."""

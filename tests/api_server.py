@@ -7,9 +7,12 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import uvicorn
 from starlette.types import ASGIApp
+
+from services.readmodel.values import Batch
 
 
 @contextmanager
@@ -40,3 +43,20 @@ def serve(app: ASGIApp, timeout: float = 20.0) -> Iterator[str]:
         sock.close()
         if thread.is_alive():
             raise RuntimeError(f"uvicorn on port {port} did not stop within {timeout}s")
+
+
+@contextmanager
+def serve_read_model(data_dir: Path, batch: Batch) -> Iterator[str]:
+    """The read API (feeder off) over a SQLite read model in ``data_dir`` filled with ``batch``."""
+    from services.api.app import create_app
+    from services.readmodel.store import SqliteReadModel
+    from services.settings import load_settings
+
+    store = SqliteReadModel(data_dir / "readmodel.sqlite")
+    store.apply(batch)
+    app = create_app(load_settings(data_dir=data_dir), store=store, start_feeder=False)
+    try:
+        with serve(app) as url:
+            yield url
+    finally:
+        store.close()

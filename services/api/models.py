@@ -16,6 +16,7 @@ from schemas.alerts import Alert
 from schemas.events import EventType
 from schemas.projection import CaseFlags, CaseState, Disposition
 from schemas.vocabulary import DispositionType, Prejudice, Scope, Status
+from services.core.deadlines import CalendarItem, DeadlineKind
 from services.quarantine import Quarantined
 from services.readmodel.feeder import DecodeFailure, FeederStatus
 from services.readmodel.store import Stats, StoredAlert
@@ -176,6 +177,48 @@ class TimelineEntryOut(Out):
                 date=c.change.date,
             ),
         )
+
+
+class DeadlineOut(Out):
+    """One dated event of a case's calendar, read from its docket text (services.core.deadlines)."""
+
+    key: str = Field(
+        description="Stable identity: a later entry that resets or vacates it keeps the key."
+    )
+    date: dt.date
+    time: dt.time | None = None
+    kind: DeadlineKind
+    name: str = Field(description="What is due or held, in the entry's words (lower-case).")
+    status: Literal["pending", "vacated"] = Field(
+        description="'vacated' once an entry vacates it; pending deadlines of a closed case stay "
+        "listed as 'pending' (the docket never vacated them; see case_status)."
+    )
+    text: str = Field(description="Docket text of the entry that last set, moved or vacated it.")
+    set_by: str = Field(description="entry_key of the entry that first set it.")
+    updated_by: str = Field(description="entry_key of the entry that last changed it.")
+
+    @classmethod
+    def of(cls, item: CalendarItem) -> DeadlineOut:
+        return cls(
+            key=item.key,
+            date=item.date,
+            time=item.time,
+            kind=item.kind,
+            name=item.name,
+            status=item.status,
+            text=item.text,
+            set_by=item.set_by,
+            updated_by=item.updated_by,
+        )
+
+
+class DeadlinesOut(Out):
+    case_id: str
+    case_status: Status = Field(
+        description="The case's status: a closed case keeps its pending deadlines listed."
+    )
+    items: list[DeadlineOut] = Field(description="Oldest date first.")
+    total: int
 
 
 class TimelinePageOut(Out):

@@ -13,6 +13,7 @@ from schemas.events import (
 )
 from services.core.classification import Classification
 from services.core.docket_numbers import make_case_id
+from services.core.entry_classes import classify_entry
 from services.core.ids import event_id
 
 
@@ -31,6 +32,14 @@ def build_event(
     classification), so the same entry seen again is the same event.
     """
     case_id = make_case_id(case.court_id, case.docket_number)
+    kind = classify_entry(
+        entry.text,
+        entry.event_name,
+        entry.document_number,
+        event_type=c.type,
+        settlement_closes_case=c.settlement_closes_case,
+        inferred=c.confidence == "medium",
+    )
     data: dict[str, Any] = {
         "case": case,
         "entry": entry,
@@ -39,6 +48,9 @@ def build_event(
         "classifier_confidence": c.confidence,
         "class_action": c.class_action,
         "appeal": c.appeal,
+        "entry_class": kind.entry_class,
+        "entry_outcome": kind.outcome,
+        "cites": kind.cites,
     }
     match c.type:
         case "case.filed":

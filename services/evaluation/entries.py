@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from schemas.events import EVENT_CLASSES, DocketEvent
+from schemas.vocabulary import ENTRY_CLASSES as KINDS
+from services.core.entry_classes import MILESTONE_CLASSES, ORDER_CLASSES
 from services.evaluation.labels import LabelError
 from services.evaluation.metrics import ClassMetrics, per_class
 from services.ingest.formats import parse_path
@@ -93,6 +95,10 @@ class EntryLabel:
     case_id: str
     cls: str
     note: str = ""
+    kind: str | None = None
+    """The entry class (schemas.vocabulary.EntryClass) the labeller read; None when not labelled."""
+    outcome: str | None = None
+    """For an order on a motion: granted, denied, granted_in_part, moot or unknown."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,10 +108,17 @@ class EntryResult:
     """None when the entry was not produced by the ingest path (counts as wrong)."""
     rule: str | None = None
     text: str = ""
+    kind: str | None = None
+    """The entry class on the event (``data.entry_class``)."""
+    outcome: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.predicted == self.label.cls
+
+    @property
+    def kind_ok(self) -> bool:
+        return self.kind == self.label.kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +127,41 @@ class EntryReport:
     classes: tuple[ClassMetrics, ...]
     root: str | None
     missing_files: tuple[str, ...] = ()
+    kinds: tuple[ClassMetrics, ...] = ()
+    """Per entry class (services.core.entry_classes), over the entries whose class is labelled."""
+
+    @property
+    def kind_results(self) -> tuple[EntryResult, ...]:
+        return tuple(r for r in self.results if r.label.kind is not None)
+
+    @property
+    def kind_accuracy(self) -> float | None:
+        rs = self.kind_results
+        return sum(r.kind_ok for r in rs) / len(rs) if rs else None
+
+    @property
+    def kind_macro_precision(self) -> float | None:
+        values = [m.precision for m in self.kinds if m.precision is not None]
+        return sum(values) / len(values) if values else None
+
+    @property
+    def kind_macro_recall(self) -> float | None:
+        values = [m.recall for m in self.kinds if m.recall is not None]
+        return sum(values) / len(values) if values else None
+
+    @property
+    def outcome_accuracy(self) -> tuple[int, int]:
+        """(right, labelled) outcomes among orders on motions whose class was read right."""
+        rs = [
+            r
+            for r in self.kind_results
+            if r.kind_ok and r.label.kind in ORDER_CLASSES and r.label.outcome is not None
+        ]
+        return sum(r.outcome == r.label.outcome for r in rs), len(rs)
+
+    @property
+    def kind_mismatches(self) -> tuple[EntryResult, ...]:
+        return tuple(r for r in self.kind_results if not r.kind_ok)
 
     @property
     def evaluated(self) -> int:
@@ -168,32 +216,82 @@ class EntryReport:
                 for r in self.mismatches
             ],
             "missing_files": list(self.missing_files),
+            "entry_classes": {
+                "evaluated": len(self.kind_results),
+                "accuracy": self.kind_accuracy,
+                "macro_precision": self.kind_macro_precision,
+                "macro_recall": self.kind_macro_recall,
+                "outcomes_right": self.outcome_accuracy[0],
+                "outcomes_labelled": self.outcome_accuracy[1],
+                "classes": [
+                    {
+                        "class": m.label,
+                        "milestone": m.label in MILESTONE_CLASSES,
+                        "support": m.support,
+                        "predicted": m.predicted,
+                        "true_positives": m.true_positives,
+                        "precision": m.precision,
+                        "recall": m.recall,
+                    }
+                    for m in self.kinds
+                ],
+                "mismatches": [
+                    {
+                        "file": r.label.file,
+                        "entry_key": r.label.entry_key,
+                        "expected": r.label.kind,
+                        "predicted": r.kind,
+                        "text": r.text[:200],
+                    }
+                    for r in self.kind_mismatches
+                ],
+            },
         }
 
 
-def load_entry_labels(path: Path) -> list[EntryLabel]:
-    """Read and validate an entry label file; every problem names the label it is in."""
+def read_label_list(path: Path, what: str) -> list[Any]:
+    """The JSON list in a label file, or a LabelError saying what is wrong with it."""
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise LabelError(f"cannot read entry label file {path}: {exc.strerror or exc}") from exc
+        raise LabelError(f"cannot read {what} label file {path}: {exc.strerror or exc}") from exc
     except json.JSONDecodeError as exc:
-        raise LabelError(f"entry label file {path} is not JSON: {exc}") from exc
+        raise LabelError(f"{what} label file {path} is not JSON: {exc}") from exc
     if not isinstance(raw, list):
-        raise LabelError(f"entry label file {path} must hold a JSON list")
+        raise LabelError(f"{what} label file {path} must hold a JSON list")
+    return raw
+
+
+def load_entry_labels(path: Path, *, status: bool = True) -> list[EntryLabel]:
+    """Read and validate an entry label file; every problem names the label it is in.
+
+    With ``status=False`` the labels carry an entry class only (no status
+    ``class``): ``tests/labels/entry-classes-held-out.json``.
+    """
+    raw = read_label_list(path, "entry")
     labels: list[EntryLabel] = []
     seen: set[tuple[str, str]] = set()
     for i, item in enumerate(raw):
         where = f"{path} entry label #{i}"
         if not isinstance(item, dict):
             raise LabelError(f"{where}: must be an object")
-        for key in ("file", "entry_key", "case_id", "class"):
+        required = ("file", "entry_key", "case_id", "class" if status else "entry_class")
+        for key in required:
             if not isinstance(item.get(key), str) or not item[key].strip():
                 raise LabelError(f"{where}: {key!r} must be a non-empty string")
+        if not status:
+            item = {"class": "docket.entry", **item}
         if item["class"] not in ENTRY_CLASSES:
             raise LabelError(f"{where}: class {item['class']!r} not in {ENTRY_CLASSES}")
         if item["class"] != "docket.entry" and not isinstance(item.get("note", ""), str):
             raise LabelError(f"{where}: note must be a string")
+        kind, outcome = item.get("entry_class"), item.get("outcome")
+        if kind is not None and kind not in KINDS:
+            raise LabelError(f"{where}: entry_class {kind!r} not in {KINDS}")
+        if outcome is not None and kind not in ORDER_CLASSES:
+            raise LabelError(f"{where}: only an order on a motion has an outcome")
+        if outcome not in (None, "granted", "denied", "granted_in_part", "moot", "unknown"):
+            raise LabelError(f"{where}: outcome {outcome!r} is not an outcome")
         ident = (item["file"], item["entry_key"])
         if ident in seen:
             raise LabelError(f"{where}: {ident} is labelled twice")
@@ -205,14 +303,16 @@ def load_entry_labels(path: Path) -> list[EntryLabel]:
                 item["case_id"],
                 item["class"],
                 item.get("note", ""),
+                kind,
+                outcome,
             )
         )
     return labels
 
 
-def _data_root(labels: Sequence[EntryLabel], roots: Iterable[Path]) -> Path | None:
+def data_root(files: Iterable[str], roots: Iterable[Path]) -> Path | None:
     """The folder the labels' relative paths start from: a given path or one of its two parents."""
-    wanted = sorted({lab.file for lab in labels})
+    wanted = sorted(set(files))
     if not wanted:
         return None
     for root in roots:
@@ -224,10 +324,27 @@ def _data_root(labels: Sequence[EntryLabel], roots: Iterable[Path]) -> Path | No
     return None
 
 
-def evaluate_entries(label_file: Path, roots: Sequence[Path]) -> EntryReport:
-    """Replay every file the entry labels name and compare each labelled entry's class."""
-    labels = load_entry_labels(label_file)
-    root = _data_root(labels, roots)
+def events_by_key(path: Path) -> dict[str, DocketEvent]:
+    """The events the real ingest path reads from one file, by entry key (none when it cannot read it)."""
+    try:
+        return {
+            r.event.data.entry.entry_key: r.event
+            for r in parse_path(path, "auto")
+            if isinstance(r, Parsed)
+        }
+    except IngestError:
+        return {}
+
+
+def evaluate_entries(
+    label_file: Path, roots: Sequence[Path], *, status: bool = True
+) -> EntryReport:
+    """Replay every file the entry labels name and compare each labelled entry's class.
+
+    With ``status=False`` (labels of entry classes only) no status figures are made.
+    """
+    labels = load_entry_labels(label_file, status=status)
+    root = data_root((lab.file for lab in labels), roots)
     if root is None:
         return EntryReport(results=(), classes=(), root=None)
     by_file: dict[str, list[EntryLabel]] = {}
@@ -240,14 +357,7 @@ def evaluate_entries(label_file: Path, roots: Sequence[Path]) -> EntryReport:
         if not path.is_file():
             missing.append(rel)
             continue
-        try:
-            events = {
-                r.event.data.entry.entry_key: r.event
-                for r in parse_path(path, "auto")
-                if isinstance(r, Parsed)
-            }
-        except IngestError:
-            events = {}
+        events = events_by_key(path)
         for lab in labs:
             event = events.get(lab.entry_key)
             if event is None:
@@ -259,14 +369,18 @@ def evaluate_entries(label_file: Path, roots: Sequence[Path]) -> EntryReport:
                         entry_class(event),
                         event.data.classifier_rule,
                         " ".join(event.data.entry.text.split()),
+                        event.data.entry_class,
+                        event.data.entry_outcome,
                     )
                 )
     pairs = [(r.label.cls, r.predicted) for r in results]
+    kind_pairs = [(r.label.kind, r.kind) for r in results if r.label.kind is not None]
     return EntryReport(
         results=tuple(results),
-        classes=tuple(per_class(pairs, ENTRY_CLASSES)),
+        classes=tuple(per_class(pairs, ENTRY_CLASSES)) if status else (),
         root=str(root),
         missing_files=tuple(missing),
+        kinds=tuple(per_class(kind_pairs, KINDS)),
     )
 
 

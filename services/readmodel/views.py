@@ -8,6 +8,10 @@
   of its stored events whose entry date is on or before that date — the same
   code the processor runs, so the answer is the one the service would have
   given that day had it known every entry filed by then.
+* A case's **deadlines** are :func:`services.core.deadlines.calendar` of its
+  projection's entries (in docket order) with their stored words: the dates
+  they set, moved or vacated. An entry whose event is not stored yet adds
+  nothing until it is.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 from schemas.events import DocketEvent
 from schemas.projection import CaseState, EntryRecord, StatusChange
 from schemas.vocabulary import Status
+from services.core.deadlines import CalendarItem, DatedEntry, calendar
 from services.core.evolve import order_key, project
 
 TimelineKey = tuple[dt.date, bool, int, int, str]
@@ -85,3 +90,13 @@ def timeline_page(
 def as_of(events: Iterable[DocketEvent], day: dt.date) -> CaseState | None:
     """The case as it stood at the end of ``day``; ``None`` when nothing was filed by then."""
     return project(e for e in events if e.data.entry.date_filed <= day)
+
+
+def case_deadlines(state: CaseState, events: Mapping[str, DocketEvent]) -> tuple[CalendarItem, ...]:
+    """The calendar of a case: its entries' deadlines folded in docket order (see module doc)."""
+    stored = (events.get(r.event_id) for r in state.entries)
+    return calendar(
+        DatedEntry(e.data.entry.entry_key, e.data.entry.date_filed, e.data.entry.text)
+        for e in stored
+        if e is not None
+    )

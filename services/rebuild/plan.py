@@ -84,6 +84,21 @@ def reclassify(
     return fresh
 
 
+def transition(old: DocketEvent, new: DocketEvent) -> str:
+    """How a re-read changed an event, for the report: its type, and its entry class when only that changed.
+
+    Events recorded before schema version 4 carry no entry class: re-read, they
+    gain one ("docket.entry -> docket.entry (entry class recorded)") while their
+    status reading stays; a later entry-class rule change shows as
+    "(entry class motion -> brief)".
+    """
+    label = f"{old.type} -> {new.type}"
+    was, now = old.data.entry_class, new.data.entry_class
+    if old.type == new.type and was != now:
+        label += " (entry class recorded)" if was is None else f" (entry class {was} -> {now})"
+    return label
+
+
 def same_reading(a: DocketEvent, b: DocketEvent) -> bool:
     """Whether two versions of an event mean the same (type and parameters; not who read them)."""
     return a.type == b.type and a.data.model_dump(exclude=_CLASSIFIER_FIELDS) == b.data.model_dump(
@@ -229,7 +244,7 @@ class LogFold:
         self.events += 1
         case_id = event.subject
         if event is not stored:
-            self.transitions[f"{stored.type} -> {event.type}"] += 1
+            self.transitions[transition(stored, event)] += 1
             self.changed_readings.setdefault(event.id, event)
             self.reasons.setdefault(case_id, set()).add("reclassified")
         if self.partition_of.setdefault(case_id, partition) != partition:

@@ -23,10 +23,9 @@ from typer.testing import CliRunner
 
 from services.api.app import create_app
 from services.api.cli import case_command
-from services.readmodel.store import SqliteReadModel
 from services.readmodel.values import search_terms
 from services.settings import load_settings
-from tests.api_server import serve
+from tests.api_server import serve, serve_read_model
 from tests.readmodel_samples import REF_CASE_ID, fold
 
 FOLDED = fold()
@@ -34,6 +33,7 @@ READ_OPERATIONS = [
     "/api/cases",
     "/api/cases/{case_id}",
     "/api/cases/{case_id}/timeline",
+    "/api/cases/{case_id}/deadlines",
     "/api/alerts",
     "/api/stats",
     "/healthz",
@@ -49,13 +49,8 @@ REF_TEXTS = [
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    data_dir = tmp_path_factory.mktemp("api")
-    store = SqliteReadModel(data_dir / "readmodel.sqlite")
-    store.apply(FOLDED.batch())
-    app = create_app(load_settings(data_dir=data_dir), store=store, start_feeder=False)
-    with serve(app) as url:
+    with serve_read_model(tmp_path_factory.mktemp("api"), FOLDED.batch()) as url:
         yield url
-    store.close()
 
 
 @pytest.fixture

@@ -302,3 +302,25 @@ def test_a_refined_disposition_alerts_as_a_disposition_change_caused_by_the_clos
 
 def _never() -> CaseState:
     raise AssertionError("a fold of at least one event is never None")
+
+
+def test_a_version_3_event_re_read_gains_its_entry_class_and_says_so() -> None:
+    from pathlib import Path
+
+    from schemas.codec import decode_event
+    from services.rebuild.plan import transition
+
+    raw = (
+        Path(__file__).resolve().parents[1]
+        / "fixtures"
+        / "events"
+        / "v3"
+        / "reference_dismissal.json"
+    ).read_bytes()
+    old = decode_event(raw.strip())
+    assert old.data.entry_class is None
+    new = reclassify(old)
+    assert new is not old and new.id == old.id and new.type == old.type
+    assert new.data.entry_class == "dismissal"
+    assert transition(old, new) == "case.dismissed -> case.dismissed (entry class recorded)"
+    assert reclassify(new) is new, "an event read with the current rules is unchanged"

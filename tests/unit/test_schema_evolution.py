@@ -43,7 +43,7 @@ def test_the_recorded_files_really_are_version_1() -> None:
         "reference_dismissal_nef.json",
         "reference_dismissal_rss.json",
     ]
-    assert EVENT_SCHEMA_VERSION == 3
+    assert EVENT_SCHEMA_VERSION == 4
     for name in names:
         doc = orjson.loads(v1(name))
         assert doc["schema_version"] == 1, name
@@ -67,8 +67,11 @@ def test_a_version_1_event_decodes_to_the_current_model_with_every_recorded_fiel
     for added in (
         "reopen_within_days",
         "closes_after_settlement",
-    ):  # version 3 fields at their defaults
-        assert upgraded["data"].pop(added, None) in (None, False)
+        "entry_class",
+        "entry_outcome",
+        "cites",
+    ):  # version 3 and 4 fields at their defaults
+        assert upgraded["data"].pop(added, None) in (None, False, [])
     assert upgraded == {**recorded, "schema_version": EVENT_SCHEMA_VERSION}
 
 
@@ -164,3 +167,32 @@ def test_without_its_upcaster_a_version_2_event_is_rejected(
     monkeypatch.delitem(codec.UPCASTERS, 2)
     with pytest.raises(codec.CodecError):
         decode_event((V2 / "reference_dismissal.json").read_bytes().strip())
+
+
+V3 = V1.parent / "v3"
+
+
+@pytest.mark.parametrize("name", ["reference_complaint.json", "reference_dismissal.json"])
+def test_a_version_3_event_decodes_with_no_entry_class_and_folds_as_its_current_encoding(
+    name: str,
+) -> None:
+    """``tests/fixtures/events/v3/`` was written by the version-3 demo generator; never regenerate it."""
+    raw = (V3 / name).read_bytes().strip()
+    doc = orjson.loads(raw)
+    assert doc["schema_version"] == 3 and "entry_class" not in doc["data"]
+    old = decode_event(raw)
+    assert old.schema_version == EVENT_SCHEMA_VERSION
+    assert (old.data.entry_class, old.data.entry_outcome, old.data.cites) == (None, None, ())
+    (new,) = [
+        decode_event(line) for line in current_demo_events() if orjson.loads(line)["id"] == old.id
+    ]
+    assert new.data.entry_class in ("complaint", "dismissal")
+    assert to_record(old) == to_record(new)
+
+
+def test_without_its_upcaster_a_version_3_event_is_rejected(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delitem(codec.UPCASTERS, 3)
+    with pytest.raises(codec.CodecError):
+        decode_event((V3 / "reference_dismissal.json").read_bytes().strip())

@@ -32,6 +32,8 @@ from services.api.models import (
     CaseOut,
     CasePageOut,
     CaseSummary,
+    DeadlineOut,
+    DeadlinesOut,
     ErrorOut,
     TimelineEntryOut,
     TimelinePageOut,
@@ -39,7 +41,7 @@ from services.api.models import (
 from services.readmodel.sqlite import JsonCasePage
 from services.readmodel.store import MAX_PAGE_SIZE, CasePage, CaseQuery, QueryError
 from services.readmodel.values import SortField
-from services.readmodel.views import as_of, timeline_page, timeline_slice
+from services.readmodel.views import as_of, case_deadlines, timeline_page, timeline_slice
 
 router = APIRouter(prefix="/api", tags=["cases"], dependencies=[Depends(read_access)])
 
@@ -240,4 +242,31 @@ def get_timeline(
         items=[TimelineEntryOut.of(i) for i in page.items],
         total=len(state.entries),
         next_cursor=encode_timeline_cursor(page.next) if page.next else None,
+    )
+
+
+@router.get(
+    "/cases/{case_id}/deadlines",
+    summary="A case's calendar: the dates its docket entries set, moved or vacated",
+    description=(
+        "Hearings, conferences, trials and filing deadlines read from the entries' texts "
+        "(services.core.deadlines), each with its date, kind, the words of the entry that last "
+        "changed it, the entry that set it and its status. A later entry that resets a deadline "
+        "moves it; one that vacates it marks it 'vacated' (it stays listed). A closed case keeps "
+        "its pending deadlines listed as 'pending': the docket did not vacate them, and "
+        "`case_status` says the case is closed."
+    ),
+    responses=ERRORS,
+)
+def get_deadlines(store: Store, case_id: CaseId) -> DeadlinesOut:
+    valid_case_id(case_id)
+    state = store.get_case(case_id)
+    if state is None:
+        raise HTTPException(404, detail=f"no case {case_id} in the read model")
+    items = case_deadlines(state, store.events_by_id([r.event_id for r in state.entries]))
+    return DeadlinesOut(
+        case_id=case_id,
+        case_status=state.status,
+        items=[DeadlineOut.of(i) for i in items],
+        total=len(items),
     )

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import phases
+from bench import phases, same_work
 from bench.dataset import dataset
 from bench.kafka_io import fill_topic
 from bench.run import SEED, machine
@@ -64,6 +64,17 @@ async def _round(
     )
     print(f"round {index}: ceiling {out['ceiling']['events_per_s']:,.0f} ev/s, "
           f"{out['ceiling']['cpu_us_per_event']} CPU-us/event", flush=True)  # fmt: skip
+    from services.kafka_admin import TopicSpec, ensure_topics
+
+    same_out = f"{name}.same-work"
+    await ensure_topics(
+        [bootstrap], [TopicSpec(t, 4) for t in same_work.output_topics(same_out).values()]
+    )
+    out["same_work_ceiling"] = sw = await same_work.same_work_ceiling(
+        bootstrap, s.topic_events, same_out, filled, timeout=600
+    )
+    print(f"round {index}: same-work ceiling {sw['events_per_s']:,.0f} ev/s, "
+          f"{sw['cpu_us_per_event']} CPU-us/event", flush=True)  # fmt: skip
     log = root / f"{name}.worker.log"
     started = time.perf_counter()
     with phases.running(
@@ -98,6 +109,10 @@ async def _round(
     out["ratio"] = round(p["events_per_s"] / c["events_per_s"], 4)
     out["ratio_cpu"] = (
         round(c["cpu_us_per_event"] / p["cpu_us_per_event"], 4) if p["cpu_us_per_event"] else None
+    )
+    out["ratio_same_work"] = round(p["events_per_s"] / sw["events_per_s"], 4)
+    out["ratio_same_work_cpu"] = (
+        round(sw["cpu_us_per_event"] / p["cpu_us_per_event"], 4) if p["cpu_us_per_event"] else None
     )
     out["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     print(f"round {index}: processor {p['events_per_s']:,.0f} ev/s, {p['cpu_us_per_event']} CPU-us/event, "

@@ -58,3 +58,17 @@ def worker_command(
     # then built and handled per send, ~20 % of the worker's CPU (see bench/README.md).
     worker.spinner = None
     worker.execute_from_commandline()
+
+
+def main() -> None:
+    """``python -m services.processor.cli``: the worker without importing the rest of the CLI.
+
+    The supervisor starts its child this way: ``services.cli`` imports every
+    command's module (the API's FastAPI app among them), 1-2.5 s of a restart
+    on a loaded 2-core machine that the worker never uses.
+    """
+    typer.run(worker_command)
+
+
+if __name__ == "__main__":
+    main()

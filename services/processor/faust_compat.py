@@ -55,7 +55,8 @@ async def worker_consumer_config(app: faust.App) -> dict[str, Any]:
     """What faust's worker consumer for ``app`` is built with (built, read, stopped; no connection).
 
     For tests and the log: the fetch wait, the static member id and the
-    session/heartbeat settings as aiokafka holds them.
+    session/heartbeat settings as aiokafka holds them (its private attributes:
+    aiokafka has no getter for them). Verified on 0.15.3 / aiokafka 0.14.0.
     """
     faust_consumer: Any = app.consumer
     thread = faust_consumer._thread  # faust's consumer thread; nothing is started
@@ -131,7 +132,10 @@ def record_changelog_offset(table: faust.Table[Any, Any], tp: TP, offset: int) -
 
 
 def changelog_offset(table: faust.Table[Any, Any], tp: TP) -> int | None:
-    """The changelog offset the store was last persisted at (None: never), for the log."""
+    """The changelog offset the store was last persisted at (None: never), for the log.
+
+    The reading side of :func:`record_changelog_offset`. Verified on 0.15.3.
+    """
     offset = table.data.persisted_offset(tp)
     return None if offset is None else int(offset)
 
@@ -172,7 +176,13 @@ async def seek(app: faust.App, offsets: Mapping[TP, int]) -> None:
 
 
 def highwater(app: faust.App, tp: TP) -> int | None:
-    """The partition's end offset as of the consumer's last fetch (None before one)."""
+    """The partition's end offset as of the consumer's last fetch (None before one), for lag.
+
+    Why: ``highwaters()`` asks the broker (a request per call); ``highwater``
+    reads what the last fetch response said, free, from the agent's loop.
+    faust raises ``ConsumerNotStarted`` before the consumer runs and aiokafka
+    an ``AssertionError`` for a partition not assigned. Verified on 0.15.3.
+    """
     from faust.exceptions import ConsumerNotStarted
 
     try:

@@ -3,8 +3,10 @@
 The agent decodes nothing itself: :func:`services.processor.batch.fold_events`
 (record by record :func:`services.processor.step.handle_record`) does the work,
 and :class:`Processor` names the steps (consume, fold, write, commit). Whatever
-goes below faust's public API goes through :mod:`services.processor.faust_compat`. Events are taken in batches (``stream.take_events``); for each
-batch the agent writes, in this order:
+goes below faust's public API goes through :mod:`services.processor.faust_compat`.
+
+Events are taken in batches (``stream.take_events``); for each batch the
+agent writes, in this order:
 
 1. alerts to ``case.alerts`` and dead letters to ``docket.events.dlq`` — all
    awaited until the broker acknowledges them (one round trip per batch);
@@ -15,7 +17,7 @@ batch the agent writes, in this order:
    store is written after them, so the store never holds a state the
    changelog lacks (then the offsets are committed).
 
-Every output goes straight to faust's producer (``app.producer.send``, the
+Every output goes straight to faust's producer (``faust_compat.send``, the
 aiokafka future), not through faust's ``Topic.send``/``send_soon`` queue and
 its per-message bookkeeping; for the table that means the agent writes the
 store and the changelog record itself, to the partition of the event, and

@@ -35,8 +35,7 @@ from aiokafka import (  # type: ignore[import-untyped]
     TopicPartition,
 )
 
-from bench.kafka_io import BenchTimeout
-from bench.phases import loop_figures
+from bench.phases import fetch_within, loop_figures
 from schemas.codec import encode
 from schemas.projection import CaseState
 from services.processor.app import PRODUCER_BATCH_BYTES, PRODUCER_LINGER_S
@@ -113,11 +112,8 @@ async def same_work_ceiling(
     await producer.start()
     try:
         while n < expected:
-            if time.perf_counter() > deadline:
-                raise BenchTimeout(
-                    f"same-work ceiling got {n} of {expected} records from {src} in {timeout:.0f}s"
-                )
-            fetched = await consumer.getmany(timeout_ms=500)
+            late = f"same-work ceiling got {n} of {expected} records from {src} in {timeout:.0f}s"
+            fetched = await fetch_within(consumer, deadline, late)
             if not fetched:
                 continue
             if started is None:

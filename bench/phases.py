@@ -185,11 +185,11 @@ async def ceiling(
     deadline = time.perf_counter() + timeout
     try:
         while n < expected:
-            if time.perf_counter() > deadline:
-                raise BenchTimeout(
-                    f"ceiling consumer got {n} of {expected} records from {src} in {timeout:.0f}s"
-                )
-            batch = await consumer.getmany(timeout_ms=500)
+            batch = await fetch_within(
+                consumer,
+                deadline,
+                f"ceiling consumer got {n} of {expected} records from {src} in {timeout:.0f}s",
+            )
             if not batch:
                 continue
             if started is None:
@@ -210,6 +210,19 @@ async def ceiling(
     finally:
         await consumer.stop()
         await producer.stop()
+    return loop_figures(n, took, cpu)
+
+
+async def fetch_within(consumer: Any, deadline: float, late: str) -> dict[Any, list[Any]]:
+    """The next fetch of an in-process consume loop; ``BenchTimeout(late)`` past ``deadline``."""
+    if time.perf_counter() > deadline:
+        raise BenchTimeout(late)
+    fetched: dict[Any, list[Any]] = await consumer.getmany(timeout_ms=500)
+    return fetched
+
+
+def loop_figures(n: int, took: float, cpu: float) -> dict[str, Any]:
+    """Events, seconds, events/s and CPU-us/event of an in-process consume loop."""
     return {
         "events": n,
         "seconds": round(took, 3),

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import phases
+from bench import phases, same_work
 from bench.dataset import dataset
 from bench.kafka_io import fill_topic
 from bench.run import SEED, machine
@@ -63,6 +63,15 @@ async def _round(
     out["ceiling"] = await phases.ceiling(s, s.topic_events, f"{name}.ceiling", filled, timeout=600)
     print(f"round {index}: ceiling {out['ceiling']['events_per_s']:,.0f} ev/s, "
           f"{out['ceiling']['cpu_us_per_event']} CPU-us/event", flush=True)  # fmt: skip
+    from services.kafka.admin import TopicSpec, ensure_topics
+
+    same_out = f"{name}.same-work"
+    await ensure_topics(s, [TopicSpec(t, 4) for t in same_work.output_topics(same_out).values()])
+    out["same_work_ceiling"] = sw = await same_work.same_work_ceiling(
+        s, s.topic_events, same_out, filled, timeout=600
+    )
+    print(f"round {index}: same-work ceiling {sw['events_per_s']:,.0f} ev/s, "
+          f"{sw['cpu_us_per_event']} CPU-us/event", flush=True)  # fmt: skip
     log = root / f"{name}.worker.log"
     started = time.perf_counter()
     with phases.running(
@@ -71,19 +80,11 @@ async def _round(
         spy = None
         if py_spy is not None:
             target = py_spy.with_name(f"{py_spy.stem}-{index}{py_spy.suffix}")
-            spy = subprocess.Popen(
-                [
-                    str(Path(phases.DOCKETLINE).with_name("py-spy")),
-                    "record",
-                    "-p",
-                    str(proc.pid),
-                    "-r",
-                    "100",
-                    "-f",
-                    "raw",
-                    "-o",
-                    str(target),
-                ],  # fmt: skip
+            py_spy_bin = str(Path(phases.DOCKETLINE).with_name("py-spy"))
+            record = ["record", "-p", str(proc.pid), "-r", "100", "-f", "raw", "-o", str(target)]
+            # a sampler beside the worker for the whole round, stopped below (not awaited)
+            spy = subprocess.Popen(  # noqa: ASYNC220
+                [py_spy_bin, *record],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
@@ -97,6 +98,10 @@ async def _round(
     out["ratio"] = round(p["events_per_s"] / c["events_per_s"], 4)
     out["ratio_cpu"] = (
         round(c["cpu_us_per_event"] / p["cpu_us_per_event"], 4) if p["cpu_us_per_event"] else None
+    )
+    out["ratio_same_work"] = round(p["events_per_s"] / sw["events_per_s"], 4)
+    out["ratio_same_work_cpu"] = (
+        round(sw["cpu_us_per_event"] / p["cpu_us_per_event"], 4) if p["cpu_us_per_event"] else None
     )
     out["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     print(f"round {index}: processor {p['events_per_s']:,.0f} ev/s, {p['cpu_us_per_event']} CPU-us/event, "

@@ -44,6 +44,17 @@ def table(r: dict[str, Any]) -> Table:
             f"{_num(_get(r, 'ceiling', 'events'))} events, {_num(_get(r, 'ceiling', 'cpu_us_per_event'))} CPU-us/event",
         ),
         (
+            "same-work ceiling (bare aiokafka, the worker's fold)",
+            _num(_get(r, "same_work_ceiling", "events_per_s"), " ev/s"),
+            "",
+            (
+                f"{_num(_get(r, 'same_work_ceiling', 'cpu_us_per_event'))} CPU-us/event; decode, "
+                f"evolve, detect, encode, {_num(_get(r, 'same_work_ceiling', 'states_written'))} "
+                f"states, {_num(_get(r, 'same_work_ceiling', 'alerts_written'))} alerts; "
+                "no faust, no RocksDB"
+            ),
+        ),
+        (
             "processor, one worker",
             _num(_get(r, "processor", "events_per_s"), " ev/s"),
             ">= 50% of ceiling",
@@ -149,6 +160,25 @@ def print_report(r: dict[str, Any], console: Console | None = None) -> None:
     for note in r.get("notes", []):
         console.print(f"note: {note}")
     ratio = r.get("ratio_processor_ceiling")
+    figures = [
+        _get(r, "ceiling", "events_per_s"),
+        _get(r, "same_work_ceiling", "events_per_s"),
+        _get(r, "processor", "events_per_s"),
+    ]
+    cpu = [
+        _get(r, "ceiling", "cpu_us_per_event"),
+        _get(r, "same_work_ceiling", "cpu_us_per_event"),
+        _get(r, "processor", "cpu_us_per_event"),
+    ]
+    console.print(
+        "ceiling / same-work ceiling / worker: "
+        + " / ".join(_num(v) for v in figures)
+        + " ev/s, "
+        + " / ".join(_num(v) for v in cpu)
+        + " CPU-us/event; worker/same-work ratio "
+        + f"{_num(r.get('ratio_processor_same_work'), '', 2)} "
+        + f"(by CPU {_num(r.get('ratio_processor_same_work_cpu'), '', 2)})"
+    )
     console.print(
         f"processor/ceiling ratio: {ratio:.2f}"
         if ratio is not None

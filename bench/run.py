@@ -6,7 +6,9 @@ Order (each phase on its own topics, so none sees another's records):
 2. start a private Kafka broker (``LocalKafka``, free port, temp dir);
 3. classify + build rate, in process (what ingest pays per entry);
 4. pre-fill the processor's ``docket.events`` and the bulk topic;
-5. ceiling: bare aiokafka decode + produce over the processor's input;
+5. ceiling: bare aiokafka decode + produce over the processor's input; then
+   the same-work ceiling: bare aiokafka doing the worker's fold and writes
+   (:mod:`bench.same_work`);
 6. processor: the real ``docketline worker`` subprocess on the same input;
 7. latency: the same (caught-up) worker, live events at half its throughput;
    then feed -> alert through ``docketline watch rss`` and its CPU per idle
@@ -38,7 +40,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import phases, watch_rss
+from bench import phases, same_work, watch_rss
 from bench.dataset import Dataset, dataset
 from bench.kafka_io import fill_topic
 from services.kafka.clients import check_connection
@@ -223,6 +225,14 @@ class Bench:
         pc = self.results.get("processor", {}).get("cpu_us_per_event")
         cc = self.results.get("ceiling", {}).get("cpu_us_per_event")
         self.results["ratio_processor_ceiling_cpu"] = round(cc / pc, 4) if pc and cc else None
+        # the same work without faust: what our core costs vs what the framework costs
+        sw = self.results.get("same_work_ceiling", {})
+        self.results["ratio_processor_same_work"] = (
+            round(proc / sw["events_per_s"], 4) if proc and sw.get("events_per_s") else None
+        )
+        self.results["ratio_processor_same_work_cpu"] = (
+            round(sw["cpu_us_per_event"] / pc, 4) if pc and sw.get("cpu_us_per_event") else None
+        )
         self.results["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
         self.results["total_seconds"] = round(time.perf_counter() - t0, 1)
         return self.results
@@ -259,6 +269,15 @@ class Bench:
         await ensure_topics(proc_s, [TopicSpec(ceiling_out, 4)])
         self.results["ceiling"] = await phases.ceiling(
             proc_s, proc_s.topic_events, ceiling_out, n, timeout=1800
+        )
+
+        self.log("same-work ceiling: bare aiokafka, the worker's fold and outputs")
+        same_out = f"b{self.run_id}.same-work"
+        await ensure_topics(
+            proc_s, [TopicSpec(t, 4) for t in same_work.output_topics(same_out).values()]
+        )
+        self.results["same_work_ceiling"] = await same_work.same_work_ceiling(
+            proc_s, proc_s.topic_events, same_out, n, timeout=1800
         )
 
         self.log("processor: docketline worker (one process)")

@@ -118,4 +118,5 @@ def supervise(
 
 def child_command(argv: Sequence[str]) -> list[str]:
     """The command line of the supervised worker: this worker's arguments plus ``--no-supervise``."""
-    return [sys.executable, "-m", "services.cli", "worker", *argv, "--no-supervise"]
+    # the worker's own entry point, not ``services.cli worker``: a faster restart
+    return [sys.executable, "-m", "services.processor.cli", *argv, "--no-supervise"]

@@ -56,6 +56,11 @@ def test_bench_smoke_produces_every_figure_with_consistent_counts(
     assert 0 < p["states_written"] <= sz.processor_events
     assert p["peak_rss_mib"] > 0
     assert r["ratio_processor_ceiling"] > 0
+    sw = r["same_work_ceiling"]  # the worker's work without faust: the same outputs
+    assert sw["events"] == sz.processor_events and sw["events_per_s"] > 0
+    assert sw["alerts_written"] == p["alerts_written"] and sw["dead_lettered"] == 0
+    assert 0 < sw["states_written"] <= sz.processor_events
+    assert r["ratio_processor_same_work"] > 0 and r["ratio_processor_same_work_cpu"] > 0
 
     lat = r["latency"]
     live = dataset(tmp_path / "cache", sz.live_events, SEED + 1, seq_base=60_000)

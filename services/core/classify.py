@@ -86,7 +86,7 @@ from typing import Final, Literal
 from schemas.vocabulary import DismissalKind, JudgmentKind, OpeningKind, Prejudice, Scope
 from services.core.classification import Classification
 
-CLASSIFIER_VERSION: Final = "rules-2.4"
+CLASSIFIER_VERSION: Final = "rules-2.5"
 
 __all__ = [
     "CLASSIFIER_VERSION",
@@ -214,6 +214,11 @@ _PARTIAL = _rx(
           parties\s+dismissed|dismiss(?:ed|ing|al\s+of)?\s+(?:defendants?|part(?:y|ies)|counts?|
             (?:the\s+)?claims?\s+(?:against|of)|(?:plaintiff'?s'?\s+)?[a-z-]+\s+claims?)\b|
           (?:counter|cross|third[- ]party\s+)claims?\b|claims?\s+against\s+(?!all\b)|counts?\s+[\divx]|
+          third[- ]party\s+(?:complaint|defendants?|plaintiffs?)\b|(?:counter|cross)[- ]?complaint\b|
+          \bdoes\s+(?:\d|[ivx]+\b)|\b(?:john|jane)\s+does?\s+(?:\d|[ivx]+\b|defendants?)|\bdoe\s+defendants?\b|
+          (?:plaintiffs?|defendants?)\s+[a-z][a-z.' -]{1,60}?'s?\s+claims?\b|
+          dismiss(?:ed|ing|al\s+of)\s+(?:the\s+)?(?!remaining\b|all\b)(?:individual|corporate|municipal|county|city|state|federal|moving|named|
+            unserved|unknown|fictitious|non-?diverse|[a-z]+\s+county)\s+(?:defendants?|parties)\b|
           certain\s+(?:claims|defendants|parties)|(?:state|federal)[- ]law\s+claims?|
           (?:defendants?|part(?:y|ies)|plaintiffs?)\s+(?:(?!\b(?:case|action|complaint|matter|petition|did|not|shall|must|may|will|if|because|failed)\b)[a-z.,'&() -]){1,80}?
             \s+(?:is\s+|are\s+)?(?:hereby\s+)?(?:dismissed|terminated)|
@@ -468,7 +473,8 @@ _UNDONE_OBJECT = _rx(
 )
 _VACATE_CLOSURE = _rx(
     r"""\bvacat(?:e|es|ed|ing)\b[^.;]{0,80}\b(?:judgment|order\s+of\s+dismissal|dismissal|order\s+dismissing|
-          order\s+closing|administrative\s+clos)|\b(?:judgment|dismissal)\s+(?:is\s+|are\s+|be\s+|hereby\s+)*vacated\b"""
+          order\s+closing|administrative\s+clos)
+      | \b(?:judgment|dismissal)(?:\s+\([^()]{0,30}\))?\s+(?:is\s+|are\s+|be\s+|hereby\s+)*vacated\b"""
 )
 
 
@@ -512,14 +518,17 @@ def _strikes_earlier(e: Entry) -> Classification | None:
             ):
                 marked = True
                 break
-    if not marked:
+    vacates_closure = bool(_VACATE_CLOSURE.search(t)) and not _SCHEDULE_WORDS.search(
+        t.split("vacat", 1)[1][:60]
+    )
+    if not (marked or vacates_closure):
         return None
     targets = _references(_before_correction(t), e.document_number)
     if targets:
         return Classification(
             type="entry.stricken", rule="strikes_earlier_entries", targets=targets
         )
-    if _VACATE_CLOSURE.search(t) and not _SCHEDULE_WORDS.search(t.split("vacat", 1)[1][:60]):
+    if vacates_closure:
         # "ORDER vacating the judgment": no entry number to undo, but the closure is gone.
         return Classification(type="case.reopened", rule="vacates_closure_without_reference")
     return None
@@ -642,6 +651,13 @@ _PLEADING_AFTER = _rx(
 )
 
 
+# "Complaint/Brief in Support of Plaintiff's MOTION for Preliminary Injunction": a brief docketed
+# under the pleading's name (lamd.json), not the pleading.
+_SUPPORTING_PAPER_AFTER = _rx(
+    r"^\s*/\s*(?:brief|memorandum|memo)\b|^\s+(?:brief\s+|memorandum\s+)?in\s+(?:support|opposition)\s+of\b"
+)
+
+
 def _pleading_head(e: Entry) -> tuple[str, bool] | None:
     """('complaint'|'petition', amended?) when the entry *is* a pleading, from its first words."""
     m = _FIRST_WORDS.search(e.head)
@@ -653,7 +669,7 @@ def _pleading_head(e: Entry) -> tuple[str, bool] | None:
     if any(w and w not in allowed for w in words):
         return None
     rest = e.head[m.end() :]
-    if not _PLEADING_AFTER.search(rest):
+    if not _PLEADING_AFTER.search(rest) or _SUPPORTING_PAPER_AFTER.search(rest):
         return None
     kind = "petition" if m["what"].rstrip("s").endswith("petition") else "complaint"
     return kind, amended
@@ -808,6 +824,8 @@ _COURT_DISMISS = _rx(
            plaintiffs?|petitioners?)\b(?:\s+\([^)]{0,40}\))?
            \s+(?:(?:is|are|be|was|were|shall|hereby|herein|accordingly|therefore|also|now|each|both|conditionally|
                  and\s+(?:the\s+)?(?:same|it)|the\s+same)\s+){0,5}(?:dismissed|discontinued)\b
+      | \bclaims?\s+against\s+[^;]{1,80}?\s+(?:is|are)\s+(?:hereby\s+)?dismissed\b
+      | \b(?:defendants?\s+)?does\s+\d+\s*(?:-|through|to)\s*\d+\s+(?:is|are)\s+(?:hereby\s+)?dismissed\b
       | \bdismiss(?:es|ed|ing)\s+(?:without\s+prejudice\s+|with\s+prejudice\s+)?(?:the\s+|this\s+|plaintiffs?'?s?\s+|petitioners?'?s?\s+|
            his\s+|her\s+|their\s+|its\s+|all\s+|said\s+|entire\s+|remaining\s+|above[- ]captioned\s+|instant\s+)*
            (?:case|action|complaint|petition|claims?|suit|lawsuit|matter|proceeding|counts?)\b
@@ -880,7 +898,8 @@ _SETTLEMENT_NOTICE = _rx(
     r"""\bnotice\s+of\s+(?:proposed\s+|pending\s+|tentative\s+)?settlement\b(?!\s+agreement\s+as\s+to)|
         \bsettlement\s+(?:has\s+been\s+|was\s+|had\s+been\s+)?reached\b|\breached\s+a\s+settlement\b|
         \b(?:case|action|matter|parties)\s+(?:has|have|had)\s+(?:been\s+)?settled\b|\bcase\s+settled\b|
-        \bsettled\s+in\s+principle\b|\breport\s+of\s+settlement\b|\bnotice\s+of\s+settlement\b"""
+        \bsettled\s+in\s+principle\b|\breport\s+of\s+settlement\b|\bnotice\s+of\s+settlement\b
+        |\b(?:having\s+)?report(?:ed|s|ing)\s+(?:a\s+|the\s+|that\s+(?:the\s+)?(?:case|action|matter)\s+(?:has\s+)?)?settle(?:ment|d)\b"""
 )
 _NO_SETTLEMENT = _rx(
     r"\b(?:unable|not|no|failed|fail|without)\b[^.;]{0,40}\bsettle|\brestitution\b|\bgarnishment\b"
@@ -937,7 +956,7 @@ _JUDGMENT_HEAD = _rx(
           separate|rule\s+58|civil|criminal|order\s+(?:and|&)|memorandum\s+(?:opinion\s+)?(?:and|&)|opinion\s+(?:and|&)|
           ruling\s+(?:and|&)|decision\s+(?:and|&)|findings\s+of\s+fact,?\s+(?:and\s+)?conclusions\s+of\s+law,?\s+and|
           unpublished\s+(?:per\s+curiam\s+)?opinion\s+and|\w+\s+-)\s+)*judgments?\b(?!\s+(?:returned|debtor|creditor|
-          of\s+(?:the\s+)?usca|from\s+(?:the\s+)?usca|lien|interest|roll))"""
+          of\s+(?:the\s+)?usca|from\s+(?:the\s+)?usca|lien|interest|roll|hearings?|inquest|conference))"""
 )
 _JUDGMENT_ENTERED = _rx(
     r"""(?<!separate\s)\bjudgment\s+(?:is\s+|shall\s+be\s+|be\s+|hereby\s+|will\s+be\s+|is\s+hereby\s+)*entered\b
@@ -1097,7 +1116,8 @@ _REMAND_STATE = _rx(
           (?:[\w.'-]+\s+){0,8}?(?:state|superior|circuit|county|chancery|family|common\s+pleas|district\s+court\s+of\s+[\w ]+\s+county|
           parish|municipal|probate|justice)\b
       | \border\s+(?:of\s+remand|remanding)\b|\b(?:case|action|matter)\s+(?:is\s+|be\s+|hereby\s+)*remanded\b
-      | \bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+to\s+remand\b|\bremanded\s+to\s+state\s+court\b"""
+      | \bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+to\s+remand\b|\bremanded\s+to\s+state\s+court\b
+      | \b(?:order\s+of\s+)?remand(?:\s+order)?\s+(?:was\s+|has\s+been\s+)?(?:mailed|sent|transmitted|forwarded)\s+to\b"""
 )
 
 
@@ -1268,7 +1288,9 @@ _FAMILY_ROWS_BEFORE_DISMISSALS: Final[tuple[Rule, ...]] = (
     row(
         "consent_decree_entered_by_order",
         when=(
-            r"\border\s+(?:entering|approving|granting\s+(?:(?!\bmotions?\b)[^.;]){0,40}?\bmotions?\s+to\s+(?:enter|approve))\s+(?:the\s+)?(?:proposed\s+)?(?:consent|stipulated)\s+(?:decree|judgment)\b",
+            r"""\border\s+(?:(?:entering|approving)(?:\s+(?:and|&)\s+(?:entering|approving))?
+                 |granting\s+(?:(?!\bmotions?\b)[^.;]){0,40}?\bmotions?\s+(?:to\s+(?:enter|approve)|for\s+(?:entry|approval)\s+of))
+                \s+(?:the\s+)?(?:parties'?\s+)?(?:proposed\s+)?(?:final\s+)?(?:consent|stipulated|agreed)\s+(?:final\s+)?(?:decree|judgment)\b""",
             r"\bconsent\s+decree\s+(?:is\s+|shall\s+be\s+|is\s+hereby\s+)?(?:approved\s+and\s+)?entered\b",
         ),
         unless=_DENIED,
@@ -1276,6 +1298,8 @@ _FAMILY_ROWS_BEFORE_DISMISSALS: Final[tuple[Rule, ...]] = (
         reads=("prejudice", "scope"),
         examples=(
             "ORDER granting 40 Motion to Enter Consent Decree; the Consent Decree is approved and entered. Signed by Judge X.",
+            "ORDER granting 30 Joint Motion for Entry of Consent Judgment. Signed by Judge X.",
+            "ORDER approving and entering Consent Decree. Signed by Judge X.",
         ),
     ),
     row(
@@ -1471,6 +1495,8 @@ RULES: Final[tuple[Rule, ...]] = (
         "administrative_closing",
         when=_ADMIN_CLOSE,
         not_after=_DESCRIBED_BEFORE,
+        # "ORDER denying 12 Motion to Administratively Close Case": the case stays as it was
+        unless=_DENIED + r"[^.;]{0,60}\badministrativ",
         builds=Classification(
             type="case.closed", closed_disposition="other", reason="administrative closing"
         ),

@@ -502,3 +502,111 @@ def test_the_case_dismissed_after_no_amended_complaint_is_whole() -> None:
         "ORDER: Because plaintiff did not file an amended complaint, the case is dismissed with prejudice."
     )
     assert (x.type, x.scope, x.prejudice) == ("case.dismissed", "whole", "with")
+
+
+# --------------------------------------------------------------------------- (rules-2.5) families the probe of real phrasing still missed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DEFAULT JUDGMENT HEARING set for 5/5/2022 before Judge X.",  # CM/ECF hearing event
+        "Default Judgment Hearing held on 3/3/2022 before Judge X.",
+        "JUDGMENT DEBTOR EXAMINATION set for 6/1/2022.",
+    ],
+)
+def test_a_hearing_on_a_judgment_is_not_the_judgment(text: str) -> None:
+    assert c(text).type == "docket.entry", c(text).rule
+
+
+def test_its_twin_the_default_judgment_itself_closes() -> None:
+    x = c("DEFAULT JUDGMENT entered against defendant Acme Corp. in the amount of $25,000.")
+    assert (x.type, x.judgment, x.scope) == ("judgment.entered", "default", "whole")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER granting 30 Joint Motion for Entry of Consent Judgment. Signed by Judge X.",
+        "ORDER approving and entering Consent Decree. Signed by Judge X.",
+        "ORDER granting 12 Motion for Approval of Consent Decree. Signed by Judge X.",
+    ],
+)
+def test_an_order_entering_a_consent_judgment_closes_as_a_consent_judgment(text: str) -> None:
+    x = c(text)
+    assert (x.type, x.judgment, x.scope) == ("judgment.entered", "consent", "whole"), x.rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "JOINT MOTION for Entry of Consent Judgment by Acme Corp.",
+        "ORDER denying 15 Motion for Entry of Consent Judgment. Signed by Judge X.",
+        "ORDER regarding proposed consent decree: the Court will hold a fairness hearing on 6/1/2022.",
+    ],
+)
+def test_its_twins_the_motion_and_its_denial_are_not(text: str) -> None:
+    assert not closes(c(text)), c(text).rule
+
+
+def test_an_order_denying_an_administrative_closing_closes_nothing() -> None:
+    assert c("ORDER denying 12 Motion to Administratively Close Case.").type == "docket.entry"
+    x = c("ORDER ADMINISTRATIVELY CLOSING CASE pending arbitration. Signed by Judge X.")
+    assert (x.type, x.rule) == ("case.closed", "administrative_closing")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER granting 33 Motion to Dismiss Third-Party Complaint.",
+        "ORDER granting 12 Motion to Dismiss Counter-Complaint.",
+        "ORDER dismissing John Doe defendants. Signed by Judge X.",
+        "ORDER: Defendants Does 1-10 are dismissed without prejudice.",
+        "JOINT STIPULATION of Dismissal of Plaintiff Mary Roe's claims",
+        "ORDER dismissing the individual defendants. Signed by Judge X.",
+        "ORDER: Plaintiff's claims against Defendant Acme Corp. are dismissed with prejudice. The case remains pending as to the other defendants.",
+    ],
+)
+def test_dismissals_of_third_party_claims_doe_defendants_or_one_plaintiff_are_partial(
+    text: str,
+) -> None:
+    x = c(text)
+    assert (x.type, x.scope) == ("case.dismissed", "partial"), x.rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER dismissing the remaining defendants. Signed by Judge X.",
+        "ORDER: all claims against all defendants are dismissed. The Clerk shall close the case.",
+    ],
+)
+def test_their_twins_the_remaining_or_every_party_closes(text: str) -> None:
+    assert closes(c(text)), c(text).rule
+
+
+def test_an_order_vacating_a_dismissal_by_entry_number_strikes_it() -> None:
+    x = c(
+        "ORDER: the Court's prior Order of Dismissal (Doc. 30) is VACATED and the case is reopened."
+    )
+    assert (x.type, x.targets) == ("entry.stricken", (30,))
+    y = c("ORDER: the Order of Dismissal is VACATED and the case is reopened.")
+    assert y.type == "case.reopened"
+    z = c("ORDER: the hearing on the Order of Dismissal (Doc. 30) is VACATED.")
+    assert z.type == "entry.stricken" or not closes(z)
+
+
+def test_a_brief_docketed_under_the_complaints_name_is_not_an_opening() -> None:
+    text = "Complaint/Brief in Support of Plaintiff's MOTION for Preliminary Injunction by Lucas Joseph Roddy. (EDC)"  # lamd.json
+    assert c(text).type == "docket.entry"
+    assert c("COMPLAINT against Acme Corp. / Jury Demand by John Doe.").type == "case.filed"
+
+
+def test_a_reported_settlement_is_a_notice_and_the_remand_transmittal_a_remand() -> None:
+    x = c(
+        "ORDER: Parties having reported settlement, the parties shall file closing papers within 30 days."
+    )
+    assert (x.type, x.settlement_closes_case) == ("case.settled", False)
+    y = c("Certified copy of Remand Order mailed to state court. (jd)")
+    assert (y.type, y.remand_to) == ("case.remanded", "state_court")
+    assert c("MOTION to Remand to State Court by John Doe").type == "docket.entry"

@@ -204,7 +204,8 @@ _WHOLE_STRONG = _rx(
     r"""\b(?:entire\s+(?:action|case|complaint|lawsuit)|in\s+(?:its|their)\s+entirety|js-?6|
           (?:civil\s+)?case\s+(?:is\s+)?(?:hereby\s+)?(?:terminated|closed)|case\s+dismissed|
           dismiss(?:ing|ed)\s+(?:the\s+|this\s+)?case\b|(?:close|terminate)\s+(?:the|this)\s+(?:case|action)|
-          all\s+(?:claims|defendants|parties|counts|causes\s+of\s+action|remaining\s+(?:claims|defendants))|
+          all\s+(?:claims|defendants|parties|counts|causes\s+of\s+action|remaining\s+(?:claims|defendants))
+            (?!\s+(?:against|of|by)\s+(?!all\b|(?:the\s+)?(?:remaining\s+)?(?:defendants|plaintiffs|parties)\b))|
           as\s+to\s+all\b|dismissed\s+in\s+full|
           (?:the|this)\s+(?:case|action|complaint)\s+(?:is|be|shall\s+be)\s+(?:hereby\s+)?dismissed\b
             (?!\s+(?:(?:with|without)\s+prejudice\s+)?(?:as\s+to|against|in\s+part|only)))"""
@@ -228,6 +229,12 @@ _PARTIAL = _rx(
 )
 
 
+# "The remaining claims proceed", "the case remains pending as to the other defendants"
+_CASE_GOES_ON = _rx(
+    r"""\b(?:the\s+)?remaining\s+(?:claims?|defendants?|parties|counts?|plaintiffs?)\s+(?:shall\s+|will\s+|may\s+)?(?:proceed|remain)\b
+      | \b(?:case|action|matter)\s+(?:shall\s+|will\s+)?(?:remains?|proceeds?|continues?)\s+(?:open|pending|active|to\s+proceed)?\s*(?:as\s+to|against)\b
+      | \b(?:case|action)\s+(?:shall\s+|will\s+)?remains?\s+open\b"""
+)
 _DISPOSING = _rx(r"\b(?:dismiss\w*|discontinu\w*|judgment|terminat\w*)\b")
 
 
@@ -240,6 +247,8 @@ def scope_of(text: str) -> Scope:
     not make a dismissal of the complaint partial.
     """
     t = text.lower()
+    if _CASE_GOES_ON.search(t) and not _CLOSE_WORDS.search(t):
+        return "partial"
     if _WHOLE_STRONG.search(t):
         return "whole"
     disposing = [c for c in _clauses(t) if _DISPOSING.search(c)] or [t]
@@ -651,8 +660,8 @@ _PLEADING_AFTER = _rx(
 )
 
 
-# "Complaint/Brief in Support of Plaintiff's MOTION for Preliminary Injunction": a brief docketed
-# under the pleading's name (lamd.json), not the pleading.
+# "Complaint/Brief in Support of Plaintiff's MOTION for Preliminary Injunction" docketed again
+# later (lamd.json): a brief under the pleading's name, not the pleading.
 _SUPPORTING_PAPER_AFTER = _rx(
     r"^\s*/\s*(?:brief|memorandum|memo)\b|^\s+(?:brief\s+|memorandum\s+)?in\s+(?:support|opposition)\s+of\b"
 )
@@ -669,8 +678,12 @@ def _pleading_head(e: Entry) -> tuple[str, bool] | None:
     if any(w and w not in allowed for w in words):
         return None
     rest = e.head[m.end() :]
-    if not _PLEADING_AFTER.search(rest) or _SUPPORTING_PAPER_AFTER.search(rest):
+    if not _PLEADING_AFTER.search(rest):
         return None
+    if _SUPPORTING_PAPER_AFTER.search(rest) and e.document_number != 1:
+        return (
+            None  # at number 1 it is the docket's first paper: the complaint filed with its brief
+        )
     kind = "petition" if m["what"].rstrip("s").endswith("petition") else "complaint"
     return kind, amended
 
@@ -811,14 +824,23 @@ def _stipulated(e: Entry) -> Classification | None:
 
 
 def _without_moot_clauses(t: str) -> str:
-    """Drop clauses about motions "dismissed/denied/terminated as moot": they end a motion, not the case."""
+    """Drop clauses about motions "dismissed/denied/terminated as moot": they end a motion, not the case.
+
+    A clause that is moot about the action itself ("ORDER DISMISSING ACTION as moot") stays.
+    """
     if "moot" not in t:
         return t
-    return ". ".join(c for c in _clauses(t) if not re.search(r"\bmoot\b", c))
+    return ". ".join(c for c in _clauses(t) if not _MOOT_MOTION.search(c))
+
+
+_MOOT_MOTION = _rx(
+    r"""\bmoot\b(?=.*\b(?:motions?|requests?|applications?|objections?|appeals?|petitions?\s+for|\d+\s+\w+)\b)
+      | \b(?:motions?|requests?|applications?|objections?|appeals?|petitions?\s+for|\[?\d+\]?\s+\w+)\b.*\bmoot\b"""
+)
 
 
 _COURT_DISMISS = _rx(
-    r"""(?<!proposed\s)(?<!lodged\s)\border\s+(?:of|for)\s+(?:voluntary\s+)?dismissal\b
+    r"""(?<!proposed\s)(?<!lodged\s)\border\s+(?:of|for)\s+(?:voluntary\s+)?(?:dismissal|discontinuance)\b
       | (?<!proposed\s)\border\s+dismissing\b|\bdismissal\s+order\b|\bjudgment\s+of\s+dismissal\b|\bcase\s+dismissed\b
       | \b(?:case|action|complaint|petition|suit|lawsuit|matter|proceeding|claims?|counts?|defendants?|parties|
            plaintiffs?|petitioners?)\b(?:\s+\([^)]{0,40}\))?
@@ -850,12 +872,30 @@ _PENDING_DISMISSAL = _rx(
 )
 
 
+_NAMES_AN_EARLIER_PAPER = _rx(
+    r"""\b(?:in\s+light\s+of|in\s+view\s+of|given|due\s+to|because\s+of|pursuant\s+to|following|per|re:?)\s+
+        (?:the\s+)?(?:court'?s\s+)?(?:so[- ]ordered\s+)?(?:stipulation\s+(?:and|&)\s+)?$"""
+)
+
+
 def _court_dismissal(e: Entry) -> Classification | None:
     if not _mentions(e.text, "dismiss", "discontinu"):
         return None
     # "stay discovery pending resolution of the motion to dismiss": the motion is context, not decided
     t = _PENDING_DISMISSAL.sub(" ", _without_moot_clauses(e.text))
-    m = _COURT_DISMISS.search(t)
+    # "In light of the STIPULATION AND ORDER OF DISCONTINUANCE 13 the Status Conference ... is
+    # cancelled" (nyed.json): the title of an earlier closing paper, named as the reason, is not one
+    m = next(
+        (
+            m
+            for m in _COURT_DISMISS.finditer(t)
+            if not (
+                m.group(0).startswith("order")
+                and _NAMES_AN_EARLIER_PAPER.search(t[max(0, m.start() - 60) : m.start()])
+            )
+        ),
+        None,
+    )
     if not m:
         return None
     if _DENIED_DISMISS.search(t) and not re.search(r"\bgrant", t):

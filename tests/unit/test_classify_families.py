@@ -599,6 +599,7 @@ def test_an_order_vacating_a_dismissal_by_entry_number_strikes_it() -> None:
 def test_a_brief_docketed_under_the_complaints_name_is_not_an_opening() -> None:
     text = "Complaint/Brief in Support of Plaintiff's MOTION for Preliminary Injunction by Lucas Joseph Roddy. (EDC)"  # lamd.json
     assert c(text).type == "docket.entry"
+    assert c(text, doc=1).type == "case.filed", "as the docket's first paper it is the complaint"
     assert c("COMPLAINT against Acme Corp. / Jury Demand by John Doe.").type == "case.filed"
 
 
@@ -610,3 +611,30 @@ def test_a_reported_settlement_is_a_notice_and_the_remand_transmittal_a_remand()
     y = c("Certified copy of Remand Order mailed to state court. (jd)")
     assert (y.type, y.remand_to) == ("case.remanded", "state_court")
     assert c("MOTION to Remand to State Court by John Doe").type == "docket.entry"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER DISMISSING ACTION as moot. Signed by Judge X.",
+        "ORDER: the petition is dismissed as moot.",
+        "ORDER OF DISCONTINUANCE. Signed by Judge X.",
+    ],
+)
+def test_an_action_dismissed_as_moot_or_discontinued_by_order_closes(text: str) -> None:
+    assert closes(c(text)), c(text).rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER: 20 Motion to Dismiss is DENIED as moot in light of the amended complaint.",
+        "ORDER finding as moot 12 MOTION to Dismiss for Failure to State a Claim",
+        "In light of the STIPULATION AND ORDER OF DISCONTINUANCE 13 the Status Conference set for 1/6/2016 before Magistrate Judge Peggy Kuo, is cancelled.",  # nyed.json
+        "ORDER: all claims against Defendant Smith are DISMISSED. The remaining claims proceed.",
+    ],
+)
+def test_their_twins_a_moot_motion_a_closing_named_as_a_reason_and_a_case_that_goes_on(
+    text: str,
+) -> None:
+    assert not closes(c(text)), c(text).rule

@@ -386,19 +386,23 @@ def row(
     builds: Classification,
     examples: tuple[str, ...],
     unless: Patterns = (),
-    on: Literal["text", "head"] = "text",
+    requires: Patterns = (),
+    on: Literal["text", "head"] | Callable[[Entry], str] = "text",
     reads: tuple[str, ...] = (),
     not_after: Patterns = (),
     window: int = 40,
 ) -> Rule:
-    """A declarative row: applies when any ``when`` pattern matches (in the entry's ``on``)
-    and no ``unless`` pattern matches its text; yields ``builds`` with ``rule=name``
+    """A declarative row: applies when any ``when`` pattern matches (in the entry's ``on``: its
+    text, its head, or a named view of it such as the text without the motions it names), every
+    ``requires`` pattern matches that too, and no ``unless`` pattern matches its text; yields
+    ``builds`` with ``rule=name``
     and the parameters named in ``reads`` read from the text (prejudice, scope,
     judgment kind, the reopening window). With ``not_after``, a match counts only
     when the ``window`` characters before it do not match (``_ordered``): "As this
     matter is administratively closed, ..." describes, it does not close."""
     whens = _patterns(when)
     unlesses = _patterns(unless)
+    requireds = _patterns(requires)
     template = replace(builds, rule=name)
     wanted = frozenset(reads)
 
@@ -410,10 +414,14 @@ def row(
         return any(_ordered(p, where, b, window) for b in befores)
 
     def decide(e: Entry) -> Classification | None:
-        where = e.head if on == "head" else e.text
-        if not any(matches(p, where) for p in whens) or any(u.search(e.text) for u in unlesses):
+        where = on(e) if callable(on) else e.head if on == "head" else e.text
+        if (
+            not any(matches(p, where) for p in whens)
+            or not all(r.search(where) for r in requireds)
+            or any(u.search(e.text) for u in unlesses)
+        ):
             return None
-        return _built(template, wanted, e.text)
+        return _built(template, wanted, e)
 
     return Rule(name, examples, decide, whens, unlesses, template)
 
@@ -437,7 +445,8 @@ def reopen_window(text: str) -> int | None:
     return _NUMBER_WORDS.get(word) if word else None
 
 
-def _built(template: Classification, reads: frozenset[str], t: str) -> Classification:
+def _built(template: Classification, reads: frozenset[str], e: Entry) -> Classification:
+    t = e.text
     update: dict[str, object] = {}
     if "prejudice" in reads:
         update["prejudice"] = prejudice_of(t)
@@ -449,6 +458,13 @@ def _built(template: Classification, reads: frozenset[str], t: str) -> Classific
         update["reopen_within_days"] = reopen_window(t)
     if "class_action" in reads:
         update["class_action"] = _class_action(t)
+    if "to_court" in reads:
+        update["to_court"] = _court_name(e.original, _TO_COURT)
+    if "mdl" in reads:
+        update["mdl"] = bool(_MDL.search(t))
+    if "stay_reason" in reads:
+        m = _PENDING_WHY.search(t)
+        update["reason"] = m["why"].strip() if m else None
     if "confidence" in reads and (_CLOSE_WORDS.search(t) or _WHOLE_STRONG.search(t)):
         update["confidence"] = "high"  # the entry itself says the case ends
     return replace(template, **update) if update else template
@@ -1167,23 +1183,52 @@ _REMAND_GRANTED = _rx(
 )
 
 
-def _remand(e: Entry) -> Classification | None:
+def _without_remand_requests(e: Entry) -> str:
+    """The text without the motions to remand it names, unless it grants one.
+
+    "Motion Hearing held re ... MOTION to Remand to State Court": a request, not a remand.
+    """
     t = e.text
-    if not re.search(r"\bremand", t):
-        return None
-    if re.search(r"\b(?:deny|denies|denied|denying)\b[^.;]{0,60}\bremand\b", t) and not re.search(
-        r"\bgrant", t
-    ):
-        return Classification(rule="remand_denied")
-    if not _REMAND_GRANTED.search(t):
-        # "Motion Hearing held re ... MOTION to Remand to State Court": a request, not a remand.
-        t = _REMAND_MOTION.sub(" ", t)
-    if _REMAND_AGENCY.search(t):
-        return Classification(type="case.remanded", rule="remand_to_agency", remand_to="agency")
-    if _REMAND_STATE.search(t):
-        to = "other" if re.search(r"\bbankruptcy\s+court\b", t) else "state_court"
-        return Classification(type="case.remanded", rule="remand_to_state_court", remand_to=to)
-    return None
+    return t if _REMAND_GRANTED.search(t) else _REMAND_MOTION.sub(" ", t)
+
+
+_REMAND_DENIED = r"^(?!.*\bgrant).*\b(?:deny|denies|denied|denying)\b[^.;]{0,60}\bremand\b"
+
+_REMAND_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "remand_denied",
+        when=_REMAND_DENIED,
+        builds=Classification(),
+        examples=("ORDER denying 8 Motion to Remand. Signed by Judge X.",),
+    ),
+    row(
+        "remand_to_agency",
+        on=_without_remand_requests,
+        when=_REMAND_AGENCY,
+        builds=Classification(type="case.remanded", remand_to="agency"),
+        examples=("Order AND Stipulation and Order of Remand to SSA",),  # nyed_1.xml
+    ),
+    row(
+        "remand_to_bankruptcy_court",
+        on=_without_remand_requests,
+        when=_REMAND_STATE,
+        requires=r"\bbankruptcy\s+court\b",
+        builds=Classification(type="case.remanded", remand_to="other"),
+        examples=(
+            "ORDER granting 5 Motion to Remand. This adversary proceeding is remanded to the Bankruptcy Court.",
+        ),
+    ),
+    row(
+        "remand_to_state_court",
+        on=_without_remand_requests,
+        when=_REMAND_STATE,
+        builds=Classification(type="case.remanded", remand_to="state_court"),
+        examples=(
+            "ORDER REMANDING CASE to State Court. Signed by Judge X.",
+            "Certified copy of Remand Order mailed to state court. (jd)",
+        ),
+    ),
+)
 
 
 _STAY_LIFTED = _rx(
@@ -1201,34 +1246,10 @@ _NOT_CASE_STAY = _rx(
 )
 
 
-def _stays(e: Entry) -> Classification | None:
-    t = e.text
-    if "stay" not in t or _NOT_CASE_STAY.search(t):
-        return None
-    if re.search(r"\b(?:deny|denies|denied|denying)\b[^.;]{0,60}\bstay\b", t) and not re.search(
-        r"\bgrant", t
-    ):
-        return None
-    if _STAY_LIFTED.search(t):
-        if _NOT_STAYED_OBJECT.search(t):
-            return None  # a stay of discovery, or a stay as to one party, lifted: the case stays as it was
-        if re.search(r"\bre-?open", t):
-            return None  # "lifting the stay and reopening the case": the reopening rule decides
-        return Classification(type="stay.lifted", rule="stay_lifted")
-    if any(
-        _CASE_STAYED.search(clause) and not _NOT_STAYED_OBJECT.search(clause)
-        for clause in _clauses(t)
-    ):
-        # "ORDER staying case; all discovery is stayed" stays the case; "discovery in this case is
-        # stayed" or a stay of deadlines does not
-        m = re.search(
-            r"\bpending\s+(?:the\s+)?(?P<why>[a-z' -]{3,60}?)(?=[.,;()]|\s+(?:in|of|before|by|and)\b|$)",
-            t,
-        )
-        return Classification(
-            type="case.stayed", rule="case_stayed", reason=m["why"].strip() if m else None
-        )
-    return None
+_PENDING_WHY = _rx(
+    r"\bpending\s+(?:the\s+)?(?P<why>[a-z' -]{3,60}?)(?=[.,;()]|\s+(?:in|of|before|by|and)\b|$)"
+)
+_STAY_DENIED = r"^(?!.*\bgrant).*\b(?:deny|denies|denied|denying)\b[^.;]{0,60}\bstay\b"
 
 
 _REOPEN = _rx(
@@ -1424,6 +1445,37 @@ _STAY_ROWS: Final[tuple[Rule, ...]] = (
 )
 
 
+def _clauses_staying_the_case(e: Entry) -> str:
+    """The clauses that do not stay only discovery, deadlines or one party.
+
+    "ORDER staying case; all discovery is stayed" stays the case; "discovery in this case is
+    stayed" or a stay of deadlines does not.
+    """
+    return ". ".join(c for c in _clauses(e.text) if not _NOT_STAYED_OBJECT.search(c))
+
+
+_CASE_STAY_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "stay_lifted",
+        when=_STAY_LIFTED,
+        # a stay of discovery, or a stay as to one party, lifted: the case stays as it was;
+        # "lifting the stay and reopening the case": the reopening row decides
+        unless=(_NOT_CASE_STAY, _STAY_DENIED, _NOT_STAYED_OBJECT, r"\bre-?open"),
+        builds=Classification(type="stay.lifted"),
+        examples=("ORDER lifting stay. Signed by Judge X.",),
+    ),
+    row(
+        "case_stayed",
+        on=_clauses_staying_the_case,
+        when=_CASE_STAYED,
+        unless=(_NOT_CASE_STAY, _STAY_DENIED, _STAY_LIFTED),
+        builds=Classification(type="case.stayed"),
+        reads=("stay_reason",),
+        examples=("Order Staying Case", "ORDER STAYING CASE pending arbitration."),
+    ),
+)
+
+
 RULES: Final[tuple[Rule, ...]] = (
     # The clerk rewrote this entry's own text: it no longer means what it said.
     # ("Deleted document number 2" is a separate clerk entry about document 2.)
@@ -1520,9 +1572,9 @@ RULES: Final[tuple[Rule, ...]] = (
         ("ORDER Granting 2 Unopposed MOTION to Transfer Case to Northern District of Texas",),
         _transfer_out,
     ),
-    Rule("remand", ("Order AND Stipulation and Order of Remand to SSA",), _remand),
+    *_REMAND_ROWS,
     *_STAY_ROWS,
-    Rule("stays", ("Order Staying Case",), _stays),
+    *_CASE_STAY_ROWS,
     row(
         "case_reopened",
         when=_REOPEN,

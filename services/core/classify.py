@@ -387,6 +387,7 @@ def row(
     examples: tuple[str, ...],
     unless: Patterns = (),
     requires: Patterns = (),
+    unless_head: Patterns = (),
     on: Literal["text", "head"] | Callable[[Entry], str] = "text",
     reads: tuple[str, ...] = (),
     not_after: Patterns = (),
@@ -394,7 +395,8 @@ def row(
 ) -> Rule:
     """A declarative row: applies when any ``when`` pattern matches (in the entry's ``on``: its
     text, its head, or a named view of it such as the text without the motions it names), every
-    ``requires`` pattern matches that too, and no ``unless`` pattern matches its text; yields
+    ``requires`` pattern matches its text, no ``unless`` pattern its text and no ``unless_head``
+    pattern its head; yields
     ``builds`` with ``rule=name``
     and the parameters named in ``reads`` read from the text (prejudice, scope,
     judgment kind, the reopening window). With ``not_after``, a match counts only
@@ -403,6 +405,7 @@ def row(
     whens = _patterns(when)
     unlesses = _patterns(unless)
     requireds = _patterns(requires)
+    head_vetoes = _patterns(unless_head)
     template = replace(builds, rule=name)
     wanted = frozenset(reads)
 
@@ -417,8 +420,9 @@ def row(
         where = on(e) if callable(on) else e.head if on == "head" else e.text
         if (
             not any(matches(p, where) for p in whens)
-            or not all(r.search(where) for r in requireds)
+            or not all(r.search(e.text) for r in requireds)
             or any(u.search(e.text) for u in unlesses)
+            or any(u.search(e.head) for u in head_vetoes)
         ):
             return None
         return _built(template, wanted, e)
@@ -970,43 +974,6 @@ _SETTLED = _rx(
 )
 
 
-def _settlement(e: Entry) -> Classification | None:
-    """Settlement that closes (an order dismissing/closing because the case settled) vs. a mere notice.
-
-    A party's notice or stipulation *of dismissal* that mentions a settlement is
-    left to the dismissal rules: the dismissal is what closes the case.
-    """
-    t, h = e.text, e.head
-    if "settle" not in t or _NO_SETTLEMENT.search(t):
-        return None
-    if (
-        re.match(r"^(?:\w+\s+){0,3}motions?\b", h)
-        or _VOLUNTARY_NOTICE.search(h)
-        or _STIPULATION_HEAD.search(h)
-    ):
-        return None
-    closing = _SETTLEMENT_CLOSES.search(t) or (
-        _SETTLED.search(t)
-        and (
-            _COURT_DISMISS.search(_without_moot_clauses(t))
-            or _CLOSE_WORDS.search(t)
-            or re.search(r"\bdiscontinu", t)
-        )
-    )
-    if closing and not _REQUEST_HEAD.search(h):
-        return Classification(
-            type="case.settled",
-            rule="settlement_closes_case",
-            class_action=_class_action(t),
-            reopen_within_days=reopen_window(t),
-        )
-    if _SETTLEMENT_NOTICE.search(t):
-        return Classification(
-            type="case.settled", rule="notice_of_settlement_only", settlement_closes_case=False
-        )
-    return None
-
-
 _JUDGMENT_HEAD = _rx(
     r"""^(?:(?:final|amended|corrected|partial|default|consent|agreed|stipulated|clerk'?s|clerks|summary|declaratory|
           separate|rule\s+58|civil|criminal|order\s+(?:and|&)|memorandum\s+(?:opinion\s+)?(?:and|&)|opinion\s+(?:and|&)|
@@ -1137,29 +1104,57 @@ _TO_A_JUDGE = _rx(
 )
 
 
-def _transfer_out(e: Entry) -> Classification | None:
-    t = e.text
-    if not _mentions(t, "transfer", "cto"):
-        return None
-    if not _TRANSFER_OUT.search(t) and not re.search(
-        r"\bconditional\s+transfer\s+order\b|\bcto-?\s*\d+", t
-    ):
-        return None
-    if _NOT_A_CASE_TRANSFER.search(t):
-        return Classification(rule="not_a_transfer_of_this_case")
-    if _TO_A_JUDGE.search(t) and not re.search(r"\bdistrict\s+of\b|\binterdistrict\b", t):
-        return Classification(rule="reassignment_to_a_judge_is_not_a_transfer_out")
-    if re.search(r"\bdivision\b", t) and not re.search(
-        r"\bdistrict\s+of\b|\bdistrict\s+court\b|\binterdistrict\b|\b[a-z]+\s+district\b", t
-    ):
-        return Classification(rule="intradistrict_transfer_is_not_a_transfer_out")
-    mdl = bool(_MDL.search(t))
-    return Classification(
-        type="case.transferred",
-        rule="mdl_transfer" if mdl else "transfer_out",
-        mdl=mdl,
-        to_court=_court_name(e.original, _TO_COURT),
-    )
+_TRANSFERS_OUT = (_TRANSFER_OUT, r"\bconditional\s+transfer\s+order\b|\bcto-?\s*\d+")
+
+_TRANSFER_OUT_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "not_a_transfer_of_this_case",
+        when=_TRANSFERS_OUT,
+        requires=_NOT_A_CASE_TRANSFER,
+        builds=Classification(),
+        examples=(
+            "CERTIFIED TRUE COPY OF MDL ORDER FROM THE MDL PANEL LIFTING STAY OF CONDITIONAL TRANSFER ORDER... that the stay of the Panel's conditional transfer order is lifted",  # nysd_1.json
+            "PROBATION JURISDICTION (PROBATION 22 Out) TRANSFERRED to Northern District of CA as to Pouriya Mozaffary.",  # caed_2.json
+        ),
+    ),
+    row(
+        "reassignment_to_a_judge_is_not_a_transfer_out",
+        when=_TRANSFERS_OUT,
+        requires=_TO_A_JUDGE,
+        unless=r"\bdistrict\s+of\b|\binterdistrict\b",
+        builds=Classification(),
+        examples=("ORDER transferring case to Judge Jane Smith for all further proceedings.",),
+    ),
+    row(
+        "intradistrict_transfer_is_not_a_transfer_out",
+        when=_TRANSFERS_OUT,
+        requires=r"\bdivision\b",
+        unless=r"\bdistrict\s+of\b|\bdistrict\s+court\b|\binterdistrict\b|\b[a-z]+\s+district\b",
+        builds=Classification(),
+        examples=(
+            "Case transferred to Western Division (Springfield) (McKillop, Matthew)",
+        ),  # mad_193254.json
+    ),
+    row(
+        "mdl_transfer",
+        when=_TRANSFERS_OUT,
+        requires=_MDL,
+        builds=Classification(type="case.transferred", mdl=True),
+        reads=("to_court",),
+        examples=(
+            "CONDITIONAL TRANSFER ORDER (CTO-12) transferring case to the Northern District of California MDL No. 2420",
+        ),
+    ),
+    row(
+        "transfer_out",
+        when=_TRANSFERS_OUT,
+        builds=Classification(type="case.transferred"),
+        reads=("to_court",),
+        examples=(
+            "ORDER Granting 2 Unopposed MOTION to Transfer Case to Northern District of Texas",
+        ),
+    ),
+)
 
 
 _REMAND_AGENCY = _rx(
@@ -1476,6 +1471,62 @@ _CASE_STAY_ROWS: Final[tuple[Rule, ...]] = (
 )
 
 
+def _without_moot_motions(e: Entry) -> str:
+    return _without_moot_clauses(e.text)
+
+
+# A party's notice or stipulation *of dismissal* that mentions a settlement is left to the
+# dismissal rows: the dismissal is what closes the case. So is a motion.
+_NOT_A_SETTLEMENT_HEAD = (r"^(?:\w+\s+){0,3}motions?\b", _VOLUNTARY_NOTICE, _STIPULATION_HEAD)
+_SETTLEMENT_CLOSING = Classification(type="case.settled")
+_SETTLEMENT_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "settlement_closes_case",
+        when=_SETTLEMENT_CLOSES,
+        requires=r"settle",
+        unless=_NO_SETTLEMENT,
+        unless_head=(*_NOT_A_SETTLEMENT_HEAD, _REQUEST_HEAD),
+        builds=_SETTLEMENT_CLOSING,
+        reads=("class_action", "reopen_window"),
+        examples=(
+            "ORDER OF DISMISSAL: The Court having been advised that the case has been settled, this action is dismissed without prejudice to the right, upon good cause shown within 60 days, to reopen the action if settlement is not consummated.",
+        ),
+    ),
+    row(
+        "settled_and_dismissed",
+        on=_without_moot_motions,
+        when=_COURT_DISMISS,
+        requires=(r"settle", _SETTLED),
+        unless=_NO_SETTLEMENT,
+        unless_head=(*_NOT_A_SETTLEMENT_HEAD, _REQUEST_HEAD),
+        builds=_SETTLEMENT_CLOSING,
+        reads=("class_action", "reopen_window"),
+        examples=("ORDER: The case having settled, this action is hereby dismissed.",),
+    ),
+    row(
+        "settled_and_closed",
+        when=(_CLOSE_WORDS, r"\bdiscontinu"),
+        requires=(r"settle", _SETTLED),
+        unless=_NO_SETTLEMENT,
+        unless_head=(*_NOT_A_SETTLEMENT_HEAD, _REQUEST_HEAD),
+        builds=_SETTLEMENT_CLOSING,
+        reads=("class_action", "reopen_window"),
+        examples=(
+            "Minute Entry ... Negotiations were successful and a settlement was reached. Case closed.",
+        ),
+    ),
+    row(
+        "notice_of_settlement_only",
+        when=_SETTLEMENT_NOTICE,
+        requires=r"settle",
+        unless=_NO_SETTLEMENT,
+        unless_head=_NOT_A_SETTLEMENT_HEAD,
+        builds=Classification(type="case.settled", settlement_closes_case=False),
+        examples=("Minute Entry ... Negotiations were successful and a settlement was reached.",),
+    ),
+)
+
+
 RULES: Final[tuple[Rule, ...]] = (
     # The clerk rewrote this entry's own text: it no longer means what it said.
     # ("Deleted document number 2" is a separate clerk entry about document 2.)
@@ -1515,11 +1566,7 @@ RULES: Final[tuple[Rule, ...]] = (
         ),
         _appellate,
     ),
-    Rule(
-        "settlement",
-        ("Minute Entry ... Negotiations were successful and a settlement was reached.",),
-        _settlement,
-    ),
+    *_SETTLEMENT_ROWS,
     row(
         "party_filing_is_not_a_disposition",
         on="head",
@@ -1567,11 +1614,7 @@ RULES: Final[tuple[Rule, ...]] = (
         ),
         _judgment_directed,
     ),
-    Rule(
-        "transfer_out",
-        ("ORDER Granting 2 Unopposed MOTION to Transfer Case to Northern District of Texas",),
-        _transfer_out,
-    ),
+    *_TRANSFER_OUT_ROWS,
     *_REMAND_ROWS,
     *_STAY_ROWS,
     *_CASE_STAY_ROWS,

@@ -10,14 +10,15 @@ How it reads
 ------------
 An ordered rule table (``RULES``), first match wins. Each row has a name and
 real example texts, which ``tests/unit/test_classify_rules.py`` runs through the
-whole table, asserting that *that row* decides them. Most rows added for issue
-11 are declarative (:func:`row`: the patterns it matches, the ``unless`` guards
+whole table, asserting that *that row* decides them. Rows are declarative
+(:func:`row`: the patterns it matches in the entry's text, head or a named view
+of it, the ``requires`` patterns that must also match, the ``unless`` guards
 that veto it, the classification it builds with its confidence, and what it
-reads from the text); adding a phrasing is one row plus its example. The older
-rows are still predicates (``Rule(name, examples, decide)``) whose
-``Classification.rule`` names the precise outcome inside them (the ``appeals``
-row answers ``notice_of_appeal``, ``appellate_activity`` or
-``appeal_reversed_and_remanded``). Every reading carries a ``confidence``:
+reads from the text); adding a phrasing is one row plus its example. Six older
+rows are still predicates (``Rule(name, examples, decide)``: strikes of earlier
+entries, openings and amended pleadings, stipulations of dismissal, judgments,
+court dismissals and directed judgments) whose ``Classification.rule`` names the
+precise outcome inside them. Every reading carries a ``confidence``:
 ``high`` when the words say it, ``medium`` when inferred (a bare "Stipulation
 and Order", closing only after a reported settlement; a permanent injunction
 granted by order). The order encodes the traps (DESIGN.md "Known traps"):
@@ -81,7 +82,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from schemas.vocabulary import DismissalKind, JudgmentKind, OpeningKind, Prejudice, Scope
 from services.core.classification import Classification
@@ -366,6 +367,8 @@ class Rule:
     when: tuple[re.Pattern[str], ...] = ()
     unless: tuple[re.Pattern[str], ...] = ()
     builds: Classification | None = None
+    examples_at: int | None = None
+    """The document number the examples are read at (a row about a docket's first paper)."""
 
     @property
     def example(self) -> str:
@@ -387,16 +390,18 @@ def row(
     examples: tuple[str, ...],
     unless: Patterns = (),
     requires: Patterns = (),
+    requires_head: Patterns = (),
     unless_head: Patterns = (),
     on: Literal["text", "head"] | Callable[[Entry], str] = "text",
     reads: tuple[str, ...] = (),
     not_after: Patterns = (),
     window: int = 40,
+    examples_at: int | None = None,
 ) -> Rule:
     """A declarative row: applies when any ``when`` pattern matches (in the entry's ``on``: its
     text, its head, or a named view of it such as the text without the motions it names), every
-    ``requires`` pattern matches its text, no ``unless`` pattern its text and no ``unless_head``
-    pattern its head; yields
+    ``requires`` pattern matches its text and every ``requires_head`` pattern its head, no
+    ``unless`` pattern its text and no ``unless_head`` pattern its head; yields
     ``builds`` with ``rule=name``
     and the parameters named in ``reads`` read from the text (prejudice, scope,
     judgment kind, the reopening window). With ``not_after``, a match counts only
@@ -406,6 +411,7 @@ def row(
     unlesses = _patterns(unless)
     requireds = _patterns(requires)
     head_vetoes = _patterns(unless_head)
+    head_requireds = _patterns(requires_head)
     template = replace(builds, rule=name)
     wanted = frozenset(reads)
 
@@ -421,13 +427,14 @@ def row(
         if (
             not any(matches(p, where) for p in whens)
             or not all(r.search(e.text) for r in requireds)
+            or not all(r.search(e.head) for r in head_requireds)
             or any(u.search(e.text) for u in unlesses)
             or any(u.search(e.head) for u in head_vetoes)
         ):
             return None
         return _built(template, wanted, e)
 
-    return Rule(name, examples, decide, whens, unlesses, template)
+    return Rule(name, examples, decide, whens, unlesses, template, examples_at)
 
 
 _REOPEN_WINDOW = _rx(
@@ -451,13 +458,15 @@ def reopen_window(text: str) -> int | None:
 
 def _built(template: Classification, reads: frozenset[str], e: Entry) -> Classification:
     t = e.text
-    update: dict[str, object] = {}
+    update: dict[str, Any] = {}
     if "prejudice" in reads:
         update["prejudice"] = prejudice_of(t)
     if "scope" in reads:
         update["scope"] = scope_of(t)
     if "judgment_kind" in reads:
         update["judgment"] = _judgment_kind(t)
+    if "reason" in reads:
+        update["reason"] = _reason_of(t)
     if "reopen_window" in reads:
         update["reopen_within_days"] = reopen_window(t)
     if "class_action" in reads:
@@ -591,20 +600,58 @@ _NOTICE_OF_APPEAL = _rx(
 )
 
 
-def _appellate(e: Entry) -> Classification | None:
-    """The court of appeals' acts, copied onto the district docket, are not district dispositions."""
-    t = e.text
-    if not _mentions(t, "appeal", "usca", "u.s.c.a", "mandate", "circuit", "c/a"):
-        return None
-    if _NOTICE_OF_APPEAL.search(e.head):
-        return Classification(rule="notice_of_appeal", appeal=True)
-    from_appeals = bool(_APPELLATE_HEAD.search(e.head))
-    reversed_remanded = (from_appeals or _APPEAL_CONTEXT.search(t)) and _REVERSED_REMANDED.search(t)
-    if reversed_remanded and not re.search(r"\baffirmed\b(?![^.]{0,20}\bin\s+part)", t):
-        return Classification(type="case.reopened", rule="appeal_reversed_and_remanded")
-    if from_appeals or _APPEAL_DISMISSED.search(t):
-        return Classification(rule="appellate_activity")
-    return None
+_APPEAL_WORDS = r"appeal|usca|u\.s\.c\.a|mandate|circuit|c/a"
+_AFFIRMED = r"\baffirmed\b(?![^.]{0,20}\bin\s+part)"
+
+# The court of appeals' acts, copied onto the district docket, are not district dispositions;
+# its reversal and remand reopens the case; a notice of appeal is only a flag.
+_APPEAL_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "notice_of_appeal",
+        on="head",
+        when=_NOTICE_OF_APPEAL,
+        builds=Classification(appeal=True),
+        examples=("NOTICE OF APPEAL by John Doe. Filing fee $ 505, receipt number 0971-1.",),
+    ),
+    row(
+        "appeal_reversed_and_remanded",
+        when=_REVERSED_REMANDED,
+        requires=(_APPEAL_WORDS, _APPEAL_CONTEXT),
+        unless=_AFFIRMED,
+        builds=Classification(type="case.reopened"),
+        examples=(
+            "USCA JUDGMENT ... the judgment of the District Court is reversed, and the cause is remanded to the District Court",
+        ),
+    ),
+    row(
+        "appellate_entry_reversed_and_remanded",
+        on="head",
+        when=_APPELLATE_HEAD,
+        requires=(_APPEAL_WORDS, _REVERSED_REMANDED),
+        unless=_AFFIRMED,
+        builds=Classification(type="case.reopened"),
+        examples=(
+            "Certified and transmitted record: the decision below is vacated and the matter remanded for further proceedings. Appeal No. 21-1234.",
+        ),
+    ),
+    row(
+        "appellate_activity",
+        on="head",
+        when=_APPELLATE_HEAD,
+        requires=_APPEAL_WORDS,
+        builds=Classification(),
+        examples=("MANDATE of USCA: the judgment of the district court is AFFIRMED.",),
+    ),
+    row(
+        "appeal_dismissed_is_not_a_disposition",
+        when=_APPEAL_DISMISSED,
+        requires=_APPEAL_WORDS,
+        builds=Classification(),
+        examples=(
+            "JUDGMENT JUDGMENT (cc)(*filed 4/24/2000) ORD appeal is dismissed. Cpys dist.",
+        ),  # nvd_21855.json
+    ),
+)
 
 
 _CUSTODY = _rx(
@@ -754,36 +801,56 @@ _TRANSFER_IN = _rx(
 _TRANSFER_WORDS = _rx(r"\btransfer(?:red|ring)?\b|\bcto\b|\bcto-\d+")
 
 
-def _transfer_in(e: Entry) -> Classification | None:
-    t = e.text
-    if (
-        not _mentions(t, "transfer", "cto")
-        or _REQUEST_HEAD.search(e.head)
-        or not _TRANSFER_WORDS.search(t)
-    ):
-        return None
-    first_paper = (
-        e.document_number == 1
-        and "conditional" not in t
-        and re.search(
-            r"\b(?:transfer\s+order|order\s+(?:of\s+)?transfer|transferred\s+to|1407)\b", t
-        )
-    )
-    if _TRANSFER_IN.search(t) or first_paper:
-        return Classification(type="case.filed", rule="transfer_in", opening="transfer_in")
-    if _MDL_CREATED.search(t) and not _THIS_CASE_MOVES.search(t):
-        # The Panel's order creating an MDL and transferring "N actions" names no case of
-        # this docket: neither an opening here nor a transfer out of here.
-        return Classification(rule="mdl_created_is_not_a_transfer_of_this_case")
-    return None
-
-
 _MDL_CREATED = _rx(
     r"""\b(?:creating|establishing|centraliz\w*|consolidating)\s+(?:a\s+new\s+)?(?:mdl|multi-?\s?district\s+litigation)\b
       | \bnew\s+mdl\b|\btransferring\s+(?:\d+|[a-z]+)\s+actions\b"""
 )
 _THIS_CASE_MOVES = _rx(
     r"\b(?:this|the\s+(?:above[- ]captioned|instant))\s+(?:case|action|matter)\b|\bthe\s+action\s+is\s+transferred\b"
+)
+
+
+def _first_paper(e: Entry) -> str:
+    """The text of the docket's first paper (document 1); nothing for any other entry."""
+    return e.text if e.document_number == 1 else ""
+
+
+_TRANSFER_IN_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "transfer_in",
+        when=_TRANSFER_IN,
+        requires=_TRANSFER_WORDS,
+        unless_head=_REQUEST_HEAD,
+        builds=Classification(type="case.filed", opening="transfer_in"),
+        examples=("CERTIFIED TRUE COPY OF MDL TRANSFER IN ORDER FROM THE MDL PANEL",),
+    ),
+    row(
+        # a transfer order as document 1 opens the case here (the MDL court's first entry)
+        "transfer_order_as_first_paper",
+        on=_first_paper,
+        when=r"\b(?:transfer\s+order|order\s+(?:of\s+)?transfer|transferred\s+to|1407)\b",
+        requires=_TRANSFER_WORDS,
+        unless=r"conditional",
+        unless_head=_REQUEST_HEAD,
+        builds=Classification(type="case.filed", opening="transfer_in"),
+        examples=(
+            "TRANSFER ORDER from Judicial Panel on Multi District Litigation, pursuant to 28 U.S.C. 1407, that the action is transferred to the Northern District of California creating MDL No. 2420",
+        ),
+        examples_at=1,
+    ),
+    row(
+        # The Panel's order creating an MDL and transferring "N actions" names no case of
+        # this docket: neither an opening here nor a transfer out of here.
+        "mdl_created_is_not_a_transfer_of_this_case",
+        when=_MDL_CREATED,
+        requires=_TRANSFER_WORDS,
+        unless=_THIS_CASE_MOVES,
+        unless_head=_REQUEST_HEAD,
+        builds=Classification(),
+        examples=(
+            "ORDER creating MDL No. 3047 and transferring 5 actions to the Northern District of California for coordinated or consolidated pretrial proceedings",
+        ),
+    ),
 )
 
 
@@ -810,18 +877,51 @@ def _dismissal(kind: DismissalKind, rule: str, e: Entry) -> Classification:
     )
 
 
-def _voluntary(e: Entry) -> Classification | None:
-    h, t = e.head, e.text
-    if "dismissal" not in h or not _VOLUNTARY_NOTICE.search(h):
-        return None
-    if re.search(r"\b(?:order|trustee)\b[^.]{0,40}\bdismiss", t) and not re.search(
-        r"\bvoluntar", t
-    ):
+_DISMISSAL_READS = ("prejudice", "scope", "reopen_window")
+
+_VOLUNTARY_ROWS: Final[tuple[Rule, ...]] = (
+    row(
         # Bankruptcy noticing centre: "Notice of Dismissal (re: Order on Motion to Dismiss Case by Trustee)".
-        return _dismissal("court", "notice_of_court_dismissal", e)
-    if h.startswith("joint") or _RULE_41_II.search(t):
-        return _dismissal("stipulated", "joint_notice_of_dismissal", e)
-    return _dismissal("voluntary", "notice_of_voluntary_dismissal", e)
+        "notice_of_court_dismissal",
+        on="head",
+        when=_VOLUNTARY_NOTICE,
+        requires=r"\b(?:order|trustee)\b[^.]{0,40}\bdismiss",
+        unless=r"\bvoluntar",
+        builds=Classification(type="case.dismissed", dismissal="court"),
+        reads=(*_DISMISSAL_READS, "reason"),
+        examples=(
+            "Notice of Dismissal (re: Order on Motion to Dismiss Case by Trustee). Notice Date 03/01/2019.",
+        ),
+    ),
+    row(
+        "joint_notice_of_dismissal",
+        on="head",
+        when=(r"^joint\b[^.;]{0,160}?\bdismissal\b",),
+        requires_head=_VOLUNTARY_NOTICE,
+        builds=Classification(type="case.dismissed", dismissal="stipulated"),
+        reads=_DISMISSAL_READS,
+        examples=("JOINT NOTICE OF DISMISSAL WITH PREJUDICE by all parties",),
+    ),
+    row(
+        "joint_notice_of_dismissal_under_41_a_1_a_ii",
+        on="head",
+        when=_VOLUNTARY_NOTICE,
+        requires=_RULE_41_II,
+        builds=Classification(type="case.dismissed", dismissal="stipulated"),
+        reads=_DISMISSAL_READS,
+        examples=(
+            "NOTICE of Dismissal pursuant to Fed. R. Civ. P. 41(a)(1)(A)(ii) signed by all parties",
+        ),
+    ),
+    row(
+        "notice_of_voluntary_dismissal",
+        on="head",
+        when=_VOLUNTARY_NOTICE,
+        builds=Classification(type="case.dismissed", dismissal="voluntary"),
+        reads=_DISMISSAL_READS,
+        examples=("NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Alessandro De La Torre",),
+    ),
+)
 
 
 _STIPULATION_HEAD = _rx(
@@ -1549,23 +1649,13 @@ RULES: Final[tuple[Rule, ...]] = (
         builds=Classification(),
         examples=("Defendant remanded to the custody of the US Marshal.",),
     ),
-    Rule(
-        "transfer_in",
-        ("CERTIFIED TRUE COPY OF MDL TRANSFER IN ORDER FROM THE MDL PANEL",),
-        _transfer_in,
-    ),
+    *_TRANSFER_IN_ROWS,
     Rule(
         "opening_and_amended_pleadings",
         ("CLASS ACTION COMPLAINT against LinkedIn Corporation",),
         _opening,
     ),
-    Rule(
-        "appeals",
-        (
-            "USCA JUDGMENT ... the judgment of the District Court is reversed, and the cause is remanded to the District Court",
-        ),
-        _appellate,
-    ),
+    *_APPEAL_ROWS,
     *_SETTLEMENT_ROWS,
     row(
         "party_filing_is_not_a_disposition",
@@ -1584,11 +1674,7 @@ RULES: Final[tuple[Rule, ...]] = (
         ),
     ),
     *_FAMILY_ROWS_BEFORE_DISMISSALS,
-    Rule(
-        "notice_of_voluntary_dismissal",
-        ("NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Alessandro De La Torre",),
-        _voluntary,
-    ),
+    *_VOLUNTARY_ROWS,
     Rule(
         "stipulation_of_dismissal",
         ("STIPULATION AND ORDER OF DISCONTINUANCE: This action is discontinued, with prejudice",),

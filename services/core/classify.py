@@ -796,7 +796,8 @@ def _opening(e: Entry) -> Classification | None:
 
 _TRANSFER_IN = _rx(
     r"""\btransfer\s+in\s+(?:order|from)\b|\btransferred\s+in\b|\btransferred\s+(?:here\s+)?from\s+(?:the\s+)?[\w .]*district|
-        \breceived\s+from\s+(?:the\s+)?[\w .]*district|\bcase\s+transferred\s+in\b|\btransfer\s+in\s+order\b"""
+        \breceived\s+from\s+(?:the\s+)?[\w .]*district|\bcase\s+transferred\s+in\b|\btransfer\s+in\s+order\b|
+        \b(?:interdistrict\s+)?transfer\s*-\s*in\b"""
 )
 _TRANSFER_WORDS = _rx(r"\btransfer(?:red|ring)?\b|\bcto\b|\bcto-\d+")
 
@@ -1085,7 +1086,8 @@ _JUDGMENT_ENTERED = _rx(
     r"""(?<!separate\s)\bjudgment\s+(?:is\s+|shall\s+be\s+|be\s+|hereby\s+|will\s+be\s+|is\s+hereby\s+)*entered\b
       | (?<!separate\s)\bjudgment\s+shall\s+(?:enter|issue)\b
       | \b(?:clerk|court)\b[^.;]{0,40}\b(?:shall|to|will|is\s+directed\s+to|is\s+ordered\s+to)\s+enter\s+(?:final\s+|a\s+|default\s+)?judgment\b
-      | \bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+for\s+(?:entry\s+of\s+)?default\s+judgment\b
+      | \bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\b(?:motion|application|request)\s+for\s+(?:entry\s+of\s+)?(?:a\s+)?(?:final\s+)?default\s+judgment\b
+      | \b(?:order|court)\s+(?:hereby\s+)?grant(?:ing|s)\s+(?:a\s+|final\s+)*default\s+judgment\b
       | \bcase\s+termination\s+for\s+(?:opinion|order\s+and\s+judgment)\b"""
 )
 

@@ -638,3 +638,33 @@ def test_their_twins_a_moot_motion_a_closing_named_as_a_reason_and_a_case_that_g
     text: str,
 ) -> None:
     assert not closes(c(text)), c(text).rule
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("", "Order Granting Default Judgment"),  # an RSS event name
+        (
+            "ORDER granting 15 Application for Default Judgment against Acme Corp. Signed by Judge X.",
+            None,
+        ),
+    ],
+)
+def test_an_order_granting_default_judgment_without_the_word_motion_closes(
+    text: str, name: str | None
+) -> None:
+    x = c(text, name)
+    assert (x.type, x.judgment, x.scope) == ("judgment.entered", "default", "whole"), x.rule
+
+
+def test_its_twins_the_application_its_denial_and_a_default_judgment_on_liability_only() -> None:
+    assert c("APPLICATION for Default Judgment by John Doe").type == "docket.entry"
+    assert c("ORDER denying 15 Application for Default Judgment.").type == "docket.entry"
+    x = c("ORDER GRANTING DEFAULT JUDGMENT as to liability; damages inquest set for 5/5/2022.")
+    assert not closes(x), x.rule
+
+
+def test_an_interdistrict_transfer_in_opens_and_the_transfer_out_closes() -> None:
+    x = c("", "Interdistrict Transfer - In")
+    assert (x.type, x.opening) == ("case.filed", "transfer_in")
+    assert closes(c("Interdistrict transfer to the District of Oregon."))

@@ -224,9 +224,15 @@ def _case(n: int) -> CaseInfo:
 
 
 def _docket(
-    n: int, texts: list[str], *, stale: dict[int, Classification] | None = None
+    n: int,
+    texts: list[str],
+    *,
+    stale: dict[int, Classification] | None = None,
+    stale_version: str = "rules-0.9",
+    version: str = CLASSIFIER_VERSION,
 ) -> list[DocketEvent]:
-    """A case in real phrasing, read by the current classifier except for the ``stale`` entries."""
+    """A case in real phrasing, read by the current classifier except for the ``stale`` entries
+    (read as ``stale`` says, by ``stale_version``); the others are stamped ``version``."""
     case = _case(n)
     case_id = f"cand:{case.docket_number}"
     out = []
@@ -245,15 +251,13 @@ def _docket(
                     entry,
                     stale[number],
                     source="tests/rebuild",
-                    classifier_version="rules-0.9",
+                    classifier_version=stale_version,
                 )
             )
         else:
             c = classify(text, None, number)
             out.append(
-                build_event(
-                    case, entry, c, source="tests/rebuild", classifier_version=CLASSIFIER_VERSION
-                )
+                build_event(case, entry, c, source="tests/rebuild", classifier_version=version)
             )
     return out
 
@@ -402,23 +406,9 @@ READ_BY_2_4 = {
 
 
 def _old_log(n: int, texts: list[str]) -> list[DocketEvent]:
-    """A case as rules-2.4 wrote it to docket.events."""
-    case = _case(n)
-    case_id = f"cand:{case.docket_number}"
-    out = []
-    for number, text in enumerate(texts, start=1):
-        day = FILED_AT + dt.timedelta(days=7 * (number - 1))
-        entry = Entry(
-            entry_key=entry_key(case_id, document_number=number, date_filed=day),
-            date_filed=day,
-            document_number=number,
-            text=text,
-        )
-        reading = READ_BY_2_4.get(text) or classify(text, None, number)
-        out.append(
-            build_event(case, entry, reading, source="tests/rebuild", classifier_version=RULES_2_4)
-        )
-    return out
+    """A case as rules-2.4 wrote it to docket.events (every event stamped with that version)."""
+    old = {i: READ_BY_2_4[t] for i, t in enumerate(texts, start=1) if t in READ_BY_2_4}
+    return _docket(n, texts, stale=old, stale_version=RULES_2_4, version=RULES_2_4)
 
 
 async def test_reclassify_dry_run_lists_each_changed_case_with_its_deciding_entry_and_rule(

@@ -14,11 +14,11 @@ whole table, asserting that *that row* decides them. Rows are declarative
 (:func:`row`: the patterns it matches in the entry's text, head or a named view
 of it, the ``requires`` patterns that must also match, the ``unless`` guards
 that veto it, the classification it builds with its confidence, and what it
-reads from the text); adding a phrasing is one row plus its example. Six older
+reads from the text); adding a phrasing is one row plus its example. Three older
 rows are still predicates (``Rule(name, examples, decide)``: strikes of earlier
-entries, openings and amended pleadings, stipulations of dismissal, judgments,
-court dismissals and directed judgments) whose ``Classification.rule`` names the
-precise outcome inside them. Every reading carries a ``confidence``:
+entries, openings and amended pleadings, court dismissals) whose
+``Classification.rule`` names the precise outcome inside them. Every reading
+carries a ``confidence``:
 ``high`` when the words say it, ``medium`` when inferred (a bare "Stipulation
 and Order", closing only after a reported settlement; a permanent injunction
 granted by order). The order encodes the traps (DESIGN.md "Known traps"):
@@ -465,6 +465,8 @@ def _built(template: Classification, reads: frozenset[str], e: Entry) -> Classif
         update["scope"] = scope_of(t)
     if "judgment_kind" in reads:
         update["judgment"] = _judgment_kind(t)
+    if "judgment_scope" in reads:
+        update["scope"] = _judgment_scope(t)
     if "reason" in reads:
         update["reason"] = _reason_of(t)
     if "reopen_window" in reads:
@@ -933,15 +935,21 @@ _STIPULATED_DISMISSAL = _rx(
 )
 
 
-def _stipulated(e: Entry) -> Classification | None:
-    if not _mentions(e.head[:40], "stipulat", "consent order") or not _STIPULATION_HEAD.search(
-        e.head
-    ):
-        return None
-    t = re.sub(r"\bmotions?\s+to\s+dismiss\b", " ", e.text)
-    if not _STIPULATED_DISMISSAL.search(t):
-        return None
-    return _dismissal("stipulated", "stipulation_of_dismissal", e)
+def _without_motions_to_dismiss(e: Entry) -> str:
+    return re.sub(r"\bmotions?\s+to\s+dismiss\b", " ", e.text)
+
+
+_STIPULATION_ROW: Final = row(
+    "stipulation_of_dismissal",
+    on=_without_motions_to_dismiss,
+    when=_STIPULATED_DISMISSAL,
+    requires_head=_STIPULATION_HEAD,
+    builds=Classification(type="case.dismissed", dismissal="stipulated"),
+    reads=_DISMISSAL_READS,
+    examples=(
+        "STIPULATION AND ORDER OF DISCONTINUANCE: This action is discontinued, with prejudice",
+    ),
+)
 
 
 def _without_moot_clauses(t: str) -> str:
@@ -1121,23 +1129,6 @@ _CLOSE_WORDS = _rx(
 )
 
 
-def _judgment_head(e: Entry) -> Classification | None:
-    """The entry *is* a judgment: "JUDGMENT ...", "CLERK'S JUDGMENT", "DEFAULT JUDGMENT", "Judgment - Consent"."""
-    return _judgment(e) if "judgment" in e.head[:160] and _JUDGMENT_HEAD.search(e.head) else None
-
-
-def _judgment_directed(e: Entry) -> Classification | None:
-    """An order that enters or directs judgment ("The Clerk shall enter judgment and close the case")."""
-    t = e.text
-    if not _mentions(t, "judgment", "case termination"):
-        return None
-    if _JUDGMENT_ENTERED.search(t) or (
-        _SUMMARY_JUDGMENT_GRANTED.search(t) and _CLOSE_WORDS.search(t)
-    ):
-        return _judgment(e)
-    return None
-
-
 # "DEFAULT JUDGMENT as to Acme Corp.": without the party list, a judgment naming only some
 # parties never closes the case. A criminal judgment "as to <defendant>, Count(s) 1, ... BOP"
 # sentences the defendant and closes the criminal case (known simplification, module docstring).
@@ -1156,24 +1147,89 @@ _COSTS_OR_FEES_JUDGMENT = _rx(
 )
 
 
-def _judgment(e: Entry) -> Classification | None:
-    t = e.text
-    if _COSTS_OR_FEES_JUDGMENT.search(t) and not _CLOSE_WORDS.search(t):
-        # "CLERK'S JUDGMENT on costs taxed": follows the merits judgment, never is it
-        return Classification(rule="judgment_on_costs_or_fees_is_not_the_merits")
-    if re.search(r"\bdenying\b[^.;]{0,60}\bjudgment\b", t) and not re.search(r"\bgranting\b", t):
-        return None
+_JUDGMENT_DENIED = r"^(?!.*\bgranting\b).*\bdenying\b[^.;]{0,60}\bjudgment\b"
+
+
+def _judgment_scope(t: str) -> Scope:
+    """A judgment is partial on some claims, counts or parties (not a criminal sentence), or 54(b)."""
     partial = bool(
         re.search(r"\bpartial\b|\b54\s*\(b\)|\bin\s+part\b|\bas\s+to\s+(?:count|claim)s?\b", t)
         or (_JUDGMENT_AS_TO_PARTY.search(t) and not _CRIMINAL_SENTENCE.search(t))
     ) and not _WHOLE_STRONG.search(t)
-    return Classification(
-        type="judgment.entered",
-        rule="judgment",
-        judgment=_judgment_kind(t),
-        prejudice=prejudice_of(t),
-        scope="partial" if partial else "whole",
-    )
+    return "partial" if partial else "whole"
+
+
+_JUDGMENT_READS = ("judgment_kind", "prejudice", "judgment_scope")
+_JUDGMENT = Classification(type="judgment.entered")
+
+
+def _judgment(e: Entry) -> Classification | None:
+    """An order dismissing on summary judgment is a judgment (``court_dismissal`` asks)."""
+    if _COSTS_OR_FEES_JUDGMENT.search(e.text) and not _CLOSE_WORDS.search(e.text):
+        return Classification(rule="judgment_on_costs_or_fees_is_not_the_merits")
+    if re.search(_JUDGMENT_DENIED, e.text):
+        return None
+    return _built(replace(_JUDGMENT, rule="judgment"), frozenset(_JUDGMENT_READS), e)
+
+
+# "CLERK'S JUDGMENT on costs taxed" follows the merits judgment, never is it.
+_JUDGMENT_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "judgment_on_costs_or_fees_is_not_the_merits",
+        on="head",
+        when=_JUDGMENT_HEAD,
+        requires=_COSTS_OR_FEES_JUDGMENT,
+        unless=_CLOSE_WORDS,
+        builds=Classification(),
+        examples=("CLERK'S JUDGMENT on costs taxed in favor of defendant.",),
+    ),
+    row(
+        # the entry *is* a judgment: "JUDGMENT ...", "CLERK'S JUDGMENT", "DEFAULT JUDGMENT", "Judgment - Consent"
+        "judgment",
+        on="head",
+        when=_JUDGMENT_HEAD,
+        unless=_JUDGMENT_DENIED,
+        builds=_JUDGMENT,
+        reads=_JUDGMENT_READS,
+        examples=(
+            "JUDGMENT - Ordered that plaintiff Milan Dediol's claims against defendants are DISMISSED with prejudice.",
+        ),
+    ),
+)
+# an order that enters or directs judgment ("The Clerk shall enter judgment and close the case")
+_JUDGMENT_DIRECTED_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "directed_judgment_on_costs_or_fees_is_not_the_merits",
+        when=_JUDGMENT_ENTERED,
+        requires=_COSTS_OR_FEES_JUDGMENT,
+        unless=_CLOSE_WORDS,
+        builds=Classification(),
+        examples=(
+            "ORDER granting 60 Bill of Costs. The Clerk shall enter judgment for costs of $1,250.",
+        ),
+    ),
+    row(
+        "judgment_directed",
+        when=_JUDGMENT_ENTERED,
+        unless=_JUDGMENT_DENIED,
+        builds=_JUDGMENT,
+        reads=_JUDGMENT_READS,
+        examples=(
+            "ORDER granting motion for default judgment ... The Clerk shall enter judgment and close the case",
+        ),
+    ),
+    row(
+        "summary_judgment_closes_the_case",
+        when=_SUMMARY_JUDGMENT_GRANTED,
+        requires=_CLOSE_WORDS,
+        unless=_JUDGMENT_DENIED,
+        builds=_JUDGMENT,
+        reads=_JUDGMENT_READS,
+        examples=(
+            "ORDER granting 25 Motion for Summary Judgment. Signed by Judge X. (Case closed)",
+        ),
+    ),
+)
 
 
 _TO_COURT = re.compile(
@@ -1677,31 +1733,15 @@ RULES: Final[tuple[Rule, ...]] = (
     ),
     *_FAMILY_ROWS_BEFORE_DISMISSALS,
     *_VOLUNTARY_ROWS,
-    Rule(
-        "stipulation_of_dismissal",
-        ("STIPULATION AND ORDER OF DISCONTINUANCE: This action is discontinued, with prejudice",),
-        _stipulated,
-    ),
+    _STIPULATION_ROW,
     _BARE_STIPULATION_AND_ORDER,
-    Rule(
-        "judgment",
-        (
-            "JUDGMENT - Ordered that plaintiff Milan Dediol's claims against defendants are DISMISSED with prejudice.",
-        ),
-        _judgment_head,
-    ),
+    *_JUDGMENT_ROWS,
     Rule(
         "court_dismissal",
         ("ORDER DISMISSING CASE without prejudice. Signed by Judge Helen G. Berrigan",),
         _court_dismissal,
     ),
-    Rule(
-        "judgment_directed",
-        (
-            "ORDER granting motion for default judgment ... The Clerk shall enter judgment and close the case",
-        ),
-        _judgment_directed,
-    ),
+    *_JUDGMENT_DIRECTED_ROWS,
     *_TRANSFER_OUT_ROWS,
     *_REMAND_ROWS,
     *_STAY_ROWS,

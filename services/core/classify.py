@@ -980,7 +980,8 @@ _COURT_DISMISS = _rx(
       | \bdismiss(?:es|ed|ing)\s+(?:without\s+prejudice\s+|with\s+prejudice\s+)?(?:the\s+|this\s+|plaintiffs?'?s?\s+|petitioners?'?s?\s+|
            his\s+|her\s+|their\s+|its\s+|all\s+|said\s+|entire\s+|remaining\s+|above[- ]captioned\s+|instant\s+)*
            (?:case|action|complaint|petition|claims?|suit|lawsuit|matter|proceeding|counts?)\b
-      | \bgranting\s+(?:in\s+part\s+)?(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotions?\s+(?:for\s+(?:voluntary\s+)?dismissal|to\s+(?:voluntarily\s+)?dismiss)\b
+      | \bgranting\s+(?:in\s+part\s+)?(?:(?!\bmotions?\b)(?:[^.;]|(?:(?<=inc)|(?<=corp)|(?<=co)|(?<=ltd)|(?<=llc)|(?<=\bu\.s)|(?<=\bn\.a))\.)){0,60}?
+           \bmotions?\s+(?:for\s+(?:voluntary\s+)?dismissal|to\s+(?:voluntarily\s+)?dismiss)\b
       | \border\s+(?:on|re:?|approving|accepting|adopting|entering|so[- ]ordering)\s+(?:the\s+)?(?:parties'?\s+|joint\s+|plaintiffs?'?s?\s+)*
            (?:\[?\d+\]?\s+)?(?:stipulat\w*|notice)\s+(?:of|for|to)\s+(?:voluntary\s+)?dismiss
       | \bmotions?\s+to\s+dismiss\b[^.;]{0,80}(?<!\bbe\s)(?<!\bnot\s)\b(?:is\s+|are\s+|was\s+)?(?:hereby\s+)?granted\b
@@ -1391,7 +1392,7 @@ _STAY_LIFTED = _rx(
 _CASE_STAYED = _rx(
     r"""\b(?:order\s+)?staying\s+(?:all\s+)?(?:the\s+|this\s+)?(?:case|action|proceedings?|matter|litigation|lawsuit)\b
       | \b(?:case|action|proceedings?|matter|litigation|lawsuit)\s+(?:is\s+|are\s+|shall\s+be\s+|be\s+|is\s+hereby\s+|are\s+hereby\s+|hereby\s+)+stayed\b
-      | \b(?:case|action)\s+stayed\b|\bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+to\s+stay\s+(?:the\s+)?(?:case|action|proceedings?|litigation|matter)\b"""
+      | \b(?:case|action)\s+stayed\b|\bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\b(?:motion|stipulation|request|application)\s+to\s+stay\s+(?:the\s+|this\s+|all\s+)?(?:case|action|proceedings?|litigation|matter)\b"""
 )
 _NOT_CASE_STAY = _rx(
     r"""\brelief\s+from\s+(?:the\s+)?(?:automatic\s+)?stay\b|\bautomatic\s+stay\s+(?:shall|will|is|remains?|does)\b
@@ -1534,6 +1535,28 @@ _FAMILY_ROWS_BEFORE_DISMISSALS: Final[tuple[Rule, ...]] = (
             "ORDER OF PERMANENT INJUNCTION. The Clerk shall close this case. Signed by Judge X.",
             "ORDER granting 20 Motion for Permanent Injunction. Signed by Judge X.",
         ),
+    ),
+)
+
+_HABEAS_PETITION = r"(?:(?:amended|corrected|second|successive)\s+)?(?:\d+\s+)?(?:petition\s+(?:for\s+(?:a\s+)?)?writ\s+of\s+habeas\s+corpus|habeas\s+(?:corpus\s+)?petition|(?:§\s*)?225[45]\s+petition)"
+
+_HABEAS_DENIED: Final = row(
+    # the petition is the action: an order denying it decides the case (the judgment usually follows)
+    "habeas_petition_denied",
+    when=(
+        r"\b(?:deny|denies|denied|denying)\s+(?:the\s+|petitioner'?s\s+)?(?:(?:pro\s+se|amended)\s+)?"
+        + _HABEAS_PETITION,
+        r"\b"
+        + _HABEAS_PETITION
+        + r"(?:\s+\([^()]{0,20}\))?\s+(?:is|be|shall\s+be|are)\s+(?:hereby\s+)?denied\b",
+    ),
+    unless=(r"\brecommend", r"\bmotion\s+(?:to|for)\s+(?:stay|appoint|extension|leave|amend)"),
+    builds=Classification(type="judgment.entered", judgment="other", confidence="medium"),
+    reads=("prejudice", "scope", "confidence"),
+    examples=(
+        "ORDER denying 1 Petition for Writ of Habeas Corpus (2254). Signed by Judge X.",
+        "ORDER DENYING PETITION for writ of habeas corpus and denying certificate of appealability. Signed by Judge X.",
+        "MEMORANDUM OPINION AND ORDER: the petition for a writ of habeas corpus is DENIED and a certificate of appealability will not issue.",
     ),
 )
 
@@ -1732,6 +1755,7 @@ RULES: Final[tuple[Rule, ...]] = (
         ),
     ),
     *_FAMILY_ROWS_BEFORE_DISMISSALS,
+    _HABEAS_DENIED,
     *_VOLUNTARY_ROWS,
     _STIPULATION_ROW,
     _BARE_STIPULATION_AND_ORDER,

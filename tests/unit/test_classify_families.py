@@ -668,3 +668,39 @@ def test_an_interdistrict_transfer_in_opens_and_the_transfer_out_closes() -> Non
     x = c("", "Interdistrict Transfer - In")
     assert (x.type, x.opening) == ("case.filed", "transfer_in")
     assert closes(c("Interdistrict transfer to the District of Oregon."))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER denying 1 Petition for Writ of Habeas Corpus (2254). Signed by Judge X.",
+        "ORDER DENYING PETITION for writ of habeas corpus and denying certificate of appealability. Signed by Judge X.",
+        "MEMORANDUM OPINION AND ORDER: the petition for a writ of habeas corpus is DENIED and a certificate of appealability will not issue.",
+    ],
+)
+def test_an_order_denying_the_habeas_petition_decides_the_case_on_medium_evidence(
+    text: str,
+) -> None:
+    x = c(text)
+    assert (x.type, x.scope, x.confidence) == ("judgment.entered", "whole", "medium"), x.rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER denying 20 Motion for Appointment of Counsel in this habeas case.",
+        "ORDER denying 15 Motion to Stay habeas proceedings.",
+        "REPORT AND RECOMMENDATION that the petition for writ of habeas corpus be denied.",
+        "ORDER denying petitioner's motion for leave to amend the petition for writ of habeas corpus.",
+    ],
+)
+def test_its_twins_motions_in_a_habeas_case_and_a_recommendation_do_not(text: str) -> None:
+    assert not closes(c(text)), c(text).rule
+
+
+def test_a_named_movants_motion_to_dismiss_granted_and_a_stipulated_stay_granted() -> None:
+    # the period of "Corp." no longer hides the motion the order grants
+    assert closes(c("ORDER granting Defendant Acme Corp.'s 30 Motion to Dismiss."))
+    x = c("ORDER granting 44 Stipulation to Stay Case pending mediation.")
+    assert (x.type, x.reason) == ("case.stayed", "mediation")
+    assert c("ORDER denying 44 Stipulation to Stay Case.").type == "docket.entry"

@@ -1437,6 +1437,28 @@ _CASE_CLOSED = _rx(
 )
 
 
+# A closing that is only promised, conditional, for one party, denied or undone: "upon receipt of
+# the dismissal papers the Clerk shall close the case", "If no objection is filed within 14 days,
+# the Clerk shall close the case", "Case terminated as to defendant X", "the motion to close the
+# case is DENIED", "Case closed in error".
+_CLOSE_PHRASE = (
+    r"(?:clos\w*|terminat\w*)\s+(?:the\s+|this\s+)?(?:civil\s+)?(?:case|action|matter)\b"
+)
+_CLOSING_NOT_DONE = (
+    r"\b(?:if|unless|once|until|should)\b[^.;]{0,120}\b" + _CLOSE_PHRASE,
+    r"\bupon\s+(?:the\s+)?(?:filing|receipt|submission|entry|expiration)\s+of\b[^.;]{0,120}\b"
+    + _CLOSE_PHRASE,
+    r"\b"
+    + _CLOSE_PHRASE
+    + r"[^.;]{0,80}\b(?:if|unless|upon\s+(?:the\s+)?(?:filing|receipt|submission|entry)|once|absent|in\s+\d+\s+days|within\s+\d+\s+days)\b",
+    r"\bfail\w*\b[^.;]{0,120}\b(?:will|may|shall|could)\s+(?:result|lead)\b",
+    r"\b(?:case|action)\s+(?:is\s+)?(?:terminated|closed)\s+as\s+to\s+(?!all\b)|\b"
+    + _CLOSE_PHRASE
+    + r"\s+as\s+to\s+(?!all\b)",
+    r"\bmotion\s+to\s+close\b[^.;]{0,40}\b(?:is\s+|are\s+)?(?:hereby\s+)?denied\b|\b(?:deny|denies|denying)\b[^.;]{0,60}\bclose\b",
+    r"\b(?:closed|terminated)\s+in\s+error\b",
+)
+
 _NOT_DONE_BEFORE = _rx(
     r"""\b(?:as|since|because|was|been|previously|if|unless|not|may|will|should|notice\s+of\s+hearing\s+on)
         \s+(?:\w+\s+){0,3}$"""
@@ -1783,7 +1805,7 @@ RULES: Final[tuple[Rule, ...]] = (
         when=_ADMIN_CLOSE,
         not_after=_DESCRIBED_BEFORE,
         # "ORDER denying 12 Motion to Administratively Close Case": the case stays as it was
-        unless=_DENIED + r"[^.;]{0,60}\badministrativ",
+        unless=(_DENIED + r"[^.;]{0,60}\badministrativ", *_CLOSING_NOT_DONE[:4]),
         builds=Classification(
             type="case.closed", closed_disposition="other", reason="administrative closing"
         ),
@@ -1793,6 +1815,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "case_terminated_marker",
         when=_CASE_CLOSED,
         not_after=_NOT_DONE_BEFORE,
+        unless=_CLOSING_NOT_DONE,
         builds=Classification(
             type="case.closed", closed_disposition="other", reason="case terminated"
         ),

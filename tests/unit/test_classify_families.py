@@ -704,3 +704,39 @@ def test_a_named_movants_motion_to_dismiss_granted_and_a_stipulated_stay_granted
     x = c("ORDER granting 44 Stipulation to Stay Case pending mediation.")
     assert (x.type, x.reason) == ("case.stayed", "mediation")
     assert c("ORDER denying 44 Stipulation to Stay Case.").type == "docket.entry"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Case terminated as to defendant John Smith.",
+        "ORDER: The Clerk shall close this case as to Defendant Smith only.",
+        "ORDER: Upon filing of the stipulation of dismissal the Clerk shall close the case.",
+        "ORDER: The Clerk is directed to close the case upon receipt of the dismissal papers.",
+        "ORDER: If no objection is filed within 14 days, the Clerk shall close the case.",
+        "ORDER: Plaintiff shall file a status report; failure to do so will result in the Clerk closing the case.",
+        "ORDER: The Clerk shall terminate the pending motion and close the case in 30 days unless a party objects.",
+        "ORDER: the motion to close the case is DENIED.",
+        "Case closed in error; reopened.",
+        "ORDER: If no party objects within 14 days, the Clerk shall administratively close the case.",
+    ],
+)
+def test_a_closing_that_is_promised_conditional_for_one_party_denied_or_undone_closes_nothing(
+    text: str,
+) -> None:
+    assert not closes(c(text)), c(text).rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "~Util - Terminate Civil Case",
+        "ORDER: The Clerk of Court is directed to close this case.",
+        "ORDER: No objection having been filed, the Clerk shall close the case.",
+        "ORDER: Upon consideration of the parties' joint notice, the Clerk shall close the case.",
+        "ORDER: The Clerk shall administratively close this case pending arbitration.",
+        "ORDER: This case is administratively closed; any party may move to reopen upon completion of the arbitration.",
+    ],
+)
+def test_its_twins_the_clerks_closing_done_now_closes(text: str) -> None:
+    assert closes(c(text)), c(text).rule

@@ -1468,6 +1468,31 @@ _NOT_DONE_BEFORE = _rx(
 _GRANTING_MOTION = r"\bgranting\s+(?:in\s+part\s+)?(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotions?\s+"
 _DENIED = r"\b(?:deny|denies|denied|denying)\b"
 
+_FUTURE_DISPOSAL = r"(?:will|shall|may|would)\s+(?:be\s+)?(?:hereby\s+)?(?:dismiss\w*|entered|enter\s+(?:final\s+|default\s+)?judgment|transferr?\w*|remand\w*|clos\w*|terminat\w*)"
+_CONDITION = r"""(?:unless|absent|if\s+no\b|upon\s+(?:the\s+)?(?:filing|receipt|submission)\s+of
+    |if\s+(?:the\s+)?(?:plaintiffs?|defendants?|petitioners?|parties|a\s+party|any\s+party)\b[^.;]{0,40}\b(?:fails?|does\s+not|do\s+not|object\w*))"""
+
+# "Absent a response by 5/1/2022, the case shall be dismissed", "This action shall be dismissed
+# unless the plaintiff serves the defendant within 30 days", "The Clerk shall enter judgment in
+# 14 days unless an objection is filed", "The Court intends to remand": a warning, not the act.
+_CONDITIONAL_DISPOSAL: Final = row(
+    "conditional_disposition_is_a_warning",
+    when=(
+        r"\b" + _CONDITION + r"[^.;]{0,120}\b" + _FUTURE_DISPOSAL + r"\b",
+        r"\b" + _FUTURE_DISPOSAL + r"\b[^.;]{0,80}\b" + _CONDITION,
+        r"\b(?:clerk|court)\s+(?:shall|will|may)\s+enter\s+(?:final\s+|default\s+)?judgment\b[^.;]{0,80}\b(?:in|within)\s+\d+\s+days\b",
+        r"\b(?:intends?|inclined|proposes?|plans?)\s+to\s+(?:dismiss|transfer|remand|close|enter\s+(?:final\s+)?judgment)\b",
+    ),
+    unless=r"\b(?:case|action)\s+(?:is\s+)?(?:hereby\s+)?(?:closed|terminated)\b|\bjs-?6\b",
+    builds=Classification(),
+    examples=(
+        "ORDER: Absent a response by 5/1/2022, the case shall be dismissed for failure to prosecute.",
+        "ORDER: This action shall be dismissed without prejudice unless the plaintiff serves the defendant within 30 days.",
+        "ORDER: The Clerk shall enter judgment in 14 days unless an objection is filed.",
+        "ORDER: The Court intends to remand the case to state court unless a party objects within 14 days.",
+    ),
+)
+
 _FAMILY_ROWS_BEFORE_DISMISSALS: Final[tuple[Rule, ...]] = (
     row(
         "settlement_conference_held",
@@ -1776,6 +1801,7 @@ RULES: Final[tuple[Rule, ...]] = (
             "ORDER to Show Cause why the case should not be dismissed for failure to prosecute.",
         ),
     ),
+    _CONDITIONAL_DISPOSAL,
     *_FAMILY_ROWS_BEFORE_DISMISSALS,
     _HABEAS_DENIED,
     *_VOLUNTARY_ROWS,

@@ -740,3 +740,32 @@ def test_a_closing_that_is_promised_conditional_for_one_party_denied_or_undone_c
 )
 def test_its_twins_the_clerks_closing_done_now_closes(text: str) -> None:
     assert closes(c(text)), c(text).rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER: Absent a response by 5/1/2022, the case shall be dismissed for failure to prosecute.",
+        "ORDER: This action shall be dismissed without prejudice unless the plaintiff serves the defendant within 30 days.",
+        "ORDER: The case shall be dismissed unless the filing fee is paid within 21 days.",
+        "ORDER: The Court will enter judgment upon receipt of the proposed judgment.",
+        "ORDER: The Clerk shall enter judgment in 14 days unless an objection is filed.",
+        "ORDER: The case may be transferred to the District of Colorado if no party objects.",
+        "ORDER: The Court intends to remand the case to state court unless a party objects within 14 days.",
+    ],
+)
+def test_a_disposition_announced_on_a_condition_is_a_warning(text: str) -> None:
+    assert c(text).type == "docket.entry", c(text).rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER granting 20 Motion to Dismiss. The case is dismissed. If plaintiff wishes to appeal, the notice of appeal shall be filed within 30 days.",
+        "ORDER: This action is dismissed without prejudice to reinstatement if the settlement is not consummated within 60 days.",
+        "ORDER: The Clerk shall enter judgment accordingly and close the case.",
+        "ORDER granting motion to remand; the case is remanded to the Superior Court. The Clerk shall mail a certified copy of this order to the state court.",
+    ],
+)
+def test_its_twins_the_act_done_now_with_a_condition_about_something_else(text: str) -> None:
+    assert closes(c(text)), c(text).rule

@@ -1089,7 +1089,8 @@ _JUDGMENT_HEAD = _rx(
           separate|rule\s+58|civil|criminal|order\s+(?:and|&)|memorandum\s+(?:opinion\s+)?(?:and|&)|opinion\s+(?:and|&)|
           ruling\s+(?:and|&)|decision\s+(?:and|&)|findings\s+of\s+fact,?\s+(?:and\s+)?conclusions\s+of\s+law,?\s+and|
           unpublished\s+(?:per\s+curiam\s+)?opinion\s+and|\w+\s+-)\s+)*judgments?\b(?!\s+(?:returned|debtor|creditor|
-          of\s+(?:the\s+)?usca|from\s+(?:the\s+)?usca|lien|interest|roll|hearings?|inquest|conference))"""
+          of\s+(?:the\s+)?usca|from\s+(?:the\s+)?usca|lien|interest|roll|hearings?|inquest|conference|
+          (?:on\s+the\s+pleadings|as\s+a\s+matter\s+of\s+law)\s+(?:hearing|motion)))"""
 )
 _JUDGMENT_ENTERED = _rx(
     r"""(?<!separate\s)\bjudgment\s+(?:is\s+|shall\s+be\s+|be\s+|hereby\s+|will\s+be\s+|is\s+hereby\s+)*entered\b
@@ -1457,6 +1458,8 @@ _CLOSING_NOT_DONE = (
     + r"\s+as\s+to\s+(?!all\b)",
     r"\bmotion\s+to\s+close\b[^.;]{0,40}\b(?:is\s+|are\s+)?(?:hereby\s+)?denied\b|\b(?:deny|denies|denying)\b[^.;]{0,60}\bclose\b",
     r"\b(?:closed|terminated)\s+in\s+error\b",
+    # a consolidation order docketed in the lead case too: "close the member case" is not this one
+    r"\bmember\s+(?:case|action)s?\b",
 )
 
 _NOT_DONE_BEFORE = _rx(
@@ -1831,7 +1834,11 @@ RULES: Final[tuple[Rule, ...]] = (
         when=_ADMIN_CLOSE,
         not_after=_DESCRIBED_BEFORE,
         # "ORDER denying 12 Motion to Administratively Close Case": the case stays as it was
-        unless=(_DENIED + r"[^.;]{0,60}\badministrativ", *_CLOSING_NOT_DONE[:4]),
+        unless=(
+            _DENIED + r"[^.;]{0,60}\badministrativ",
+            *_CLOSING_NOT_DONE[:4],
+            _CLOSING_NOT_DONE[-1],
+        ),
         builds=Classification(
             type="case.closed", closed_disposition="other", reason="administrative closing"
         ),

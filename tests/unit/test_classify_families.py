@@ -769,3 +769,18 @@ def test_a_disposition_announced_on_a_condition_is_a_warning(text: str) -> None:
 )
 def test_its_twins_the_act_done_now_with_a_condition_about_something_else(text: str) -> None:
     assert closes(c(text)), c(text).rule
+
+
+def test_a_consolidation_closing_the_member_case_does_not_close_the_docket_it_is_copied_to() -> (
+    None
+):
+    # consolidation orders are docketed in the lead case too
+    text = "ORDER consolidating cases for all purposes. The Clerk shall administratively close the member case."
+    assert c(text).type == "docket.entry"
+    twin = "ORDER consolidating this case with 1:20-cv-1234; the Clerk shall administratively close this case."
+    assert closes(c(twin))
+
+
+def test_a_hearing_on_a_motion_for_judgment_on_the_pleadings_is_not_a_judgment() -> None:
+    assert c("JUDGMENT on the pleadings hearing set for 5/5/2022").type == "docket.entry"
+    assert c("JUDGMENT AS A MATTER OF LAW MOTION hearing held").type == "docket.entry"

@@ -1069,7 +1069,8 @@ _SETTLEMENT_NOTICE = _rx(
         \bsettlement\s+(?:has\s+been\s+|was\s+|had\s+been\s+)?reached\b|\breached\s+a\s+settlement\b|
         \b(?:case|action|matter|parties)\s+(?:has|have|had)\s+(?:been\s+)?settled\b|\bcase\s+settled\b|
         \bsettled\s+in\s+principle\b|\breport\s+of\s+settlement\b|\bnotice\s+of\s+settlement\b
-        |\b(?:having\s+)?report(?:ed|s|ing)\s+(?:a\s+|the\s+|that\s+(?:the\s+)?(?:case|action|matter)\s+(?:has\s+)?)?settle(?:ment|d)\b"""
+        |\b(?:having\s+)?report(?:ed|s|ing)\s+(?:a\s+|the\s+|that\s+(?:the\s+)?(?:case|action|matter)\s+(?:has\s+)?)?settle(?:ment|d)\b
+          (?!\s+(?:negotiations|discussions|talks|conference|efforts|status))"""
 )
 _NO_SETTLEMENT = _rx(
     r"\b(?:unable|not|no|failed|fail|without)\b[^.;]{0,40}\bsettle|\brestitution\b|\bgarnishment\b"

@@ -608,6 +608,9 @@ def test_a_reported_settlement_is_a_notice_and_the_remand_transmittal_a_remand()
         "ORDER: Parties having reported settlement, the parties shall file closing papers within 30 days."
     )
     assert (x.type, x.settlement_closes_case) == ("case.settled", False)
+    assert c("Minute entry: the parties reported settlement negotiations are ongoing.").type == (
+        "docket.entry"
+    )
     y = c("Certified copy of Remand Order mailed to state court. (jd)")
     assert (y.type, y.remand_to) == ("case.remanded", "state_court")
     assert c("MOTION to Remand to State Court by John Doe").type == "docket.entry"

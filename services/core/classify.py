@@ -976,6 +976,8 @@ _COURT_DISMISS = _rx(
            \s+(?:(?:is|are|be|was|were|shall|hereby|herein|accordingly|therefore|also|now|each|both|conditionally|
                  and\s+(?:the\s+)?(?:same|it)|the\s+same)\s+){0,5}(?:dismissed|discontinued)\b
       | \bclaims?\s+against\s+[^;]{1,80}?\s+(?:is|are)\s+(?:hereby\s+)?dismissed\b
+      | \bmemo\s*-?\s*endorse\w*\s+(?:order\s+)?(?:on\s+)?(?:re:?\s+)?(?:\[?\d+\]?\s+)?(?:joint\s+|proposed\s+)?(?:stipulation|notice)\s+
+           (?:and\s+(?:proposed\s+)?order\s+)?(?:of|for)\s+(?:voluntary\s+)?dismissal\b
       | \b(?:defendants?\s+)?does\s+\d+\s*(?:-|through|to)\s*\d+\s+(?:is|are)\s+(?:hereby\s+)?dismissed\b
       | \bdismiss(?:es|ed|ing)\s+(?:without\s+prejudice\s+|with\s+prejudice\s+)?(?:the\s+|this\s+|plaintiffs?'?s?\s+|petitioners?'?s?\s+|
            his\s+|her\s+|their\s+|its\s+|all\s+|said\s+|entire\s+|remaining\s+|above[- ]captioned\s+|instant\s+)*
@@ -1026,7 +1028,7 @@ def _court_dismissal(e: Entry) -> Classification | None:
         ),
         None,
     )
-    if not m:
+    if not m or re.search(r"\bendorsement:?[^.;]{0,20}\bdenied\b", t):
         return None
     if _DENIED_DISMISS.search(t) and not re.search(r"\bgrant", t):
         return None

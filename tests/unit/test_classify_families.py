@@ -787,3 +787,16 @@ def test_a_consolidation_closing_the_member_case_does_not_close_the_docket_it_is
 def test_a_hearing_on_a_motion_for_judgment_on_the_pleadings_is_not_a_judgment() -> None:
     assert c("JUDGMENT on the pleadings hearing set for 5/5/2022").type == "docket.entry"
     assert c("JUDGMENT AS A MATTER OF LAW MOTION hearing held").type == "docket.entry"
+
+
+def test_sdny_memo_endorsement_of_a_stipulation_of_dismissal_closes_and_its_twins_do_not() -> None:
+    x = c(
+        "MEMO ENDORSEMENT on re: 25 Stipulation of Voluntary Dismissal. ENDORSEMENT: SO ORDERED. (Signed by Judge X on 3/3/2021)"
+    )
+    assert (x.type, x.dismissal, x.scope) == ("case.dismissed", "stipulated", "whole")
+    for twin in (
+        "MEMO ENDORSEMENT on re: 25 Letter requesting extension to file stipulation of dismissal. ENDORSEMENT: Granted.",
+        "MEMO ENDORSEMENT on re: 25 Stipulation of Dismissal. ENDORSEMENT: Denied; the parties shall file a corrected stipulation.",
+        "MEMO ENDORSEMENT on re: 30 Stipulation of Dismissal as to Defendant Acme Corp. only. SO ORDERED.",
+    ):
+        assert not closes(c(twin)), twin

@@ -10,14 +10,15 @@ How it reads
 ------------
 An ordered rule table (``RULES``), first match wins. Each row has a name and
 real example texts, which ``tests/unit/test_classify_rules.py`` runs through the
-whole table, asserting that *that row* decides them. Most rows added for issue
-11 are declarative (:func:`row`: the patterns it matches, the ``unless`` guards
+whole table, asserting that *that row* decides them. Rows are declarative
+(:func:`row`: the patterns it matches in the entry's text, head or a named view
+of it, the ``requires`` patterns that must also match, the ``unless`` guards
 that veto it, the classification it builds with its confidence, and what it
-reads from the text); adding a phrasing is one row plus its example. The older
-rows are still predicates (``Rule(name, examples, decide)``) whose
-``Classification.rule`` names the precise outcome inside them (the ``appeals``
-row answers ``notice_of_appeal``, ``appellate_activity`` or
-``appeal_reversed_and_remanded``). Every reading carries a ``confidence``:
+reads from the text); adding a phrasing is one row plus its example. Three older
+rows are still predicates (``Rule(name, examples, decide)``: strikes of earlier
+entries, openings and amended pleadings, court dismissals) whose
+``Classification.rule`` names the precise outcome inside them. Every reading
+carries a ``confidence``:
 ``high`` when the words say it, ``medium`` when inferred (a bare "Stipulation
 and Order", closing only after a reported settlement; a permanent injunction
 granted by order). The order encodes the traps (DESIGN.md "Known traps"):
@@ -81,12 +82,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from schemas.vocabulary import DismissalKind, JudgmentKind, OpeningKind, Prejudice, Scope
 from services.core.classification import Classification
 
-CLASSIFIER_VERSION: Final = "rules-2.4"
+CLASSIFIER_VERSION: Final = "rules-2.5"
 
 __all__ = [
     "CLASSIFIER_VERSION",
@@ -204,7 +205,8 @@ _WHOLE_STRONG = _rx(
     r"""\b(?:entire\s+(?:action|case|complaint|lawsuit)|in\s+(?:its|their)\s+entirety|js-?6|
           (?:civil\s+)?case\s+(?:is\s+)?(?:hereby\s+)?(?:terminated|closed)|case\s+dismissed|
           dismiss(?:ing|ed)\s+(?:the\s+|this\s+)?case\b|(?:close|terminate)\s+(?:the|this)\s+(?:case|action)|
-          all\s+(?:claims|defendants|parties|counts|causes\s+of\s+action|remaining\s+(?:claims|defendants))|
+          all\s+(?:claims|defendants|parties|counts|causes\s+of\s+action|remaining\s+(?:claims|defendants))
+            (?!\s+(?:against|of|by)\s+(?!all\b|(?:the\s+)?(?:remaining\s+)?(?:defendants|plaintiffs|parties)\b))|
           as\s+to\s+all\b|dismissed\s+in\s+full|
           (?:the|this)\s+(?:case|action|complaint)\s+(?:is|be|shall\s+be)\s+(?:hereby\s+)?dismissed\b
             (?!\s+(?:(?:with|without)\s+prejudice\s+)?(?:as\s+to|against|in\s+part|only)))"""
@@ -214,6 +216,11 @@ _PARTIAL = _rx(
           parties\s+dismissed|dismiss(?:ed|ing|al\s+of)?\s+(?:defendants?|part(?:y|ies)|counts?|
             (?:the\s+)?claims?\s+(?:against|of)|(?:plaintiff'?s'?\s+)?[a-z-]+\s+claims?)\b|
           (?:counter|cross|third[- ]party\s+)claims?\b|claims?\s+against\s+(?!all\b)|counts?\s+[\divx]|
+          third[- ]party\s+(?:complaint|defendants?|plaintiffs?)\b|(?:counter|cross)[- ]?complaint\b|
+          \bdoes\s+(?:\d|[ivx]+\b)|\b(?:john|jane)\s+does?\s+(?:\d|[ivx]+\b|defendants?)|\bdoe\s+defendants?\b|
+          (?:plaintiffs?|defendants?)\s+[a-z][a-z.' -]{1,60}?'s?\s+claims?\b|
+          dismiss(?:ed|ing|al\s+of)\s+(?:the\s+)?(?!remaining\b|all\b)(?:individual|corporate|municipal|county|city|state|federal|moving|named|
+            unserved|unknown|fictitious|non-?diverse|[a-z]+\s+county)\s+(?:defendants?|parties)\b|
           certain\s+(?:claims|defendants|parties)|(?:state|federal)[- ]law\s+claims?|
           (?:defendants?|part(?:y|ies)|plaintiffs?)\s+(?:(?!\b(?:case|action|complaint|matter|petition|did|not|shall|must|may|will|if|because|failed)\b)[a-z.,'&() -]){1,80}?
             \s+(?:is\s+|are\s+)?(?:hereby\s+)?(?:dismissed|terminated)|
@@ -223,6 +230,12 @@ _PARTIAL = _rx(
 )
 
 
+# "The remaining claims proceed", "the case remains pending as to the other defendants"
+_CASE_GOES_ON = _rx(
+    r"""\b(?:the\s+)?remaining\s+(?:claims?|defendants?|parties|counts?|plaintiffs?)\s+(?:shall\s+|will\s+|may\s+)?(?:proceed|remain)\b
+      | \b(?:case|action|matter)\s+(?:shall\s+|will\s+)?(?:remains?|proceeds?|continues?)\s+(?:open|pending|active|to\s+proceed)?\s*(?:as\s+to|against)\b
+      | \b(?:case|action)\s+(?:shall\s+|will\s+)?remains?\s+open\b"""
+)
 _DISPOSING = _rx(r"\b(?:dismiss\w*|discontinu\w*|judgment|terminat\w*)\b")
 
 
@@ -235,6 +248,8 @@ def scope_of(text: str) -> Scope:
     not make a dismissal of the complaint partial.
     """
     t = text.lower()
+    if _CASE_GOES_ON.search(t) and not _CLOSE_WORDS.search(t):
+        return "partial"
     if _WHOLE_STRONG.search(t):
         return "whole"
     disposing = [c for c in _clauses(t) if _DISPOSING.search(c)] or [t]
@@ -352,6 +367,8 @@ class Rule:
     when: tuple[re.Pattern[str], ...] = ()
     unless: tuple[re.Pattern[str], ...] = ()
     builds: Classification | None = None
+    examples_at: int | None = None
+    """The document number the examples are read at (a row about a docket's first paper)."""
 
     @property
     def example(self) -> str:
@@ -372,19 +389,29 @@ def row(
     builds: Classification,
     examples: tuple[str, ...],
     unless: Patterns = (),
-    on: Literal["text", "head"] = "text",
+    requires: Patterns = (),
+    requires_head: Patterns = (),
+    unless_head: Patterns = (),
+    on: Literal["text", "head"] | Callable[[Entry], str] = "text",
     reads: tuple[str, ...] = (),
     not_after: Patterns = (),
     window: int = 40,
+    examples_at: int | None = None,
 ) -> Rule:
-    """A declarative row: applies when any ``when`` pattern matches (in the entry's ``on``)
-    and no ``unless`` pattern matches its text; yields ``builds`` with ``rule=name``
+    """A declarative row: applies when any ``when`` pattern matches (in the entry's ``on``: its
+    text, its head, or a named view of it such as the text without the motions it names), every
+    ``requires`` pattern matches its text and every ``requires_head`` pattern its head, no
+    ``unless`` pattern its text and no ``unless_head`` pattern its head; yields
+    ``builds`` with ``rule=name``
     and the parameters named in ``reads`` read from the text (prejudice, scope,
     judgment kind, the reopening window). With ``not_after``, a match counts only
     when the ``window`` characters before it do not match (``_ordered``): "As this
     matter is administratively closed, ..." describes, it does not close."""
     whens = _patterns(when)
     unlesses = _patterns(unless)
+    requireds = _patterns(requires)
+    head_vetoes = _patterns(unless_head)
+    head_requireds = _patterns(requires_head)
     template = replace(builds, rule=name)
     wanted = frozenset(reads)
 
@@ -396,12 +423,18 @@ def row(
         return any(_ordered(p, where, b, window) for b in befores)
 
     def decide(e: Entry) -> Classification | None:
-        where = e.head if on == "head" else e.text
-        if not any(matches(p, where) for p in whens) or any(u.search(e.text) for u in unlesses):
+        where = on(e) if callable(on) else e.head if on == "head" else e.text
+        if (
+            not any(matches(p, where) for p in whens)
+            or not all(r.search(e.text) for r in requireds)
+            or not all(r.search(e.head) for r in head_requireds)
+            or any(u.search(e.text) for u in unlesses)
+            or any(u.search(e.head) for u in head_vetoes)
+        ):
             return None
-        return _built(template, wanted, e.text)
+        return _built(template, wanted, e)
 
-    return Rule(name, examples, decide, whens, unlesses, template)
+    return Rule(name, examples, decide, whens, unlesses, template, examples_at)
 
 
 _REOPEN_WINDOW = _rx(
@@ -423,18 +456,30 @@ def reopen_window(text: str) -> int | None:
     return _NUMBER_WORDS.get(word) if word else None
 
 
-def _built(template: Classification, reads: frozenset[str], t: str) -> Classification:
-    update: dict[str, object] = {}
+def _built(template: Classification, reads: frozenset[str], e: Entry) -> Classification:
+    t = e.text
+    update: dict[str, Any] = {}
     if "prejudice" in reads:
         update["prejudice"] = prejudice_of(t)
     if "scope" in reads:
         update["scope"] = scope_of(t)
     if "judgment_kind" in reads:
         update["judgment"] = _judgment_kind(t)
+    if "judgment_scope" in reads:
+        update["scope"] = _judgment_scope(t)
+    if "reason" in reads:
+        update["reason"] = _reason_of(t)
     if "reopen_window" in reads:
         update["reopen_within_days"] = reopen_window(t)
     if "class_action" in reads:
         update["class_action"] = _class_action(t)
+    if "to_court" in reads:
+        update["to_court"] = _court_name(e.original, _TO_COURT)
+    if "mdl" in reads:
+        update["mdl"] = bool(_MDL.search(t))
+    if "stay_reason" in reads:
+        m = _PENDING_WHY.search(t)
+        update["reason"] = m["why"].strip() if m else None
     if "confidence" in reads and (_CLOSE_WORDS.search(t) or _WHOLE_STRONG.search(t)):
         update["confidence"] = "high"  # the entry itself says the case ends
     return replace(template, **update) if update else template
@@ -468,7 +513,8 @@ _UNDONE_OBJECT = _rx(
 )
 _VACATE_CLOSURE = _rx(
     r"""\bvacat(?:e|es|ed|ing)\b[^.;]{0,80}\b(?:judgment|order\s+of\s+dismissal|dismissal|order\s+dismissing|
-          order\s+closing|administrative\s+clos)|\b(?:judgment|dismissal)\s+(?:is\s+|are\s+|be\s+|hereby\s+)*vacated\b"""
+          order\s+closing|administrative\s+clos)
+      | \b(?:judgment|dismissal)(?:\s+\([^()]{0,30}\))?\s+(?:is\s+|are\s+|be\s+|hereby\s+)*vacated\b"""
 )
 
 
@@ -512,14 +558,17 @@ def _strikes_earlier(e: Entry) -> Classification | None:
             ):
                 marked = True
                 break
-    if not marked:
+    vacates_closure = bool(_VACATE_CLOSURE.search(t)) and not _SCHEDULE_WORDS.search(
+        t.split("vacat", 1)[1][:60]
+    )
+    if not (marked or vacates_closure):
         return None
     targets = _references(_before_correction(t), e.document_number)
     if targets:
         return Classification(
             type="entry.stricken", rule="strikes_earlier_entries", targets=targets
         )
-    if _VACATE_CLOSURE.search(t) and not _SCHEDULE_WORDS.search(t.split("vacat", 1)[1][:60]):
+    if vacates_closure:
         # "ORDER vacating the judgment": no entry number to undo, but the closure is gone.
         return Classification(type="case.reopened", rule="vacates_closure_without_reference")
     return None
@@ -553,20 +602,58 @@ _NOTICE_OF_APPEAL = _rx(
 )
 
 
-def _appellate(e: Entry) -> Classification | None:
-    """The court of appeals' acts, copied onto the district docket, are not district dispositions."""
-    t = e.text
-    if not _mentions(t, "appeal", "usca", "u.s.c.a", "mandate", "circuit", "c/a"):
-        return None
-    if _NOTICE_OF_APPEAL.search(e.head):
-        return Classification(rule="notice_of_appeal", appeal=True)
-    from_appeals = bool(_APPELLATE_HEAD.search(e.head))
-    reversed_remanded = (from_appeals or _APPEAL_CONTEXT.search(t)) and _REVERSED_REMANDED.search(t)
-    if reversed_remanded and not re.search(r"\baffirmed\b(?![^.]{0,20}\bin\s+part)", t):
-        return Classification(type="case.reopened", rule="appeal_reversed_and_remanded")
-    if from_appeals or _APPEAL_DISMISSED.search(t):
-        return Classification(rule="appellate_activity")
-    return None
+_APPEAL_WORDS = r"appeal|usca|u\.s\.c\.a|mandate|circuit|c/a"
+_AFFIRMED = r"\baffirmed\b(?![^.]{0,20}\bin\s+part)"
+
+# The court of appeals' acts, copied onto the district docket, are not district dispositions;
+# its reversal and remand reopens the case; a notice of appeal is only a flag.
+_APPEAL_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "notice_of_appeal",
+        on="head",
+        when=_NOTICE_OF_APPEAL,
+        builds=Classification(appeal=True),
+        examples=("NOTICE OF APPEAL by John Doe. Filing fee $ 505, receipt number 0971-1.",),
+    ),
+    row(
+        "appeal_reversed_and_remanded",
+        when=_REVERSED_REMANDED,
+        requires=(_APPEAL_WORDS, _APPEAL_CONTEXT),
+        unless=_AFFIRMED,
+        builds=Classification(type="case.reopened"),
+        examples=(
+            "USCA JUDGMENT ... the judgment of the District Court is reversed, and the cause is remanded to the District Court",
+        ),
+    ),
+    row(
+        "appellate_entry_reversed_and_remanded",
+        on="head",
+        when=_APPELLATE_HEAD,
+        requires=(_APPEAL_WORDS, _REVERSED_REMANDED),
+        unless=_AFFIRMED,
+        builds=Classification(type="case.reopened"),
+        examples=(
+            "Certified and transmitted record: the decision below is vacated and the matter remanded for further proceedings. Appeal No. 21-1234.",
+        ),
+    ),
+    row(
+        "appellate_activity",
+        on="head",
+        when=_APPELLATE_HEAD,
+        requires=_APPEAL_WORDS,
+        builds=Classification(),
+        examples=("MANDATE of USCA: the judgment of the district court is AFFIRMED.",),
+    ),
+    row(
+        "appeal_dismissed_is_not_a_disposition",
+        when=_APPEAL_DISMISSED,
+        requires=_APPEAL_WORDS,
+        builds=Classification(),
+        examples=(
+            "JUDGMENT JUDGMENT (cc)(*filed 4/24/2000) ORD appeal is dismissed. Cpys dist.",
+        ),  # nvd_21855.json
+    ),
+)
 
 
 _CUSTODY = _rx(
@@ -642,6 +729,13 @@ _PLEADING_AFTER = _rx(
 )
 
 
+# "Complaint/Brief in Support of Plaintiff's MOTION for Preliminary Injunction" docketed again
+# later (lamd.json): a brief under the pleading's name, not the pleading.
+_SUPPORTING_PAPER_AFTER = _rx(
+    r"^\s*/\s*(?:brief|memorandum|memo)\b|^\s+(?:brief\s+|memorandum\s+)?in\s+(?:support|opposition)\s+of\b"
+)
+
+
 def _pleading_head(e: Entry) -> tuple[str, bool] | None:
     """('complaint'|'petition', amended?) when the entry *is* a pleading, from its first words."""
     m = _FIRST_WORDS.search(e.head)
@@ -655,6 +749,10 @@ def _pleading_head(e: Entry) -> tuple[str, bool] | None:
     rest = e.head[m.end() :]
     if not _PLEADING_AFTER.search(rest):
         return None
+    if _SUPPORTING_PAPER_AFTER.search(rest) and e.document_number != 1:
+        return (
+            None  # at number 1 it is the docket's first paper: the complaint filed with its brief
+        )
     kind = "petition" if m["what"].rstrip("s").endswith("petition") else "complaint"
     return kind, amended
 
@@ -700,33 +798,10 @@ def _opening(e: Entry) -> Classification | None:
 
 _TRANSFER_IN = _rx(
     r"""\btransfer\s+in\s+(?:order|from)\b|\btransferred\s+in\b|\btransferred\s+(?:here\s+)?from\s+(?:the\s+)?[\w .]*district|
-        \breceived\s+from\s+(?:the\s+)?[\w .]*district|\bcase\s+transferred\s+in\b|\btransfer\s+in\s+order\b"""
+        \breceived\s+from\s+(?:the\s+)?[\w .]*district|\bcase\s+transferred\s+in\b|\btransfer\s+in\s+order\b|
+        \b(?:interdistrict\s+)?transfer\s*-\s*in\b"""
 )
 _TRANSFER_WORDS = _rx(r"\btransfer(?:red|ring)?\b|\bcto\b|\bcto-\d+")
-
-
-def _transfer_in(e: Entry) -> Classification | None:
-    t = e.text
-    if (
-        not _mentions(t, "transfer", "cto")
-        or _REQUEST_HEAD.search(e.head)
-        or not _TRANSFER_WORDS.search(t)
-    ):
-        return None
-    first_paper = (
-        e.document_number == 1
-        and "conditional" not in t
-        and re.search(
-            r"\b(?:transfer\s+order|order\s+(?:of\s+)?transfer|transferred\s+to|1407)\b", t
-        )
-    )
-    if _TRANSFER_IN.search(t) or first_paper:
-        return Classification(type="case.filed", rule="transfer_in", opening="transfer_in")
-    if _MDL_CREATED.search(t) and not _THIS_CASE_MOVES.search(t):
-        # The Panel's order creating an MDL and transferring "N actions" names no case of
-        # this docket: neither an opening here nor a transfer out of here.
-        return Classification(rule="mdl_created_is_not_a_transfer_of_this_case")
-    return None
 
 
 _MDL_CREATED = _rx(
@@ -735,6 +810,50 @@ _MDL_CREATED = _rx(
 )
 _THIS_CASE_MOVES = _rx(
     r"\b(?:this|the\s+(?:above[- ]captioned|instant))\s+(?:case|action|matter)\b|\bthe\s+action\s+is\s+transferred\b"
+)
+
+
+def _first_paper(e: Entry) -> str:
+    """The text of the docket's first paper (document 1); nothing for any other entry."""
+    return e.text if e.document_number == 1 else ""
+
+
+_TRANSFER_IN_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "transfer_in",
+        when=_TRANSFER_IN,
+        requires=_TRANSFER_WORDS,
+        unless_head=_REQUEST_HEAD,
+        builds=Classification(type="case.filed", opening="transfer_in"),
+        examples=("CERTIFIED TRUE COPY OF MDL TRANSFER IN ORDER FROM THE MDL PANEL",),
+    ),
+    row(
+        # a transfer order as document 1 opens the case here (the MDL court's first entry)
+        "transfer_order_as_first_paper",
+        on=_first_paper,
+        when=r"\b(?:transfer\s+order|order\s+(?:of\s+)?transfer|transferred\s+to|1407)\b",
+        requires=_TRANSFER_WORDS,
+        unless=r"conditional",
+        unless_head=_REQUEST_HEAD,
+        builds=Classification(type="case.filed", opening="transfer_in"),
+        examples=(
+            "TRANSFER ORDER from Judicial Panel on Multi District Litigation, pursuant to 28 U.S.C. 1407, that the action is transferred to the Northern District of California creating MDL No. 2420",
+        ),
+        examples_at=1,
+    ),
+    row(
+        # The Panel's order creating an MDL and transferring "N actions" names no case of
+        # this docket: neither an opening here nor a transfer out of here.
+        "mdl_created_is_not_a_transfer_of_this_case",
+        when=_MDL_CREATED,
+        requires=_TRANSFER_WORDS,
+        unless=_THIS_CASE_MOVES,
+        unless_head=_REQUEST_HEAD,
+        builds=Classification(),
+        examples=(
+            "ORDER creating MDL No. 3047 and transferring 5 actions to the Northern District of California for coordinated or consolidated pretrial proceedings",
+        ),
+    ),
 )
 
 
@@ -761,18 +880,51 @@ def _dismissal(kind: DismissalKind, rule: str, e: Entry) -> Classification:
     )
 
 
-def _voluntary(e: Entry) -> Classification | None:
-    h, t = e.head, e.text
-    if "dismissal" not in h or not _VOLUNTARY_NOTICE.search(h):
-        return None
-    if re.search(r"\b(?:order|trustee)\b[^.]{0,40}\bdismiss", t) and not re.search(
-        r"\bvoluntar", t
-    ):
+_DISMISSAL_READS = ("prejudice", "scope", "reopen_window")
+
+_VOLUNTARY_ROWS: Final[tuple[Rule, ...]] = (
+    row(
         # Bankruptcy noticing centre: "Notice of Dismissal (re: Order on Motion to Dismiss Case by Trustee)".
-        return _dismissal("court", "notice_of_court_dismissal", e)
-    if h.startswith("joint") or _RULE_41_II.search(t):
-        return _dismissal("stipulated", "joint_notice_of_dismissal", e)
-    return _dismissal("voluntary", "notice_of_voluntary_dismissal", e)
+        "notice_of_court_dismissal",
+        on="head",
+        when=_VOLUNTARY_NOTICE,
+        requires=r"\b(?:order|trustee)\b[^.]{0,40}\bdismiss",
+        unless=r"\bvoluntar",
+        builds=Classification(type="case.dismissed", dismissal="court"),
+        reads=(*_DISMISSAL_READS, "reason"),
+        examples=(
+            "Notice of Dismissal (re: Order on Motion to Dismiss Case by Trustee). Notice Date 03/01/2019.",
+        ),
+    ),
+    row(
+        "joint_notice_of_dismissal",
+        on="head",
+        when=(r"^joint\b[^.;]{0,160}?\bdismissal\b",),
+        requires_head=_VOLUNTARY_NOTICE,
+        builds=Classification(type="case.dismissed", dismissal="stipulated"),
+        reads=_DISMISSAL_READS,
+        examples=("JOINT NOTICE OF DISMISSAL WITH PREJUDICE by all parties",),
+    ),
+    row(
+        "joint_notice_of_dismissal_under_41_a_1_a_ii",
+        on="head",
+        when=_VOLUNTARY_NOTICE,
+        requires=_RULE_41_II,
+        builds=Classification(type="case.dismissed", dismissal="stipulated"),
+        reads=_DISMISSAL_READS,
+        examples=(
+            "NOTICE of Dismissal pursuant to Fed. R. Civ. P. 41(a)(1)(A)(ii) signed by all parties",
+        ),
+    ),
+    row(
+        "notice_of_voluntary_dismissal",
+        on="head",
+        when=_VOLUNTARY_NOTICE,
+        builds=Classification(type="case.dismissed", dismissal="voluntary"),
+        reads=_DISMISSAL_READS,
+        examples=("NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Alessandro De La Torre",),
+    ),
+)
 
 
 _STIPULATION_HEAD = _rx(
@@ -783,35 +935,55 @@ _STIPULATED_DISMISSAL = _rx(
 )
 
 
-def _stipulated(e: Entry) -> Classification | None:
-    if not _mentions(e.head[:40], "stipulat", "consent order") or not _STIPULATION_HEAD.search(
-        e.head
-    ):
-        return None
-    t = re.sub(r"\bmotions?\s+to\s+dismiss\b", " ", e.text)
-    if not _STIPULATED_DISMISSAL.search(t):
-        return None
-    return _dismissal("stipulated", "stipulation_of_dismissal", e)
+def _without_motions_to_dismiss(e: Entry) -> str:
+    return re.sub(r"\bmotions?\s+to\s+dismiss\b", " ", e.text)
+
+
+_STIPULATION_ROW: Final = row(
+    "stipulation_of_dismissal",
+    on=_without_motions_to_dismiss,
+    when=_STIPULATED_DISMISSAL,
+    requires_head=_STIPULATION_HEAD,
+    builds=Classification(type="case.dismissed", dismissal="stipulated"),
+    reads=_DISMISSAL_READS,
+    examples=(
+        "STIPULATION AND ORDER OF DISCONTINUANCE: This action is discontinued, with prejudice",
+    ),
+)
 
 
 def _without_moot_clauses(t: str) -> str:
-    """Drop clauses about motions "dismissed/denied/terminated as moot": they end a motion, not the case."""
+    """Drop clauses about motions "dismissed/denied/terminated as moot": they end a motion, not the case.
+
+    A clause that is moot about the action itself ("ORDER DISMISSING ACTION as moot") stays.
+    """
     if "moot" not in t:
         return t
-    return ". ".join(c for c in _clauses(t) if not re.search(r"\bmoot\b", c))
+    return ". ".join(c for c in _clauses(t) if not _MOOT_MOTION.search(c))
+
+
+_MOOT_MOTION = _rx(
+    r"""\bmoot\b(?=.*\b(?:motions?|requests?|applications?|objections?|appeals?|petitions?\s+for|\d+\s+\w+)\b)
+      | \b(?:motions?|requests?|applications?|objections?|appeals?|petitions?\s+for|\[?\d+\]?\s+\w+)\b.*\bmoot\b"""
+)
 
 
 _COURT_DISMISS = _rx(
-    r"""(?<!proposed\s)(?<!lodged\s)\border\s+(?:of|for)\s+(?:voluntary\s+)?dismissal\b
+    r"""(?<!proposed\s)(?<!lodged\s)\border\s+(?:of|for)\s+(?:voluntary\s+)?(?:dismissal|discontinuance)\b
       | (?<!proposed\s)\border\s+dismissing\b|\bdismissal\s+order\b|\bjudgment\s+of\s+dismissal\b|\bcase\s+dismissed\b
       | \b(?:case|action|complaint|petition|suit|lawsuit|matter|proceeding|claims?|counts?|defendants?|parties|
            plaintiffs?|petitioners?)\b(?:\s+\([^)]{0,40}\))?
            \s+(?:(?:is|are|be|was|were|shall|hereby|herein|accordingly|therefore|also|now|each|both|conditionally|
                  and\s+(?:the\s+)?(?:same|it)|the\s+same)\s+){0,5}(?:dismissed|discontinued)\b
+      | \bclaims?\s+against\s+[^;]{1,80}?\s+(?:is|are)\s+(?:hereby\s+)?dismissed\b
+      | \bmemo\s*-?\s*endorse\w*\s+(?:order\s+)?(?:on\s+)?(?:re:?\s+)?(?:\[?\d+\]?\s+)?(?:joint\s+|proposed\s+)?(?:stipulation|notice)\s+
+           (?:and\s+(?:proposed\s+)?order\s+)?(?:of|for)\s+(?:voluntary\s+)?dismissal\b
+      | \b(?:defendants?\s+)?does\s+\d+\s*(?:-|through|to)\s*\d+\s+(?:is|are)\s+(?:hereby\s+)?dismissed\b
       | \bdismiss(?:es|ed|ing)\s+(?:without\s+prejudice\s+|with\s+prejudice\s+)?(?:the\s+|this\s+|plaintiffs?'?s?\s+|petitioners?'?s?\s+|
            his\s+|her\s+|their\s+|its\s+|all\s+|said\s+|entire\s+|remaining\s+|above[- ]captioned\s+|instant\s+)*
            (?:case|action|complaint|petition|claims?|suit|lawsuit|matter|proceeding|counts?)\b
-      | \bgranting\s+(?:in\s+part\s+)?(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotions?\s+(?:for\s+(?:voluntary\s+)?dismissal|to\s+(?:voluntarily\s+)?dismiss)\b
+      | \bgranting\s+(?:in\s+part\s+)?(?:(?!\bmotions?\b)(?:[^.;]|(?:(?<=inc)|(?<=corp)|(?<=co)|(?<=ltd)|(?<=llc)|(?<=\bu\.s)|(?<=\bn\.a))\.)){0,60}?
+           \bmotions?\s+(?:for\s+(?:voluntary\s+)?dismissal|to\s+(?:voluntarily\s+)?dismiss)\b
       | \border\s+(?:on|re:?|approving|accepting|adopting|entering|so[- ]ordering)\s+(?:the\s+)?(?:parties'?\s+|joint\s+|plaintiffs?'?s?\s+)*
            (?:\[?\d+\]?\s+)?(?:stipulat\w*|notice)\s+(?:of|for|to)\s+(?:voluntary\s+)?dismiss
       | \bmotions?\s+to\s+dismiss\b[^.;]{0,80}(?<!\bbe\s)(?<!\bnot\s)\b(?:is\s+|are\s+|was\s+)?(?:hereby\s+)?granted\b
@@ -832,13 +1004,31 @@ _PENDING_DISMISSAL = _rx(
 )
 
 
+_NAMES_AN_EARLIER_PAPER = _rx(
+    r"""\b(?:in\s+light\s+of|in\s+view\s+of|given|due\s+to|because\s+of|pursuant\s+to|following|per|re:?)\s+
+        (?:the\s+)?(?:court'?s\s+)?(?:so[- ]ordered\s+)?(?:stipulation\s+(?:and|&)\s+)?$"""
+)
+
+
 def _court_dismissal(e: Entry) -> Classification | None:
     if not _mentions(e.text, "dismiss", "discontinu"):
         return None
     # "stay discovery pending resolution of the motion to dismiss": the motion is context, not decided
     t = _PENDING_DISMISSAL.sub(" ", _without_moot_clauses(e.text))
-    m = _COURT_DISMISS.search(t)
-    if not m:
+    # "In light of the STIPULATION AND ORDER OF DISCONTINUANCE 13 the Status Conference ... is
+    # cancelled" (nyed.json): the title of an earlier closing paper, named as the reason, is not one
+    m = next(
+        (
+            m
+            for m in _COURT_DISMISS.finditer(t)
+            if not (
+                m.group(0).startswith("order")
+                and _NAMES_AN_EARLIER_PAPER.search(t[max(0, m.start() - 60) : m.start()])
+            )
+        ),
+        None,
+    )
+    if not m or re.search(r"\bendorsement:?[^.;]{0,20}\bdenied\b", t):
         return None
     if _DENIED_DISMISS.search(t) and not re.search(r"\bgrant", t):
         return None
@@ -880,7 +1070,9 @@ _SETTLEMENT_NOTICE = _rx(
     r"""\bnotice\s+of\s+(?:proposed\s+|pending\s+|tentative\s+)?settlement\b(?!\s+agreement\s+as\s+to)|
         \bsettlement\s+(?:has\s+been\s+|was\s+|had\s+been\s+)?reached\b|\breached\s+a\s+settlement\b|
         \b(?:case|action|matter|parties)\s+(?:has|have|had)\s+(?:been\s+)?settled\b|\bcase\s+settled\b|
-        \bsettled\s+in\s+principle\b|\breport\s+of\s+settlement\b|\bnotice\s+of\s+settlement\b"""
+        \bsettled\s+in\s+principle\b|\breport\s+of\s+settlement\b|\bnotice\s+of\s+settlement\b
+        |\b(?:having\s+)?report(?:ed|s|ing)\s+(?:a\s+|the\s+|that\s+(?:the\s+)?(?:case|action|matter)\s+(?:has\s+)?)?settle(?:ment|d)\b
+          (?!\s+(?:negotiations|discussions|talks|conference|efforts|status))"""
 )
 _NO_SETTLEMENT = _rx(
     r"\b(?:unable|not|no|failed|fail|without)\b[^.;]{0,40}\bsettle|\brestitution\b|\bgarnishment\b"
@@ -895,55 +1087,20 @@ _SETTLED = _rx(
 )
 
 
-def _settlement(e: Entry) -> Classification | None:
-    """Settlement that closes (an order dismissing/closing because the case settled) vs. a mere notice.
-
-    A party's notice or stipulation *of dismissal* that mentions a settlement is
-    left to the dismissal rules: the dismissal is what closes the case.
-    """
-    t, h = e.text, e.head
-    if "settle" not in t or _NO_SETTLEMENT.search(t):
-        return None
-    if (
-        re.match(r"^(?:\w+\s+){0,3}motions?\b", h)
-        or _VOLUNTARY_NOTICE.search(h)
-        or _STIPULATION_HEAD.search(h)
-    ):
-        return None
-    closing = _SETTLEMENT_CLOSES.search(t) or (
-        _SETTLED.search(t)
-        and (
-            _COURT_DISMISS.search(_without_moot_clauses(t))
-            or _CLOSE_WORDS.search(t)
-            or re.search(r"\bdiscontinu", t)
-        )
-    )
-    if closing and not _REQUEST_HEAD.search(h):
-        return Classification(
-            type="case.settled",
-            rule="settlement_closes_case",
-            class_action=_class_action(t),
-            reopen_within_days=reopen_window(t),
-        )
-    if _SETTLEMENT_NOTICE.search(t):
-        return Classification(
-            type="case.settled", rule="notice_of_settlement_only", settlement_closes_case=False
-        )
-    return None
-
-
 _JUDGMENT_HEAD = _rx(
     r"""^(?:(?:final|amended|corrected|partial|default|consent|agreed|stipulated|clerk'?s|clerks|summary|declaratory|
           separate|rule\s+58|civil|criminal|order\s+(?:and|&)|memorandum\s+(?:opinion\s+)?(?:and|&)|opinion\s+(?:and|&)|
           ruling\s+(?:and|&)|decision\s+(?:and|&)|findings\s+of\s+fact,?\s+(?:and\s+)?conclusions\s+of\s+law,?\s+and|
           unpublished\s+(?:per\s+curiam\s+)?opinion\s+and|\w+\s+-)\s+)*judgments?\b(?!\s+(?:returned|debtor|creditor|
-          of\s+(?:the\s+)?usca|from\s+(?:the\s+)?usca|lien|interest|roll))"""
+          of\s+(?:the\s+)?usca|from\s+(?:the\s+)?usca|lien|interest|roll|hearings?|inquest|conference|
+          (?:on\s+the\s+pleadings|as\s+a\s+matter\s+of\s+law)\s+(?:hearing|motion)))"""
 )
 _JUDGMENT_ENTERED = _rx(
     r"""(?<!separate\s)\bjudgment\s+(?:is\s+|shall\s+be\s+|be\s+|hereby\s+|will\s+be\s+|is\s+hereby\s+)*entered\b
       | (?<!separate\s)\bjudgment\s+shall\s+(?:enter|issue)\b
       | \b(?:clerk|court)\b[^.;]{0,40}\b(?:shall|to|will|is\s+directed\s+to|is\s+ordered\s+to)\s+enter\s+(?:final\s+|a\s+|default\s+)?judgment\b
-      | \bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+for\s+(?:entry\s+of\s+)?default\s+judgment\b
+      | \bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\b(?:motion|application|request)\s+for\s+(?:entry\s+of\s+)?(?:a\s+)?(?:final\s+)?default\s+judgment\b
+      | \b(?:order|court)\s+(?:hereby\s+)?grant(?:ing|s)\s+(?:a\s+|final\s+)*default\s+judgment\b
       | \bcase\s+termination\s+for\s+(?:opinion|order\s+and\s+judgment)\b"""
 )
 
@@ -977,23 +1134,6 @@ _CLOSE_WORDS = _rx(
 )
 
 
-def _judgment_head(e: Entry) -> Classification | None:
-    """The entry *is* a judgment: "JUDGMENT ...", "CLERK'S JUDGMENT", "DEFAULT JUDGMENT", "Judgment - Consent"."""
-    return _judgment(e) if "judgment" in e.head[:160] and _JUDGMENT_HEAD.search(e.head) else None
-
-
-def _judgment_directed(e: Entry) -> Classification | None:
-    """An order that enters or directs judgment ("The Clerk shall enter judgment and close the case")."""
-    t = e.text
-    if not _mentions(t, "judgment", "case termination"):
-        return None
-    if _JUDGMENT_ENTERED.search(t) or (
-        _SUMMARY_JUDGMENT_GRANTED.search(t) and _CLOSE_WORDS.search(t)
-    ):
-        return _judgment(e)
-    return None
-
-
 # "DEFAULT JUDGMENT as to Acme Corp.": without the party list, a judgment naming only some
 # parties never closes the case. A criminal judgment "as to <defendant>, Count(s) 1, ... BOP"
 # sentences the defendant and closes the criminal case (known simplification, module docstring).
@@ -1012,24 +1152,89 @@ _COSTS_OR_FEES_JUDGMENT = _rx(
 )
 
 
-def _judgment(e: Entry) -> Classification | None:
-    t = e.text
-    if _COSTS_OR_FEES_JUDGMENT.search(t) and not _CLOSE_WORDS.search(t):
-        # "CLERK'S JUDGMENT on costs taxed": follows the merits judgment, never is it
-        return Classification(rule="judgment_on_costs_or_fees_is_not_the_merits")
-    if re.search(r"\bdenying\b[^.;]{0,60}\bjudgment\b", t) and not re.search(r"\bgranting\b", t):
-        return None
+_JUDGMENT_DENIED = r"^(?!.*\bgranting\b).*\bdenying\b[^.;]{0,60}\bjudgment\b"
+
+
+def _judgment_scope(t: str) -> Scope:
+    """A judgment is partial on some claims, counts or parties (not a criminal sentence), or 54(b)."""
     partial = bool(
         re.search(r"\bpartial\b|\b54\s*\(b\)|\bin\s+part\b|\bas\s+to\s+(?:count|claim)s?\b", t)
         or (_JUDGMENT_AS_TO_PARTY.search(t) and not _CRIMINAL_SENTENCE.search(t))
     ) and not _WHOLE_STRONG.search(t)
-    return Classification(
-        type="judgment.entered",
-        rule="judgment",
-        judgment=_judgment_kind(t),
-        prejudice=prejudice_of(t),
-        scope="partial" if partial else "whole",
-    )
+    return "partial" if partial else "whole"
+
+
+_JUDGMENT_READS = ("judgment_kind", "prejudice", "judgment_scope")
+_JUDGMENT = Classification(type="judgment.entered")
+
+
+def _judgment(e: Entry) -> Classification | None:
+    """An order dismissing on summary judgment is a judgment (``court_dismissal`` asks)."""
+    if _COSTS_OR_FEES_JUDGMENT.search(e.text) and not _CLOSE_WORDS.search(e.text):
+        return Classification(rule="judgment_on_costs_or_fees_is_not_the_merits")
+    if re.search(_JUDGMENT_DENIED, e.text):
+        return None
+    return _built(replace(_JUDGMENT, rule="judgment"), frozenset(_JUDGMENT_READS), e)
+
+
+# "CLERK'S JUDGMENT on costs taxed" follows the merits judgment, never is it.
+_JUDGMENT_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "judgment_on_costs_or_fees_is_not_the_merits",
+        on="head",
+        when=_JUDGMENT_HEAD,
+        requires=_COSTS_OR_FEES_JUDGMENT,
+        unless=_CLOSE_WORDS,
+        builds=Classification(),
+        examples=("CLERK'S JUDGMENT on costs taxed in favor of defendant.",),
+    ),
+    row(
+        # the entry *is* a judgment: "JUDGMENT ...", "CLERK'S JUDGMENT", "DEFAULT JUDGMENT", "Judgment - Consent"
+        "judgment",
+        on="head",
+        when=_JUDGMENT_HEAD,
+        unless=_JUDGMENT_DENIED,
+        builds=_JUDGMENT,
+        reads=_JUDGMENT_READS,
+        examples=(
+            "JUDGMENT - Ordered that plaintiff Milan Dediol's claims against defendants are DISMISSED with prejudice.",
+        ),
+    ),
+)
+# an order that enters or directs judgment ("The Clerk shall enter judgment and close the case")
+_JUDGMENT_DIRECTED_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "directed_judgment_on_costs_or_fees_is_not_the_merits",
+        when=_JUDGMENT_ENTERED,
+        requires=_COSTS_OR_FEES_JUDGMENT,
+        unless=_CLOSE_WORDS,
+        builds=Classification(),
+        examples=(
+            "ORDER granting 60 Bill of Costs. The Clerk shall enter judgment for costs of $1,250.",
+        ),
+    ),
+    row(
+        "judgment_directed",
+        when=_JUDGMENT_ENTERED,
+        unless=_JUDGMENT_DENIED,
+        builds=_JUDGMENT,
+        reads=_JUDGMENT_READS,
+        examples=(
+            "ORDER granting motion for default judgment ... The Clerk shall enter judgment and close the case",
+        ),
+    ),
+    row(
+        "summary_judgment_closes_the_case",
+        when=_SUMMARY_JUDGMENT_GRANTED,
+        requires=_CLOSE_WORDS,
+        unless=_JUDGMENT_DENIED,
+        builds=_JUDGMENT,
+        reads=_JUDGMENT_READS,
+        examples=(
+            "ORDER granting 25 Motion for Summary Judgment. Signed by Judge X. (Case closed)",
+        ),
+    ),
+)
 
 
 _TO_COURT = re.compile(
@@ -1062,29 +1267,57 @@ _TO_A_JUDGE = _rx(
 )
 
 
-def _transfer_out(e: Entry) -> Classification | None:
-    t = e.text
-    if not _mentions(t, "transfer", "cto"):
-        return None
-    if not _TRANSFER_OUT.search(t) and not re.search(
-        r"\bconditional\s+transfer\s+order\b|\bcto-?\s*\d+", t
-    ):
-        return None
-    if _NOT_A_CASE_TRANSFER.search(t):
-        return Classification(rule="not_a_transfer_of_this_case")
-    if _TO_A_JUDGE.search(t) and not re.search(r"\bdistrict\s+of\b|\binterdistrict\b", t):
-        return Classification(rule="reassignment_to_a_judge_is_not_a_transfer_out")
-    if re.search(r"\bdivision\b", t) and not re.search(
-        r"\bdistrict\s+of\b|\bdistrict\s+court\b|\binterdistrict\b|\b[a-z]+\s+district\b", t
-    ):
-        return Classification(rule="intradistrict_transfer_is_not_a_transfer_out")
-    mdl = bool(_MDL.search(t))
-    return Classification(
-        type="case.transferred",
-        rule="mdl_transfer" if mdl else "transfer_out",
-        mdl=mdl,
-        to_court=_court_name(e.original, _TO_COURT),
-    )
+_TRANSFERS_OUT = (_TRANSFER_OUT, r"\bconditional\s+transfer\s+order\b|\bcto-?\s*\d+")
+
+_TRANSFER_OUT_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "not_a_transfer_of_this_case",
+        when=_TRANSFERS_OUT,
+        requires=_NOT_A_CASE_TRANSFER,
+        builds=Classification(),
+        examples=(
+            "CERTIFIED TRUE COPY OF MDL ORDER FROM THE MDL PANEL LIFTING STAY OF CONDITIONAL TRANSFER ORDER... that the stay of the Panel's conditional transfer order is lifted",  # nysd_1.json
+            "PROBATION JURISDICTION (PROBATION 22 Out) TRANSFERRED to Northern District of CA as to Pouriya Mozaffary.",  # caed_2.json
+        ),
+    ),
+    row(
+        "reassignment_to_a_judge_is_not_a_transfer_out",
+        when=_TRANSFERS_OUT,
+        requires=_TO_A_JUDGE,
+        unless=r"\bdistrict\s+of\b|\binterdistrict\b",
+        builds=Classification(),
+        examples=("ORDER transferring case to Judge Jane Smith for all further proceedings.",),
+    ),
+    row(
+        "intradistrict_transfer_is_not_a_transfer_out",
+        when=_TRANSFERS_OUT,
+        requires=r"\bdivision\b",
+        unless=r"\bdistrict\s+of\b|\bdistrict\s+court\b|\binterdistrict\b|\b[a-z]+\s+district\b",
+        builds=Classification(),
+        examples=(
+            "Case transferred to Western Division (Springfield) (McKillop, Matthew)",
+        ),  # mad_193254.json
+    ),
+    row(
+        "mdl_transfer",
+        when=_TRANSFERS_OUT,
+        requires=_MDL,
+        builds=Classification(type="case.transferred", mdl=True),
+        reads=("to_court",),
+        examples=(
+            "CONDITIONAL TRANSFER ORDER (CTO-12) transferring case to the Northern District of California MDL No. 2420",
+        ),
+    ),
+    row(
+        "transfer_out",
+        when=_TRANSFERS_OUT,
+        builds=Classification(type="case.transferred"),
+        reads=("to_court",),
+        examples=(
+            "ORDER Granting 2 Unopposed MOTION to Transfer Case to Northern District of Texas",
+        ),
+    ),
+)
 
 
 _REMAND_AGENCY = _rx(
@@ -1097,7 +1330,8 @@ _REMAND_STATE = _rx(
           (?:[\w.'-]+\s+){0,8}?(?:state|superior|circuit|county|chancery|family|common\s+pleas|district\s+court\s+of\s+[\w ]+\s+county|
           parish|municipal|probate|justice)\b
       | \border\s+(?:of\s+remand|remanding)\b|\b(?:case|action|matter)\s+(?:is\s+|be\s+|hereby\s+)*remanded\b
-      | \bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+to\s+remand\b|\bremanded\s+to\s+state\s+court\b"""
+      | \bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+to\s+remand\b|\bremanded\s+to\s+state\s+court\b
+      | \b(?:order\s+of\s+)?remand(?:\s+order)?\s+(?:was\s+|has\s+been\s+)?(?:mailed|sent|transmitted|forwarded)\s+to\b"""
 )
 
 
@@ -1107,23 +1341,52 @@ _REMAND_GRANTED = _rx(
 )
 
 
-def _remand(e: Entry) -> Classification | None:
+def _without_remand_requests(e: Entry) -> str:
+    """The text without the motions to remand it names, unless it grants one.
+
+    "Motion Hearing held re ... MOTION to Remand to State Court": a request, not a remand.
+    """
     t = e.text
-    if not re.search(r"\bremand", t):
-        return None
-    if re.search(r"\b(?:deny|denies|denied|denying)\b[^.;]{0,60}\bremand\b", t) and not re.search(
-        r"\bgrant", t
-    ):
-        return Classification(rule="remand_denied")
-    if not _REMAND_GRANTED.search(t):
-        # "Motion Hearing held re ... MOTION to Remand to State Court": a request, not a remand.
-        t = _REMAND_MOTION.sub(" ", t)
-    if _REMAND_AGENCY.search(t):
-        return Classification(type="case.remanded", rule="remand_to_agency", remand_to="agency")
-    if _REMAND_STATE.search(t):
-        to = "other" if re.search(r"\bbankruptcy\s+court\b", t) else "state_court"
-        return Classification(type="case.remanded", rule="remand_to_state_court", remand_to=to)
-    return None
+    return t if _REMAND_GRANTED.search(t) else _REMAND_MOTION.sub(" ", t)
+
+
+_REMAND_DENIED = r"^(?!.*\bgrant).*\b(?:deny|denies|denied|denying)\b[^.;]{0,60}\bremand\b"
+
+_REMAND_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "remand_denied",
+        when=_REMAND_DENIED,
+        builds=Classification(),
+        examples=("ORDER denying 8 Motion to Remand. Signed by Judge X.",),
+    ),
+    row(
+        "remand_to_agency",
+        on=_without_remand_requests,
+        when=_REMAND_AGENCY,
+        builds=Classification(type="case.remanded", remand_to="agency"),
+        examples=("Order AND Stipulation and Order of Remand to SSA",),  # nyed_1.xml
+    ),
+    row(
+        "remand_to_bankruptcy_court",
+        on=_without_remand_requests,
+        when=_REMAND_STATE,
+        requires=r"\bbankruptcy\s+court\b",
+        builds=Classification(type="case.remanded", remand_to="other"),
+        examples=(
+            "ORDER granting 5 Motion to Remand. This adversary proceeding is remanded to the Bankruptcy Court.",
+        ),
+    ),
+    row(
+        "remand_to_state_court",
+        on=_without_remand_requests,
+        when=_REMAND_STATE,
+        builds=Classification(type="case.remanded", remand_to="state_court"),
+        examples=(
+            "ORDER REMANDING CASE to State Court. Signed by Judge X.",
+            "Certified copy of Remand Order mailed to state court. (jd)",
+        ),
+    ),
+)
 
 
 _STAY_LIFTED = _rx(
@@ -1133,7 +1396,7 @@ _STAY_LIFTED = _rx(
 _CASE_STAYED = _rx(
     r"""\b(?:order\s+)?staying\s+(?:all\s+)?(?:the\s+|this\s+)?(?:case|action|proceedings?|matter|litigation|lawsuit)\b
       | \b(?:case|action|proceedings?|matter|litigation|lawsuit)\s+(?:is\s+|are\s+|shall\s+be\s+|be\s+|is\s+hereby\s+|are\s+hereby\s+|hereby\s+)+stayed\b
-      | \b(?:case|action)\s+stayed\b|\bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotion\s+to\s+stay\s+(?:the\s+)?(?:case|action|proceedings?|litigation|matter)\b"""
+      | \b(?:case|action)\s+stayed\b|\bgranting\s+(?:(?!\bmotions?\b)[^.;]){0,60}?\b(?:motion|stipulation|request|application)\s+to\s+stay\s+(?:the\s+|this\s+|all\s+)?(?:case|action|proceedings?|litigation|matter)\b"""
 )
 _NOT_CASE_STAY = _rx(
     r"""\brelief\s+from\s+(?:the\s+)?(?:automatic\s+)?stay\b|\bautomatic\s+stay\s+(?:shall|will|is|remains?|does)\b
@@ -1141,34 +1404,10 @@ _NOT_CASE_STAY = _rx(
 )
 
 
-def _stays(e: Entry) -> Classification | None:
-    t = e.text
-    if "stay" not in t or _NOT_CASE_STAY.search(t):
-        return None
-    if re.search(r"\b(?:deny|denies|denied|denying)\b[^.;]{0,60}\bstay\b", t) and not re.search(
-        r"\bgrant", t
-    ):
-        return None
-    if _STAY_LIFTED.search(t):
-        if _NOT_STAYED_OBJECT.search(t):
-            return None  # a stay of discovery, or a stay as to one party, lifted: the case stays as it was
-        if re.search(r"\bre-?open", t):
-            return None  # "lifting the stay and reopening the case": the reopening rule decides
-        return Classification(type="stay.lifted", rule="stay_lifted")
-    if any(
-        _CASE_STAYED.search(clause) and not _NOT_STAYED_OBJECT.search(clause)
-        for clause in _clauses(t)
-    ):
-        # "ORDER staying case; all discovery is stayed" stays the case; "discovery in this case is
-        # stayed" or a stay of deadlines does not
-        m = re.search(
-            r"\bpending\s+(?:the\s+)?(?P<why>[a-z' -]{3,60}?)(?=[.,;()]|\s+(?:in|of|before|by|and)\b|$)",
-            t,
-        )
-        return Classification(
-            type="case.stayed", rule="case_stayed", reason=m["why"].strip() if m else None
-        )
-    return None
+_PENDING_WHY = _rx(
+    r"\bpending\s+(?:the\s+)?(?P<why>[a-z' -]{3,60}?)(?=[.,;()]|\s+(?:in|of|before|by|and)\b|$)"
+)
+_STAY_DENIED = r"^(?!.*\bgrant).*\b(?:deny|denies|denied|denying)\b[^.;]{0,60}\bstay\b"
 
 
 _REOPEN = _rx(
@@ -1202,6 +1441,30 @@ _CASE_CLOSED = _rx(
 )
 
 
+# A closing that is only promised, conditional, for one party, denied or undone: "upon receipt of
+# the dismissal papers the Clerk shall close the case", "If no objection is filed within 14 days,
+# the Clerk shall close the case", "Case terminated as to defendant X", "the motion to close the
+# case is DENIED", "Case closed in error".
+_CLOSE_PHRASE = (
+    r"(?:clos\w*|terminat\w*)\s+(?:the\s+|this\s+)?(?:civil\s+)?(?:case|action|matter)\b"
+)
+_CLOSING_NOT_DONE = (
+    r"\b(?:if|unless|once|until|should)\b[^.;]{0,120}\b" + _CLOSE_PHRASE,
+    r"\bupon\s+(?:the\s+)?(?:filing|receipt|submission|entry|expiration)\s+of\b[^.;]{0,120}\b"
+    + _CLOSE_PHRASE,
+    r"\b"
+    + _CLOSE_PHRASE
+    + r"[^.;]{0,80}\b(?:if|unless|upon\s+(?:the\s+)?(?:filing|receipt|submission|entry)|once|absent|in\s+\d+\s+days|within\s+\d+\s+days)\b",
+    r"\bfail\w*\b[^.;]{0,120}\b(?:will|may|shall|could)\s+(?:result|lead)\b",
+    r"\b(?:case|action)\s+(?:is\s+)?(?:terminated|closed)\s+as\s+to\s+(?!all\b)|\b"
+    + _CLOSE_PHRASE
+    + r"\s+as\s+to\s+(?!all\b)",
+    r"\bmotion\s+to\s+close\b[^.;]{0,40}\b(?:is\s+|are\s+)?(?:hereby\s+)?denied\b|\b(?:deny|denies|denying)\b[^.;]{0,60}\bclose\b",
+    r"\b(?:closed|terminated)\s+in\s+error\b",
+    # a consolidation order docketed in the lead case too: "close the member case" is not this one
+    r"\bmember\s+(?:case|action)s?\b",
+)
+
 _NOT_DONE_BEFORE = _rx(
     r"""\b(?:as|since|because|was|been|previously|if|unless|not|may|will|should|notice\s+of\s+hearing\s+on)
         \s+(?:\w+\s+){0,3}$"""
@@ -1210,6 +1473,31 @@ _NOT_DONE_BEFORE = _rx(
 
 _GRANTING_MOTION = r"\bgranting\s+(?:in\s+part\s+)?(?:(?!\bmotions?\b)[^.;]){0,60}?\bmotions?\s+"
 _DENIED = r"\b(?:deny|denies|denied|denying)\b"
+
+_FUTURE_DISPOSAL = r"(?:will|shall|may|would)\s+(?:be\s+)?(?:hereby\s+)?(?:dismiss\w*|entered|enter\s+(?:final\s+|default\s+)?judgment|transferr?\w*|remand\w*|clos\w*|terminat\w*)"
+_CONDITION = r"""(?:unless|absent|if\s+no\b|upon\s+(?:the\s+)?(?:filing|receipt|submission)\s+of
+    |if\s+(?:the\s+)?(?:plaintiffs?|defendants?|petitioners?|parties|a\s+party|any\s+party)\b[^.;]{0,40}\b(?:fails?|does\s+not|do\s+not|object\w*))"""
+
+# "Absent a response by 5/1/2022, the case shall be dismissed", "This action shall be dismissed
+# unless the plaintiff serves the defendant within 30 days", "The Clerk shall enter judgment in
+# 14 days unless an objection is filed", "The Court intends to remand": a warning, not the act.
+_CONDITIONAL_DISPOSAL: Final = row(
+    "conditional_disposition_is_a_warning",
+    when=(
+        r"\b" + _CONDITION + r"[^.;]{0,120}\b" + _FUTURE_DISPOSAL + r"\b",
+        r"\b" + _FUTURE_DISPOSAL + r"\b[^.;]{0,80}\b" + _CONDITION,
+        r"\b(?:clerk|court)\s+(?:shall|will|may)\s+enter\s+(?:final\s+|default\s+)?judgment\b[^.;]{0,80}\b(?:in|within)\s+\d+\s+days\b",
+        r"\b(?:intends?|inclined|proposes?|plans?)\s+to\s+(?:dismiss|transfer|remand|close|enter\s+(?:final\s+)?judgment)\b",
+    ),
+    unless=r"\b(?:case|action)\s+(?:is\s+)?(?:hereby\s+)?(?:closed|terminated)\b|\bjs-?6\b",
+    builds=Classification(),
+    examples=(
+        "ORDER: Absent a response by 5/1/2022, the case shall be dismissed for failure to prosecute.",
+        "ORDER: This action shall be dismissed without prejudice unless the plaintiff serves the defendant within 30 days.",
+        "ORDER: The Clerk shall enter judgment in 14 days unless an objection is filed.",
+        "ORDER: The Court intends to remand the case to state court unless a party objects within 14 days.",
+    ),
+)
 
 _FAMILY_ROWS_BEFORE_DISMISSALS: Final[tuple[Rule, ...]] = (
     row(
@@ -1268,7 +1556,9 @@ _FAMILY_ROWS_BEFORE_DISMISSALS: Final[tuple[Rule, ...]] = (
     row(
         "consent_decree_entered_by_order",
         when=(
-            r"\border\s+(?:entering|approving|granting\s+(?:(?!\bmotions?\b)[^.;]){0,40}?\bmotions?\s+to\s+(?:enter|approve))\s+(?:the\s+)?(?:proposed\s+)?(?:consent|stipulated)\s+(?:decree|judgment)\b",
+            r"""\border\s+(?:(?:entering|approving)(?:\s+(?:and|&)\s+(?:entering|approving))?
+                 |granting\s+(?:(?!\bmotions?\b)[^.;]){0,40}?\bmotions?\s+(?:to\s+(?:enter|approve)|for\s+(?:entry|approval)\s+of))
+                \s+(?:the\s+)?(?:parties'?\s+)?(?:proposed\s+)?(?:final\s+)?(?:consent|stipulated|agreed)\s+(?:final\s+)?(?:decree|judgment)\b""",
             r"\bconsent\s+decree\s+(?:is\s+|shall\s+be\s+|is\s+hereby\s+)?(?:approved\s+and\s+)?entered\b",
         ),
         unless=_DENIED,
@@ -1276,6 +1566,8 @@ _FAMILY_ROWS_BEFORE_DISMISSALS: Final[tuple[Rule, ...]] = (
         reads=("prejudice", "scope"),
         examples=(
             "ORDER granting 40 Motion to Enter Consent Decree; the Consent Decree is approved and entered. Signed by Judge X.",
+            "ORDER granting 30 Joint Motion for Entry of Consent Judgment. Signed by Judge X.",
+            "ORDER approving and entering Consent Decree. Signed by Judge X.",
         ),
     ),
     row(
@@ -1296,6 +1588,28 @@ _FAMILY_ROWS_BEFORE_DISMISSALS: Final[tuple[Rule, ...]] = (
             "ORDER OF PERMANENT INJUNCTION. The Clerk shall close this case. Signed by Judge X.",
             "ORDER granting 20 Motion for Permanent Injunction. Signed by Judge X.",
         ),
+    ),
+)
+
+_HABEAS_PETITION = r"(?:(?:amended|corrected|second|successive)\s+)?(?:\d+\s+)?(?:petition\s+(?:for\s+(?:a\s+)?)?writ\s+of\s+habeas\s+corpus|habeas\s+(?:corpus\s+)?petition|(?:§\s*)?225[45]\s+petition)"
+
+_HABEAS_DENIED: Final = row(
+    # the petition is the action: an order denying it decides the case (the judgment usually follows)
+    "habeas_petition_denied",
+    when=(
+        r"\b(?:deny|denies|denied|denying)\s+(?:the\s+|petitioner'?s\s+)?(?:(?:pro\s+se|amended)\s+)?"
+        + _HABEAS_PETITION,
+        r"\b"
+        + _HABEAS_PETITION
+        + r"(?:\s+\([^()]{0,20}\))?\s+(?:is|be|shall\s+be|are)\s+(?:hereby\s+)?denied\b",
+    ),
+    unless=(r"\brecommend", r"\bmotion\s+(?:to|for)\s+(?:stay|appoint|extension|leave|amend)"),
+    builds=Classification(type="judgment.entered", judgment="other", confidence="medium"),
+    reads=("prejudice", "scope", "confidence"),
+    examples=(
+        "ORDER denying 1 Petition for Writ of Habeas Corpus (2254). Signed by Judge X.",
+        "ORDER DENYING PETITION for writ of habeas corpus and denying certificate of appealability. Signed by Judge X.",
+        "MEMORANDUM OPINION AND ORDER: the petition for a writ of habeas corpus is DENIED and a certificate of appealability will not issue.",
     ),
 )
 
@@ -1360,6 +1674,93 @@ _STAY_ROWS: Final[tuple[Rule, ...]] = (
 )
 
 
+def _clauses_staying_the_case(e: Entry) -> str:
+    """The clauses that do not stay only discovery, deadlines or one party.
+
+    "ORDER staying case; all discovery is stayed" stays the case; "discovery in this case is
+    stayed" or a stay of deadlines does not.
+    """
+    return ". ".join(c for c in _clauses(e.text) if not _NOT_STAYED_OBJECT.search(c))
+
+
+_CASE_STAY_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "stay_lifted",
+        when=_STAY_LIFTED,
+        # a stay of discovery, or a stay as to one party, lifted: the case stays as it was;
+        # "lifting the stay and reopening the case": the reopening row decides
+        unless=(_NOT_CASE_STAY, _STAY_DENIED, _NOT_STAYED_OBJECT, r"\bre-?open"),
+        builds=Classification(type="stay.lifted"),
+        examples=("ORDER lifting stay. Signed by Judge X.",),
+    ),
+    row(
+        "case_stayed",
+        on=_clauses_staying_the_case,
+        when=_CASE_STAYED,
+        unless=(_NOT_CASE_STAY, _STAY_DENIED, _STAY_LIFTED),
+        builds=Classification(type="case.stayed"),
+        reads=("stay_reason",),
+        examples=("Order Staying Case", "ORDER STAYING CASE pending arbitration."),
+    ),
+)
+
+
+def _without_moot_motions(e: Entry) -> str:
+    return _without_moot_clauses(e.text)
+
+
+# A party's notice or stipulation *of dismissal* that mentions a settlement is left to the
+# dismissal rows: the dismissal is what closes the case. So is a motion.
+_NOT_A_SETTLEMENT_HEAD = (r"^(?:\w+\s+){0,3}motions?\b", _VOLUNTARY_NOTICE, _STIPULATION_HEAD)
+_SETTLEMENT_CLOSING = Classification(type="case.settled")
+_SETTLEMENT_ROWS: Final[tuple[Rule, ...]] = (
+    row(
+        "settlement_closes_case",
+        when=_SETTLEMENT_CLOSES,
+        requires=r"settle",
+        unless=_NO_SETTLEMENT,
+        unless_head=(*_NOT_A_SETTLEMENT_HEAD, _REQUEST_HEAD),
+        builds=_SETTLEMENT_CLOSING,
+        reads=("class_action", "reopen_window"),
+        examples=(
+            "ORDER OF DISMISSAL: The Court having been advised that the case has been settled, this action is dismissed without prejudice to the right, upon good cause shown within 60 days, to reopen the action if settlement is not consummated.",
+        ),
+    ),
+    row(
+        "settled_and_dismissed",
+        on=_without_moot_motions,
+        when=_COURT_DISMISS,
+        requires=(r"settle", _SETTLED),
+        unless=_NO_SETTLEMENT,
+        unless_head=(*_NOT_A_SETTLEMENT_HEAD, _REQUEST_HEAD),
+        builds=_SETTLEMENT_CLOSING,
+        reads=("class_action", "reopen_window"),
+        examples=("ORDER: The case having settled, this action is hereby dismissed.",),
+    ),
+    row(
+        "settled_and_closed",
+        when=(_CLOSE_WORDS, r"\bdiscontinu"),
+        requires=(r"settle", _SETTLED),
+        unless=_NO_SETTLEMENT,
+        unless_head=(*_NOT_A_SETTLEMENT_HEAD, _REQUEST_HEAD),
+        builds=_SETTLEMENT_CLOSING,
+        reads=("class_action", "reopen_window"),
+        examples=(
+            "Minute Entry ... Negotiations were successful and a settlement was reached. Case closed.",
+        ),
+    ),
+    row(
+        "notice_of_settlement_only",
+        when=_SETTLEMENT_NOTICE,
+        requires=r"settle",
+        unless=_NO_SETTLEMENT,
+        unless_head=_NOT_A_SETTLEMENT_HEAD,
+        builds=Classification(type="case.settled", settlement_closes_case=False),
+        examples=("Minute Entry ... Negotiations were successful and a settlement was reached.",),
+    ),
+)
+
+
 RULES: Final[tuple[Rule, ...]] = (
     # The clerk rewrote this entry's own text: it no longer means what it said.
     # ("Deleted document number 2" is a separate clerk entry about document 2.)
@@ -1382,28 +1783,14 @@ RULES: Final[tuple[Rule, ...]] = (
         builds=Classification(),
         examples=("Defendant remanded to the custody of the US Marshal.",),
     ),
-    Rule(
-        "transfer_in",
-        ("CERTIFIED TRUE COPY OF MDL TRANSFER IN ORDER FROM THE MDL PANEL",),
-        _transfer_in,
-    ),
+    *_TRANSFER_IN_ROWS,
     Rule(
         "opening_and_amended_pleadings",
         ("CLASS ACTION COMPLAINT against LinkedIn Corporation",),
         _opening,
     ),
-    Rule(
-        "appeals",
-        (
-            "USCA JUDGMENT ... the judgment of the District Court is reversed, and the cause is remanded to the District Court",
-        ),
-        _appellate,
-    ),
-    Rule(
-        "settlement",
-        ("Minute Entry ... Negotiations were successful and a settlement was reached.",),
-        _settlement,
-    ),
+    *_APPEAL_ROWS,
+    *_SETTLEMENT_ROWS,
     row(
         "party_filing_is_not_a_disposition",
         on="head",
@@ -1420,45 +1807,23 @@ RULES: Final[tuple[Rule, ...]] = (
             "ORDER to Show Cause why the case should not be dismissed for failure to prosecute.",
         ),
     ),
+    _CONDITIONAL_DISPOSAL,
     *_FAMILY_ROWS_BEFORE_DISMISSALS,
-    Rule(
-        "notice_of_voluntary_dismissal",
-        ("NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Alessandro De La Torre",),
-        _voluntary,
-    ),
-    Rule(
-        "stipulation_of_dismissal",
-        ("STIPULATION AND ORDER OF DISCONTINUANCE: This action is discontinued, with prejudice",),
-        _stipulated,
-    ),
+    _HABEAS_DENIED,
+    *_VOLUNTARY_ROWS,
+    _STIPULATION_ROW,
     _BARE_STIPULATION_AND_ORDER,
-    Rule(
-        "judgment",
-        (
-            "JUDGMENT - Ordered that plaintiff Milan Dediol's claims against defendants are DISMISSED with prejudice.",
-        ),
-        _judgment_head,
-    ),
+    *_JUDGMENT_ROWS,
     Rule(
         "court_dismissal",
         ("ORDER DISMISSING CASE without prejudice. Signed by Judge Helen G. Berrigan",),
         _court_dismissal,
     ),
-    Rule(
-        "judgment_directed",
-        (
-            "ORDER granting motion for default judgment ... The Clerk shall enter judgment and close the case",
-        ),
-        _judgment_directed,
-    ),
-    Rule(
-        "transfer_out",
-        ("ORDER Granting 2 Unopposed MOTION to Transfer Case to Northern District of Texas",),
-        _transfer_out,
-    ),
-    Rule("remand", ("Order AND Stipulation and Order of Remand to SSA",), _remand),
+    *_JUDGMENT_DIRECTED_ROWS,
+    *_TRANSFER_OUT_ROWS,
+    *_REMAND_ROWS,
     *_STAY_ROWS,
-    Rule("stays", ("Order Staying Case",), _stays),
+    *_CASE_STAY_ROWS,
     row(
         "case_reopened",
         when=_REOPEN,
@@ -1471,6 +1836,12 @@ RULES: Final[tuple[Rule, ...]] = (
         "administrative_closing",
         when=_ADMIN_CLOSE,
         not_after=_DESCRIBED_BEFORE,
+        # "ORDER denying 12 Motion to Administratively Close Case": the case stays as it was
+        unless=(
+            _DENIED + r"[^.;]{0,60}\badministrativ",
+            *_CLOSING_NOT_DONE[:4],
+            _CLOSING_NOT_DONE[-1],
+        ),
         builds=Classification(
             type="case.closed", closed_disposition="other", reason="administrative closing"
         ),
@@ -1480,6 +1851,7 @@ RULES: Final[tuple[Rule, ...]] = (
         "case_terminated_marker",
         when=_CASE_CLOSED,
         not_after=_NOT_DONE_BEFORE,
+        unless=_CLOSING_NOT_DONE,
         builds=Classification(
             type="case.closed", closed_disposition="other", reason="case terminated"
         ),

@@ -49,13 +49,44 @@ class _RichProgress:
 
 
 def _changes_table(report: RebuildReport, top: int) -> Table:
-    table = Table(
-        title=f"cases whose status or disposition changed (first {min(top, report.changed)} of {report.changed})"
-    )
+    title = f"cases whose status or disposition changed (first {min(top, report.changed)} of {report.changed})"
+    if report.reclassified:
+        return _reclassified_table(report, top, title)
+    table = Table(title=title)
     for column in ("case", "before", "after", "why"):
         table.add_column(column)
     for change in report.changes[:top]:
         table.add_row(change.case_id, change.before, change.after, ", ".join(change.why))
+    return table
+
+
+def _reclassified_table(report: RebuildReport, top: int, title: str) -> Table:
+    """With --reclassify: each changed case with the entry the new rules read differently."""
+    table = Table(title=title)
+    for column in (
+        "case",
+        "before -> after",
+        "deciding entry",
+        "old -> new reading (rule)",
+        "text",
+    ):
+        table.add_column(column, overflow="fold")  # wrapped, never cut
+    for case in report.reclassified[:top]:
+        e = case.entry
+        if e is None:
+            table.add_row(
+                case.case_id, f"{case.before} -> {case.after}", "-", ", ".join(case.why), ""
+            )
+            continue
+        number = f" #{e.document_number}" if e.document_number is not None else ""
+        old = str(e.old) if e.old is not None else "?"
+        table.add_row(
+            case.case_id,
+            f"{case.before} -> {case.after}",
+            f"{e.date}{number}",
+            f"{old} -> {e.new}",
+            e.text,
+        )
     return table
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.rebuild.explain import ReclassifiedCase
 from services.rebuild.plan import CaseChange
 
 
@@ -31,6 +32,9 @@ class RebuildReport:
     misplaced_cases: list[str] = field(default_factory=list)
     changes: list[CaseChange] = field(default_factory=list)
     """Cases whose status or disposition changed (all of them; the CLI prints the first N)."""
+    reclassified: list[ReclassifiedCase] = field(default_factory=list)
+    """With --reclassify: the same cases, each with the entry the new rules read differently
+    (date, number, text, old -> new reading and rule)."""
     alerts_unprocessed: int = 0
     """Alerts of records no worker acknowledged (first sends, always sent)."""
     alerts_rebuild: int = 0

@@ -56,6 +56,7 @@ from services.kafka.read import partitions_of, scan, scan_partitions
 from services.kafka.topics import MAX_OUTPUT_BYTES, OUTPUT_COMPRESSION, ensure_app_topics
 from services.processor.step import DeadLetter, RecordRejected, decode_record
 from services.quarantine import Quarantined, keep, reason_of
+from services.rebuild.explain import Reading, ReclassifiedCase, explain
 from services.rebuild.fold_worker import FoldJob
 from services.rebuild.plan import (
     ClassifyFn,
@@ -474,8 +475,13 @@ async def run_rebuild(
         def size(topic: str) -> int:
             return sum(end - begin for begin, end in extent.get(topic, {}).values())
 
+        stored_readings: dict[str, Reading] = {}
+
         def reread(e: DocketEvent) -> DocketEvent:
-            return reclassify(e, classify_fn)
+            fresh = reclassify(e, classify_fn)
+            if fresh is not e:  # what the old rules made of it, for the report
+                stored_readings.setdefault(e.id, Reading.of(e))
+            return fresh
 
         events_extent = extent.get(settings.topic_events, {})
         jobs = fold_jobs(options, len(events_extent))
@@ -548,6 +554,8 @@ async def run_rebuild(
             report.alerts_rebuild = len(extra)
             alerts += [kafka_record(a) for a in extra]
         _fill(report, fold, the_plan)
+        if options.reclassify:
+            report.reclassified = _explained(the_plan, fold, decode_live, stored_readings)
         kept += [_kept(settings.topic_events, d) for d in fold.rejected] + list(
             decode_live.kept.values()
         )
@@ -634,6 +642,16 @@ def _check_partitions(
             f"partition counts differ: {counts}. A case's events, snapshots and table entry must share a "
             "partition number; the processor cannot run on these topics either."
         )
+
+
+def _explained(
+    the_plan: Plan, fold: FoldResult, live: LiveDecoder, stored: dict[str, Reading]
+) -> list[ReclassifiedCase]:
+    """The changed cases with the entry the new rules read differently (services.rebuild.explain)."""
+    ids = [c.case_id for c in the_plan.changes]
+    before = {c: live.state(c) for c in ids}
+    after = {c: decode_state(fold.encoded[c]) if c in fold.encoded else None for c in ids}
+    return explain(the_plan.changes, before, after, fold.changed_readings, stored)
 
 
 def _fill(report: RebuildReport, fold: FoldResult, the_plan: Plan) -> None:

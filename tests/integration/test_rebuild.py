@@ -225,9 +225,15 @@ def _case(n: int) -> CaseInfo:
 
 
 def _docket(
-    n: int, texts: list[str], *, stale: dict[int, Classification] | None = None
+    n: int,
+    texts: list[str],
+    *,
+    stale: dict[int, Classification] | None = None,
+    stale_version: str = "rules-0.9",
+    version: str = CLASSIFIER_VERSION,
 ) -> list[DocketEvent]:
-    """A case in real phrasing, read by the current classifier except for the ``stale`` entries."""
+    """A case in real phrasing, read by the current classifier except for the ``stale`` entries
+    (read as ``stale`` says, by ``stale_version``); the others are stamped ``version``."""
     case = _case(n)
     case_id = f"cand:{case.docket_number}"
     out = []
@@ -246,15 +252,13 @@ def _docket(
                     entry,
                     stale[number],
                     source="tests/rebuild",
-                    classifier_version="rules-0.9",
+                    classifier_version=stale_version,
                 )
             )
         else:
             c = classify(text, None, number)
             out.append(
-                build_event(
-                    case, entry, c, source="tests/rebuild", classifier_version=CLASSIFIER_VERSION
-                )
+                build_event(case, entry, c, source="tests/rebuild", classifier_version=version)
             )
     return out
 
@@ -382,6 +386,113 @@ async def test_reclassify_closes_a_stale_case_reports_it_and_alerts_only_when_as
     assert stored.returncode == 1 and "differences 2" in stored.stdout, (
         "against the stored readings both cases differ"
     )
+
+
+# What rules-2.4 made of entries that rules-2.5 reads differently (recorded readings: the
+# events as that classifier wrote them, with its version and rule names).
+RULES_2_4 = "rules-2.4"
+HEARING = "DEFAULT JUDGMENT HEARING set for 5/5/2025 before Judge X."
+DENIED_ADMIN_CLOSE = "ORDER denying 12 Motion to Administratively Close Case. Signed by Judge X."
+CONSENT_JUDGMENT = (
+    "ORDER granting 30 Joint Motion for Entry of Consent Judgment. Signed by Judge X."
+)
+READ_BY_2_4 = {
+    HEARING: Classification(
+        type="judgment.entered", judgment="default", rule="judgment"
+    ),  # the hearing read as the judgment
+    DENIED_ADMIN_CLOSE: Classification(
+        type="case.closed",
+        closed_disposition="other",
+        reason="administrative closing",
+        rule="administrative_closing",
+    ),
+    CONSENT_JUDGMENT: Classification(rule="default"),  # a consent judgment missed
+}
+
+
+def _old_log(n: int, texts: list[str]) -> list[DocketEvent]:
+    """A case as rules-2.4 wrote it to docket.events (every event stamped with that version)."""
+    old = {i: READ_BY_2_4[t] for i, t in enumerate(texts, start=1) if t in READ_BY_2_4}
+    return _docket(n, texts, stale=old, stale_version=RULES_2_4, version=RULES_2_4)
+
+
+async def test_reclassify_dry_run_lists_each_changed_case_with_its_deciding_entry_and_rule(
+    kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
+) -> None:
+    """A user upgrading from rules-2.4 sees, before writing anything, which cases change and why."""
+    s = _settings(kafka_bootstrap, unique_prefix, tmp_path)
+    env = service_env(kafka_bootstrap, unique_prefix, tmp_path)
+    await ensure_app_topics(s)
+    falsely_closed = _old_log(201, [COMPLAINT, ANSWER, HEARING])
+    still_open = _old_log(202, [COMPLAINT, DENIED_ADMIN_CLOSE])
+    missed_closing = _old_log(203, [COMPLAINT, ANSWER, CONSENT_JUDGMENT])
+    unchanged = _old_log(204, [COMPLAINT, ANSWER, VOLUNTARY]) + _old_log(205, [COMPLAINT, STAYED])
+    log = falsely_closed + still_open + missed_closing + unchanged
+    await produce_many(kafka_bootstrap, s.topic_events, _keyed(log))
+    await _run_worker_until_caught_up(s, env, tmp_path / "worker.log")
+    live = await _latest(kafka_bootstrap, s.topic_states)
+    assert [
+        decode_state(live[c[0].subject]).status
+        for c in (falsely_closed, still_open, missed_closing)
+    ] == [
+        "closed",
+        "closed",
+        "open",
+    ], "what the old rules made of these cases"
+    states_before = len(await read_all(kafka_bootstrap, s.topic_states))
+
+    dry = _report(env, "--reclassify", "--dry-run")
+
+    assert dry["readings_changed"] == 3
+    by_case = {c["case_id"]: c for c in dry["reclassified"]}
+    assert sorted(by_case) == sorted(
+        c[0].subject for c in (falsely_closed, still_open, missed_closing)
+    )
+    hearing = by_case[falsely_closed[0].subject]
+    assert (hearing["before"], hearing["after"]) == (
+        "closed (judgment, unknown, 2025-01-20)",
+        "open",
+    )
+    assert hearing["entry"] == {
+        "event_id": falsely_closed[2].id,
+        "entry_key": falsely_closed[2].data.entry.entry_key,
+        "date": "2025-01-20",
+        "document_number": 3,
+        "text": HEARING,
+        "old": {"type": "judgment.entered", "rule": "judgment", "classifier_version": RULES_2_4},
+        "new": {
+            "type": "docket.entry",
+            "rule": "default",
+            "classifier_version": CLASSIFIER_VERSION,
+        },
+    }
+    denied = by_case[still_open[0].subject]["entry"]
+    assert (denied["document_number"], denied["old"]["type"], denied["new"]["type"]) == (
+        2,
+        "case.closed",
+        "docket.entry",
+    )
+    consent = by_case[missed_closing[0].subject]
+    assert consent["after"] == "closed (judgment, unknown, 2025-01-20)"
+    assert (consent["entry"]["old"]["rule"], consent["entry"]["new"]["rule"]) == (
+        "default",
+        "consent_decree_entered_by_order",
+    )
+    assert len(await read_all(kafka_bootstrap, s.topic_states)) == states_before, (
+        "a dry run writes nothing"
+    )
+
+    # the same as a user reads it in the terminal
+    shown = _rebuild({**env, "COLUMNS": "300"}, "--reclassify", "--dry-run").stdout
+    assert "changed: 3 cases" in shown
+    for needle in (
+        falsely_closed[0].subject,
+        "judgment.entered (judgment) -> docket.entry (default)",
+        "case.closed (administrative_closing) -> docket.entry",
+        "docket.entry (default) -> judgment.entered (consent_decree_entered_by_order)",
+        "2025-01-20 #3",
+    ):
+        assert needle in shown, needle
 
 
 async def test_the_rebuild_writes_a_state_larger_than_the_message_size_and_check_agrees(

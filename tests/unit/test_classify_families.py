@@ -502,3 +502,301 @@ def test_the_case_dismissed_after_no_amended_complaint_is_whole() -> None:
         "ORDER: Because plaintiff did not file an amended complaint, the case is dismissed with prejudice."
     )
     assert (x.type, x.scope, x.prejudice) == ("case.dismissed", "whole", "with")
+
+
+# --------------------------------------------------------------------------- (rules-2.5) families the probe of real phrasing still missed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DEFAULT JUDGMENT HEARING set for 5/5/2022 before Judge X.",  # CM/ECF hearing event
+        "Default Judgment Hearing held on 3/3/2022 before Judge X.",
+        "JUDGMENT DEBTOR EXAMINATION set for 6/1/2022.",
+    ],
+)
+def test_a_hearing_on_a_judgment_is_not_the_judgment(text: str) -> None:
+    assert c(text).type == "docket.entry", c(text).rule
+
+
+def test_its_twin_the_default_judgment_itself_closes() -> None:
+    x = c("DEFAULT JUDGMENT entered against defendant Acme Corp. in the amount of $25,000.")
+    assert (x.type, x.judgment, x.scope) == ("judgment.entered", "default", "whole")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER granting 30 Joint Motion for Entry of Consent Judgment. Signed by Judge X.",
+        "ORDER approving and entering Consent Decree. Signed by Judge X.",
+        "ORDER granting 12 Motion for Approval of Consent Decree. Signed by Judge X.",
+    ],
+)
+def test_an_order_entering_a_consent_judgment_closes_as_a_consent_judgment(text: str) -> None:
+    x = c(text)
+    assert (x.type, x.judgment, x.scope) == ("judgment.entered", "consent", "whole"), x.rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "JOINT MOTION for Entry of Consent Judgment by Acme Corp.",
+        "ORDER denying 15 Motion for Entry of Consent Judgment. Signed by Judge X.",
+        "ORDER regarding proposed consent decree: the Court will hold a fairness hearing on 6/1/2022.",
+    ],
+)
+def test_its_twins_the_motion_and_its_denial_are_not(text: str) -> None:
+    assert not closes(c(text)), c(text).rule
+
+
+def test_an_order_denying_an_administrative_closing_closes_nothing() -> None:
+    assert c("ORDER denying 12 Motion to Administratively Close Case.").type == "docket.entry"
+    x = c("ORDER ADMINISTRATIVELY CLOSING CASE pending arbitration. Signed by Judge X.")
+    assert (x.type, x.rule) == ("case.closed", "administrative_closing")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER granting 33 Motion to Dismiss Third-Party Complaint.",
+        "ORDER granting 12 Motion to Dismiss Counter-Complaint.",
+        "ORDER dismissing John Doe defendants. Signed by Judge X.",
+        "ORDER: Defendants Does 1-10 are dismissed without prejudice.",
+        "JOINT STIPULATION of Dismissal of Plaintiff Mary Roe's claims",
+        "ORDER dismissing the individual defendants. Signed by Judge X.",
+        "ORDER: Plaintiff's claims against Defendant Acme Corp. are dismissed with prejudice. The case remains pending as to the other defendants.",
+    ],
+)
+def test_dismissals_of_third_party_claims_doe_defendants_or_one_plaintiff_are_partial(
+    text: str,
+) -> None:
+    x = c(text)
+    assert (x.type, x.scope) == ("case.dismissed", "partial"), x.rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER dismissing the remaining defendants. Signed by Judge X.",
+        "ORDER: all claims against all defendants are dismissed. The Clerk shall close the case.",
+    ],
+)
+def test_their_twins_the_remaining_or_every_party_closes(text: str) -> None:
+    assert closes(c(text)), c(text).rule
+
+
+def test_an_order_vacating_a_dismissal_by_entry_number_strikes_it() -> None:
+    x = c(
+        "ORDER: the Court's prior Order of Dismissal (Doc. 30) is VACATED and the case is reopened."
+    )
+    assert (x.type, x.targets) == ("entry.stricken", (30,))
+    y = c("ORDER: the Order of Dismissal is VACATED and the case is reopened.")
+    assert y.type == "case.reopened"
+    z = c("ORDER: the hearing on the Order of Dismissal (Doc. 30) is VACATED.")
+    assert z.type == "entry.stricken" or not closes(z)
+
+
+def test_a_brief_docketed_under_the_complaints_name_is_not_an_opening() -> None:
+    text = "Complaint/Brief in Support of Plaintiff's MOTION for Preliminary Injunction by Lucas Joseph Roddy. (EDC)"  # lamd.json
+    assert c(text).type == "docket.entry"
+    assert c(text, doc=1).type == "case.filed", "as the docket's first paper it is the complaint"
+    assert c("COMPLAINT against Acme Corp. / Jury Demand by John Doe.").type == "case.filed"
+
+
+def test_a_reported_settlement_is_a_notice_and_the_remand_transmittal_a_remand() -> None:
+    x = c(
+        "ORDER: Parties having reported settlement, the parties shall file closing papers within 30 days."
+    )
+    assert (x.type, x.settlement_closes_case) == ("case.settled", False)
+    assert c("Minute entry: the parties reported settlement negotiations are ongoing.").type == (
+        "docket.entry"
+    )
+    y = c("Certified copy of Remand Order mailed to state court. (jd)")
+    assert (y.type, y.remand_to) == ("case.remanded", "state_court")
+    assert c("MOTION to Remand to State Court by John Doe").type == "docket.entry"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER DISMISSING ACTION as moot. Signed by Judge X.",
+        "ORDER: the petition is dismissed as moot.",
+        "ORDER OF DISCONTINUANCE. Signed by Judge X.",
+    ],
+)
+def test_an_action_dismissed_as_moot_or_discontinued_by_order_closes(text: str) -> None:
+    assert closes(c(text)), c(text).rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER: 20 Motion to Dismiss is DENIED as moot in light of the amended complaint.",
+        "ORDER finding as moot 12 MOTION to Dismiss for Failure to State a Claim",
+        "In light of the STIPULATION AND ORDER OF DISCONTINUANCE 13 the Status Conference set for 1/6/2016 before Magistrate Judge Peggy Kuo, is cancelled.",  # nyed.json
+        "ORDER: all claims against Defendant Smith are DISMISSED. The remaining claims proceed.",
+    ],
+)
+def test_their_twins_a_moot_motion_a_closing_named_as_a_reason_and_a_case_that_goes_on(
+    text: str,
+) -> None:
+    assert not closes(c(text)), c(text).rule
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("", "Order Granting Default Judgment"),  # an RSS event name
+        (
+            "ORDER granting 15 Application for Default Judgment against Acme Corp. Signed by Judge X.",
+            None,
+        ),
+    ],
+)
+def test_an_order_granting_default_judgment_without_the_word_motion_closes(
+    text: str, name: str | None
+) -> None:
+    x = c(text, name)
+    assert (x.type, x.judgment, x.scope) == ("judgment.entered", "default", "whole"), x.rule
+
+
+def test_its_twins_the_application_its_denial_and_a_default_judgment_on_liability_only() -> None:
+    assert c("APPLICATION for Default Judgment by John Doe").type == "docket.entry"
+    assert c("ORDER denying 15 Application for Default Judgment.").type == "docket.entry"
+    x = c("ORDER GRANTING DEFAULT JUDGMENT as to liability; damages inquest set for 5/5/2022.")
+    assert not closes(x), x.rule
+
+
+def test_an_interdistrict_transfer_in_opens_and_the_transfer_out_closes() -> None:
+    x = c("", "Interdistrict Transfer - In")
+    assert (x.type, x.opening) == ("case.filed", "transfer_in")
+    assert closes(c("Interdistrict transfer to the District of Oregon."))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER denying 1 Petition for Writ of Habeas Corpus (2254). Signed by Judge X.",
+        "ORDER DENYING PETITION for writ of habeas corpus and denying certificate of appealability. Signed by Judge X.",
+        "MEMORANDUM OPINION AND ORDER: the petition for a writ of habeas corpus is DENIED and a certificate of appealability will not issue.",
+    ],
+)
+def test_an_order_denying_the_habeas_petition_decides_the_case_on_medium_evidence(
+    text: str,
+) -> None:
+    x = c(text)
+    assert (x.type, x.scope, x.confidence) == ("judgment.entered", "whole", "medium"), x.rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER denying 20 Motion for Appointment of Counsel in this habeas case.",
+        "ORDER denying 15 Motion to Stay habeas proceedings.",
+        "REPORT AND RECOMMENDATION that the petition for writ of habeas corpus be denied.",
+        "ORDER denying petitioner's motion for leave to amend the petition for writ of habeas corpus.",
+    ],
+)
+def test_its_twins_motions_in_a_habeas_case_and_a_recommendation_do_not(text: str) -> None:
+    assert not closes(c(text)), c(text).rule
+
+
+def test_a_named_movants_motion_to_dismiss_granted_and_a_stipulated_stay_granted() -> None:
+    # the period of "Corp." no longer hides the motion the order grants
+    assert closes(c("ORDER granting Defendant Acme Corp.'s 30 Motion to Dismiss."))
+    x = c("ORDER granting 44 Stipulation to Stay Case pending mediation.")
+    assert (x.type, x.reason) == ("case.stayed", "mediation")
+    assert c("ORDER denying 44 Stipulation to Stay Case.").type == "docket.entry"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Case terminated as to defendant John Smith.",
+        "ORDER: The Clerk shall close this case as to Defendant Smith only.",
+        "ORDER: Upon filing of the stipulation of dismissal the Clerk shall close the case.",
+        "ORDER: The Clerk is directed to close the case upon receipt of the dismissal papers.",
+        "ORDER: If no objection is filed within 14 days, the Clerk shall close the case.",
+        "ORDER: Plaintiff shall file a status report; failure to do so will result in the Clerk closing the case.",
+        "ORDER: The Clerk shall terminate the pending motion and close the case in 30 days unless a party objects.",
+        "ORDER: the motion to close the case is DENIED.",
+        "Case closed in error; reopened.",
+        "ORDER: If no party objects within 14 days, the Clerk shall administratively close the case.",
+    ],
+)
+def test_a_closing_that_is_promised_conditional_for_one_party_denied_or_undone_closes_nothing(
+    text: str,
+) -> None:
+    assert not closes(c(text)), c(text).rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "~Util - Terminate Civil Case",
+        "ORDER: The Clerk of Court is directed to close this case.",
+        "ORDER: No objection having been filed, the Clerk shall close the case.",
+        "ORDER: Upon consideration of the parties' joint notice, the Clerk shall close the case.",
+        "ORDER: The Clerk shall administratively close this case pending arbitration.",
+        "ORDER: This case is administratively closed; any party may move to reopen upon completion of the arbitration.",
+    ],
+)
+def test_its_twins_the_clerks_closing_done_now_closes(text: str) -> None:
+    assert closes(c(text)), c(text).rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER: Absent a response by 5/1/2022, the case shall be dismissed for failure to prosecute.",
+        "ORDER: This action shall be dismissed without prejudice unless the plaintiff serves the defendant within 30 days.",
+        "ORDER: The case shall be dismissed unless the filing fee is paid within 21 days.",
+        "ORDER: The Court will enter judgment upon receipt of the proposed judgment.",
+        "ORDER: The Clerk shall enter judgment in 14 days unless an objection is filed.",
+        "ORDER: The case may be transferred to the District of Colorado if no party objects.",
+        "ORDER: The Court intends to remand the case to state court unless a party objects within 14 days.",
+    ],
+)
+def test_a_disposition_announced_on_a_condition_is_a_warning(text: str) -> None:
+    assert c(text).type == "docket.entry", c(text).rule
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ORDER granting 20 Motion to Dismiss. The case is dismissed. If plaintiff wishes to appeal, the notice of appeal shall be filed within 30 days.",
+        "ORDER: This action is dismissed without prejudice to reinstatement if the settlement is not consummated within 60 days.",
+        "ORDER: The Clerk shall enter judgment accordingly and close the case.",
+        "ORDER granting motion to remand; the case is remanded to the Superior Court. The Clerk shall mail a certified copy of this order to the state court.",
+    ],
+)
+def test_its_twins_the_act_done_now_with_a_condition_about_something_else(text: str) -> None:
+    assert closes(c(text)), c(text).rule
+
+
+def test_a_consolidation_closing_the_member_case_does_not_close_the_docket_it_is_copied_to() -> (
+    None
+):
+    # consolidation orders are docketed in the lead case too
+    text = "ORDER consolidating cases for all purposes. The Clerk shall administratively close the member case."
+    assert c(text).type == "docket.entry"
+    twin = "ORDER consolidating this case with 1:20-cv-1234; the Clerk shall administratively close this case."
+    assert closes(c(twin))
+
+
+def test_a_hearing_on_a_motion_for_judgment_on_the_pleadings_is_not_a_judgment() -> None:
+    assert c("JUDGMENT on the pleadings hearing set for 5/5/2022").type == "docket.entry"
+    assert c("JUDGMENT AS A MATTER OF LAW MOTION hearing held").type == "docket.entry"
+
+
+def test_sdny_memo_endorsement_of_a_stipulation_of_dismissal_closes_and_its_twins_do_not() -> None:
+    x = c(
+        "MEMO ENDORSEMENT on re: 25 Stipulation of Voluntary Dismissal. ENDORSEMENT: SO ORDERED. (Signed by Judge X on 3/3/2021)"
+    )
+    assert (x.type, x.dismissal, x.scope) == ("case.dismissed", "stipulated", "whole")
+    for twin in (
+        "MEMO ENDORSEMENT on re: 25 Letter requesting extension to file stipulation of dismissal. ENDORSEMENT: Granted.",
+        "MEMO ENDORSEMENT on re: 25 Stipulation of Dismissal. ENDORSEMENT: Denied; the parties shall file a corrected stipulation.",
+        "MEMO ENDORSEMENT on re: 30 Stipulation of Dismissal as to Defendant Acme Corp. only. SO ORDERED.",
+    ):
+        assert not closes(c(twin)), twin

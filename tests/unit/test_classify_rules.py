@@ -12,7 +12,7 @@ import pytest
 
 from services.core.classify import RULES, classify, decided_by
 
-CASES = [(r.name, ex) for r in RULES for ex in r.examples]
+CASES = [(r.name, ex, r.examples_at) for r in RULES for ex in r.examples]
 
 
 def test_every_row_has_a_unique_name_and_at_least_one_example() -> None:
@@ -22,10 +22,12 @@ def test_every_row_has_a_unique_name_and_at_least_one_example() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "example"), CASES, ids=[f"{n}:{i}" for i, (n, _) in enumerate(CASES)]
+    ("name", "example", "at"), CASES, ids=[f"{n}:{i}" for i, (n, _, _) in enumerate(CASES)]
 )
-def test_each_rows_examples_are_decided_by_that_row(name: str, example: str) -> None:
-    assert decided_by(example) == name
+def test_each_rows_examples_are_decided_by_that_row(
+    name: str, example: str, at: int | None
+) -> None:
+    assert decided_by(example, at) == name
 
 
 def test_declarative_rows_yield_what_they_build() -> None:
@@ -34,6 +36,6 @@ def test_declarative_rows_yield_what_they_build() -> None:
     for r in rows:
         assert r.builds is not None
         for ex in r.examples:
-            x = classify(ex)
+            x = classify(ex, None, r.examples_at)
             assert (x.type, x.rule) == (r.builds.type, r.name), ex
             assert x.confidence in (r.builds.confidence, "high"), ex

@@ -18,6 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiokafka.admin import NewTopic  # type: ignore[import-untyped]
+from aiokafka.admin.config_resource import (  # type: ignore[import-untyped]
+    ConfigResource,
+    ConfigResourceType,
+)
 from aiokafka.errors import (  # type: ignore[import-untyped]
     CoordinatorLoadInProgressError,
     GroupCoordinatorNotAvailableError,
@@ -29,6 +33,8 @@ from aiokafka.errors import (  # type: ignore[import-untyped]
 
 from services.kafka import clients
 from services.settings import Settings
+
+log = logging.getLogger("docketline.kafka")
 
 
 class KafkaAdminError(Exception):
@@ -190,7 +196,10 @@ async def ensure_topics(
     """Create the topics that do not exist yet and wait until all have leaders.
 
     Idempotent: topics that already exist (also when created concurrently by
-    another process) are left as they are, including their partition count.
+    another process) are left as they are, including their partition count; a
+    config of theirs that differs from the spec (e.g. ``docket.events`` created
+    elsewhere with a finite ``retention.ms``) is logged as a warning with the
+    command that fixes it.
     """
     by_name = {s.name: s for s in specs}
     if not by_name:
@@ -201,6 +210,10 @@ async def ensure_topics(
             await asyncio.wait_for(admin.start(), timeout=timeout)
             existing = set(await admin.list_topics())
             missing = [s for s in by_name.values() if s.name not in existing]
+            for problem in await config_drift(
+                admin, [s for s in by_name.values() if s.name in existing]
+            ):
+                log.warning("%s", problem)
             if missing:
                 response = await admin.create_topics(
                     [
@@ -230,6 +243,39 @@ async def ensure_topics(
             ) from exc
     finally:
         await admin.close()
+
+
+async def config_drift(admin: Any, specs: Sequence[TopicSpec]) -> list[str]:
+    """For existing topics: each topic-level config that differs from its spec, said with the fix.
+
+    A principal without the ``DescribeConfigs`` ACL cannot be told: that is logged at
+    debug level and nothing is reported.
+    """
+    wanted = [s for s in specs if s.config]
+    if not wanted:
+        return []
+    try:
+        responses = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, s.name) for s in wanted]
+        )
+    except (KafkaError, OSError) as exc:
+        log.debug("cannot describe the configs of %s: %r", [s.name for s in wanted], exc)
+        return []
+    actual: dict[str, dict[str, str | None]] = {}
+    for response in responses:
+        for resource in response.resources:
+            actual[resource[3]] = {c[0]: c[1] for c in resource[4]}
+    problems = []
+    for spec in wanted:
+        have = actual.get(spec.name, {})
+        for key, value in sorted(spec.config.items()):
+            if spec.name in actual and have.get(key) != value:
+                problems.append(
+                    f"topic {spec.name} has {key}={have.get(key)}, docketline expects {value}: "
+                    f"kafka-configs.sh --alter --entity-type topics --entity-name {spec.name} "
+                    f"--add-config {key}={value}"
+                )
+    return problems
 
 
 # --------------------------------------------------------------------------- consumer groups

@@ -32,11 +32,14 @@ from services.settings import Settings
 def topic_specs(settings: Settings) -> list[TopicSpec]:
     p, rf = settings.partitions, settings.kafka_replication_factor
     big = {"max.message.bytes": str(MAX_MESSAGE_BYTES)}
+    # docket.events is the system of record and the dead letters are the only copy of the bad
+    # records: neither may expire (the broker's default deletes after 7 days)
+    forever = {"retention.ms": "-1"}
     return [
-        TopicSpec(settings.topic_events, p, {}, rf),
+        TopicSpec(settings.topic_events, p, forever, rf),
         TopicSpec(settings.topic_states, p, {"cleanup.policy": "compact", **big}, rf),
         TopicSpec(settings.topic_alerts, p, {}, rf),
-        TopicSpec(settings.topic_dlq, p, big, rf),
+        TopicSpec(settings.topic_dlq, p, {**big, **forever}, rf),
     ]
 
 

@@ -17,11 +17,26 @@ from services.kafka.admin import (
     ensure_topics,
     wait_ready,
 )
+from services.kafka.topics import ensure_app_topics
 from services.kafka_local.config import bootstrap_address, pick_free_ports
+from services.settings import Settings
 from tests.kafka_util import kafka_settings
 from tests.procs import DOCKETLINE, service_env
 
 pytestmark = pytest.mark.kafka
+
+
+async def _config(bootstrap: str, topic: str, key: str) -> str | None:
+    admin = clients.admin(kafka_settings(bootstrap))
+    await admin.start()
+    try:
+        (response,) = await admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, topic, {key: None})]
+        )
+    finally:
+        await admin.close()
+    (resource,) = response.resources
+    return {c[0]: c[1] for c in resource[4]}.get(key)
 
 
 async def _describe(bootstrap: str, topics: list[str]) -> tuple[dict[str, int], dict[str, str]]:
@@ -68,6 +83,35 @@ async def test_ensure_topics_is_idempotent_and_leaves_existing_topics_alone(
     )  # exists: not re-partitioned
     partitions, _ = await _describe(kafka_bootstrap, [name])
     assert partitions == {name: 2}
+
+
+async def test_the_log_and_the_dead_letters_never_expire(
+    kafka_bootstrap: str, unique_prefix: str
+) -> None:
+    s = Settings(bootstrap_servers=kafka_bootstrap, topic_prefix=unique_prefix, partitions=2)
+    await ensure_app_topics(s)
+    assert await _config(kafka_bootstrap, s.topic_events, "retention.ms") == "-1"
+    assert await _config(kafka_bootstrap, s.topic_dlq, "retention.ms") == "-1"
+    # derived topics keep the broker's default (they can be rebuilt from the log)
+    assert await _config(kafka_bootstrap, s.topic_alerts, "retention.ms") != "-1"
+
+
+async def test_an_existing_topic_with_another_config_is_left_alone_and_named(
+    kafka_bootstrap: str, unique_prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    name = f"{unique_prefix}docket.events"
+    week = str(7 * 24 * 3600 * 1000)
+    await ensure_topics(
+        kafka_settings(kafka_bootstrap), [TopicSpec(name, 2, {"retention.ms": week})]
+    )
+    with caplog.at_level("WARNING", logger="docketline.kafka"):
+        await ensure_topics(
+            kafka_settings(kafka_bootstrap), [TopicSpec(name, 2, {"retention.ms": "-1"})]
+        )
+    assert await _config(kafka_bootstrap, name, "retention.ms") == week  # not altered
+    [warning] = [r.getMessage() for r in caplog.records if name in r.getMessage()]
+    assert f"has retention.ms={week}, docketline expects -1" in warning
+    assert f"--entity-name {name} --add-config retention.ms=-1" in warning
 
 
 async def test_create_topics_helper_compacts_only_the_named_topics(

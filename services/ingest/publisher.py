@@ -337,7 +337,7 @@ async def drain_forever(
         wake.clear()
         try:
             handled = await process_due()
-        except Exception as exc:  # the loop must outlive any one failure
+        except Exception as exc:  # noqa: BLE001 - the loop must outlive any one failure (on_error logs it)
             on_error(exc)
             await sleep(after_error)
             continue

@@ -228,6 +228,42 @@ def group_instance_id(settings: Settings, host: str | None = None) -> str:
     return f"{host or socket.gethostname()}-{digest}"
 
 
+def leave_group_after_clean_stop(settings: Settings, *, timeout: float = 10.0) -> None:
+    """Take this worker's static membership out of the group now (a clean stop, not a crash).
+
+    A static member stays in the group until its session times out, so without
+    this a stopped worker kept ``docketline rebuild`` refusing (and its
+    partitions unassigned) for the whole session. A killed or crashed worker never
+    gets here: it keeps its place for the fast restart static membership is for.
+    Failing to leave is logged, never an error of the stop.
+    """
+    group = f"{settings.topic_prefix}{settings.processor_app_id}"
+    instance = group_instance_id(settings)
+
+    async def leave() -> int:
+        admin = clients.admin(settings)
+        await admin.start()
+        try:
+            return await faust_compat.leave_group_as_static_member(admin, group, instance)
+        finally:
+            await admin.close()
+
+    try:
+        code = asyncio.run(asyncio.wait_for(leave(), timeout))
+    except (TimeoutError, KafkaError, OSError) as exc:
+        log.warning(
+            "could not leave group %s as %s (%r): it stays a member until its session ends",
+            group,
+            instance,
+            exc,
+        )
+        return
+    if code in (0, 25):  # removed, or not a member (any more)
+        log.info("left group %s as static member %s", group, instance)
+    else:
+        log.warning("leaving group %s as %s: Kafka error code %d", group, instance, code)
+
+
 def _make_app(settings: Settings, web_port: int | None) -> faust.App:
     """The faust app for ``settings`` (its consumer group is the app id)."""
     return clients.faust_app(

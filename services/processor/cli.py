@@ -35,7 +35,11 @@ def worker_command(
 
     from services.kafka.clients import check_connection_sync
     from services.kafka.topics import ensure_app_topics
-    from services.processor.app import build_processor, configure_gc
+    from services.processor.app import (
+        build_processor,
+        configure_gc,
+        leave_group_after_clean_stop,
+    )
 
     settings = load_settings()
     logging.basicConfig(level=logging.INFO)
@@ -61,7 +65,12 @@ def worker_command(
     # so that it can spin on every record: every debug line of faust and aiokafka is
     # then built and handled per send, ~20 % of the worker's CPU (see bench/README.md).
     worker.spinner = None
-    worker.execute_from_commandline()
+    try:
+        worker.execute_from_commandline()
+    except SystemExit as stop:
+        if stop.code in (0, None):  # a clean stop (SIGTERM/SIGINT), not a crash
+            leave_group_after_clean_stop(settings)
+        raise
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ from services.kafka_local.config import pick_free_ports
 from services.processor.app import group_instance_id
 from services.settings import Settings
 from tests.kafka_util import kafka_settings, produce, produce_many, read_all, wait_caught_up
-from tests.procs import kill, running, service_env
+from tests.procs import kill, running, service_env, stop
 from tests.unit.core_builders import REF_ID, complaint, dismissal
 from tests.workload import workload
 
@@ -121,6 +121,25 @@ async def test_a_sigkilled_worker_restarted_at_once_resumes_its_partitions_and_a
     assert report.ok, report_lines(report)  # 0 lost, 0 doubled, every expected alert present
     on_topic = [orjson.loads(r.value) for r in await read_all(kafka_bootstrap, s.topic_alerts)]
     assert [a["data"]["cause_event_id"] for a in on_topic].count(cause.id) == 1
+
+
+async def test_a_cleanly_stopped_worker_leaves_the_group_at_once(
+    kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
+) -> None:
+    """A static member sends no LeaveGroup of its own: without the worker's own leave on a
+    clean stop it stayed a member for its whole session (30 s), and ``docketline rebuild``
+    refused to run meanwhile."""
+    s = _settings(kafka_bootstrap, unique_prefix, tmp_path)
+    await ensure_app_topics(s)
+    await produce(kafka_bootstrap, s.topic_events, [(REF_ID.encode(), encode_event(complaint()))])
+    env = service_env(kafka_bootstrap, unique_prefix, tmp_path)
+    with running(WORKER, env, tmp_path / "worker.log") as proc:
+        await wait_caught_up(kafka_bootstrap, _group(s), s.topic_events, timeout=180)
+        assert len(await _member_ids(kafka_bootstrap, _group(s))) == 1
+        stop(proc)  # SIGTERM: a clean stop
+        assert proc.returncode == 0, (tmp_path / "worker.log").read_text()[-3000:]
+        assert await _member_ids(kafka_bootstrap, _group(s)) == []
+    assert f"as static member {group_instance_id(s)}" in (tmp_path / "worker.log").read_text()
 
 
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

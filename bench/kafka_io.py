@@ -11,9 +11,11 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, Self
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # type: ignore[import-untyped]
-from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
+from aiokafka import TopicPartition  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
+
+from services.kafka import clients
+from services.settings import Settings
 
 
 class BenchTimeout(Exception):
@@ -21,11 +23,11 @@ class BenchTimeout(Exception):
 
 
 async def fill_topic(
-    bootstrap: str, topic: str, records: Iterable[tuple[bytes, bytes]], window: int = 5000
+    settings: Settings, topic: str, records: Iterable[tuple[bytes, bytes]], window: int = 5000
 ) -> int:
     """Produce every record (idempotent, acks=all), pipelined ``window`` at a time; returns the count."""
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+    producer = clients.producer(
+        settings,
         acks="all",
         enable_idempotence=True,
         linger_ms=10,
@@ -49,9 +51,9 @@ async def fill_topic(
 
 
 async def topic_partitions(
-    bootstrap: str, topic: str, timeout: float = 30.0
+    settings: Settings, topic: str, timeout: float = 30.0
 ) -> list[TopicPartition]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = clients.consumer(settings, enable_auto_commit=False)
     await consumer.start()
     try:
         deadline = time.monotonic() + timeout
@@ -67,9 +69,9 @@ async def topic_partitions(
         await consumer.stop()
 
 
-async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
-    tps = await topic_partitions(bootstrap, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+async def end_offsets(settings: Settings, topic: str) -> dict[int, int]:
+    tps = await topic_partitions(settings, topic)
+    consumer = clients.consumer(settings, enable_auto_commit=False)
     await consumer.start()
     try:
         ends = await consumer.end_offsets(tps)
@@ -78,19 +80,18 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
         await consumer.stop()
 
 
-async def count_records(bootstrap: str, topic: str) -> int:
+async def count_records(settings: Settings, topic: str) -> int:
     """Records in a (never compacted yet) topic: the sum of its end offsets."""
-    return sum((await end_offsets(bootstrap, topic)).values())
+    return sum((await end_offsets(settings, topic)).values())
 
 
 class GroupWatch:
     """Polls a consumer group's committed offsets on one topic."""
 
-    def __init__(self, bootstrap: str, group: str, topic: str) -> None:
-        self.bootstrap = bootstrap
+    def __init__(self, settings: Settings, group: str, topic: str) -> None:
         self.group = group
         self.topic = topic
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        self._admin = clients.admin(settings)
 
     async def __aenter__(self) -> Self:
         await self._admin.start()

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # type: ignore[import-untyped]
+from aiokafka import TopicPartition  # type: ignore[import-untyped]
 
 from bench.kafka_io import (
     BenchTimeout,
@@ -39,8 +39,9 @@ from schemas.codec import decode_event
 from schemas.events import DocketEvent
 from schemas.projection import CaseState
 from services.core.evolve import evolve
+from services.kafka import clients
+from services.kafka.topics import ensure_app_topics
 from services.settings import Settings
-from services.topics import ensure_app_topics
 
 DOCKETLINE = str(Path(sys.executable).with_name("docketline"))
 
@@ -152,7 +153,7 @@ def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
 
 
 async def ceiling(
-    bootstrap: str, src: str, dst: str, expected: int, timeout: float
+    settings: Settings, src: str, dst: str, expected: int, timeout: float
 ) -> dict[str, Any]:
     """A bare aiokafka loop: fetch, decode each record, produce one record per input, commit.
 
@@ -163,16 +164,16 @@ async def ceiling(
     from services.processor.app import PRODUCER_BATCH_BYTES, PRODUCER_LINGER_S
 
     group = f"{dst}.group"
-    consumer = AIOKafkaConsumer(
+    consumer = clients.consumer(
+        settings,
         src,
-        bootstrap_servers=bootstrap,
         group_id=group,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=2000,
     )
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+    producer = clients.producer(
+        settings,
         acks="all",
         max_batch_size=PRODUCER_BATCH_BYTES,
         linger_ms=int(PRODUCER_LINGER_S * 1000),
@@ -239,11 +240,11 @@ class Worker:
 
 
 async def _first_output(
-    bootstrap: str, topic: str, stop: asyncio.Event, pid: int
+    settings: Settings, topic: str, stop: asyncio.Event, pid: int
 ) -> tuple[float, float | None] | None:
     """(``perf_counter`` time, CPU seconds of ``pid``) when ``topic`` first holds a record (polled every 50 ms)."""
-    tps = await topic_partitions(bootstrap, topic)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    tps = await topic_partitions(settings, topic)
+    consumer = clients.consumer(settings, enable_auto_commit=False)
     await consumer.start()
     try:
         while not stop.is_set():
@@ -269,11 +270,9 @@ async def processor_throughput(
     """
     s = worker.settings
     stop = asyncio.Event()
-    first_output = asyncio.create_task(
-        _first_output(s.bootstrap_servers, s.topic_states, stop, worker.proc.pid)
-    )
+    first_output = asyncio.create_task(_first_output(s, s.topic_states, stop, worker.proc.pid))
     try:
-        async with GroupWatch(s.bootstrap_servers, worker.group, s.topic_events) as watch:
+        async with GroupWatch(s, worker.group, s.topic_events) as watch:
             _, done_t, _ = await watch.wait_for(
                 expected, timeout, still_worth_waiting=worker.check_alive
             )
@@ -284,9 +283,9 @@ async def processor_throughput(
     first_t, first_cpu = (
         first if first is not None else (started_at, 0.0)
     )  # states stayed empty: all dead-lettered?
-    states = await count_records(s.bootstrap_servers, s.topic_states)
-    alerts = await count_records(s.bootstrap_servers, s.topic_alerts)
-    dlq = await count_records(s.bootstrap_servers, s.topic_dlq)
+    states = await count_records(s, s.topic_states)
+    alerts = await count_records(s, s.topic_alerts)
+    dlq = await count_records(s, s.topic_dlq)
     return {
         "events": expected,
         "seconds": round(done_t - first_t, 3),
@@ -324,11 +323,9 @@ async def latency(
     hands the record over.
     """
     s = worker.settings
-    tps = await topic_partitions(s.bootstrap_servers, s.topic_alerts)
-    consumer = AIOKafkaConsumer(bootstrap_servers=s.bootstrap_servers, enable_auto_commit=False)
-    producer = AIOKafkaProducer(
-        bootstrap_servers=s.bootstrap_servers, acks="all", enable_idempotence=True
-    )
+    tps = await topic_partitions(s, s.topic_alerts)
+    consumer = clients.consumer(s, enable_auto_commit=False)
+    producer = clients.producer(s, acks="all", enable_idempotence=True)
     await consumer.start()
     await producer.start()
     consumer.assign(tps)
@@ -370,8 +367,8 @@ async def latency(
             futures.append(await producer.send(s.topic_events, key=key, value=value))
         await asyncio.gather(*futures)
         send_seconds = time.perf_counter() - start
-        async with GroupWatch(s.bootstrap_servers, worker.group, s.topic_events) as watch:
-            total = await count_records(s.bootstrap_servers, s.topic_events)
+        async with GroupWatch(s, worker.group, s.topic_events) as watch:
+            total = await count_records(s, s.topic_events)
             await watch.wait_for(total, timeout, still_worth_waiting=worker.check_alive)
         await asyncio.sleep(1.0)  # the last alerts' fetch
         done_sending.set()
@@ -409,7 +406,7 @@ async def ingest(settings: Settings, jsonl: Path, expected: int) -> dict[str, An
     async with KafkaEventSink(settings) as sink:
         summary = await run_ingest(parse_file(jsonl, "jsonl"), sink, ledger=ledger)
     took = time.perf_counter() - started
-    on_topic = await count_records(settings.bootstrap_servers, settings.topic_events)
+    on_topic = await count_records(settings, settings.topic_events)
     return {
         "path": "services.ingest.publisher.run_ingest (jsonl adapter, KafkaEventSink, ledger)",
         "events": summary.published,
@@ -456,23 +453,21 @@ async def commit_processor_offsets_to_end(settings: Settings) -> None:
     """Commit the processor group's offsets at the end of the events topic: a log the workers have processed."""
     from services.rebuild.run import commit_offsets, processor_group
 
-    ends = await end_offsets(settings.bootstrap_servers, settings.topic_events)
-    await commit_offsets(
-        settings.bootstrap_list, processor_group(settings), settings.topic_events, ends
-    )
+    ends = await end_offsets(settings, settings.topic_events)
+    await commit_offsets(settings, processor_group(settings), settings.topic_events, ends)
 
 
 async def rebuild_fold(
-    bootstrap: str, topic: str, expected: int, timeout: float
+    settings: Settings, topic: str, expected: int, timeout: float
 ) -> tuple[dict[str, Any], dict[str, CaseState]]:
     """Fold the whole events topic with the pure core, in process (decode + ``evolve``).
 
     This is the work ``rebuild`` does before writing anything: read the log
     from the beginning and recompute every case's state.
     """
-    tps = await topic_partitions(bootstrap, topic)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+    tps = await topic_partitions(settings, topic)
+    consumer = clients.consumer(
+        settings,
         enable_auto_commit=False,
         max_partition_fetch_bytes=8 * 1024 * 1024,
         fetch_max_bytes=64 * 1024 * 1024,
@@ -552,7 +547,7 @@ def rebuild_command(
     if done.returncode != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
         raise BenchTimeout(f"{' '.join(cmd)} exited with {done.returncode}:\n{tail}")
-    states = asyncio.run(count_records(settings.bootstrap_servers, settings.topic_states))
+    states = asyncio.run(count_records(settings, settings.topic_states))
     return {
         "path": "docketline rebuild --no-read-model (subprocess, incl. start-up and all writes)",
         "events": events,
@@ -783,7 +778,7 @@ async def start_and_fill(
     settings: Settings, records: Sequence[tuple[bytes, bytes]] | Iterator[tuple[bytes, bytes]]
 ) -> int:
     await ensure_app_topics(settings)
-    return await fill_topic(settings.bootstrap_servers, settings.topic_events, records)
+    return await fill_topic(settings, settings.topic_events, records)
 
 
 __all__ = [

@@ -30,9 +30,9 @@ from bench import phases
 from bench.dataset import dataset
 from bench.kafka_io import fill_topic
 from bench.run import SEED, machine
+from services.kafka.topics import ensure_app_topics
 from services.kafka_local.manager import LocalKafka
 from services.settings import Settings
-from services.topics import ensure_app_topics
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -54,14 +54,12 @@ async def _round(
     (root / name).mkdir(parents=True)
     await ensure_app_topics(s)
     bulk = dataset(RESULTS / "cache", max(events, 100_000), SEED)
-    filled = await fill_topic(bootstrap, s.topic_events, _take(bulk.records(), events))
+    filled = await fill_topic(s, s.topic_events, _take(bulk.records(), events))
     out: dict[str, Any] = {
         "events": filled,
         "loadavg_before": [round(x, 2) for x in os.getloadavg()],
     }
-    out["ceiling"] = await phases.ceiling(
-        bootstrap, s.topic_events, f"{name}.ceiling", filled, timeout=600
-    )
+    out["ceiling"] = await phases.ceiling(s, s.topic_events, f"{name}.ceiling", filled, timeout=600)
     print(f"round {index}: ceiling {out['ceiling']['events_per_s']:,.0f} ev/s, "
           f"{out['ceiling']['cpu_us_per_event']} CPU-us/event", flush=True)  # fmt: skip
     log = root / f"{name}.worker.log"

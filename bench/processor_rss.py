@@ -21,9 +21,9 @@ from schemas.events import CaseInfo, Entry
 from services.core.build import build_event
 from services.core.classification import Classification
 from services.core.ids import entry_key
+from services.kafka.topics import ensure_app_topics
 from services.kafka_local.manager import LocalKafka
 from services.settings import Settings
-from services.topics import ensure_app_topics
 
 
 def records(n):
@@ -63,7 +63,7 @@ async def main(n):
         (root / "w").mkdir()
         await ensure_app_topics(s)
         t = time.perf_counter()
-        filled = await fill_topic(bootstrap, s.topic_events, records(n))
+        filled = await fill_topic(s, s.topic_events, records(n))
         print("filled", filled, "in", round(time.perf_counter() - t), "s", flush=True)
         env = phases.service_env(s)
         log = root / "w.log"

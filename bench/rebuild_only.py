@@ -33,9 +33,9 @@ from bench import phases
 from bench.dataset import dataset
 from bench.kafka_io import fill_topic
 from bench.run import RESULTS_DIR, SEED, machine, write_json
+from services.kafka.topics import ensure_app_topics
 from services.kafka_local.manager import LocalKafka
 from services.settings import Settings
-from services.topics import ensure_app_topics
 
 
 def _log(msg: str) -> None:
@@ -60,7 +60,7 @@ async def _warm_up_coordinator(bootstrap: str) -> None:
         bootstrap_servers=bootstrap, topic_prefix=f"warm{uuid.uuid4().hex[:6]}.", partitions=1
     )
     await ensure_app_topics(warm)
-    await commit_offsets([bootstrap], f"{warm.topic_prefix}warm-up", warm.topic_events, {0: 0})
+    await commit_offsets(warm, f"{warm.topic_prefix}warm-up", warm.topic_events, {0: 0})
 
 
 async def _commit_to_end(s: Settings) -> None:
@@ -68,8 +68,8 @@ async def _commit_to_end(s: Settings) -> None:
     from bench.kafka_io import end_offsets
     from services.rebuild.run import commit_offsets, processor_group
 
-    ends = await end_offsets(s.bootstrap_servers, s.topic_events)
-    await commit_offsets(s.bootstrap_list, processor_group(s), s.topic_events, ends)
+    ends = await end_offsets(s, s.topic_events)
+    await commit_offsets(s, processor_group(s), s.topic_events, ends)
 
 
 def _py_spy(out: Path) -> list[str]:
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             s = _settings(root, bootstrap, f"run{i}")
             asyncio.run(ensure_app_topics(s))
             started = time.perf_counter()
-            n = asyncio.run(fill_topic(bootstrap, s.topic_events, bulk.records()))
+            n = asyncio.run(fill_topic(s, s.topic_events, bulk.records()))
             _log(
                 f"run {i}: filled {s.topic_events} with {n} events in {time.perf_counter() - started:.1f}s"
             )
@@ -111,9 +111,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 asyncio.run(_commit_to_end(s))
             run_figures: dict[str, Any] = {"loadavg_before": [round(x, 2) for x in os.getloadavg()]}
             if i == 0 and not args.no_fold:
-                fold, _ = asyncio.run(
-                    phases.rebuild_fold(bootstrap, s.topic_events, n, timeout=3600)
-                )
+                fold, _ = asyncio.run(phases.rebuild_fold(s, s.topic_events, n, timeout=3600))
                 results["rebuild"] = fold
                 _log(f"pure fold: {fold['seconds']}s, {fold['events_per_s']} ev/s")
             wrap = _py_spy(Path(args.py_spy).resolve()) if args.py_spy and i == 0 else []

@@ -41,9 +41,9 @@ from typing import Any
 from bench import phases, watch_rss
 from bench.dataset import Dataset, dataset
 from bench.kafka_io import fill_topic
+from services.kafka.topics import ensure_app_topics
 from services.kafka_local.manager import LocalKafka
 from services.settings import Settings
-from services.topics import ensure_app_topics
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 SEED = 20250121
@@ -241,8 +241,8 @@ class Bench:
         await ensure_app_topics(proc_s)
         await ensure_app_topics(bulk_s)
         started = time.perf_counter()
-        n = await fill_topic(bootstrap, proc_s.topic_events, _take(bulk, sz.processor_events))
-        n_bulk = await fill_topic(bootstrap, bulk_s.topic_events, bulk.records())
+        n = await fill_topic(proc_s, proc_s.topic_events, _take(bulk, sz.processor_events))
+        n_bulk = await fill_topic(bulk_s, bulk_s.topic_events, bulk.records())
         took = time.perf_counter() - started
         self.results["prefill"] = {
             "events": n + n_bulk,
@@ -252,11 +252,11 @@ class Bench:
 
         self.log("ceiling: bare aiokafka decode + produce")
         ceiling_out = f"b{self.run_id}.ceiling.out"
-        from services.kafka_admin import TopicSpec, ensure_topics
+        from services.kafka.admin import TopicSpec, ensure_topics
 
-        await ensure_topics([bootstrap], [TopicSpec(ceiling_out, 4)])
+        await ensure_topics(proc_s, [TopicSpec(ceiling_out, 4)])
         self.results["ceiling"] = await phases.ceiling(
-            bootstrap, proc_s.topic_events, ceiling_out, n, timeout=1800
+            proc_s, proc_s.topic_events, ceiling_out, n, timeout=1800
         )
 
         self.log("processor: docketline worker (one process)")
@@ -303,7 +303,7 @@ class Bench:
 
         self.log(f"rebuild: folding {bulk.count} events from {bulk_s.topic_events}")
         figures, states = await phases.rebuild_fold(
-            bootstrap, bulk_s.topic_events, bulk.count, timeout=3600
+            bulk_s, bulk_s.topic_events, bulk.count, timeout=3600
         )
         self.results["rebuild"] = figures
         self._templates = list(states.values())

@@ -35,13 +35,13 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
 
 from bench import phases
 from bench.feed_server import FeedServer, assemble
 from bench.kafka_io import GroupWatch, count_records, topic_partitions
 from services.ingest.adapters import pacer_rss
 from services.ingest.records import Parsed
+from services.kafka import clients
 from services.settings import Settings
 
 RSS_DIR = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "juriscraper" / "rss"
@@ -82,25 +82,23 @@ async def feed_to_alert(
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     complaints = [_item(i, 1, "Complaint", now - dt.timedelta(hours=1)) for i in range(samples)]
     items = list(reversed(complaints))  # newest first, as courts serve them
-    before = await count_records(s.bootstrap_servers, s.topic_events)
+    before = await count_records(s, s.topic_events)
     with FeedServer() as server:
         server.set("/cand.xml", assemble(HEAD, items, TAIL))
         cmd = [phases.DOCKETLINE, "watch", "rss", "--feed", server.url("/cand.xml"),
                "--interval", str(interval), "--metrics-port", "0", "-l", "warning"]  # fmt: skip
         with phases.running(cmd, phases.service_env(s), root / "watch-rss.log") as proc:
             deadline = time.monotonic() + timeout
-            while await count_records(s.bootstrap_servers, s.topic_events) < before + samples:
+            while await count_records(s, s.topic_events) < before + samples:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise phases.BenchTimeout("the watcher did not publish the complaints")
                 await asyncio.sleep(0.5)
-            async with GroupWatch(s.bootstrap_servers, worker.group, s.topic_events) as watch:
+            async with GroupWatch(s, worker.group, s.topic_events) as watch:
                 await watch.wait_for(
                     before + samples, timeout, still_worth_waiting=worker.check_alive
                 )
-            tps = await topic_partitions(s.bootstrap_servers, s.topic_alerts)
-            consumer = AIOKafkaConsumer(
-                bootstrap_servers=s.bootstrap_servers, enable_auto_commit=False
-            )
+            tps = await topic_partitions(s, s.topic_alerts)
+            consumer = clients.consumer(s, enable_auto_commit=False)
             await consumer.start()
             try:
                 consumer.assign(tps)
@@ -202,8 +200,8 @@ async def idle_cpu(
 
 
 async def _main(args: argparse.Namespace) -> dict[str, Any]:
+    from services.kafka.topics import ensure_app_topics
     from services.kafka_local.manager import LocalKafka
-    from services.topics import ensure_app_topics
 
     root = Path(tempfile.mkdtemp(prefix="docketline-bench-watch-"))
     kafka = LocalKafka(ready_timeout=180)

@@ -48,7 +48,23 @@ app.command("rebuild")(rebuild_command)
 
 
 def main() -> None:
-    app()
+    from pydantic import ValidationError
+
+    from services.kafka.clients import KafkaConnectError
+
+    try:
+        app()
+    except KafkaConnectError as exc:  # a wrong address, CA or password: one line, no traceback
+        typer.echo(f"error: cannot use Kafka: {exc}", err=True)
+        raise SystemExit(3) from None
+    except ValidationError as exc:
+        if not exc.title.endswith("Settings"):
+            raise
+        for problem in exc.errors():
+            where = "".join(f"{p}: " for p in problem["loc"])
+            message = problem["msg"].removeprefix("Value error, ")
+            typer.echo(f"error: settings: {where}{message}", err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -198,7 +198,10 @@ def up_command(
         settings = load_settings(bootstrap_servers=bootstrap, data_dir=data_dir, api_port=port)
         stack.settings = settings
 
-        from services.topics import ensure_app_topics
+        from services.kafka.clients import check_connection_sync
+        from services.kafka.topics import ensure_app_topics
+
+        check_connection_sync(settings)
 
         asyncio.run(ensure_app_topics(settings))
         stack.spawn("worker", "worker", "-l", "warn")

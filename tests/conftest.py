@@ -18,8 +18,9 @@ from collections.abc import Awaitable, Callable, Iterable
 
 import pytest
 
-from services.kafka_admin import TopicSpec, ensure_topics, wait_ready
+from services.kafka.admin import TopicSpec, ensure_topics, wait_ready
 from services.kafka_local import LocalKafka
+from tests.kafka_util import kafka_settings
 
 EXTERNAL_BOOTSTRAP_ENV = "DOCKETLINE_TEST_BOOTSTRAP_SERVERS"
 KAFKA_READY_TIMEOUT = 180.0
@@ -33,7 +34,7 @@ def kafka_bootstrap(
     """Bootstrap address (``127.0.0.1:PORT``) of the session's broker."""
     external = os.environ.get(EXTERNAL_BOOTSTRAP_ENV, "").strip()
     if external:
-        asyncio.run(wait_ready(external.split(","), timeout=KAFKA_READY_TIMEOUT))
+        asyncio.run(wait_ready(kafka_settings(external), timeout=KAFKA_READY_TIMEOUT))
         return external
     # Generous: a loaded 2-core machine can take well over a minute to start a JVM broker.
     manager = LocalKafka(ready_timeout=KAFKA_READY_TIMEOUT)
@@ -67,7 +68,7 @@ async def create_topics(
     """Create ``names`` with ``partitions`` each; those in ``compacted`` get cleanup.policy=compact."""
     compact = set(compacted)
     await ensure_topics(
-        bootstrap.split(","),
+        kafka_settings(bootstrap),
         [
             TopicSpec(n, partitions, {"cleanup.policy": "compact"} if n in compact else {})
             for n in names

@@ -6,15 +6,24 @@ import asyncio
 import time
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import TopicPartition
 from aiokafka.errors import KafkaError
+
+from services.kafka import clients
+from services.kafka import read as kafka_read
+from services.settings import Settings
+
+
+def kafka_settings(bootstrap: str) -> Settings:
+    """Settings for the broker at ``bootstrap``; the connection's security options, if any,
+    come from the environment (``DOCKETLINE_KAFKA_*``)."""
+    return Settings(bootstrap_servers=bootstrap)
 
 
 async def produce(
     bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]]
 ) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = clients.producer(kafka_settings(bootstrap), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         for key, value in records:
@@ -23,43 +32,9 @@ async def produce(
         await producer.stop()
 
 
-async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int] | None:
-    metadata = await consumer._client.fetch_all_metadata()
-    parts: set[int] | None = metadata.partitions_for_topic(topic)
-    return parts
-
-
 async def read_all(bootstrap: str, topic: str, timeout: float = 20.0) -> list[Any]:
     """Every record currently in ``topic`` (earliest to the end offsets read at the start)."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, enable_auto_commit=False, auto_offset_reset="earliest"
-    )
-    await consumer.start()
-    try:
-        deadline = time.monotonic() + timeout
-        parts = await _partitions(consumer, topic)
-        while parts is None:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"topic {topic} has no metadata after {timeout}s")
-            await asyncio.sleep(0.2)
-            parts = await _partitions(consumer, topic)
-        tps = [TopicPartition(topic, p) for p in sorted(parts)]
-        consumer.assign(tps)
-        await consumer.seek_to_beginning(*tps)
-        ends = await consumer.end_offsets(tps)
-        out: list[Any] = []
-        positions = {tp: await consumer.position(tp) for tp in tps}
-        while any(positions[tp] < ends[tp] for tp in tps):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"read_all({topic}) timed out at {positions} of {ends}")
-            batch = await consumer.getmany(timeout_ms=500)
-            for tp, recs in batch.items():
-                out.extend(recs)
-                if recs:
-                    positions[tp] = recs[-1].offset + 1
-        return sorted(out, key=lambda r: (r.partition, r.offset))
-    finally:
-        await consumer.stop()
+    return await kafka_read.read_all(kafka_settings(bootstrap), topic, timeout=timeout)
 
 
 async def wait_caught_up(bootstrap: str, group: str, topic: str, timeout: float = 60.0) -> None:
@@ -68,12 +43,13 @@ async def wait_caught_up(bootstrap: str, group: str, topic: str, timeout: float 
     The processor commits only what it has fully handled (outputs awaited), so
     this is the barrier after which its outputs are complete.
     """
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    settings = kafka_settings(bootstrap)
+    admin = clients.admin(settings)
+    consumer = clients.consumer(settings, enable_auto_commit=False)
     await admin.start()
     await consumer.start()
     try:
-        parts = await _partitions(consumer, topic) or set()
+        parts = await kafka_read.partitions_of(consumer, topic) or set()
         tps = [TopicPartition(topic, p) for p in sorted(parts)]
         ends = await consumer.end_offsets(tps)
         deadline = time.monotonic() + timeout
@@ -104,8 +80,8 @@ async def produce_many(
     bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None]]
 ) -> None:
     """Produce many records (idempotent, acks=all), awaiting every acknowledgement."""
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+    producer = clients.producer(
+        kafka_settings(bootstrap),
         acks="all",
         enable_idempotence=True,
         linger_ms=20,

@@ -74,8 +74,11 @@ class TestCA:
     def cert_pem(self) -> bytes:
         return self._cert.public_bytes(serialization.Encoding.PEM)
 
-    def issue(self, names: list[str]) -> Issued:
-        """A server certificate whose subjectAltName holds exactly ``names``."""
+    def issue(
+        self, names: list[str], usage: x509.ObjectIdentifier = ExtendedKeyUsageOID.SERVER_AUTH
+    ) -> Issued:
+        """A server certificate whose subjectAltName holds exactly ``names``
+        (``usage=ExtendedKeyUsageOID.CLIENT_AUTH``: a client certificate for mTLS)."""
         key = ec.generate_private_key(ec.SECP256R1())
         now = dt.datetime.now(dt.UTC)
         cert = (
@@ -90,7 +93,7 @@ class TestCA:
                 x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False
             )
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(self._key.public_key()),
                 critical=False,

@@ -16,6 +16,7 @@ from rich.table import Table
 from services.api.app import create_app
 from services.api.workers import serve
 from services.ingest.courtlistener_worker import WebhookConfig
+from services.kafka.clients import check_connection_sync
 from services.readmodel.store import open_read_model
 from services.settings import Settings, load_settings
 
@@ -50,6 +51,7 @@ def api_command(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    check_connection_sync(settings)
     if workers > 1:
         # layout checks and added indexes once, before the processes open the file
         open_read_model(settings).close()

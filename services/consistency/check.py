@@ -10,7 +10,7 @@ from schemas.codec import CodecError, decode_alert, decode_state
 from schemas.events import DocketEvent
 from schemas.projection import CaseState
 from services.consistency.compare import Report, compare, fold_log
-from services.kafka_read import scan
+from services.kafka.read import scan
 from services.processor.step import RecordRejected, decode_record
 from services.quarantine import Quarantined, keep
 from services.settings import Settings
@@ -44,7 +44,7 @@ async def check(
             )
         )
 
-    async for batch in scan(settings.bootstrap_list, settings.topic_events):
+    async for batch in scan(settings, settings.topic_events):
         for record in batch:
             try:
                 events.append(decode_record(record.key, record.value))
@@ -63,7 +63,7 @@ async def check(
         alert_ids, required_ids = alert_ids | current_ids, alert_ids & current_ids
     if live_states is None:
         live_states = {}
-        async for batch in scan(settings.bootstrap_list, settings.topic_states):
+        async for batch in scan(settings, settings.topic_states):
             for record in batch:
                 try:
                     if record.key is None:
@@ -80,7 +80,7 @@ async def check(
                 except UnicodeDecodeError as exc:
                     hold(record, f"key is not UTF-8: {exc}")
     alerts: list[Alert] = []
-    async for batch in scan(settings.bootstrap_list, settings.topic_alerts):
+    async for batch in scan(settings, settings.topic_alerts):
         for record in batch:
             try:
                 if record.value is None:
@@ -103,7 +103,7 @@ async def check(
     report.quarantined = len(kept)
     named = {event_id for d in report.diffs for event_id in d.events}
     if named:  # a second pass only when something is lost: where in the log each named event is
-        async for batch in scan(settings.bootstrap_list, settings.topic_events):
+        async for batch in scan(settings, settings.topic_events):
             for record in batch:
                 try:
                     event_id = decode_record(record.key, record.value).id

@@ -28,8 +28,11 @@ def check_command(
 
     from schemas.codec import dumps
     from services.consistency.check import check, report_lines
+    from services.kafka.clients import check_connection_sync
 
-    report = asyncio.run(check(load_settings(), reclassify=reclassify))
+    settings = load_settings()
+    check_connection_sync(settings)
+    report = asyncio.run(check(settings, reclassify=reclassify))
     if json_out:
         typer.echo(dumps(asdict(report)).decode())
     else:

@@ -16,9 +16,9 @@ from services.dispatcher.schedule import describe_schedule
 from services.dispatcher.ssrf import GuardedTransport, Resolver, system_resolver
 from services.dispatcher.store import DB_FILENAME, DeliveryStore
 from services.dispatcher.subscriptions import KafkaSubscriptionLog, SubscriptionLog
-from services.kafka_admin import ensure_topics
+from services.kafka.admin import ensure_topics
+from services.kafka.topics import topic_specs
 from services.settings import Settings
-from services.topics import topic_specs
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ async def run_dispatcher(
     config = config if config is not None else DispatcherConfig()
     redact_http_client_logs()
     await ensure_topics(
-        settings.bootstrap_list,
+        settings,
         [t for t in topic_specs(settings) if t.name == settings.topic_alerts],
     )
     store = DeliveryStore.open(settings.data_dir / DB_FILENAME)

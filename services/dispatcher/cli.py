@@ -15,6 +15,7 @@ import typer
 
 from services.dispatcher.bootstrap import run_dispatcher
 from services.dispatcher.config import DispatcherConfig
+from services.kafka.clients import check_connection_sync
 from services.settings import Settings, load_settings
 
 
@@ -33,6 +34,7 @@ def dispatcher_command(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     settings = load_settings()
+    check_connection_sync(settings)
     config = DispatcherConfig()
     asyncio.run(_main(settings, config))
 

@@ -33,7 +33,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
 
 import httpx
-from aiokafka import AIOKafkaConsumer  # type: ignore[import-untyped]
 
 from schemas.codec import CodecError, decode_alert
 from services.dispatcher.config import DispatcherConfig
@@ -56,6 +55,7 @@ from services.dispatcher.subscriptions import (
     SubscriptionLog,
     SubscriptionLogError,
 )
+from services.kafka import clients
 from services.quarantine import Quarantine, Quarantined, reason_of
 from services.settings import Settings
 
@@ -120,13 +120,13 @@ class Dispatcher:
     # alert intake ----------------------------------------------------------
     async def run(self) -> None:
         """Consume alerts until cancelled."""
-        consumer = AIOKafkaConsumer(
+        consumer = clients.consumer(
+            self._settings,
             self._settings.topic_alerts,
-            bootstrap_servers=self._settings.bootstrap_list,
             group_id=self._config.dispatcher_group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            client_id="docketline-dispatcher",
+            client_id=clients.client_id(self._settings, "dispatcher"),
         )
         await consumer.start()
         try:

@@ -22,14 +22,15 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # type: ignore[import-untyped]
+from aiokafka import TopicPartition  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 from pydantic import ValidationError
 
 from schemas.codec import encode
 from services.dispatcher.model import DELETED_KEY_PREFIX, Subscription, SubscriptionDeleted
 from services.dispatcher.secretbox import SecretBox, SecretBoxError, secret_box
-from services.kafka_admin import KafkaAdminError, TopicSpec, ensure_topics
+from services.kafka import clients
+from services.kafka.admin import KafkaAdminError, TopicSpec, ensure_topics
 from services.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -239,24 +240,22 @@ class KafkaSubscriptionLog:
         """(partition, offset, reason) of records that could not be decoded."""
 
     async def start(self) -> None:
-        bootstrap = self._settings.bootstrap_list
         try:
             await ensure_topics(
-                bootstrap,
+                self._settings,
                 [
                     TopicSpec(
                         self._topic,
                         partitions=1,
                         config={"cleanup.policy": "compact", "min.compaction.lag.ms": "60000"},
+                        replication_factor=self._settings.kafka_replication_factor,
                     )
                 ],
             )
-            self._producer = AIOKafkaProducer(
-                bootstrap_servers=bootstrap, acks="all", enable_idempotence=True
-            )
+            self._producer = clients.producer(self._settings, acks="all", enable_idempotence=True)
             await self._producer.start()
-            self._consumer = AIOKafkaConsumer(
-                bootstrap_servers=bootstrap,
+            self._consumer = clients.consumer(
+                self._settings,
                 group_id=None,
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",

@@ -32,6 +32,7 @@ from services.ingest.publisher import (
 )
 from services.ingest.records import IngestError, ParseResult, Rejected
 from services.ingest.rejects import RejectReport
+from services.kafka.clients import KafkaConnectError, check_connection_sync
 from services.settings import Settings, load_settings
 
 MAX_PRINTED_REJECTS = 50
@@ -102,6 +103,12 @@ def ingest_command(
     if missing:
         typer.echo(f"error: no such file or directory: {', '.join(map(str, missing))}", err=True)
         raise typer.Exit(2)
+    if not dry_run:
+        try:
+            check_connection_sync(settings)
+        except KafkaConnectError as exc:  # exit 1 when Kafka cannot be reached (above)
+            typer.echo(f"error: cannot use Kafka: {exc}", err=True)
+            raise typer.Exit(1) from exc
     code = run(settings, paths, str(format), dry_run=dry_run, use_ledger=not no_ledger)
     raise typer.Exit(code)
 

@@ -13,7 +13,7 @@ The pipeline (:func:`run_ingest`) takes the adapters' records and:
 ``acks="all"``, key = ``case_id`` (utf-8, so one case stays on one partition
 and in order), value = :func:`schemas.codec.encode_event`. The topic is created
 when missing with the partition count every case topic shares
-(:mod:`services.topics`). :class:`PrintSink` is the ``--dry-run`` sink.
+(:mod:`services.kafka.topics`). :class:`PrintSink` is the ``--dry-run`` sink.
 
 Records are handled in chunks: parsing (blocking file I/O and CPU) runs in a
 worker thread, sends of one chunk are awaited together, so the producer batches
@@ -36,9 +36,10 @@ from schemas.codec import encode_event
 from schemas.events import DocketEvent
 from services.ingest.ledger import Acked, Ledger
 from services.ingest.records import ParseResult, Rejected
-from services.kafka_admin import KafkaAdminError, ensure_topics
+from services.kafka import clients
+from services.kafka.admin import KafkaAdminError, ensure_topics
+from services.kafka.topics import topic_specs
 from services.settings import Settings
-from services.topics import topic_specs
 
 CHUNK = 500
 
@@ -197,16 +198,15 @@ class KafkaEventSink:
         self._producer: AIOKafkaProducer | None = None
 
     async def __aenter__(self) -> Self:
-        bootstrap = self.settings.bootstrap_list
-        where = ",".join(bootstrap)
+        where = self.settings.bootstrap_servers
         specs = [s for s in topic_specs(self.settings) if s.name == self.topic]
         try:
-            await ensure_topics(bootstrap, specs, timeout=self._connect_timeout)
+            await ensure_topics(self.settings, specs, timeout=self._connect_timeout)
         except KafkaAdminError as exc:
             raise PublishError(f"cannot prepare topic {self.topic} on {where}: {exc}") from exc
-        producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap,
-            client_id="docketline-ingest",
+        producer = clients.producer(
+            self.settings,
+            client_id=clients.client_id(self.settings, "ingest"),
             enable_idempotence=True,
             acks="all",
             linger_ms=20,

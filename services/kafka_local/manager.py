@@ -38,7 +38,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, TypeVar
 
-from services.kafka_admin import KafkaNotReadyError, wait_ready
+from services.kafka.admin import KafkaNotReadyError, wait_ready
 from services.kafka_local.config import (
     BROKER_JVM_OPTS,
     HOST,
@@ -70,16 +70,17 @@ from services.kafka_local.errors import (
 from services.kafka_local.secure import (
     Credentials,
     SecureLayout,
+    as_settings,
     check_mode,
     client_settings,
     ensure_certificates,
     read_client_env,
     read_credentials,
     server_properties,
-    wait_secure_ready,
     write_client_env,
     write_credentials,
 )
+from services.settings import Settings
 
 T = TypeVar("T")
 
@@ -438,7 +439,7 @@ class LocalKafka:
             )
             write_state(layout, state)
             try:
-                self._await_ready(proc, state, creds)
+                self._await_ready(proc, state)
             except BaseException:
                 # KeyboardInterrupt included: never leave a half-started broker behind.
                 self._terminate(proc.pid)
@@ -540,9 +541,14 @@ class LocalKafka:
         self._children[proc.pid] = proc
         return proc
 
-    def _await_ready(
-        self, proc: subprocess.Popen[bytes], state: BrokerState, creds: Credentials | None
-    ) -> None:
+    @staticmethod
+    def _probe_settings(state: BrokerState) -> Settings:
+        """How to reach this broker's own client listener, whatever the environment says."""
+        if state.secure:
+            return as_settings(read_client_env(SecureLayout(Path(state.data_dir))))
+        return Settings.model_construct(bootstrap_servers=state.bootstrap)
+
+    def _await_ready(self, proc: subprocess.Popen[bytes], state: BrokerState) -> None:
         log = Path(state.data_dir) / "broker.log"
 
         def still_running() -> None:
@@ -555,20 +561,14 @@ class LocalKafka:
 
         started = time.monotonic()
         try:
-            if creds is None:
-                _run_coro(
-                    wait_ready(
-                        [state.bootstrap],
-                        self.ready_timeout,
-                        expect_cluster_id=state.cluster_id,
-                        still_worth_waiting=still_running,
-                    )
+            _run_coro(
+                wait_ready(
+                    self._probe_settings(state),
+                    self.ready_timeout,
+                    expect_cluster_id=state.cluster_id,
+                    still_worth_waiting=still_running,
                 )
-            else:
-                settings = read_client_env(SecureLayout(Path(state.data_dir)))
-                _run_coro(
-                    wait_secure_ready(settings, self.ready_timeout, state.cluster_id, still_running)
-                )
+            )
         except KafkaNotReadyError as exc:
             raise BrokerNotReadyError(f"{exc}\nlast lines of {log}:\n{tail_file(log)}") from exc
         self.progress(

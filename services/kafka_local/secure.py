@@ -28,27 +28,28 @@ Files in a secure data directory (beside those of ``config.DataDirLayout``)::
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import ipaddress
 import json
 import os
 import secrets
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Final
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pydantic import SecretStr
 
 from services.kafka_local.config import HOST, DataDirLayout, bootstrap_address
 from services.kafka_local.errors import LocalKafkaError
+from services.settings import Settings
 
-SECURITY_PROTOCOL = "SASL_SSL"
-SASL_MECHANISM = "SCRAM-SHA-512"
+SECURITY_PROTOCOL: Final = "SASL_SSL"
+SASL_MECHANISM: Final = "SCRAM-SHA-512"
 BROKER_USER = "broker"
 CLIENT_USER = "docketline"
 SERVER_NAMES = ("localhost",)
@@ -328,64 +329,17 @@ def check_mode(root: DataDirLayout, layout: SecureLayout, secure: bool, formatte
         )
 
 
-# -- readiness (TEMPORARY: until services/kafka/clients.py builds this client) ----------
-async def secure_cluster_id(settings: Mapping[str, str], request_timeout_s: float) -> str:
-    """One metadata round trip over SASL_SSL with the client settings; the cluster id."""
-    import ssl
+def as_settings(env: Mapping[str, str]) -> Settings:
+    """``Settings`` holding exactly the connection ``env`` (from ``client_settings``) says.
 
-    from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
-
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings["DOCKETLINE_BOOTSTRAP_SERVERS"].split(","),
-        security_protocol=settings["DOCKETLINE_KAFKA_SECURITY_PROTOCOL"],
-        sasl_mechanism=settings["DOCKETLINE_KAFKA_SASL_MECHANISM"],
-        sasl_plain_username=settings["DOCKETLINE_KAFKA_SASL_USERNAME"],
-        sasl_plain_password=settings["DOCKETLINE_KAFKA_SASL_PASSWORD"],
-        ssl_context=ssl.create_default_context(cafile=settings["DOCKETLINE_KAFKA_SSL_CA_FILE"]),
-        request_timeout_ms=max(1000, int(request_timeout_s * 1000)),
-        client_id="docketline-admin",
+    Built without reading the environment: the manager's readiness probe must
+    reach its own listener, whatever ``DOCKETLINE_*`` the caller has set.
+    """
+    return Settings.model_construct(
+        bootstrap_servers=env["DOCKETLINE_BOOTSTRAP_SERVERS"],
+        kafka_security_protocol=SECURITY_PROTOCOL,  # what client_settings wrote
+        kafka_sasl_mechanism=SASL_MECHANISM,
+        kafka_sasl_username=env["DOCKETLINE_KAFKA_SASL_USERNAME"],
+        kafka_sasl_password=SecretStr(env["DOCKETLINE_KAFKA_SASL_PASSWORD"]),
+        kafka_ssl_ca_file=Path(env["DOCKETLINE_KAFKA_SSL_CA_FILE"]),
     )
-    try:
-        await asyncio.wait_for(admin.start(), timeout=request_timeout_s)
-        info = await asyncio.wait_for(admin.describe_cluster(), timeout=request_timeout_s)
-        return str(info.get("cluster_id"))
-    finally:
-        await admin.close()
-
-
-async def wait_secure_ready(
-    settings: Mapping[str, str],
-    timeout: float,
-    expect_cluster_id: str,
-    still_worth_waiting: Callable[[], None],
-) -> None:
-    from services.kafka_admin import _expected_connect_failures
-
-    with _expected_connect_failures():
-        await _poll(settings, timeout, expect_cluster_id, still_worth_waiting)
-
-
-async def _poll(
-    settings: Mapping[str, str],
-    timeout: float,
-    expect_cluster_id: str,
-    still_worth_waiting: Callable[[], None],
-) -> None:
-    from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
-
-    from services.kafka_admin import KafkaNotReadyError
-
-    deadline = time.monotonic() + timeout
-    last = "no attempt made"
-    while (remaining := deadline - time.monotonic()) > 0:
-        still_worth_waiting()
-        try:
-            answered = await secure_cluster_id(settings, min(5.0, max(remaining, 1.0)))
-        except (TimeoutError, KafkaError, OSError) as exc:
-            last = f"{type(exc).__name__}: {exc}"
-        else:
-            if answered == expect_cluster_id:
-                return
-            last = f"answered by cluster {answered!r}, expected {expect_cluster_id!r}"
-        await asyncio.sleep(0.25)
-    raise KafkaNotReadyError(f"no SASL_SSL metadata answer within {timeout:.0f}s; last: {last}")

@@ -64,11 +64,12 @@ from prometheus_client import Counter
 
 from schemas.codec import decode_state, encode
 from schemas.projection import CaseState
-from services.kafka_admin import committed_offsets
+from services.kafka import clients
+from services.kafka.admin import committed_offsets
+from services.kafka.topics import MAX_MESSAGE_BYTES, MAX_OUTPUT_BYTES, OUTPUT_COMPRESSION
 from services.processor.offsets import OffsetLedger, Verdict
 from services.processor.step import DeadLetter, Outcome, RecordRef, handle_record
 from services.settings import Settings
-from services.topics import MAX_MESSAGE_BYTES, MAX_OUTPUT_BYTES, OUTPUT_COMPRESSION
 
 log = logging.getLogger("docketline.processor")
 
@@ -249,13 +250,12 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
     """Build the faust app for ``settings``; no connection is made until it runs."""
     _shorten_fetch_wait()
     app_id = f"{settings.topic_prefix}{settings.processor_app_id}"
-    app = faust.App(
+    app = clients.faust_app(
+        settings,
         app_id,
-        broker=[f"kafka://{s}" for s in settings.bootstrap_list],
         store="rocksdb://",
         datadir=str(settings.data_dir / "processor"),
         topic_partitions=settings.partitions,
-        topic_replication_factor=1,
         producer_acks=-1,
         consumer_auto_offset_reset="earliest",
         web_enabled=web_port is not None,
@@ -336,7 +336,7 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
 
     async def starting_positions(tps: set[Any]) -> dict[Any, int]:
         """The group's committed offset of each partition (the log start when there is none)."""
-        committed = await committed_offsets(settings.bootstrap_list, app_id, settings.topic_events)
+        committed = await committed_offsets(settings, app_id, settings.topic_events)
         earliest = await app.consumer.earliest_offsets(*tps)
         return {tp: max(committed.get(tp.partition, 0), earliest.get(tp) or 0) for tp in tps}
 

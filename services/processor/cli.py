@@ -33,11 +33,15 @@ def worker_command(
     """
     import faust
 
+    from services.kafka.clients import check_connection_sync
+    from services.kafka.topics import ensure_app_topics
     from services.processor.app import build_processor, configure_gc
-    from services.topics import ensure_app_topics
 
     settings = load_settings()
     logging.basicConfig(level=logging.INFO)
+    check_connection_sync(
+        settings
+    )  # a wrong address, CA or password stops here, not in a restart loop
     if supervise:
         from services.processor.supervise import child_command
         from services.processor.supervise import supervise as run_supervised

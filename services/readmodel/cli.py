@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from services.kafka.clients import check_connection_sync
 from services.readmodel.feeder import Feeder, FeederTimeout
 from services.readmodel.store import ReadModel, open_read_model, read_model_path
 from services.settings import Settings, load_settings
@@ -45,6 +46,7 @@ def rebuild_read_model_command(
 ) -> None:
     """Drop the read model and rebuild it from Kafka's output topics."""
     settings = load_settings()
+    check_connection_sync(settings)
     store = open_read_model(settings)
     try:
         counts = asyncio.run(rebuild(settings, store, timeout))

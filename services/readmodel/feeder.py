@@ -36,14 +36,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
-from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
-from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
+from aiokafka import TopicPartition  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
 from schemas.alerts import Alert
 from schemas.codec import CodecError, decode_alert, decode_event, decode_state
 from schemas.events import DocketEvent
 from schemas.projection import CaseState
+from services.kafka import clients
 from services.quarantine import Quarantine, Quarantined, QuarantineError, reason_of
 from services.readmodel.store import (
     Batch,
@@ -337,21 +337,20 @@ class Feeder:
 
     # one session: connect, assign, read until something breaks ----------------
     async def _session(self) -> None:
-        bootstrap = self.settings.bootstrap_list
         timeout_ms = int(self._timeout * 1000)
-        consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap,
+        consumer = clients.consumer(
+            self.settings,
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             isolation_level="read_committed",
-            client_id="docketline-readmodel",
+            client_id=clients.client_id(self.settings, "readmodel"),
             request_timeout_ms=timeout_ms,
         )
-        admin = AIOKafkaAdminClient(
-            bootstrap_servers=bootstrap,
+        admin = clients.admin(
+            self.settings,
             request_timeout_ms=timeout_ms,
-            client_id="docketline-readmodel-admin",
+            client_id=clients.client_id(self.settings, "readmodel-admin"),
         )
         try:
             if self._quarantine is None:

@@ -18,6 +18,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from services.kafka.clients import check_connection_sync
 from services.rebuild.report import RebuildReport
 from services.settings import load_settings
 
@@ -160,10 +161,12 @@ def rebuild_command(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     ]
+    settings = load_settings()
+    check_connection_sync(settings)
     try:
         with Progress(*columns, console=err, transient=False, refresh_per_second=2) as bar:
             sink = _RichProgress(bar)
-            report = asyncio.run(run_rebuild(load_settings(), options, sink))
+            report = asyncio.run(run_rebuild(settings, options, sink))
             sink.finish()
     except WorkersRunning as exc:
         err.print(f"[red]rebuild refused[/red]: {exc}")

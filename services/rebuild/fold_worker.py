@@ -20,10 +20,12 @@ import pickle
 import sys
 from dataclasses import dataclass
 
+from services.settings import Settings
+
 
 @dataclass(frozen=True, slots=True)
 class FoldJob:
-    bootstrap: list[str]
+    settings: Settings
     topic: str
     share: dict[int, tuple[int, int]]
     """partition -> (first offset, end offset) to fold."""
@@ -38,7 +40,7 @@ def main() -> None:
 
         outcome: tuple[str, object] = (
             "ok",
-            fold_partitions(job.bootstrap, job.topic, job.share, job.committed, job.timeout),
+            fold_partitions(job.settings, job.topic, job.share, job.committed, job.timeout),
         )
     except Exception as exc:  # noqa: BLE001 - the parent raises it again, as the process pool did
         outcome = ("error", exc)

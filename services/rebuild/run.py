@@ -40,8 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition  # type: ignore[import-untyped]
-from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
+from aiokafka import TopicPartition  # type: ignore[import-untyped]
 from aiokafka.errors import (  # type: ignore[import-untyped]
     KafkaError,
 )
@@ -50,8 +49,10 @@ from schemas.codec import CodecError, decode_state, encode
 from schemas.events import DocketEvent
 from schemas.projection import CaseState
 from services.core.classify import CLASSIFIER_VERSION, classify
-from services.kafka_admin import GROUP_COORDINATOR_ERRORS, committed_offsets, coordinator_retry
-from services.kafka_read import partitions_of, scan, scan_partitions
+from services.kafka import clients
+from services.kafka.admin import GROUP_COORDINATOR_ERRORS, committed_offsets, coordinator_retry
+from services.kafka.read import partitions_of, scan, scan_partitions
+from services.kafka.topics import MAX_OUTPUT_BYTES, OUTPUT_COMPRESSION, ensure_app_topics
 from services.processor.step import DeadLetter, RecordRejected, decode_record
 from services.quarantine import Quarantined, keep, reason_of
 from services.rebuild.fold_worker import FoldJob
@@ -69,7 +70,6 @@ from services.rebuild.plan import (
 )
 from services.rebuild.report import RebuildReport
 from services.settings import Settings
-from services.topics import MAX_OUTPUT_BYTES, OUTPUT_COMPRESSION, ensure_app_topics
 
 TABLE = "cases"
 WRITE_BATCH_BYTES = 1024 * 1024
@@ -147,10 +147,10 @@ def local_table_dir(settings: Settings) -> Path:
 
 
 async def topic_extent(
-    bootstrap: list[str], topics: Iterable[str]
+    settings: Settings, topics: Iterable[str]
 ) -> dict[str, dict[int, tuple[int, int]]]:
     """Per existing topic, partition -> (first offset, end offset)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = clients.consumer(settings, enable_auto_commit=False)
     await consumer.start()
     try:
         out: dict[str, dict[int, tuple[int, int]]] = {}
@@ -168,7 +168,7 @@ async def topic_extent(
 
 
 async def latest_per_key(
-    bootstrap: list[str],
+    settings: Settings,
     topic: str,
     progress: Progress,
     timeout: float,
@@ -182,7 +182,7 @@ async def latest_per_key(
     """
     out: dict[str, tuple[int, bytes]] = {}
     for_kept = kept if kept is not None else []
-    async for batch in scan(bootstrap, topic, timeout=timeout):
+    async for batch in scan(settings, topic, timeout=timeout):
         for r in batch:
             try:
                 if r.key is None:
@@ -235,11 +235,11 @@ class LiveDecoder:
         return self(self._live[case_id][1]) if case_id in self._live else None
 
 
-async def group_members(bootstrap: list[str], group: str) -> list[str]:
+async def group_members(settings: Settings, group: str) -> list[str]:
     """``client_id@host`` of every member of ``group`` (empty list: no worker is running)."""
 
     async def describe() -> Any:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="docketline-rebuild")
+        admin = clients.admin(settings, client_id=clients.client_id(settings, "rebuild"))
         await admin.start()
         try:
             responses = await admin.describe_consumer_groups([group])
@@ -265,9 +265,9 @@ async def group_members(bootstrap: list[str], group: str) -> list[str]:
     return members
 
 
-async def require_idle(bootstrap: list[str], group: str, wait: float) -> None:
+async def require_idle(settings: Settings, group: str, wait: float) -> None:
     deadline = time.monotonic() + wait
-    while members := await group_members(bootstrap, group):
+    while members := await group_members(settings, group):
         if time.monotonic() >= deadline:
             raise WorkersRunning(
                 f"the processor's consumer group {group!r} has {len(members)} active member(s): "
@@ -279,14 +279,12 @@ async def require_idle(bootstrap: list[str], group: str, wait: float) -> None:
 
 
 async def commit_offsets(
-    bootstrap: list[str], group: str, topic: str, offsets: dict[int, int]
+    settings: Settings, group: str, topic: str, offsets: dict[int, int]
 ) -> None:
     """Commit ``offsets`` for the (empty) group without joining it (a simple-consumer commit)."""
     if not offsets:
         return
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
-    )
+    consumer = clients.consumer(settings, group_id=group, enable_auto_commit=False)
     await consumer.start()
     try:
         tps = {TopicPartition(topic, p): o for p, o in offsets.items()}
@@ -324,7 +322,7 @@ def share_partitions(
 
 
 async def fold_in_processes(
-    bootstrap: list[str],
+    settings: Settings,
     topic: str,
     extent: dict[int, tuple[int, int]],
     committed: dict[int, int],
@@ -339,7 +337,7 @@ async def fold_in_processes(
     """
     shares = share_partitions(extent, jobs)
     parts = await asyncio.gather(
-        *(fold_in_child(FoldJob(bootstrap, topic, share, committed, timeout)) for share in shares)
+        *(fold_in_child(FoldJob(settings, topic, share, committed, timeout)) for share in shares)
     )
     return FoldResult.merge(parts)
 
@@ -386,7 +384,7 @@ def _tail(err: bytes) -> str:
 
 
 def fold_partitions(
-    bootstrap: list[str],
+    settings: Settings,
     topic: str,
     share: dict[int, tuple[int, int]],
     committed: dict[int, int],
@@ -397,7 +395,7 @@ def fold_partitions(
 
     async def read() -> None:
         async for batch in scan_partitions(
-            bootstrap, topic, {p: end for p, (_, end) in share.items()}, timeout=timeout
+            settings, topic, {p: end for p, (_, end) in share.items()}, timeout=timeout
         ):
             for r in batch:
                 fold.add(r.topic, r.partition, r.offset, r.key, r.value)
@@ -412,12 +410,12 @@ Send = tuple[str, bytes | None, bytes | None, int | None]
 """(topic, key, value, partition or None for the key's default partition)."""
 
 
-async def write_all(bootstrap: list[str], groups: list[list[Send]], progress: Progress) -> None:
+async def write_all(settings: Settings, groups: list[list[Send]], progress: Progress) -> None:
     """Write each group of records, awaiting every acknowledgement before the next group starts."""
     if not any(groups):
         return
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap,
+    producer = clients.producer(
+        settings,
         acks="all",
         enable_idempotence=True,
         linger_ms=20,
@@ -426,7 +424,7 @@ async def write_all(bootstrap: list[str], groups: list[list[Send]], progress: Pr
         max_batch_size=WRITE_BATCH_BYTES,
         max_request_size=MAX_OUTPUT_BYTES,  # uncompressed; the broker checks the compressed batch
         compression_type=OUTPUT_COMPRESSION,
-        client_id="docketline-rebuild",
+        client_id=clients.client_id(settings, "rebuild"),
     )
     await producer.start()
     try:
@@ -453,7 +451,6 @@ async def run_rebuild(
 ) -> RebuildReport:
     """Rebuild every projection from ``docket.events`` (see the module docstring)."""
     progress = progress or NoProgress()
-    bootstrap = settings.bootstrap_list
     group, changelog = processor_group(settings), changelog_topic(settings)
     report = RebuildReport(
         dry_run=options.dry_run,
@@ -464,12 +461,12 @@ async def run_rebuild(
     try:
         writes = not (options.dry_run or options.read_model_only)
         if writes:
-            await require_idle(bootstrap, group, options.wait_idle)
+            await require_idle(settings, group, options.wait_idle)
             await ensure_app_topics(settings)  # case.states, the changelog too
-        extent = await topic_extent(bootstrap, [settings.topic_events, settings.topic_states])
+        extent = await topic_extent(settings, [settings.topic_events, settings.topic_states])
         _check_partitions(extent, settings, changelog)
         report.partitions = len(extent.get(settings.topic_events, {}))
-        committed = await committed_offsets(bootstrap, group, settings.topic_events)
+        committed = await committed_offsets(settings, group, settings.topic_events)
 
         def size(topic: str) -> int:
             return sum(end - begin for begin, end in extent.get(topic, {}).values())
@@ -484,7 +481,7 @@ async def run_rebuild(
         if jobs > 1:  # other processes fold while this one reads the projections
             folding = asyncio.ensure_future(
                 fold_in_processes(
-                    bootstrap,
+                    settings,
                     settings.topic_events,
                     events_extent,
                     committed,
@@ -504,7 +501,7 @@ async def run_rebuild(
             if settings.topic_states in extent:
                 progress.stage(f"reading {settings.topic_states}", size(settings.topic_states))
                 live = await latest_per_key(
-                    bootstrap, settings.topic_states, progress, options.timeout, kept, live_offsets
+                    settings, settings.topic_states, progress, options.timeout, kept, live_offsets
                 )
             fold: FoldResult | None = None
             if folding is not None:
@@ -523,7 +520,7 @@ async def run_rebuild(
             log_fold = LogFold(committed, reread if options.reclassify else None)
             if settings.topic_events in extent:
                 progress.stage(f"folding {settings.topic_events}", size(settings.topic_events))
-                async for batch in scan(bootstrap, settings.topic_events, timeout=options.timeout):
+                async for batch in scan(settings, settings.topic_events, timeout=options.timeout):
                     for r in batch:
                         log_fold.add(r.topic, r.partition, r.offset, r.key, r.value)
                     progress.advance(len(batch))
@@ -575,11 +572,11 @@ async def run_rebuild(
             for c, raw in the_plan.snapshots.items()
         ]
         progress.stage("writing alerts and case.states", len(first) + len(to_states))
-        await write_all(bootstrap, [first, to_states], progress)
+        await write_all(settings, [first, to_states], progress)
 
         to_commit = {p: o for p, o in fold.next_offset.items() if o > committed.get(p, 0)}
-        await require_idle(bootstrap, group, 0.0)  # nobody may have joined while we wrote
-        await commit_offsets(bootstrap, group, settings.topic_events, to_commit)
+        await require_idle(settings, group, 0.0)  # nobody may have joined while we wrote
+        await commit_offsets(settings, group, settings.topic_events, to_commit)
         report.offsets_committed = to_commit
         if options.remove_local_tables:
             tabledir = await table_dir if table_dir is not None else local_table_dir(settings)
@@ -677,9 +674,7 @@ async def _changed_status_alerts(
     missing = wanted - set(events)
     if missing:
         progress.stage("finding the events that caused changed statuses", None)
-        async for batch in scan(
-            settings.bootstrap_list, settings.topic_events, timeout=options.timeout
-        ):
+        async for batch in scan(settings, settings.topic_events, timeout=options.timeout):
             for r in batch:
                 try:
                     event = decode_record(r.key, r.value)

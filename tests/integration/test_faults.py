@@ -16,8 +16,8 @@ import pytest
 from schemas.codec import encode_event
 from schemas.events import EVENT_SCHEMA_VERSION
 from services.consistency.check import check, report_lines
+from services.kafka.topics import ensure_app_topics
 from services.settings import Settings
-from services.topics import ensure_app_topics
 from tests.kafka_util import produce_many, wait_caught_up
 from tests.procs import kill, running, service_env
 from tests.workload import workload

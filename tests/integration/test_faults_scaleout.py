@@ -27,8 +27,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 from aiokafka.errors import KafkaError
 
@@ -37,12 +36,13 @@ from services.api.models import CaseOut
 from services.consistency.check import check, report_lines
 from services.consistency.compare import Report, fold_log
 from services.core.evolve import project
+from services.kafka import clients
+from services.kafka.topics import ensure_app_topics
 from services.kafka_local import LocalKafka
 from services.kafka_local.config import pick_free_ports, port_is_free
 from services.readmodel.store import open_read_model
 from services.settings import Settings
-from services.topics import ensure_app_topics
-from tests.kafka_util import wait_caught_up
+from tests.kafka_util import kafka_settings, wait_caught_up
 from tests.procs import kill, running, service_env
 from tests.workload import workload
 
@@ -68,7 +68,7 @@ def _group(s: Settings) -> str:
 
 async def _assignment(bootstrap: str, group: str, topic: str) -> dict[str, list[int]]:
     """member id -> partitions of ``topic`` assigned to it (decoded from the group's metadata)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = clients.admin(kafka_settings(bootstrap))
     await admin.start()
     try:
         [response] = await admin.describe_consumer_groups([group])
@@ -137,7 +137,7 @@ async def _wait_committed(bootstrap: str, group: str, at_least: int, timeout: fl
 
 
 async def _committed_total(bootstrap: str, group: str) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = clients.admin(kafka_settings(bootstrap))
     await admin.start()
     try:
         return sum(
@@ -179,8 +179,8 @@ async def _ingest(
             while True:
                 try:
                     if producer is None:
-                        producer = AIOKafkaProducer(
-                            bootstrap_servers=bootstrap,
+                        producer = clients.producer(
+                            kafka_settings(bootstrap),
                             acks="all",
                             enable_idempotence=True,
                             linger_ms=10,
@@ -496,7 +496,7 @@ async def partitions_move(
 
 
 async def _end_offsets(bootstrap: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    consumer = clients.consumer(kafka_settings(bootstrap), enable_auto_commit=False)
     await consumer.start()
     try:
         tps = [TopicPartition(t, p) for t in topics for p in range(4)]

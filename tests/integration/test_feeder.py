@@ -21,11 +21,11 @@ from typer.testing import CliRunner
 
 from schemas.codec import encode, encode_event
 from services.api.app import create_app
+from services.kafka.topics import ensure_app_topics
 from services.readmodel.cli import rebuild_read_model_command
 from services.readmodel.feeder import Feeder
 from services.readmodel.store import AlertFilter, ReadModel, SqliteReadModel
 from services.settings import Settings, load_settings
-from services.topics import ensure_app_topics
 from tests.api_server import serve
 from tests.kafka_util import produce
 from tests.readmodel_samples import REF_CASE_ID, REFERENCE, Folded, SampleCase, fold

@@ -1,14 +1,16 @@
-"""``ensure_topics`` and ``wait_ready`` against the session's real broker."""
+"""``ensure_topics``, ``wait_ready`` and the connection check against the session's real broker."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType  # type: ignore[import-untyped]
 
-from services.kafka_admin import (
+from services.kafka import clients
+from services.kafka.admin import (
     KafkaNotReadyError,
     TopicCreationError,
     TopicSpec,
@@ -16,13 +18,15 @@ from services.kafka_admin import (
     wait_ready,
 )
 from services.kafka_local.config import bootstrap_address, pick_free_ports
+from tests.kafka_util import kafka_settings
+from tests.procs import DOCKETLINE, service_env
 
 pytestmark = pytest.mark.kafka
 
 
 async def _describe(bootstrap: str, topics: list[str]) -> tuple[dict[str, int], dict[str, str]]:
     """Partition count per topic, and cleanup.policy per topic."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = clients.admin(kafka_settings(bootstrap))
     await admin.start()
     try:
         meta = await admin.describe_topics(topics)
@@ -45,7 +49,7 @@ async def test_ensure_topics_creates_missing_topics_with_partitions_and_config(
 ) -> None:
     events, states = f"{unique_prefix}docket.events", f"{unique_prefix}case.states"
     await ensure_topics(
-        [kafka_bootstrap],
+        kafka_settings(kafka_bootstrap),
         [TopicSpec(events, 4), TopicSpec(states, 4, {"cleanup.policy": "compact"})],
     )
     partitions, policies = await _describe(kafka_bootstrap, [events, states])
@@ -57,9 +61,11 @@ async def test_ensure_topics_is_idempotent_and_leaves_existing_topics_alone(
     kafka_bootstrap: str, unique_prefix: str
 ) -> None:
     name = f"{unique_prefix}once"
-    await ensure_topics([kafka_bootstrap], [TopicSpec(name, 2)])
-    await ensure_topics([kafka_bootstrap], [TopicSpec(name, 2)])
-    await ensure_topics([kafka_bootstrap], [TopicSpec(name, 5)])  # exists: not re-partitioned
+    await ensure_topics(kafka_settings(kafka_bootstrap), [TopicSpec(name, 2)])
+    await ensure_topics(kafka_settings(kafka_bootstrap), [TopicSpec(name, 2)])
+    await ensure_topics(
+        kafka_settings(kafka_bootstrap), [TopicSpec(name, 5)]
+    )  # exists: not re-partitioned
     partitions, _ = await _describe(kafka_bootstrap, [name])
     assert partitions == {name: 2}
 
@@ -79,22 +85,68 @@ async def test_a_refused_topic_config_is_a_named_error(
 ) -> None:
     with pytest.raises(TopicCreationError, match="cleanup.policy|InvalidConfig"):
         await ensure_topics(
-            [kafka_bootstrap],
+            kafka_settings(kafka_bootstrap),
             [TopicSpec(f"{unique_prefix}bad", 1, {"cleanup.policy": "shred"})],
         )
 
 
 async def test_wait_ready_returns_the_cluster_id(kafka_bootstrap: str) -> None:
-    cid = await wait_ready([kafka_bootstrap], timeout=30)
+    cid = await wait_ready(kafka_settings(kafka_bootstrap), timeout=30)
     assert len(cid) == 22
 
 
 async def test_wait_ready_on_a_closed_port_gives_up_with_the_last_error() -> None:
     nobody = bootstrap_address(pick_free_ports(1)[0])
     with pytest.raises(KafkaNotReadyError, match=f"no metadata answer from {nobody}.*last: "):
-        await wait_ready([nobody], timeout=1.0)
+        await wait_ready(kafka_settings(nobody), timeout=1.0)
 
 
 async def test_wait_ready_refuses_a_different_cluster_on_the_address(kafka_bootstrap: str) -> None:
     with pytest.raises(KafkaNotReadyError, match="expected 'AAAAAAAAAAAAAAAAAAAAAA'"):
-        await wait_ready([kafka_bootstrap], timeout=1.0, expect_cluster_id="A" * 22)
+        await wait_ready(kafka_settings(kafka_bootstrap), timeout=1.0, expect_cluster_id="A" * 22)
+
+
+# --------------------------------------------------------------------------- the connection check
+
+
+async def test_check_connection_passes_against_the_broker(kafka_bootstrap: str) -> None:
+    await clients.check_connection(kafka_settings(kafka_bootstrap), timeout=30)
+
+
+async def test_a_tls_client_on_the_plaintext_listener_is_one_line(kafka_bootstrap: str) -> None:
+    s = kafka_settings(kafka_bootstrap).model_copy(update={"kafka_security_protocol": "SSL"})
+    with pytest.raises(clients.KafkaConnectError) as err:
+        await clients.check_connection(s, timeout=10)
+    message = str(err.value)
+    assert message.startswith(f"Kafka at {kafka_bootstrap}: the broker closed the connection (")
+    assert message.endswith("does the listener expect DOCKETLINE_KAFKA_SECURITY_PROTOCOL=SSL?")
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize("command", [["check"], ["rebuild", "--dry-run"], ["dispatcher"]])
+def test_a_command_stops_at_start_with_one_line_when_kafka_is_unreachable(
+    command: list[str], tmp_path: Path
+) -> None:
+    nobody = bootstrap_address(pick_free_ports(1)[0])
+    env = service_env(nobody, "unreachable.", tmp_path)
+    done = subprocess.run(
+        [DOCKETLINE, *command], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 3, done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith(f"error: cannot use Kafka: Kafka at {nobody}: unreachable"), line
+
+
+def test_incomplete_security_settings_stop_a_command_with_one_line(tmp_path: Path) -> None:
+    env = service_env(
+        "127.0.0.1:1", "bad.", tmp_path, DOCKETLINE_KAFKA_SECURITY_PROTOCOL="SASL_SSL"
+    )
+    done = subprocess.run(
+        [DOCKETLINE, "check"], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 2, done.stderr
+    expected = (
+        "error: settings: DOCKETLINE_KAFKA_SECURITY_PROTOCOL=SASL_SSL needs "
+        "DOCKETLINE_KAFKA_SASL_MECHANISM (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER)"
+    )
+    assert done.stderr.strip().splitlines() == [expected]

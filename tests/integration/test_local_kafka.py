@@ -19,11 +19,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer  # type: ignore[import-untyped]
 
-from services.kafka_admin import TopicSpec, cluster_id, ensure_topics
+from services.kafka import clients
+from services.kafka.admin import TopicSpec, cluster_id, ensure_topics
 from services.kafka_local import BrokerNotReadyError, BrokerStartError, LocalKafka
 from services.kafka_local.config import DataDirLayout, read_state
+from tests.kafka_util import kafka_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -65,8 +66,8 @@ async def test_two_brokers_run_side_by_side_each_answering_as_its_own_cluster(
         read_state(DataDirLayout(tmp_path / "b")),
     )
     assert state_a is not None and state_b is not None
-    assert await cluster_id([a]) == state_a.cluster_id
-    assert await cluster_id([b]) == state_b.cluster_id
+    assert await cluster_id(kafka_settings(a)) == state_a.cluster_id
+    assert await cluster_id(kafka_settings(b)) == state_b.cluster_id
     assert state_a.cluster_id != state_b.cluster_id
 
     status = manager.status(tmp_path / "a")
@@ -78,7 +79,7 @@ async def test_two_brokers_run_side_by_side_each_answering_as_its_own_cluster(
     assert _pid_gone(state_a.pid), "SIGTERM'd broker still exists"
     assert not manager.status(tmp_path / "a").running
     assert manager.status(tmp_path / "b").running, "stopping a must not touch b"
-    assert await cluster_id([b]) == state_b.cluster_id
+    assert await cluster_id(kafka_settings(b)) == state_b.cluster_id
     assert manager.stop(tmp_path / "a") is False, "stop is idempotent"
 
 
@@ -88,9 +89,9 @@ async def test_restart_keeps_the_cluster_its_topics_and_their_records(
     data = tmp_path / "k"
     topic = f"{unique_prefix}kept"
     before = manager.start(port=0, data_dir=data)
-    cluster_before = await cluster_id([before])
-    await ensure_topics([before], [TopicSpec(topic, 3)])
-    producer = AIOKafkaProducer(bootstrap_servers=before, acks="all")
+    cluster_before = await cluster_id(kafka_settings(before))
+    await ensure_topics(kafka_settings(before), [TopicSpec(topic, 3)])
+    producer = clients.producer(kafka_settings(before), acks="all")
     await producer.start()
     try:
         await producer.send_and_wait(topic, b"survives a restart", key=b"cand:5:25-cv-00709")
@@ -104,9 +105,9 @@ async def test_restart_keeps_the_cluster_its_topics_and_their_records(
     assert DataDirLayout(data).meta_properties.read_text() == meta_before, (
         "storage was re-formatted"
     )
-    assert await cluster_id([after]) == cluster_before
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=after, auto_offset_reset="earliest", enable_auto_commit=False
+    assert await cluster_id(kafka_settings(after)) == cluster_before
+    consumer = clients.consumer(
+        kafka_settings(after), topic, auto_offset_reset="earliest", enable_auto_commit=False
     )
     await consumer.start()
     values: list[bytes] = []
@@ -136,7 +137,7 @@ async def test_a_crashed_broker_leaves_stale_files_that_the_next_start_clears(
     assert DataDirLayout(data).state_file.exists(), "the crash left its state file"
 
     again = manager.start(port=0, data_dir=data)
-    assert await cluster_id([again]) == read_state(DataDirLayout(data)).cluster_id  # type: ignore[union-attr]
+    assert await cluster_id(kafka_settings(again)) == read_state(DataDirLayout(data)).cluster_id  # type: ignore[union-attr]
     assert manager.status(data).pid != crashed
 
 
@@ -199,7 +200,7 @@ async def test_cli_start_prints_the_bootstrap_last_then_status_and_stop(tmp_path
         assert started.returncode == 0, seen
         bootstrap = started.stdout.strip().splitlines()[-1]
         assert BOOTSTRAP.match(bootstrap), seen
-        assert await cluster_id([bootstrap])
+        assert await cluster_id(kafka_settings(bootstrap))
 
         again = _cli("start", "--port", "0", "--data-dir", str(data))
         assert again.returncode == 0 and "already running" in again.stdout, again.stdout

@@ -9,8 +9,8 @@ import orjson
 import pytest
 
 from schemas.codec import decode_alert, decode_state, encode_event
+from services.kafka.topics import ensure_app_topics
 from services.settings import Settings
-from services.topics import ensure_app_topics
 from tests.kafka_util import produce, read_all, wait_caught_up
 from tests.procs import running, service_env
 from tests.unit.core_builders import REF_ID, complaint, dismissal
@@ -197,7 +197,7 @@ async def test_a_case_whose_state_exceeds_the_message_size_is_written_and_its_pa
     from schemas.codec import decode_event, encode
     from services.consistency.check import check, report_lines
     from services.core.evolve import project
-    from services.topics import MAX_MESSAGE_BYTES
+    from services.kafka.topics import MAX_MESSAGE_BYTES
 
     big, after, other_id = oversized_case_records()
     expected = encode(project(decode_event(v) for _, v in big))  # type: ignore[arg-type]

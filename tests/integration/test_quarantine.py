@@ -23,16 +23,15 @@ from pathlib import Path
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from schemas.codec import encode, encode_event
 from services.api.app import create_app
+from services.kafka import clients
+from services.kafka.topics import ensure_app_topics
 from services.quarantine import Quarantine, quarantine_path
 from services.readmodel.store import SqliteReadModel
 from services.settings import Settings, load_settings
-from services.topics import ensure_app_topics
 from tests.api_server import serve
 from tests.integration.test_feeder import _poll
 from tests.integration.test_webhooks import (  # noqa: F401 - fixtures used by the dispatcher test
@@ -42,6 +41,7 @@ from tests.integration.test_webhooks import (  # noqa: F401 - fixtures used by t
     env,
     eventually,
 )
+from tests.kafka_util import kafka_settings
 from tests.readmodel_samples import REF_CASE_ID, fold
 from tests.webhook_util import make_alert
 
@@ -68,7 +68,7 @@ def _poison_state() -> bytes:
 async def _produce(
     bootstrap: str, topic: str, records: list[tuple[bytes | None, bytes | None, int | None]]
 ) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = clients.producer(kafka_settings(bootstrap), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         for key, value, ts in records:
@@ -104,7 +104,7 @@ async def _publish_after(settings: Settings, poisons: dict[str, list[tuple[bytes
 
 async def _accept_any_timestamp(bootstrap: str, topic: str) -> None:
     """The pre-4.0 broker default: a producer's timestamp is taken as it is."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = clients.admin(kafka_settings(bootstrap))
     await admin.start()
     try:
         await admin.alter_configs(

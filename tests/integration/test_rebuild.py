@@ -19,7 +19,6 @@ from typing import Any
 
 import orjson
 import pytest
-from aiokafka import AIOKafkaProducer
 
 from schemas.codec import decode_alert, decode_state, encode_event
 from schemas.events import CaseInfo, DocketEvent, Entry
@@ -28,11 +27,12 @@ from services.core.build import build_event
 from services.core.classification import Classification
 from services.core.classify import CLASSIFIER_VERSION, classify
 from services.core.ids import alert_id, entry_key
+from services.kafka import clients
+from services.kafka.topics import ensure_app_topics
 from services.readmodel.store import open_read_model
 from services.rebuild.run import changelog_topic
 from services.settings import Settings
-from services.topics import ensure_app_topics
-from tests.kafka_util import produce_many, read_all, wait_caught_up
+from tests.kafka_util import kafka_settings, produce_many, read_all, wait_caught_up
 from tests.procs import DOCKETLINE, running, service_env
 from tests.workload import workload
 
@@ -92,8 +92,8 @@ async def _run_worker_until_caught_up(s: Settings, env: dict[str, str], log: Pat
 async def _copy_events(bootstrap: str, source: str, target: str) -> int:
     """Copy a topic record by record onto the same partitions, in offset order."""
     records = await read_all(bootstrap, source, timeout=120)
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=20
+    producer = clients.producer(
+        kafka_settings(bootstrap), acks="all", enable_idempotence=True, linger_ms=20
     )
     await producer.start()
     try:

@@ -9,8 +9,8 @@ import pytest
 
 from schemas.codec import decode_alert, decode_state
 from services.consistency.check import check, report_lines
+from services.kafka.topics import ensure_app_topics
 from services.settings import Settings
-from services.topics import ensure_app_topics
 from tests.kafka_util import produce, read_all, wait_caught_up
 from tests.procs import running, service_env
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from schemas.codec import decode_alert, decode_state
+from services.kafka.topics import ensure_app_topics
 from services.settings import Settings
-from services.topics import ensure_app_topics
 from tests.kafka_util import read_all, wait_caught_up
 from tests.procs import DOCKETLINE, running, service_env
 

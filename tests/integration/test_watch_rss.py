@@ -28,8 +28,8 @@ from services.ingest.watch.fetch import FetchLimits
 from services.ingest.watch.rss import WatchTuning, open_watcher
 from services.ingest.watch.schedule import FeedState, PollPolicy, PollResult, backoff
 from services.ingest.watch.state import read_states
+from services.kafka.topics import ensure_app_topics
 from services.settings import Settings
-from services.topics import ensure_app_topics
 from tests.kafka_util import read_all, wait_caught_up
 from tests.procs import DOCKETLINE, kill, running, service_env
 from tests.shared_data import SHARED_DATA, requires_shared_data

@@ -30,9 +30,9 @@ from services.dispatcher.bootstrap import run_dispatcher
 from services.dispatcher.config import DispatcherConfig
 from services.dispatcher.store import DB_FILENAME, DeliveryStore
 from services.dispatcher.subscriptions import KafkaSubscriptionLog, subscriptions_topic
+from services.kafka.topics import ensure_app_topics
 from services.readmodel.memory import InMemoryReadModel
 from services.settings import Settings, load_settings
-from services.topics import ensure_app_topics
 from tests.kafka_util import produce, read_all, wait_caught_up
 from tests.procs import service_env, stop
 from tests.webhook_util import Receiver, Reply, make_alert

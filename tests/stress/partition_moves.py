@@ -39,15 +39,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
-from aiokafka.admin import AIOKafkaAdminClient  # type: ignore[import-untyped]
+from aiokafka import TopicPartition  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
 from schemas.codec import decode_event, decode_state
 from services.consistency.check import check, report_lines
 from services.consistency.compare import Report
+from services.kafka import clients
+from services.kafka.read import scan
 from services.kafka_local import LocalKafka
-from services.kafka_read import scan
 from services.settings import Settings
 from tests.integration.test_faults_scaleout import Moves, partitions_move
 
@@ -57,8 +57,8 @@ MONITOR_EVERY_S = 0.25
 async def _monitor(s: Settings, out: Path, stop: asyncio.Event) -> None:
     """Write the group's committed offsets and the two topics' end offsets to ``timeline.jsonl``."""
     group = f"{s.topic_prefix}{s.processor_app_id}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=s.bootstrap_servers)
-    consumer = AIOKafkaConsumer(bootstrap_servers=s.bootstrap_servers, enable_auto_commit=False)
+    admin = clients.admin(s)
+    consumer = clients.consumer(s, enable_auto_commit=False)
     await admin.start()
     await consumer.start()
     tps = [
@@ -98,7 +98,7 @@ async def _forensics(s: Settings, report: Report, out: Path) -> None:
     """Per case that lost events: its events in the log and every case.states record of it."""
     cases = {d.case_id for d in report.diffs}
     events: dict[str, list[tuple[int, int, int, str]]] = {}
-    async for batch in scan(s.bootstrap_list, s.topic_events):
+    async for batch in scan(s, s.topic_events):
         for r in batch:
             case_id = r.key.decode(errors="replace") if r.key else ""
             if case_id in cases:
@@ -106,7 +106,7 @@ async def _forensics(s: Settings, report: Report, out: Path) -> None:
                     (r.partition, r.offset, r.timestamp, decode_event(r.value).id)
                 )
     states: dict[str, list[tuple[int, int, int, set[str]]]] = {}
-    async for batch in scan(s.bootstrap_list, s.topic_states):
+    async for batch in scan(s, s.topic_states):
         for r in batch:
             case_id = r.key.decode(errors="replace") if r.key else ""
             if case_id in cases and r.value is not None:

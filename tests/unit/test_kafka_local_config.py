@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from services.kafka_admin import TopicSpec
+from services.kafka.admin import TopicSpec
 from services.kafka_local import LocalKafka, ToolNotFoundError, default_cache_dir, default_data_dir
 from services.kafka_local.config import (
     KAFKA_VERSION,

@@ -38,6 +38,7 @@ from services.rebuild.plan import (
     status_differs,
 )
 from services.rebuild.run import Options, fold_in_child, fold_jobs, share_partitions
+from services.settings import Settings
 
 Record = tuple[bytes, bytes]
 
@@ -262,8 +263,7 @@ def test_the_fold_decodes_and_rejects_records_exactly_as_the_processor(log: list
 
 def test_a_fold_process_that_fails_raises_its_error_here() -> None:
     """The fold runs in ``python -m services.rebuild.fold_worker``; its exception comes back as it was."""
-    job = FoldJob(
-        ["127.0.0.1:1"], "docket.events", {0: (0, 1)}, {}, 5.0
-    )  # nothing listens on port 1
+    nobody = Settings(bootstrap_servers="127.0.0.1:1")  # nothing listens on port 1
+    job = FoldJob(nobody, "docket.events", {0: (0, 1)}, {}, 5.0)
     with pytest.raises(KafkaConnectionError):
         asyncio.run(fold_in_child(job))

@@ -24,6 +24,7 @@ from services.ingest.watch.metrics import RssMetrics
 from services.ingest.watch.rss import WatchTuning, open_watcher
 from services.ingest.watch.state import StateError
 from services.ingest.watch.status import read_all, rss_row, table
+from services.kafka.clients import check_connection_sync
 from services.settings import Settings, load_settings
 
 watch_app = typer.Typer(
@@ -107,6 +108,7 @@ def rss_command(
     )
     settings = load_settings()
     rss = RssSettings()
+    check_connection_sync(settings)
     try:
         feeds, file_interval = _feeds(rss, court, feed)
     except FeedConfigError as exc:

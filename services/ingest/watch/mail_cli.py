@@ -39,6 +39,7 @@ from services.ingest.watch.mail_publisher import (
     status_path,
 )
 from services.ingest.watch.smtp import InboxHandler, start_receiver
+from services.kafka.clients import check_connection_sync
 from services.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -271,6 +272,7 @@ def mail_command(
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    check_connection_sync(settings)
 
     def echo(line: str) -> None:
         typer.echo(line)

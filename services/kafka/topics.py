@@ -6,7 +6,7 @@ changelog, its state snapshots and its alerts live on the same partition number.
 
 from __future__ import annotations
 
-from services.kafka_admin import TopicSpec, ensure_topics
+from services.kafka.admin import TopicSpec, ensure_topics
 
 MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 """Case snapshots of very long dockets and dead letters of 1 MB records exceed Kafka's 1 MB default.
@@ -30,15 +30,15 @@ from services.settings import Settings
 
 
 def topic_specs(settings: Settings) -> list[TopicSpec]:
-    p = settings.partitions
+    p, rf = settings.partitions, settings.kafka_replication_factor
     big = {"max.message.bytes": str(MAX_MESSAGE_BYTES)}
     return [
-        TopicSpec(settings.topic_events, p, {}),
-        TopicSpec(settings.topic_states, p, {"cleanup.policy": "compact", **big}),
-        TopicSpec(settings.topic_alerts, p, {}),
-        TopicSpec(settings.topic_dlq, p, big),
+        TopicSpec(settings.topic_events, p, {}, rf),
+        TopicSpec(settings.topic_states, p, {"cleanup.policy": "compact", **big}, rf),
+        TopicSpec(settings.topic_alerts, p, {}, rf),
+        TopicSpec(settings.topic_dlq, p, big, rf),
     ]
 
 
 async def ensure_app_topics(settings: Settings) -> None:
-    await ensure_topics(settings.bootstrap_list, topic_specs(settings))
+    await ensure_topics(settings, topic_specs(settings))

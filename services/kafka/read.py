@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, TopicPartition  # type: ignore[import-untyped]
+from aiokafka import TopicPartition  # type: ignore[import-untyped]
+
+from services.kafka import clients
+from services.settings import Settings
 
 
 class TopicReadError(Exception):
@@ -25,7 +28,7 @@ async def partitions_of(consumer: Any, topic: str) -> set[int] | None:
 
 
 async def scan(
-    bootstrap: Sequence[str] | str,
+    settings: Settings,
     topic: str,
     *,
     timeout: float = 300.0,
@@ -36,9 +39,8 @@ async def scan(
     Records within a partition come in offset order. Raises ``TopicReadError``
     when the topic does not exist or the end is not reached within ``timeout``.
     """
-    servers = bootstrap if isinstance(bootstrap, str) else ",".join(bootstrap)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=servers,
+    consumer = clients.consumer(
+        settings,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_partition_fetch_bytes=4 * 1024 * 1024,
@@ -49,7 +51,9 @@ async def scan(
         parts = await partitions_of(consumer, topic)
         while parts is None:
             if time.monotonic() > min(deadline, time.monotonic() + 10):
-                raise TopicReadError(f"topic {topic!r} does not exist on {servers}")
+                raise TopicReadError(
+                    f"topic {topic!r} does not exist on {settings.bootstrap_servers}"
+                )
             await asyncio.sleep(0.2)
             parts = await partitions_of(consumer, topic)
         tps = [TopicPartition(topic, p) for p in sorted(parts)]
@@ -63,7 +67,7 @@ async def scan(
 
 
 async def scan_partitions(
-    bootstrap: Sequence[str] | str,
+    settings: Settings,
     topic: str,
     ends: Mapping[int, int],
     *,
@@ -72,9 +76,8 @@ async def scan_partitions(
     fetch_bytes: int = 8 * 1024 * 1024,
 ) -> AsyncIterator[list[Any]]:
     """Yield batches of the records of some partitions (``{partition: end offset}``), from their start to the end."""
-    servers = bootstrap if isinstance(bootstrap, str) else ",".join(bootstrap)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=servers, enable_auto_commit=False, max_partition_fetch_bytes=fetch_bytes
+    consumer = clients.consumer(
+        settings, enable_auto_commit=False, max_partition_fetch_bytes=fetch_bytes
     )
     await consumer.start()
     try:
@@ -104,10 +107,8 @@ async def _drain(
                 yield keep
 
 
-async def read_all(
-    bootstrap: Sequence[str] | str, topic: str, *, timeout: float = 300.0
-) -> list[Any]:
+async def read_all(settings: Settings, topic: str, *, timeout: float = 300.0) -> list[Any]:
     out: list[Any] = []
-    async for batch in scan(bootstrap, topic, timeout=timeout):
+    async for batch in scan(settings, topic, timeout=timeout):
         out.extend(batch)
     return sorted(out, key=lambda r: (r.partition, r.offset))

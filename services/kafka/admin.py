@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # type: ignore[import-untyped]
+from aiokafka.admin import NewTopic  # type: ignore[import-untyped]
 from aiokafka.errors import (  # type: ignore[import-untyped]
     CoordinatorLoadInProgressError,
     GroupCoordinatorNotAvailableError,
@@ -26,6 +26,9 @@ from aiokafka.errors import (  # type: ignore[import-untyped]
     TopicAlreadyExistsError,
     for_code,
 )
+
+from services.kafka import clients
+from services.settings import Settings
 
 
 class KafkaAdminError(Exception):
@@ -63,20 +66,16 @@ class TopicSpec:
             )
 
 
-def _admin(bootstrap: Sequence[str], request_timeout_s: float) -> Any:
-    return AIOKafkaAdminClient(
-        bootstrap_servers=list(bootstrap),
-        request_timeout_ms=max(1000, int(request_timeout_s * 1000)),
-        client_id="docketline-admin",
-    )
+def _admin(settings: Settings, request_timeout_s: float) -> Any:
+    return clients.admin(settings, request_timeout_ms=max(1000, int(request_timeout_s * 1000)))
 
 
-async def cluster_id(bootstrap: Sequence[str], request_timeout_s: float = 5.0) -> str:
+async def cluster_id(settings: Settings, request_timeout_s: float = 5.0) -> str:
     """One metadata round trip; the cluster id that answered.
 
     Raises ``KafkaError`` (or ``OSError``/``TimeoutError``) when nothing answers.
     """
-    admin = _admin(bootstrap, request_timeout_s)
+    admin = _admin(settings, request_timeout_s)
     try:
         await asyncio.wait_for(admin.start(), timeout=request_timeout_s)
         info = await asyncio.wait_for(admin.describe_cluster(), timeout=request_timeout_s)
@@ -107,7 +106,7 @@ def _expected_connect_failures() -> Iterator[None]:
 
 
 async def wait_ready(
-    bootstrap: Sequence[str],
+    settings: Settings,
     timeout: float,
     *,
     expect_cluster_id: str | None = None,
@@ -123,12 +122,12 @@ async def wait_ready(
     """
     with _expected_connect_failures():
         return await _poll_metadata(
-            bootstrap, timeout, expect_cluster_id, still_worth_waiting, interval
+            settings, timeout, expect_cluster_id, still_worth_waiting, interval
         )
 
 
 async def _poll_metadata(
-    bootstrap: Sequence[str],
+    settings: Settings,
     timeout: float,
     expect_cluster_id: str | None,
     still_worth_waiting: Callable[[], None] | None,
@@ -141,14 +140,14 @@ async def _poll_metadata(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise KafkaNotReadyError(
-                f"no metadata answer from {','.join(bootstrap)} within {timeout:.0f}s "
+                f"no metadata answer from {settings.bootstrap_servers} within {timeout:.0f}s "
                 f"after {attempts} attempts; last: {last}"
             )
         if still_worth_waiting is not None:
             still_worth_waiting()
         attempts += 1
         try:
-            answered = await cluster_id(bootstrap, request_timeout_s=min(5.0, max(remaining, 1.0)))
+            answered = await cluster_id(settings, request_timeout_s=min(5.0, max(remaining, 1.0)))
         except (TimeoutError, KafkaError, OSError) as exc:
             last = f"{type(exc).__name__}: {exc}"
         else:
@@ -186,7 +185,7 @@ def _not_ready(described: list[dict[str, Any]], specs: Mapping[str, TopicSpec]) 
 
 
 async def ensure_topics(
-    bootstrap: Sequence[str], specs: Sequence[TopicSpec], *, timeout: float = 30.0
+    settings: Settings, specs: Sequence[TopicSpec], *, timeout: float = 30.0
 ) -> None:
     """Create the topics that do not exist yet and wait until all have leaders.
 
@@ -196,7 +195,7 @@ async def ensure_topics(
     by_name = {s.name: s for s in specs}
     if not by_name:
         return
-    admin = _admin(bootstrap, min(timeout, 30.0))
+    admin = _admin(settings, min(timeout, 30.0))
     try:
         try:
             await asyncio.wait_for(admin.start(), timeout=timeout)
@@ -226,7 +225,7 @@ async def ensure_topics(
                 await asyncio.sleep(0.1)
         except (TimeoutError, KafkaError, OSError) as exc:
             raise TopicCreationError(
-                f"ensure_topics({sorted(by_name)}) on {','.join(bootstrap)}: "
+                f"ensure_topics({sorted(by_name)}) on {settings.bootstrap_servers}: "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
     finally:
@@ -269,11 +268,11 @@ async def coordinator_retry(call: Callable[[], Awaitable[T]], deadline: float = 
             await asyncio.sleep(0.5)
 
 
-async def committed_offsets(bootstrap: Sequence[str], group: str, topic: str) -> dict[int, int]:
+async def committed_offsets(settings: Settings, group: str, topic: str) -> dict[int, int]:
     """``{partition: offset}`` the consumer ``group`` has committed on ``topic`` (partitions without one left out)."""
 
     async def list_offsets() -> Any:
-        admin = AIOKafkaAdminClient(bootstrap_servers=list(bootstrap), client_id="docketline-admin")
+        admin = clients.admin(settings)
         await admin.start()
         try:
             return await admin.list_consumer_group_offsets(group)

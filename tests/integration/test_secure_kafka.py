@@ -300,9 +300,7 @@ async def test_the_reference_case_runs_end_to_end_ingest_worker_api_dispatcher(
                 assert r.status_code == 201, r.text
                 sub = r.json()
                 # The dispatcher starts after the subscription exists (it folds the
-                # subscriptions topic first); the worker after the ingest, so the events
-                # are on the topic before its group exists (see the report of k-secure:
-                # events landing while a worker starts can wait for the next record).
+                # subscriptions topic first), the worker after the ingest.
                 with running(["dispatcher"], env, logs / "dispatcher.log"):
                     out = ingest(env, DEMO / "reference_case.jsonl")
                     assert "published 2" in out, out

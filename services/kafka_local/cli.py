@@ -1,8 +1,10 @@
 """``docketline kafka ...``: a local Apache Kafka for development and tests.
 
 ``start`` prints the bootstrap address on its last stdout line, so scripts can
-do ``BOOTSTRAP=$(docketline kafka start --port 0 | tail -n1)``. Progress and
-errors go to stderr.
+do ``BOOTSTRAP=$(docketline kafka start --port 0 | tail -n1)``. ``start
+--secure`` instead ends with the ``DOCKETLINE_*=value`` lines a client needs
+(bootstrap, SASL_SSL, SCRAM user and password, CA file), ready for
+``set -a; . <data dir>/client.env; set +a``. Progress and errors go to stderr.
 """
 
 from __future__ import annotations
@@ -58,29 +60,48 @@ def start(
         float,
         typer.Option(min=1, help="Seconds to wait for the broker to answer a metadata request."),
     ] = 60.0,
+    secure: Annotated[
+        bool,
+        typer.Option(
+            "--secure",
+            help="Serve clients on SASL_SSL only (SCRAM-SHA-512 or PLAIN over TLS, a throwaway "
+            "CA made in the data dir) and print the DOCKETLINE_* settings a client needs. A "
+            "data dir keeps the mode of its first start.",
+        ),
+    ] = False,
 ) -> None:
     """Start the broker (fetching the jars on first use) and wait until it answers.
 
     The storage is formatted on the first start of a data directory only, so
-    topics survive a stop/start. Prints the bootstrap address on the last line.
+    topics survive a stop/start. Prints the bootstrap address on the last line,
+    or with --secure the DOCKETLINE_* settings as the last lines.
     """
     manager = LocalKafka(ready_timeout=timeout)
     directory = data_dir or default_data_dir()
     current = manager.status(directory)
-    if current.running:
-        typer.echo(f"already running: pid {current.pid}, data dir {current.data_dir}")
-        typer.echo(current.bootstrap)
-        return
     try:
-        bootstrap = manager.start(port=port, data_dir=directory, partitions=partitions)
+        if current.running:
+            manager.start(data_dir=directory, secure=secure)  # refuses a mode mismatch
+            typer.echo(f"already running: pid {current.pid}, data dir {current.data_dir}")
+        else:
+            manager.start(port=port, data_dir=directory, partitions=partitions, secure=secure)
+            current = manager.status(directory)
+            typer.echo(
+                f"Kafka {KAFKA_VERSION} running: pid {current.pid}, data dir {current.data_dir}, "
+                f"log {current.log_file}"
+            )
     except LocalKafkaError as exc:
         raise _fail(exc) from exc
-    running = manager.status(directory)
-    typer.echo(
-        f"Kafka {KAFKA_VERSION} running: pid {running.pid}, data dir {running.data_dir}, "
-        f"log {running.log_file}"
-    )
-    typer.echo(bootstrap)
+    _print_client_settings(manager, directory, current.bootstrap)
+
+
+def _print_client_settings(manager: LocalKafka, directory: Path, bootstrap: str | None) -> None:
+    """The bootstrap address, or for a secure broker the DOCKETLINE_* lines, last."""
+    if not manager.status(directory).secure:
+        typer.echo(bootstrap)
+        return
+    for name, value in manager.client_settings(directory).items():
+        typer.echo(f"{name}={value}")
 
 
 @kafka_app.command()
@@ -105,7 +126,7 @@ def status(data_dir: DataDirOption = None) -> None:
         typer.echo(f"not running (data dir {current.data_dir})")
         raise typer.Exit(1)
     typer.echo(f"running: pid {current.pid}, data dir {current.data_dir}, log {current.log_file}")
-    typer.echo(current.bootstrap)
+    _print_client_settings(LocalKafka(), current.data_dir, current.bootstrap)
 
 
 @kafka_app.command()

@@ -97,6 +97,8 @@ class BrokerConfig:
     controller_port: int
     log_dir: Path
     partitions: int = 4
+    secure: bool = False
+    """SASL_SSL client listener (``secure.py`` adds its settings) instead of PLAINTEXT."""
 
     def __post_init__(self) -> None:
         for name, value in (("port", self.port), ("controller_port", self.controller_port)):
@@ -116,24 +118,28 @@ def bootstrap_address(port: int) -> str:
     return f"{HOST}:{port}"
 
 
-def render_server_properties(cfg: BrokerConfig) -> str:
+def render_server_properties(cfg: BrokerConfig, security: Sequence[str] = ()) -> str:
     """A single-node KRaft broker+controller on the loopback interface.
 
     Replication factors are 1 because there is one node: left at 3, consumer
     groups and transactions hang. The static quorum (``controller.quorum.voters``)
-    is why storage is formatted without ``--standalone``.
+    is why storage is formatted without ``--standalone``. With ``cfg.secure``
+    the client (and inter-broker) listener is SASL_SSL, configured by the
+    ``security`` lines; the controller listener stays PLAINTEXT on loopback,
+    never advertised.
     """
     controller = f"{HOST}:{cfg.controller_port}"
+    client = "SASL_SSL" if cfg.secure else "PLAINTEXT"
     lines = [
         "# Rendered by docketline (services/kafka_local) on every start; edits are lost.",
         "process.roles=broker,controller",
         f"node.id={NODE_ID}",
         f"controller.quorum.voters={NODE_ID}@{controller}",
-        f"listeners=PLAINTEXT://{HOST}:{cfg.port},CONTROLLER://{controller}",
-        f"advertised.listeners=PLAINTEXT://{HOST}:{cfg.port}",
+        f"listeners={client}://{HOST}:{cfg.port},CONTROLLER://{controller}",
+        f"advertised.listeners={client}://{HOST}:{cfg.port}",
         "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        f"inter.broker.listener.name={client}",
+        f"listener.security.protocol.map=CONTROLLER:PLAINTEXT,{client}:{client}",
         f"log.dirs={cfg.log_dir}",
         f"num.partitions={cfg.partitions}",
         "auto.create.topics.enable=true",
@@ -144,6 +150,7 @@ def render_server_properties(cfg: BrokerConfig) -> str:
         "share.coordinator.state.topic.replication.factor=1",
         "share.coordinator.state.topic.min.isr=1",
         "group.initial.rebalance.delay.ms=0",
+        *security,
     ]
     return "\n".join(lines) + "\n"
 
@@ -231,6 +238,7 @@ class BrokerState:
     data_dir: str
     started_at: str
     kafka_version: str = KAFKA_VERSION
+    secure: bool = False
 
     @property
     def bootstrap(self) -> str:
@@ -253,6 +261,7 @@ class BrokerState:
                 data_dir=str(doc["data_dir"]),
                 started_at=str(doc["started_at"]),
                 kafka_version=str(doc.get("kafka_version", KAFKA_VERSION)),
+                secure=bool(doc.get("secure", False)),
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise StateFileError(f"unreadable broker state: {exc!r}") from exc

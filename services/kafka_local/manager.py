@@ -67,6 +67,19 @@ from services.kafka_local.errors import (
     StorageFormatError,
     ToolNotFoundError,
 )
+from services.kafka_local.secure import (
+    Credentials,
+    SecureLayout,
+    as_settings,
+    check_mode,
+    client_settings,
+    ensure_certificates,
+    read_client_env,
+    read_credentials,
+    server_properties,
+    write_client_env,
+    write_credentials,
+)
 from services.settings import Settings
 
 T = TypeVar("T")
@@ -141,6 +154,13 @@ def _run_tool(
         )
 
 
+def _write_owner_only(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode through O_CREAT
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+
+
 def _proc_cmdline(pid: int) -> list[str] | None:
     try:
         raw = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -166,6 +186,7 @@ class BrokerStatus:
     pid: int | None = None
     bootstrap: str | None = None
     log_file: Path | None = None
+    secure: bool = False
 
 
 class LocalKafka:
@@ -346,32 +367,66 @@ class LocalKafka:
             pid=state.pid,
             bootstrap=state.bootstrap,
             log_file=layout.broker_log,
+            secure=state.secure,
         )
 
-    def start(self, port: int = 9092, data_dir: Path | None = None, partitions: int = 4) -> str:
+    def client_settings(self, data_dir: Path | None = None) -> dict[str, str]:
+        """The ``DOCKETLINE_*`` settings a client of this directory's running broker needs.
+
+        Just the bootstrap address for a plain broker; for a secure one also the
+        security protocol, SASL mechanism, user, password and CA file. Empty
+        when no broker runs.
+        """
+        layout = DataDirLayout((data_dir or default_data_dir()).expanduser().resolve())
+        state = self._running_state(layout)
+        if state is None:
+            return {}
+        if state.secure:
+            return read_client_env(SecureLayout(layout.root))
+        return {"DOCKETLINE_BOOTSTRAP_SERVERS": state.bootstrap}
+
+    def start(
+        self,
+        port: int = 9092,
+        data_dir: Path | None = None,
+        partitions: int = 4,
+        *,
+        secure: bool = False,
+    ) -> str:
         """Start the broker of ``data_dir`` and return its bootstrap address.
 
         ``port=0`` picks a free port. When the directory's broker is already
         running, its bootstrap address is returned and nothing is started.
+        ``secure`` serves clients on SASL_SSL (see ``secure.py``); a directory
+        keeps the mode of its first start. ``client_settings`` tells a client
+        how to connect.
         """
         layout = DataDirLayout((data_dir or default_data_dir()).expanduser().resolve())
         layout.root.mkdir(parents=True, exist_ok=True)
+        sec = SecureLayout(layout.root)
         with _locked(layout.manager_lock):
             running = self._running_state(layout)
             if running is not None:
+                check_mode(layout, sec, secure, formatted=True)
                 return running.bootstrap
+            check_mode(layout, sec, secure, formatted=formatted_cluster_id(layout) is not None)
             self.fetch_jars()
             java = self._java()
             self._clear_stale(layout)
-            cfg = self._broker_config(port, layout, partitions)
+            cfg = self._broker_config(port, layout, partitions, secure)
+            creds = self._prepare_secure(sec) if secure else None
+            security = server_properties(sec, creds) if creds else []
             layout.logs_dir.mkdir(exist_ok=True)
             layout.log_dir.mkdir(exist_ok=True)
-            layout.server_properties.write_text(render_server_properties(cfg), encoding="utf-8")
+            # 0600: in secure mode it holds the broker user's password (JAAS)
+            _write_owner_only(layout.server_properties, render_server_properties(cfg, security))
             layout.log4j_properties.write_text(
                 files("services.kafka_local").joinpath("log4j2.properties").read_text("utf-8"),
                 encoding="utf-8",
             )
-            cluster_id = formatted_cluster_id(layout) or self._format(layout, java)
+            cluster_id = formatted_cluster_id(layout) or self._format(layout, java, creds)
+            if creds is not None:
+                write_client_env(sec, client_settings(cfg.port, sec, creds))
             proc = self._spawn(layout, java)
             state = BrokerState(
                 pid=proc.pid,
@@ -380,6 +435,7 @@ class LocalKafka:
                 cluster_id=cluster_id,
                 data_dir=str(layout.root),
                 started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                secure=secure,
             )
             write_state(layout, state)
             try:
@@ -406,8 +462,20 @@ class LocalKafka:
             return True
 
     # -- start steps -----------------------------------------------------
+    def _prepare_secure(self, sec: SecureLayout) -> Credentials:
+        """The directory's users (made on its first secure start) and valid certificates."""
+        creds = read_credentials(sec)
+        if creds is None:
+            creds = Credentials.generate()
+            write_credentials(sec, creds)
+        if ensure_certificates(sec, datetime.now(UTC)):
+            self.progress(f"made a throwaway CA and a server certificate in {sec.tls_dir}")
+        return creds
+
     @staticmethod
-    def _broker_config(port: int, layout: DataDirLayout, partitions: int) -> BrokerConfig:
+    def _broker_config(
+        port: int, layout: DataDirLayout, partitions: int, secure: bool
+    ) -> BrokerConfig:
         if port == 0:
             broker_port, controller_port = pick_free_ports(2)
         else:
@@ -420,15 +488,18 @@ class LocalKafka:
             controller_port=controller_port,
             log_dir=layout.log_dir,
             partitions=partitions,
+            secure=secure,
         )
 
-    def _format(self, layout: DataDirLayout, java: str) -> str:
+    def _format(self, layout: DataDirLayout, java: str, creds: Credentials | None) -> str:
+        """Format the storage; a secure broker's SCRAM users go into its metadata log here."""
         cluster_id = new_cluster_id()
+        scram = creds.scram_args() if creds else []
         cmd = java_command(
             java,
             self.classpath,
             STORAGE_TOOL_MAIN,
-            ["format", "-t", cluster_id, "-c", str(layout.server_properties)],
+            ["format", "-t", cluster_id, "-c", str(layout.server_properties), *scram],
             jvm_opts=TOOL_JVM_OPTS,
             layout=layout,
         )
@@ -470,6 +541,13 @@ class LocalKafka:
         self._children[proc.pid] = proc
         return proc
 
+    @staticmethod
+    def _probe_settings(state: BrokerState) -> Settings:
+        """How to reach this broker's own client listener, whatever the environment says."""
+        if state.secure:
+            return as_settings(read_client_env(SecureLayout(Path(state.data_dir))))
+        return Settings.model_construct(bootstrap_servers=state.bootstrap)
+
     def _await_ready(self, proc: subprocess.Popen[bytes], state: BrokerState) -> None:
         log = Path(state.data_dir) / "broker.log"
 
@@ -485,8 +563,7 @@ class LocalKafka:
         try:
             _run_coro(
                 wait_ready(
-                    # the broker's own PLAINTEXT listener, whatever the environment says
-                    Settings.model_construct(bootstrap_servers=state.bootstrap),
+                    self._probe_settings(state),
                     self.ready_timeout,
                     expect_cluster_id=state.cluster_id,
                     still_worth_waiting=still_running,

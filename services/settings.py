@@ -23,6 +23,14 @@ class Settings(BaseSettings):
     topic_prefix: str = Field(default="", description="Prefix for every topic name (isolation).")
     partitions: int = Field(default=4, ge=1, description="Partitions of the case-keyed topics.")
     processor_app_id: str = "docketline-processor"
+    # static group membership and the worker's metrics (docs/operations.md, "Restarts")
+    processor_instance_id: str | None = Field(
+        default=None,
+        description="The worker's static group member id; unset: host name + a digest of data_dir.",
+    )
+    processor_session_timeout_s: float = Field(default=30.0, ge=6.0, le=300.0)
+    processor_heartbeat_interval_s: float = Field(default=3.0, gt=0.0)
+    processor_metrics_port: int = Field(default=9464, ge=0, le=65535)
     api_tokens: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
         default=(), description="Comma-separated bearer tokens for write endpoints."
     )

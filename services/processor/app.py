@@ -1,7 +1,9 @@
 """The faust wiring: topics, the ``cases`` table and one thin agent.
 
-The agent decodes nothing itself: :func:`services.processor.step.handle_record`
-does the work. Events are taken in batches (``stream.take_events``); for each
+The agent decodes nothing itself: :func:`services.processor.batch.fold_events`
+(record by record :func:`services.processor.step.handle_record`) does the work,
+and :class:`Processor` names the steps (consume, fold, write, commit). Whatever
+goes below faust's public API goes through :mod:`services.processor.faust_compat`. Events are taken in batches (``stream.take_events``); for each
 batch the agent writes, in this order:
 
 1. alerts to ``case.alerts`` and dead letters to ``docket.events.dlq`` — all
@@ -45,11 +47,13 @@ given up, commits, and starts again from the group's committed offsets.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import gc
+import hashlib
 import logging
+import socket
 import time
-import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -58,34 +62,25 @@ from typing import Any, Protocol
 import faust
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 from faust.exceptions import ProducerSendError
-from faust.streams import _current_event
 from faust.types import TP
-from prometheus_client import Counter
 
 from schemas.codec import decode_state, encode
 from schemas.projection import CaseState
 from services.kafka_admin import committed_offsets
-from services.processor.offsets import OffsetLedger, Verdict
-from services.processor.step import DeadLetter, Outcome, RecordRef, handle_record
+from services.processor import faust_compat, metrics
+from services.processor.batch import FoldedBatch, fold_events
+from services.processor.offsets import OffsetLedger
 from services.settings import Settings
 from services.topics import MAX_MESSAGE_BYTES, MAX_OUTPUT_BYTES, OUTPUT_COMPRESSION
 
 log = logging.getLogger("docketline.processor")
-
-EVENTS_PROCESSED = Counter(
-    "docketline_processor_events_total", "Docket events handled", ["outcome"]
-)
-BATCH_FAILURES = Counter(
-    "docketline_processor_batch_failures_total",
-    "Batch attempts that failed and were rolled back",
-    ["error"],
-)
 
 STATE_CACHE_SIZE = 10_000
 BATCH_MAX = 500
 BATCH_WITHIN_S = 0.05
 PRODUCER_BATCH_BYTES = 1 << 20
 PRODUCER_LINGER_S = 0.005
+LAG_REFRESH_S = 1.0
 SEEK_RETRY_S = 2.0
 """A seek back that has not brought the missing record after this long is repeated.
 
@@ -151,23 +146,6 @@ def full_collection_due(
     return now - last_full >= FULL_GC_AT_LEAST_EVERY_S
 
 
-def _shorten_fetch_wait() -> None:
-    """Make faust's worker consumers use ``FETCH_MAX_WAIT_MS`` (faust offers no setting for it)."""
-    from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
-
-    original = AIOKafkaConsumerThread._create_worker_consumer
-    if getattr(original, "_docketline", False):
-        return
-
-    def create(self: Any, transport: Any) -> Any:
-        consumer = original(self, transport)
-        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read by AIOKafkaConsumer.start()
-        return consumer
-
-    create._docketline = True  # type: ignore[attr-defined]
-    AIOKafkaConsumerThread._create_worker_consumer = create  # type: ignore[method-assign]
-
-
 class BatchHandler(Protocol):
     async def __call__(self, batch: Sequence[Any], *, rewrite: bool = False) -> None: ...
 
@@ -176,7 +154,6 @@ async def fold_batch(
     batch: Sequence[Any],
     handle: BatchHandler,
     ledger: OffsetLedger[Any],
-    stats: dict[str, int],
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> None:
     """Fold ``batch`` with ``handle`` until its outputs are written, retrying in place.
@@ -197,13 +174,11 @@ async def fold_batch(
         except (TimeoutError, KafkaError, ProducerSendError, OSError) as exc:
             # broker away or a write refused
             log.error("writing outputs failed (%r); retrying the batch in %.1fs", exc, delay)
-            stats["write_retries"] += 1
-            BATCH_FAILURES.labels(type(exc).__name__).inc()
+            metrics.BATCH_FAILURES.labels(type(exc).__name__).inc()
             ledger.rollback()
         except Exception as exc:  # a bug: the same rollback, and the traceback
-            log.exception("a batch failed (%r); retrying it in %.1fs", exc, delay)
-            stats["batch_errors"] += 1
-            BATCH_FAILURES.labels(type(exc).__name__).inc()
+            log.exception("a batch failed; retrying it in %.1fs", delay)
+            metrics.BATCH_FAILURES.labels(type(exc).__name__).inc()
             ledger.rollback()
         except BaseException:
             ledger.rollback()
@@ -211,15 +186,6 @@ async def fold_batch(
         rewrite = True
         await sleep(delay)
         delay = min(delay * 2, 30.0)
-
-
-@dataclass
-class Processor:
-    """Everything the worker runs, built from settings by :func:`build_processor`."""
-
-    app: faust.App
-    settings: Settings
-    stats: dict[str, int]
 
 
 class _StateCache:
@@ -245,12 +211,24 @@ class _StateCache:
             self._items.popitem(last=False)
 
 
-def build_processor(settings: Settings, *, web_port: int | None = None) -> Processor:
-    """Build the faust app for ``settings``; no connection is made until it runs."""
-    _shorten_fetch_wait()
-    app_id = f"{settings.topic_prefix}{settings.processor_app_id}"
-    app = faust.App(
-        app_id,
+def group_instance_id(settings: Settings, host: str | None = None) -> str:
+    """The worker's static member id: ``DOCKETLINE_PROCESSOR_INSTANCE_ID``, or host + data dir.
+
+    Stable across restarts of the same worker (same host, same data dir) and
+    different for two workers on one host (each needs its own data dir for its
+    RocksDB copy of the table), so a restarted worker takes its own place in the
+    group back instead of waiting out the session of the one it replaces.
+    """
+    if settings.processor_instance_id:
+        return settings.processor_instance_id
+    digest = hashlib.sha256(str(settings.data_dir.resolve()).encode()).hexdigest()[:10]
+    return f"{host or socket.gethostname()}-{digest}"
+
+
+def _make_app(settings: Settings, web_port: int | None) -> faust.App:
+    """The faust app for ``settings`` (its consumer group is the app id)."""
+    return faust.App(
+        f"{settings.topic_prefix}{settings.processor_app_id}",
         broker=[f"kafka://{s}" for s in settings.bootstrap_list],
         store="rocksdb://",
         datadir=str(settings.data_dir / "processor"),
@@ -263,6 +241,11 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         web_in_thread=False,
         autodiscover=False,
         table_standby_replicas=0,
+        # static membership: a worker that restarts within the session resumes its
+        # partitions without a rebalance (docs/operations.md, "Restarts and static membership")
+        consumer_group_instance_id=group_instance_id(settings),
+        broker_session_timeout=settings.processor_session_timeout_s,
+        broker_heartbeat_interval=settings.processor_heartbeat_interval_s,
         producer_max_request_size=MAX_OUTPUT_BYTES,  # uncompressed; the broker checks the compressed batch
         producer_compression_type=OUTPUT_COMPRESSION,
         # A batch's outputs are awaited together, so let the producer pack them: with faust's
@@ -272,32 +255,38 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         producer_linger=PRODUCER_LINGER_S,
         consumer_max_fetch_size=MAX_MESSAGE_BYTES,
     )
-    events = app.topic(
-        settings.topic_events,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=settings.partitions,
-        acks=False,  # faust never commits these offsets: the agent does (module docstring)
+
+
+@dataclass
+class Topics:
+    events: faust.TopicT
+    states: faust.TopicT
+    alerts: faust.TopicT
+    dlq: faust.TopicT
+
+
+def _topics(app: faust.App, settings: Settings) -> Topics:
+    def raw(name: str, **kwargs: Any) -> faust.TopicT:
+        return app.topic(
+            name,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=settings.partitions,
+            **kwargs,
+        )
+
+    return Topics(
+        # acks off: faust never commits these offsets, the processor does (module docstring)
+        events=raw(settings.topic_events, acks=False),
+        states=raw(settings.topic_states, compacting=True),
+        alerts=raw(settings.topic_alerts),
+        dlq=raw(settings.topic_dlq),
     )
-    states = app.topic(
-        settings.topic_states,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=settings.partitions,
-        compacting=True,
-    )
-    alerts = app.topic(
-        settings.topic_alerts,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=settings.partitions,
-    )
-    dlq = app.topic(
-        settings.topic_dlq,
-        key_serializer="raw",
-        value_serializer="raw",
-        partitions=settings.partitions,
-    )
+
+
+def _table(
+    app: faust.App, settings: Settings, changelog: faust.TopicT
+) -> faust.Table[bytes, bytes]:
     cases: faust.Table[bytes, bytes] = faust.Table(
         app,
         name="cases",
@@ -309,301 +298,314 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
         # the table's changelog IS case.states (compacted, keyed by case id, the same
         # partitioning as docket.events): one write per changed case serves the table's
         # recovery and every reader of the snapshots
-        changelog_topic=states,
+        changelog_topic=changelog,
         options=dict(ROCKSDB_OPTIONS),  # faust's store takes (and pops from) this dict
     )
     app.tables.add(cases)
-    cache = _StateCache(STATE_CACHE_SIZE)
-    states_topic = settings.topic_states
-    stats = {
-        "applied": 0,
-        "unchanged": 0,
-        "dead_lettered": 0,
-        "alerts": 0,
-        "batches": 0,
-        "write_retries": 0,
-        "batch_errors": 0,
-        "redelivered": 0,
-        "not_ours": 0,
-        "gap": 0,
-        "seeks": 0,
-        "commits": 0,
-    }
-    ledger: OffsetLedger[Any] = OffsetLedger()
-    idle = asyncio.Event()
-    idle.set()
-    seek_at: dict[Any, float] = {}
+    return cases
 
-    async def starting_positions(tps: set[Any]) -> dict[Any, int]:
+
+class Processor:
+    """The worker: a faust app whose one agent consumes batches, folds, writes and commits.
+
+    Built from settings by :func:`build_processor`; each step is a method:
+    :meth:`consume` (the agent), :meth:`fold` (pure, ``services.processor.batch``),
+    :meth:`write` (outputs, then changelog, then store), :meth:`commit` (the
+    ledger's durable offsets), :meth:`seek_back` (records that never arrived).
+    """
+
+    def __init__(
+        self, app: faust.App, settings: Settings, topics: Topics, table: faust.Table[bytes, bytes]
+    ) -> None:
+        self.app = app
+        self.settings = settings
+        self.topics = topics
+        self.table = table
+        self.ledger: OffsetLedger[Any] = OffsetLedger()
+        self.cache = _StateCache(STATE_CACHE_SIZE)
+        self.idle = asyncio.Event()
+        self.idle.set()
+        self._seeking = asyncio.Lock()
+        self._seek_at: dict[Any, float] = {}
+        self._gc = {
+            "last_batch_end": time.monotonic(),
+            "last_full": time.monotonic(),
+            "batches": 0.0,
+        }
+
+    @property
+    def group(self) -> str:
+        return str(self.app.conf.id)
+
+    # -- wiring ---------------------------------------------------------------------------------
+    def wire(self) -> None:
+        """Register the agent, the timers and the rebalance callbacks with the app."""
+        app = self.app
+        app.on_partitions_assigned.connect(self._assigned)  # type: ignore[arg-type]  # mode types receivers loosely
+        app.on_partitions_revoked.connect(self._revoked)  # type: ignore[arg-type]
+        app.timer(FULL_GC_CHECK_S)(self.collect_garbage)
+        app.timer(SEEK_RETRY_S)(self.repeat_seeks)
+        app.timer(LAG_REFRESH_S)(self.refresh_lag)
+        app.agent(self.topics.events, name="fold-cases")(self.consume)
+
+    def serve_metrics(self) -> bool:
+        """Serve the worker's Prometheus metrics on ``DOCKETLINE_PROCESSOR_METRICS_PORT``."""
+        return metrics.serve(self.settings.api_host, self.settings.processor_metrics_port)
+
+    # -- the agent ------------------------------------------------------------------------------
+    async def consume(self, stream: Any) -> Any:
+        """The agent: batches of events, each folded, written and committed before the next."""
+        async for batch in stream.take_events(BATCH_MAX, within=BATCH_WITHIN_S):
+            # Nothing may escape this loop: faust acks a batch whose agent raised.
+            self.idle.clear()
+            try:
+                metrics.BATCHES.observe(len(batch))
+                await fold_batch(batch, self.handle_batch, self.ledger)
+                await self.commit()
+                await self.seek_back()
+            finally:
+                self.idle.set()
+                self._gc["last_batch_end"] = time.monotonic()
+                self._gc["batches"] += 1
+            yield len(batch)
+
+    async def handle_batch(self, batch: Sequence[Any], *, rewrite: bool = False) -> None:
+        """Fold a batch and write its outputs; safe to call again with the same batch.
+
+        After a failure the ledger is rolled back first: nothing is written to the
+        table before every alert of the batch is acknowledged, and a repeated alert
+        has the same id. ``rewrite`` writes the table entry and snapshot of every
+        case the batch touches even when unchanged, because the failed attempt may
+        have changed the table without its changelog record reaching Kafka.
+        """
+        started = time.perf_counter()
+        folded = self.fold(batch, rewrite=rewrite)
+        metrics.FOLD_SECONDS.observe(time.perf_counter() - started)
+        started = time.perf_counter()
+        await self.write(folded)
+        metrics.WRITE_SECONDS.observe(time.perf_counter() - started)
+        for outcome, n in folded.outcomes.items():
+            metrics.EVENTS.labels(outcome).inc(n)
+        metrics.ALERTS.inc(len(folded.alerts))
+        for dl in folded.dead_letters:
+            metrics.DEAD_LETTERS.labels(dl.reason).inc()
+        self.refresh_lag_now()
+
+    def fold(self, batch: Sequence[Any], *, rewrite: bool = False) -> FoldedBatch[Any]:
+        """The pure fold of the batch (``services.processor.batch``), reading the table."""
+        return fold_events(
+            batch,
+            self.ledger,
+            self.table_state,
+            rewrite=rewrite,
+            # faust's RocksDB store reads the partition of the *current* event
+            enter=faust_compat.enter_event,
+        )
+
+    def table_state(self, case_id: str) -> CaseState | None:
+        raw = self.table.get(case_id.encode())
+        return None if raw is None else self.cache.get(case_id, raw)
+
+    async def write(self, folded: FoldedBatch[Any]) -> None:
+        """Write a folded batch: alerts + dead letters (acked), then changelog (acked), then store.
+
+        Alerts first: if the worker dies after them and before the states, the
+        events are folded again and the same alerts (same ids) sent again. The
+        store only after its changelog records are acknowledged: a worker killed
+        before that restores these states from the changelog; had the store been
+        written first, a kill before the acknowledgement would leave a state in
+        RocksDB that case.states never got, and the record, folded again, would
+        change nothing and never send it.
+        """
+        app, topics = self.app, self.topics
+        now = dt.datetime.now(dt.UTC)
+        sends = [
+            await faust_compat.send(app, topics.dlq.get_topic_name(), dl.key, dl.to_json(now))
+            for dl in folded.dead_letters
+        ]
+        alerts_topic = topics.alerts.get_topic_name()
+        sends += [
+            await faust_compat.send(app, alerts_topic, key, value) for key, value in folded.alerts
+        ]
+        if sends:
+            await asyncio.gather(*sends)  # every alert and dead letter acknowledged
+        states_topic = self.settings.topic_states
+        changelog: list[Any] = []
+        written: list[tuple[bytes, bytes, Any]] = []
+        for case_id, event in folded.last_event.items():
+            key = case_id.encode()
+            if case_id in folded.states:
+                state = folded.states[case_id]
+                raw = encode(state)
+                self.cache.put(case_id, raw, state)
+            else:  # rewrite: unchanged, but its last write may not have reached Kafka
+                faust_compat.enter_event(event)  # the store reads the event's partition
+                current = self.table.get(key)
+                if current is None:
+                    continue
+                raw = current
+            # the changelog record (= the snapshot on case.states), in the event's partition
+            partition = event.message.partition
+            changelog.append(await faust_compat.send(app, states_topic, key, raw, partition))
+            written.append((key, raw, event))
+        persisted: dict[int, int] = {}
+        for meta in await asyncio.gather(*changelog):  # the snapshots on case.states acknowledged
+            persisted[meta.partition] = max(meta.offset, persisted.get(meta.partition, -1))
+        for key, raw, event in written:
+            faust_compat.write_store(self.table, key, raw, event)
+        for partition, offset in persisted.items():
+            # as faust's changelog callback does: recovery after a restart reads on from here
+            faust_compat.record_changelog_offset(self.table, TP(states_topic, partition), offset)
+        self.ledger.durable()
+
+    async def commit(self) -> None:
+        """Commit what the ledger says is folded and durable (faust's own acks are off)."""
+        offsets = self.ledger.to_commit()
+        if not offsets:
+            return
+        started = time.perf_counter()
+        try:
+            done = await faust_compat.commit_offsets(self.app, offsets)
+        except (TimeoutError, KafkaError, OSError) as exc:
+            log.warning("commit of %s failed (%r); the records will be folded again", offsets, exc)
+            metrics.COMMITS.labels("failed").inc()
+            return
+        metrics.COMMIT_SECONDS.observe(time.perf_counter() - started)
+        if done:
+            self.ledger.committed(offsets)
+            metrics.COMMITS.labels("ok").inc()
+            for tp, offset in offsets.items():
+                metrics.COMMITTED.labels(str(tp.partition)).set(offset)
+        else:
+            metrics.COMMITS.labels("refused").inc()
+
+    async def seek_back(self) -> None:
+        """Rewind partitions whose records did not all reach the agent (see the ledger)."""
+        async with self._seeking:
+            now = time.monotonic()
+            for tp in self.ledger.pending_seeks():
+                if now - self._seek_at.get(tp, 0.0) > SEEK_RETRY_S:
+                    self.ledger.retry_seek(tp)
+            seeks = self.ledger.seeks()
+            if not seeks:
+                return
+            for tp, offset in seeks.items():
+                log.warning(
+                    "records of %s before the one received never reached the agent: seeking back to %d",
+                    tp,
+                    offset,
+                )
+                self._seek_at[tp] = now
+                metrics.SEEKS.inc()
+            await faust_compat.seek(self.app, seeks)
+
+    # -- rebalances -----------------------------------------------------------------------------
+    async def starting_positions(self, tps: set[Any]) -> dict[Any, int]:
         """The group's committed offset of each partition (the log start when there is none)."""
-        committed = await committed_offsets(settings.bootstrap_list, app_id, settings.topic_events)
-        earliest = await app.consumer.earliest_offsets(*tps)
+        s = self.settings
+        committed = await committed_offsets(s.bootstrap_list, self.group, s.topic_events)
+        earliest = await self.app.consumer.earliest_offsets(*tps)
         return {tp: max(committed.get(tp.partition, 0), earliest.get(tp) or 0) for tp in tps}
 
     async def changelog_positions(
-        tps: set[Any],
+        self, tps: set[Any]
     ) -> tuple[dict[int, int | None], dict[int, int | str]]:
         """For the log: the table's persisted changelog offset and the changelog's end, per partition."""
-        changelog = {TP(states_topic, tp.partition) for tp in tps}
-        persisted = {tp.partition: cases.data.persisted_offset(tp) for tp in sorted(changelog)}
+        changelog = {TP(self.settings.topic_states, tp.partition) for tp in tps}
+        persisted = {
+            tp.partition: faust_compat.changelog_offset(self.table, tp) for tp in sorted(changelog)
+        }
         try:
-            ends = {
-                tp.partition: o
-                for tp, o in sorted((await app.consumer.highwaters(*changelog)).items())
-            }
+            highwaters = await self.app.consumer.highwaters(*changelog)
+            ends: dict[int, int | str] = {tp.partition: o for tp, o in sorted(highwaters.items())}
         except (TimeoutError, KafkaError, OSError) as exc:
             ends = {tp.partition: repr(exc) for tp in changelog}
         return persisted, ends
 
-    @app.on_partitions_assigned.connect  # type: ignore[arg-type]  # mode types receivers loosely
-    async def _assigned(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
-        assigned: set[Any] = args[0]
-        mine = {tp for tp in assigned if tp.topic == settings.topic_events}
+    async def _assigned(self, sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        mine = {tp for tp in args[0] if tp.topic == self.settings.topic_events}
         if not mine:
             return
         delay = 0.5
         while True:
             try:
-                positions = await starting_positions(mine)
+                positions = await self.starting_positions(mine)
                 break
             except (
                 TimeoutError,
                 KafkaError,
                 OSError,
-            ) as exc:  # the records wait; nothing is folded meanwhile
+            ) as exc:  # the records wait; nothing is folded
                 log.error("reading committed offsets failed (%r); retrying in %.1fs", exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
-        ledger.assign(positions)
+        self.ledger.assign(positions)
+        for tp, offset in positions.items():
+            metrics.COMMITTED.labels(str(tp.partition)).set(offset)
+        metrics.ASSIGNED.set(len(self.ledger.partitions()))
         log.info(
             "partitions assigned, folding from %s; table persisted at %s, changelog ends at %s",
             {tp.partition: o for tp, o in sorted(positions.items())},
-            *await changelog_positions(mine),
+            *await self.changelog_positions(mine),
         )
 
-    @app.on_partitions_revoked.connect  # type: ignore[arg-type]
-    async def _revoked(sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
-        revoked: set[Any] = args[0]
-        mine = {tp for tp in revoked if tp.topic == settings.topic_events}
+    async def _revoked(self, sender: Any, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        mine = {tp for tp in args[0] if tp.topic == self.settings.topic_events}
         if not mine:
             return
         # finish the batch in flight (its outputs and its commit) before the partitions go:
         # the next owner must not fold beside us
-        limit = app.conf.broker_session_timeout * 0.5
+        limit = self.app.conf.broker_session_timeout * 0.5
         try:
-            await asyncio.wait_for(idle.wait(), limit)
+            await asyncio.wait_for(self.idle.wait(), limit)
         except TimeoutError:
             log.error("a batch still running after %.0fs while partitions are revoked", limit)
         log.info(
             "partitions revoked at (admitted, durable, committed) %s",
-            {tp.partition: ledger.position(tp) for tp in sorted(mine)},
+            {tp.partition: self.ledger.position(tp) for tp in sorted(mine)},
         )
-        ledger.revoke(mine)
+        self.ledger.revoke(mine)
+        for tp in mine:
+            for gauge in (metrics.LAG, metrics.COMMITTED):
+                with contextlib.suppress(KeyError):
+                    gauge.remove(str(tp.partition))
+        metrics.ASSIGNED.set(len(self.ledger.partitions()))
 
-    async def commit() -> None:
-        """Commit what the ledger says is folded and durable (faust's low-level commit: its acks are off)."""
-        offsets = ledger.to_commit()
-        if not offsets:
-            return
-        try:
-            consumer: Any = (
-                app.consumer
-            )  # faust's own commit below its (switched off) ack bookkeeping
-            done = await consumer._commit(offsets)
-        except (TimeoutError, KafkaError, OSError) as exc:
-            log.warning("commit of %s failed (%r); the records will be folded again", offsets, exc)
-            return
-        if done:
-            ledger.committed(offsets)
-            stats["commits"] += 1
-
-    def table_state(case_id: str) -> CaseState | None:
-        raw = cases.get(case_id.encode())
-        return None if raw is None else cache.get(case_id, raw)
-
-    async def handle_batch(batch: Sequence[Any], *, rewrite: bool = False) -> None:
-        """Fold a batch; write alerts + dead letters (acked), then table, then snapshots (acked).
-
-        Safe to call again with the same batch after a failure (the ledger is
-        rolled back first): nothing is written to the table before every alert
-        of the batch is acknowledged, and a repeated alert has the same id.
-        ``rewrite`` writes the table entry and snapshot of every case the batch
-        touches even when unchanged, because the failed attempt may have
-        changed the table without its changelog record or snapshot reaching Kafka.
-        """
-        overlay: dict[str, CaseState] = {}  # states changed earlier in this batch
-        last_event: dict[str, Any] = {}
-        sends: list[Any] = []
-        counts = {
-            "applied": 0,
-            "unchanged": 0,
-            "dead_lettered": 0,
-            "alerts": 0,
-            "redelivered": 0,
-            "not_ours": 0,
-            "gap": 0,
-        }
-
-        def load_state(case_id: str) -> CaseState | None:
-            return overlay[case_id] if case_id in overlay else table_state(case_id)
-
-        now = dt.datetime.now(dt.UTC)
-        producer: Any = app.producer
-        for event in batch:
-            # faust's RocksDB store reads and writes the partition of the *current*
-            # event; in a batch that must be set per event, or a read looks in the
-            # wrong partition's database.
-            _current_event.set(weakref.ref(event))
-            message = event.message
-            verdict = ledger.admit(message.tp, message.offset)
-            if verdict is not Verdict.FOLD:
-                counts[verdict.value] += 1
-                continue
-            ref = RecordRef(message.topic, message.partition, message.offset)
-            try:
-                out = handle_record(message.key, message.value, ref, load_state)
-            except Exception as exc:  # a bug in our code must not lose the record: dead-letter it
-                log.exception("internal error on %s", ref)
-                dl = DeadLetter(
-                    "internal_error",
-                    f"{type(exc).__name__}: {exc}",
-                    ref,
-                    message.key,
-                    message.value,
-                )
-                out = Outcome(dead_letter=dl)
-            if out.dead_letter is not None:
-                dl = out.dead_letter
-                log.warning("dead-lettered %s: %s (%s)", ref, dl.reason, dl.error)
-                sends.append(
-                    await producer.send(
-                        dlq.get_topic_name(), dl.key, dl.to_json(now), None, None, None
-                    )
-                )
-                counts["dead_lettered"] += 1
-            elif out.state is None:
-                counts["unchanged"] += 1
-                if rewrite and out.case_id is not None:
-                    last_event[out.case_id] = event
-            else:
-                assert out.case_id is not None
-                key = out.case_id.encode()
-                for alert in out.alerts:
-                    sends.append(
-                        await producer.send(
-                            alerts.get_topic_name(), key, encode(alert), None, None, None
-                        )
-                    )
-                overlay[out.case_id] = out.state
-                last_event[out.case_id] = event
-                counts["applied"] += 1
-                counts["alerts"] += len(out.alerts)
-        if sends:
-            await asyncio.gather(*sends)  # every alert and dead letter acknowledged
-        store = cases.data
-        changelog: list[Any] = []
-        written: list[tuple[bytes, bytes, Any]] = []
-        for case_id, event in last_event.items():
-            key = case_id.encode()
-            # faust's store reads the database of the current event's partition: point it at this key's event
-            _current_event.set(weakref.ref(event))
-            if case_id in overlay:
-                state = overlay[case_id]
-                raw = encode(state)
-                cache.put(case_id, raw, state)
-            else:  # rewrite: unchanged, but its last write may not have reached Kafka
-                current = cases.get(key)
-                if current is None:
-                    continue
-                raw = current
-            # the changelog record (= the snapshot on case.states), in the event's partition
-            changelog.append(
-                await producer.send(states_topic, key, raw, event.message.partition, None, None)
-            )
-            written.append((key, raw, event))
-        persisted: dict[int, int] = {}
-        for meta in await asyncio.gather(*changelog):  # the snapshots on case.states acknowledged
-            persisted[meta.partition] = max(meta.offset, persisted.get(meta.partition, -1))
-        # Only then the store: a worker killed before this point restores these states from the
-        # changelog (it has them); had the store been written first, a kill before the
-        # acknowledgement would leave a state in RocksDB that case.states never got, and the
-        # record, folded again, would change nothing and never send it.
-        for key, raw, event in written:
-            _current_event.set(weakref.ref(event))  # the store writes the current event's partition
-            store[key] = raw
-        for partition, offset in persisted.items():
-            # as faust's changelog callback does: recovery after a restart reads on from here
-            store.set_persisted_offset(TP(states_topic, partition), offset)
-        ledger.durable()
-        for k, v in counts.items():
-            stats[k] += v
-            EVENTS_PROCESSED.labels(k).inc(v)
-        stats["batches"] += 1
-
-    seeking = asyncio.Lock()
-
-    async def seek_back() -> None:
-        """Rewind partitions whose records did not all reach the agent (see the ledger)."""
-        async with seeking:
-            await _seek_back()
-
-    async def _seek_back() -> None:
-        now = time.monotonic()
-        for tp in ledger.pending_seeks():
-            if now - seek_at.get(tp, 0.0) > SEEK_RETRY_S:
-                ledger.retry_seek(tp)
-        seeks = ledger.seeks()
-        if not seeks:
-            return
-        for tp, offset in seeks.items():
-            log.warning(
-                "records of %s before the one received never reached the agent: seeking back to %d",
-                tp,
-                offset,
-            )
-            seek_at[tp] = now
-            stats["seeks"] += 1
-        # seek_wait runs in the consumer's thread (faust's ``seek`` calls aiokafka from this
-        # thread, which can leave the fetcher waiting forever)
-        await app.consumer.seek_wait(seeks)
-
-    gc_clock = {"last_batch_end": time.monotonic(), "last_full": time.monotonic(), "batches": 0}
-
-    @app.timer(FULL_GC_CHECK_S)  # type: ignore[untyped-decorator]
-    async def collect_garbage() -> None:
+    # -- timers ---------------------------------------------------------------------------------
+    async def collect_garbage(self) -> None:
         """The full collections Python no longer starts by itself (``GC_THRESHOLDS``)."""
         now = time.monotonic()
+        g = self._gc
         if full_collection_due(
-            now,
-            gc_clock["last_batch_end"],
-            gc_clock["last_full"],
-            int(gc_clock["batches"]),
-            not idle.is_set(),
+            now, g["last_batch_end"], g["last_full"], int(g["batches"]), not self.idle.is_set()
         ):
             started = time.perf_counter()
             gc.collect()
-            gc_clock["last_full"], gc_clock["batches"] = time.monotonic(), 0
+            g["last_full"], g["batches"] = time.monotonic(), 0
             log.info("full garbage collection in %.0f ms", (time.perf_counter() - started) * 1000)
 
-    @app.timer(SEEK_RETRY_S)  # type: ignore[untyped-decorator]
-    async def repeat_seeks() -> None:
+    async def repeat_seeks(self) -> None:
         """Repeat a seek that brought nothing, also when no records arrive to trigger it."""
-        if idle.is_set() and ledger.pending_seeks():
-            await seek_back()
+        if self.idle.is_set() and self.ledger.pending_seeks():
+            await self.seek_back()
 
-    @app.agent(events, name="fold-cases")
-    async def fold_cases(stream: Any) -> Any:
-        async for batch in stream.take_events(BATCH_MAX, within=BATCH_WITHIN_S):
-            # Nothing may escape this loop: faust acks a batch whose agent raised.
-            idle.clear()
-            try:
-                await fold_batch(batch, handle_batch, ledger, stats)
-                await commit()
-                await seek_back()
-            finally:
-                idle.set()
-                gc_clock["last_batch_end"] = time.monotonic()
-                gc_clock["batches"] += 1
-            yield len(batch)
+    async def refresh_lag(self) -> None:
+        """Keep the lag gauges current when no batch arrives (an idle worker's lag is 0)."""
+        self.refresh_lag_now()
 
-    return Processor(app=app, settings=settings, stats=stats)
+    def refresh_lag_now(self) -> None:
+        for tp in self.ledger.partitions():
+            end = faust_compat.highwater(self.app, tp)
+            position = self.ledger.position(tp)
+            if end is not None and position is not None:
+                metrics.LAG.labels(str(tp.partition)).set(max(0, end - position[1]))
+
+
+def build_processor(settings: Settings, *, web_port: int | None = None) -> Processor:
+    """Build the faust app for ``settings``; no connection is made until it runs."""
+    faust_compat.install_fetch_max_wait(FETCH_MAX_WAIT_MS)
+    app = _make_app(settings, web_port)
+    topics = _topics(app, settings)
+    processor = Processor(app, settings, topics, _table(app, settings, topics.states))
+    processor.wire()
+    return processor

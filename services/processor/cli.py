@@ -28,7 +28,7 @@ def worker_command(
     """Run a processor worker: fold docket.events into case states and alerts.
 
     Reads DOCKETLINE_BOOTSTRAP_SERVERS and DOCKETLINE_DATA_DIR; tables live in
-    DATA_DIR/processor. Several workers share the partitions (Kafka consumer group).
+    DATA_DIR/processor. Prometheus metrics on DOCKETLINE_PROCESSOR_METRICS_PORT. Several workers share the partitions (Kafka consumer group).
     By default the worker is restarted when it crashes (see --no-supervise).
     """
     import faust
@@ -50,6 +50,7 @@ def worker_command(
     asyncio.set_event_loop(loop)
     loop.run_until_complete(ensure_app_topics(settings))
     proc = build_processor(settings, web_port=web_port)
+    proc.serve_metrics()  # Prometheus, on DOCKETLINE_PROCESSOR_METRICS_PORT (0: none)
     configure_gc()  # the worker collects its oldest generation itself (services.processor.app)
     worker = faust.Worker(proc.app, loglevel=loglevel, loop=loop)
     # faust's terminal spinner (on at -l warn and above) sets the root logger to DEBUG

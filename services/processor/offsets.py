@@ -140,6 +140,10 @@ class OffsetLedger(Generic[P]):
             if pos is not None:
                 pos.committed = max(pos.committed, offset)
 
+    def partitions(self) -> frozenset[P]:
+        """The partitions assigned (known) now."""
+        return frozenset(self._positions)
+
     def position(self, tp: P) -> tuple[int, int, int] | None:
         """(admitted, durable, committed) of ``tp``, for logs and tests."""
         pos = self._positions.get(tp)

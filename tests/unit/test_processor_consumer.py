@@ -1,32 +1,14 @@
-"""The worker's consumer settings that faust does not expose (see services.processor.app)."""
+"""The worker's process settings: its static member id and its garbage collection (services.processor.app).
+
+The consumer settings faust does not expose are pinned in test_faust_compat.py.
+"""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
-from services.processor.app import FETCH_MAX_WAIT_MS, build_processor
+from services.processor.app import build_processor, group_instance_id
 from services.settings import Settings
-
-
-def test_the_worker_consumer_holds_an_empty_fetch_for_at_most_fetch_max_wait_ms(
-    tmp_path: Path,
-) -> None:
-    settings = Settings(bootstrap_servers="127.0.0.1:9", data_dir=tmp_path, topic_prefix="t.")
-
-    async def make() -> int:
-        proc = build_processor(settings)
-        thread = (
-            proc.app.consumer._thread
-        )  # faust's consumer thread; nothing is started or connected
-        consumer = thread._create_worker_consumer(proc.app.transport)
-        try:
-            return int(consumer._fetch_max_wait_ms)
-        finally:
-            await consumer.stop()
-
-    assert FETCH_MAX_WAIT_MS < 1500  # faust's hard-coded wait, the cause of ~1.2 s alert latency
-    assert asyncio.run(make()) == FETCH_MAX_WAIT_MS
 
 
 def test_full_garbage_collections_wait_for_idle_time_or_the_longest_interval(
@@ -67,3 +49,21 @@ def test_full_garbage_collections_wait_for_idle_time_or_the_longest_interval(
         assert gc.get_threshold() == GC_THRESHOLDS and GC_THRESHOLDS[2] >= 1_000_000
     finally:
         gc.set_threshold(*before)
+
+
+def test_the_static_member_id_is_stable_per_data_dir_and_differs_between_two_on_one_host(
+    tmp_path: Path,
+) -> None:
+    def settings(data_dir: Path, **kw: object) -> Settings:
+        return Settings(bootstrap_servers="127.0.0.1:9", data_dir=data_dir, **kw)  # type: ignore[arg-type]
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert group_instance_id(settings(a), host="h1") == group_instance_id(settings(a), host="h1")
+    assert group_instance_id(settings(a), host="h1").startswith("h1-")
+    assert group_instance_id(settings(a), host="h1") != group_instance_id(settings(b), host="h1")
+    assert group_instance_id(settings(a), host="h1") != group_instance_id(settings(a), host="h2")
+    # the same directory named another way is the same worker slot
+    assert group_instance_id(settings(tmp_path / "x" / ".." / "a"), host="h1") == group_instance_id(
+        settings(a), host="h1"
+    )
+    assert group_instance_id(settings(a, processor_instance_id="w-7"), host="h1") == "w-7"

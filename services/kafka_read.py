@@ -24,6 +24,17 @@ async def partitions_of(consumer: Any, topic: str) -> set[int] | None:
     return parts
 
 
+async def topic_exists(bootstrap: Sequence[str] | str, topic: str) -> bool:
+    """Whether the cluster has ``topic`` now (no waiting for it, unlike :func:`scan`)."""
+    servers = bootstrap if isinstance(bootstrap, str) else ",".join(bootstrap)
+    consumer = AIOKafkaConsumer(bootstrap_servers=servers, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        return bool(await partitions_of(consumer, topic))
+    finally:
+        await consumer.stop()
+
+
 async def scan(
     bootstrap: Sequence[str] | str,
     topic: str,

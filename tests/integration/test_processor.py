@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from schemas.codec import decode_alert, decode_state, encode_event
+from schemas.codec import decode_alert, decode_snapshot, encode_event
 from services.settings import Settings
 from services.topics import ensure_app_topics
 from tests.kafka_util import produce, read_all, wait_caught_up
@@ -73,7 +73,7 @@ async def test_reference_case_yields_exactly_one_open_to_closed_alert_and_replay
         "2025-01-30",
     )
 
-    states = [decode_state(r.value) for r in await read_all(kafka_bootstrap, s.topic_states)]
+    states = [decode_snapshot(r.value) for r in await read_all(kafka_bootstrap, s.topic_states)]
     final = states[-1]
     assert final.status == "closed"
     assert [(h.status, h.date.isoformat()) for h in final.status_history] == [
@@ -130,7 +130,7 @@ async def test_malformed_records_land_on_the_dead_letter_topic_and_processing_co
     for d in dlq:
         assert d["topic"] == s.topic_events and d["value_b64"] and d["error"]
         assert isinstance(d["partition"], int) and isinstance(d["offset"], int)
-    states = [decode_state(r.value) for r in await read_all(kafka_bootstrap, s.topic_states)]
+    states = [decode_snapshot(r.value) for r in await read_all(kafka_bootstrap, s.topic_states)]
     assert states[-1].status == "closed", "the good record after the bad ones was processed"
 
 

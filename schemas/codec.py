@@ -79,20 +79,31 @@ class CodecError(ValueError):
 
 def decode_event(raw: bytes | str) -> DocketEvent:
     """Parse and validate one docket event from JSON bytes, upcasting old versions."""
+    return _decode(raw, EVENT_ADAPTER, "schema_version", UPCASTERS, EVENT_SCHEMA_VERSION)
+
+
+T = TypeVar("T")
+
+
+def _decode(
+    raw: bytes | str,
+    adapter: TypeAdapter[T],
+    field: str,
+    upcasters: dict[int, Upcaster],
+    current: int,
+    version_of: Callable[[dict[str, Any]], Any] | None = None,
+) -> T:
+    """``adapter``'s value of ``raw``, of the current version or upcast from an older one."""
     try:
-        return EVENT_ADAPTER.validate_json(raw)
+        return adapter.validate_json(raw)
     except ValidationError as exc:
-        upcast = _maybe_upcast(raw)
+        upcast = _load_versioned(raw, field, upcasters, current, version_of)
         if upcast is None:
             raise CodecError(_describe(exc)) from exc
     try:
-        return EVENT_ADAPTER.validate_python(upcast)
+        return adapter.validate_python(upcast)
     except ValidationError as exc:
         raise CodecError("after upcasting: " + _describe(exc)) from exc
-
-
-def _maybe_upcast(raw: bytes | str) -> dict[str, Any] | None:
-    return _load_versioned(raw, "schema_version", UPCASTERS, EVENT_SCHEMA_VERSION)
 
 
 def _describe(exc: ValidationError) -> str:
@@ -123,16 +134,7 @@ def encode_snapshot(snapshot: CaseSnapshot) -> bytes:
 
 def decode_snapshot(raw: bytes | str) -> CaseSnapshot:
     """A ``case.states`` value of any version as the current :class:`CaseSnapshot`."""
-    try:
-        return SNAPSHOT_ADAPTER.validate_json(raw)
-    except ValidationError as exc:
-        doc = _load_versioned(raw, "state_version", SNAPSHOT_UPCASTERS, SNAPSHOT_VERSION)
-        if doc is None:
-            raise CodecError(_describe(exc)) from exc
-    try:
-        return SNAPSHOT_ADAPTER.validate_python(doc)
-    except ValidationError as exc:
-        raise CodecError("after upcasting: " + _describe(exc)) from exc
+    return _decode(raw, SNAPSHOT_ADAPTER, "state_version", SNAPSHOT_UPCASTERS, SNAPSHOT_VERSION)
 
 
 def _snapshot_v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
@@ -193,16 +195,7 @@ def encode_memory(state: CaseState) -> bytes:
 
 def decode_memory(raw: bytes | str) -> CaseState:
     """A table value of any version (``CaseState`` v1 JSON included) as the current :class:`CaseState`."""
-    try:
-        doc = _MEMORY_ADAPTER.validate_json(raw)
-    except ValidationError as exc:
-        upcast = _load_versioned(raw, "v", MEMORY_UPCASTERS, MEMORY_VERSION, _memory_version)
-        if upcast is None:
-            raise CodecError(_describe(exc)) from exc
-        try:
-            doc = _MEMORY_ADAPTER.validate_python(upcast)
-        except ValidationError as exc2:
-            raise CodecError("after upcasting: " + _describe(exc2)) from exc2
+    doc = _decode(raw, _MEMORY_ADAPTER, "v", MEMORY_UPCASTERS, MEMORY_VERSION, _memory_version)
     entries = tuple(
         EntryRecord.model_construct(**dict(zip(_ENTRY_FIELDS, row, strict=True)))
         for row in doc.entries

@@ -103,7 +103,19 @@ class EntryRecord(Frozen):
     closes_after_settlement: bool = False
 
 
-class CaseState(Frozen):
+class CaseIdentity(Frozen):
+    """Who the case is: the fields the memory and the snapshot both start with."""
+
+    case_id: str
+    court_id: str
+    docket_number: str
+    case_name: str | None = None
+    nature_of_suit: str | None = None
+    cause: str | None = None
+    parties: tuple[str, ...] = ()
+
+
+class CaseState(CaseIdentity):
     """The fold's memory of one case: private to the processor (see the module docstring).
 
     ``_derived`` (a slot, not a field: never encoded, compared or copied) holds
@@ -114,13 +126,6 @@ class CaseState(Frozen):
 
     __slots__ = ("_derived",)
 
-    case_id: str
-    court_id: str
-    docket_number: str
-    case_name: str | None = None
-    nature_of_suit: str | None = None
-    cause: str | None = None
-    parties: tuple[str, ...] = ()
     header_date_filed: dt.date | None = Field(
         default=None, description="Filing date from source case headers."
     )
@@ -153,7 +158,7 @@ class LastEntry(Frozen):
     document_number: DocumentNumber | None = None
 
 
-class CaseSnapshot(Frozen):
+class CaseSnapshot(CaseIdentity):
     """The public projection of a case on ``case.states`` (compacted, keyed by ``case_id``).
 
     No entry list: a case's entries are its events on ``docket.events`` (the read
@@ -161,13 +166,6 @@ class CaseSnapshot(Frozen):
     entries) is upcast by ``schemas.codec.decode_snapshot``.
     """
 
-    case_id: str
-    court_id: str
-    docket_number: str
-    case_name: str | None = None
-    nature_of_suit: str | None = None
-    cause: str | None = None
-    parties: tuple[str, ...] = ()
     status: Status
     disposition: Disposition | None = None
     date_filed: dt.date | None = None

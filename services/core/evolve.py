@@ -284,34 +284,20 @@ def holds_entry(state: CaseState | None, entry_key: str) -> bool:
     return state is not None and _derived_of(state).position(state.entries, entry_key) >= 0
 
 
+_SNAPSHOT_FIELDS = tuple(
+    n for n in CaseSnapshot.model_fields if n not in ("last_entry", "state_version")
+)
+"""The snapshot's fields that are the memory's own (every one but the two below)."""
+
+
 def snapshot(state: CaseState) -> CaseSnapshot:
     """The public projection of a state (``case.states``): no entries, no header internals."""
     last = state.entries[-1] if state.entries else None
     return CaseSnapshot.model_construct(
-        case_id=state.case_id,
-        court_id=state.court_id,
-        docket_number=state.docket_number,
-        case_name=state.case_name,
-        nature_of_suit=state.nature_of_suit,
-        cause=state.cause,
-        parties=state.parties,
-        status=state.status,
-        disposition=state.disposition,
-        date_filed=state.date_filed,
-        date_terminated=state.date_terminated,
-        status_history=state.status_history,
-        flags=state.flags,
-        entry_count=state.entry_count,
+        **{n: getattr(state, n) for n in _SNAPSHOT_FIELDS},
         last_entry=None
         if last is None
-        else LastEntry.model_construct(
-            entry_key=last.entry_key,
-            event_id=last.event_id,
-            type=last.type,
-            date=last.date,
-            document_number=last.document_number,
-        ),
-        updated_at=state.updated_at,
+        else LastEntry.model_construct(**{n: getattr(last, n) for n in LastEntry.model_fields}),
         state_version=2,
     )
 

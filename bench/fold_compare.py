@@ -5,7 +5,8 @@
 
 Folds the first N events of the bench workload (cached like ``docketline bench``'s,
 ``bench/results/cache``) with today's fold (``tests/reference_fold.py``, the old
-processor's: ``evolve`` then the whole ``CaseState`` v1 JSON per changed case) and
+processor's: ``evolve`` then the whole ``CaseState`` v1 JSON per changed case, with
+its remembered entry JSON) and
 with the current one (``evolve``, then the private memory and the public snapshot
 per changed case), in each arrival order, and
 
@@ -28,9 +29,9 @@ from typing import Any
 
 from bench.dataset import dataset
 from bench.run import SEED
-from schemas.codec import decode_event, encode_memory, encode_snapshot
+from schemas.codec import decode_event, encode_memory, encode_snapshot_of
 from schemas.events import DocketEvent
-from services.core.evolve import evolve, snapshot
+from services.core.evolve import evolve
 from tests import reference_fold
 from tests.fold_equivalence import compare, orders
 
@@ -95,8 +96,8 @@ def main(argv: list[str]) -> int:
               f"{len(diff.snapshots)} snapshots and {len(diff.memories)} memories differ", flush=True)  # fmt: skip
     for name in ("as given", "shuffled"):
         log = orders(events, args.seed)[name]
-        old = _cost(log, reference_fold.evolve, [reference_fold.encode])
-        new = _cost(log, evolve, [encode_memory, lambda s: encode_snapshot(snapshot(s))])
+        old = _cost(log, reference_fold.evolve, [reference_fold.encode_state])
+        new = _cost(log, evolve, [encode_memory, encode_snapshot_of])
         out[f"cost {name}"] = {"today": old, "incremental": new}
         print(f"{name:>12}: today {old}\n{'':>12}  now   {new}", flush=True)
     RESULTS.mkdir(exist_ok=True)

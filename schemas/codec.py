@@ -23,6 +23,7 @@ with the values the old processor wrote (``tests/fixtures/states/v1``):
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -37,6 +38,7 @@ from schemas.projection import (
     CaseSnapshot,
     CaseState,
     EntryRecord,
+    LastEntry,
 )
 
 EVENT_ADAPTER: TypeAdapter[DocketEvent] = TypeAdapter(DocketEvent)
@@ -163,7 +165,6 @@ _EntryRow: Any = tuple.__class_getitem__(  # one column per field of EntryRecord
         for f in EntryRecord.model_fields.values()
     )
 )
-_ROW_SERIALIZER = TypeAdapter(_EntryRow).serializer
 _MemoryDoc: Any = create_model(
     "_MemoryDoc",
     __config__=ConfigDict(frozen=True, extra="forbid"),
@@ -177,13 +178,51 @@ _STATE_SERIALIZER = CaseState.__pydantic_serializer__
 _NO_ENTRIES = {"entries"}
 
 
+_ROW_VALUES = operator.itemgetter(*_ENTRY_FIELDS)
+
+
 def _row(record: EntryRecord) -> bytes:
+    """The record's row: orjson of its values in field order (dates ISO, a UTC time as +00:00).
+
+    orjson, not pydantic: 10x cheaper for a row, and the decoder validates the row with
+    the model's types either way.
+    """
     try:
         raw: bytes = record._row  # type: ignore[attr-defined]
     except AttributeError:
-        raw = _ROW_SERIALIZER.to_json(tuple(getattr(record, f) for f in _ENTRY_FIELDS))
+        raw = orjson.dumps(_ROW_VALUES(record.__dict__))
         object.__setattr__(record, "_row", raw)
     return raw
+
+
+_SNAPSHOT_OWN = ("last_entry", "state_version")
+_SNAPSHOT_FROM_STATE = {n for n in CaseSnapshot.model_fields if n not in _SNAPSHOT_OWN}
+_LAST_ENTRY_FROM_RECORD = set(LastEntry.model_fields)
+_ENTRY_SERIALIZER = EntryRecord.__pydantic_serializer__
+assert [n for n in CaseState.model_fields if n in _SNAPSHOT_FROM_STATE] + list(
+    _SNAPSHOT_OWN
+) == list(CaseSnapshot.model_fields), (
+    "CaseSnapshot's fields must be CaseState's, in their order, then its own two"
+)
+assert [n for n in EntryRecord.model_fields if n in _LAST_ENTRY_FROM_RECORD] == list(
+    LastEntry.model_fields
+), "LastEntry's fields must be EntryRecord's, in their order"
+
+
+def encode_snapshot_of(state: CaseState) -> bytes:
+    """``encode_snapshot(snapshot(state))``, byte for byte, without building the snapshot.
+
+    The snapshot's fields are the state's (in the same order) followed by the last
+    entry and the version, so its JSON is the state's JSON of those fields with the
+    two appended (``tests/unit/test_incremental_fold.py`` compares the two ways).
+    """
+    head = _STATE_SERIALIZER.to_json(state, include=_SNAPSHOT_FROM_STATE)
+    last = (
+        _ENTRY_SERIALIZER.to_json(state.entries[-1], include=_LAST_ENTRY_FROM_RECORD)
+        if state.entries
+        else b"null"
+    )
+    return b'%b,"last_entry":%b,"state_version":%d}' % (head[:-1], last, SNAPSHOT_VERSION)
 
 
 def encode_memory(state: CaseState) -> bytes:

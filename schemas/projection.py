@@ -173,8 +173,8 @@ class CaseSnapshot(CaseIdentity):
     status_history: tuple[StatusChange, ...] = ()
     flags: CaseFlags = CaseFlags()
     entry_count: int = Field(default=0, description="Docket entries applied (one per entry key).")
-    last_entry: LastEntry | None = None
     updated_at: dt.datetime | None = Field(
         default=None, description="Source time of the newest applied event (not wall-clock time)."
     )
+    last_entry: LastEntry | None = None
     state_version: Literal[2] = SNAPSHOT_VERSION

@@ -66,9 +66,8 @@ from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 from faust.exceptions import ProducerSendError
 from faust.types import TP
 
-from schemas.codec import decode_memory, encode_memory, encode_snapshot
+from schemas.codec import decode_memory, encode_memory, encode_snapshot_of
 from schemas.projection import CaseState
-from services.core.evolve import snapshot
 from services.kafka_admin import committed_offsets
 from services.processor import faust_compat, metrics
 from services.processor.batch import FoldedBatch, fold_events
@@ -457,7 +456,7 @@ class Processor:
             # the changelog record and the snapshot, in the event's partition
             partition = event.message.partition
             changelog.append(await faust_compat.send(app, memory_topic, key, raw, partition))
-            public = encode_snapshot(snapshot(state))
+            public = encode_snapshot_of(state)
             snapshots.append(await faust_compat.send(app, states_topic, key, public, partition))
             written.append((key, raw, event))
         persisted: dict[int, int] = {}

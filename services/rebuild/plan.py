@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from schemas.alerts import Alert
-from schemas.codec import encode, encode_memory, encode_snapshot
+from schemas.codec import encode, encode_memory, encode_snapshot_of
 from schemas.events import DocketEvent
 from schemas.projection import CaseSnapshot, CaseState, Disposition
 from services.core.build import build_event
@@ -39,7 +39,7 @@ from services.core.classification import Classification
 from services.core.classify import CLASSIFIER_VERSION, classify
 from services.core.detect import detect, status_alerts
 from services.core.docket_numbers import make_case_id
-from services.core.evolve import CaseAccumulator, evolve, snapshot
+from services.core.evolve import CaseAccumulator, evolve
 from services.processor.step import DeadLetter, RecordRef, RecordRejected, decode_record
 
 ClassifyFn = Callable[[str, str | None, int | None], Classification]
@@ -414,7 +414,7 @@ def rebuild_alerts(
 
 def encode_snapshots(states: Mapping[str, CaseState]) -> dict[str, bytes]:
     """case_id -> the public snapshot's bytes (``case.states``)."""
-    return {case_id: encode_snapshot(snapshot(state)) for case_id, state in states.items()}
+    return {case_id: encode_snapshot_of(state) for case_id, state in states.items()}
 
 
 def encode_memories(states: Mapping[str, CaseState]) -> dict[str, bytes]:

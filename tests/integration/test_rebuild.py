@@ -50,7 +50,14 @@ def _settings(bootstrap: str, prefix: str, tmp: Path) -> Settings:
     return Settings(bootstrap_servers=bootstrap, topic_prefix=prefix, data_dir=tmp, partitions=4)
 
 
+WAIT_IDLE = ("--wait-idle", "60")
+"""A stopped worker is a static member of its group (issue 14 item 4): it stays one until its
+session (30 s) expires, and the rebuild waits for that."""
+
+
 def _rebuild(env: dict[str, str], *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
+    if expect != 2:
+        args = (*WAIT_IDLE, *args)
     done = subprocess.run(
         [DOCKETLINE, "rebuild", *args],
         env=env,

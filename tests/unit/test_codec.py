@@ -94,14 +94,13 @@ def test_an_entry_row_is_encoded_once_per_record(monkeypatch: pytest.MonkeyPatch
     assert state is not None
     encode_memory(state)
     rows: list[object] = []
-    serializer = codec._ROW_SERIALIZER
+    values = codec._ROW_VALUES
 
-    class Counting:
-        def to_json(self, value: object) -> bytes:
-            rows.append(value)
-            return serializer.to_json(value)
+    def counting(d: dict[str, object]) -> object:
+        rows.append(d)
+        return values(d)
 
-    monkeypatch.setattr(codec, "_ROW_SERIALIZER", Counting())
+    monkeypatch.setattr(codec, "_ROW_VALUES", counting)
     grown = evolve(state, dismissal())
     encode_memory(grown)
     encode_memory(grown)

@@ -29,7 +29,7 @@ from typing import Any
 
 from bench.dataset import dataset
 from bench.run import SEED
-from schemas.codec import decode_event, encode_memory, encode_snapshot_of
+from schemas.codec import decode_event, encode_outputs
 from schemas.events import DocketEvent
 from services.core.evolve import evolve
 from tests import reference_fold
@@ -64,12 +64,37 @@ def _cost(events: list[DocketEvent], fold: Any, encoders: list[Any]) -> dict[str
     }
 
 
+def long_docket(n: int) -> list[DocketEvent]:
+    """One case of ``n`` plain entries, one a day, numbered (a long docket, in order)."""
+    import datetime as dt
+
+    from schemas.events import CaseInfo, Entry
+    from services.core.build import build_event
+    from services.core.classification import Classification
+    from services.core.ids import entry_key
+
+    case = CaseInfo(court_id="cand", docket_number="5:20-cv-00001", case_name="Long v. Docket")
+    out = []
+    for k in range(1, n + 1):
+        day = dt.date(2020, 1, 1) + dt.timedelta(days=k)
+        entry = Entry(
+            entry_key=entry_key("cand:5:20-cv-00001", document_number=k, date_filed=day),
+            date_filed=day,
+            document_number=k,
+            text=f"ORDER number {k}",
+        )
+        kind = Classification(type="case.filed") if k == 1 else Classification()
+        out.append(build_event(case, entry, kind, source="bench", classifier_version="bench"))
+    return out
+
+
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
         prog="python -m bench.fold_compare", description=__doc__.splitlines()[0]
     )
     p.add_argument("--events", type=int, default=100_000)
     p.add_argument("--seed", type=int, default=1, help="of the shuffles")
+    p.add_argument("--long", type=int, default=3000, help="entries of the one long docket")
     args = p.parse_args(argv)
     ds = dataset(RESULTS / "cache", max(args.events, 100_000), SEED)
     events: list[DocketEvent] = []
@@ -97,7 +122,14 @@ def main(argv: list[str]) -> int:
     for name in ("as given", "shuffled"):
         log = orders(events, args.seed)[name]
         old = _cost(log, reference_fold.evolve, [reference_fold.encode_state])
-        new = _cost(log, evolve, [encode_memory, encode_snapshot_of])
+        new = _cost(log, evolve, [lambda s: b"".join(encode_outputs(s))])
+        out[f"cost {name}"] = {"today": old, "incremental": new}
+        print(f"{name:>12}: today {old}\n{'':>12}  now   {new}", flush=True)
+    docket = long_docket(args.long)
+    late = docket[: len(docket) // 2] + docket[len(docket) // 2 + 1 :] + [docket[len(docket) // 2]]
+    for name, log in (("long, in order", docket), ("long, one late", late)):
+        old = _cost(log, reference_fold.evolve, [reference_fold.encode_state])
+        new = _cost(log, evolve, [lambda s: b"".join(encode_outputs(s))])
         out[f"cost {name}"] = {"today": old, "incremental": new}
         print(f"{name:>12}: today {old}\n{'':>12}  now   {new}", flush=True)
     RESULTS.mkdir(exist_ok=True)

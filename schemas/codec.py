@@ -197,6 +197,11 @@ def _row(record: EntryRecord) -> bytes:
 
 _SNAPSHOT_OWN = ("last_entry", "state_version")
 _SNAPSHOT_FROM_STATE = {n for n in CaseSnapshot.model_fields if n not in _SNAPSHOT_OWN}
+assert [n for n in CaseState.model_fields if n not in _SNAPSHOT_FROM_STATE] == [
+    "header_date_filed",
+    "header_class_action",
+    "entries",
+], "the memory's head is the snapshot's fields with the two header_* members"
 _LAST_ENTRY_FROM_RECORD = set(LastEntry.model_fields)
 _ENTRY_SERIALIZER = EntryRecord.__pydantic_serializer__
 assert [n for n in CaseState.model_fields if n in _SNAPSHOT_FROM_STATE] + list(
@@ -210,26 +215,46 @@ assert [n for n in EntryRecord.model_fields if n in _LAST_ENTRY_FROM_RECORD] == 
 
 
 def encode_snapshot_of(state: CaseState) -> bytes:
-    """``encode_snapshot(snapshot(state))``, byte for byte, without building the snapshot.
+    """``encode_snapshot(snapshot(state))``, byte for byte, without building the snapshot."""
+    return encode_outputs(state)[1]
 
-    The snapshot's fields are the state's (in the same order) followed by the last
-    entry and the version, so its JSON is the state's JSON of those fields with the
-    two appended (``tests/unit/test_incremental_fold.py`` compares the two ways).
+
+def encode_memory(state: CaseState) -> bytes:
+    """The processor table's value for ``state`` (private memory, version ``MEMORY_VERSION``)."""
+    return encode_outputs(state)[0]
+
+
+_HEADER_FIELDS = b',"header_date_filed":'
+_AFTER_HEADER = b',"status":'
+
+
+def encode_outputs(state: CaseState) -> tuple[bytes, bytes]:
+    """(private memory, public snapshot) of ``state``, from one serialisation of its head.
+
+    The snapshot's fields are the state's (in the same order, an import-time check
+    holds it) without ``header_*`` and the entries, followed by the last entry and
+    the version: its JSON is the head's with the ``header_*`` members cut out
+    (a quote inside a string value is escaped, so ``,"header_date_filed":`` can
+    only be the member itself). ``tests/unit/test_incremental_fold.py`` compares
+    it with ``encode_snapshot(snapshot(state))``.
     """
-    head = _STATE_SERIALIZER.to_json(state, include=_SNAPSHOT_FROM_STATE)
+    head = _STATE_SERIALIZER.to_json(state, exclude=_NO_ENTRIES)
+    rows = b",".join([_row(r) for r in state.entries])
+    memory = b'{"v":%d,"head":%b,"entries":[%b]}' % (MEMORY_VERSION, head, rows)
+    cut = head.index(_HEADER_FIELDS)
+    resume = head.index(_AFTER_HEADER, cut)
     last = (
         _ENTRY_SERIALIZER.to_json(state.entries[-1], include=_LAST_ENTRY_FROM_RECORD)
         if state.entries
         else b"null"
     )
-    return b'%b,"last_entry":%b,"state_version":%d}' % (head[:-1], last, SNAPSHOT_VERSION)
-
-
-def encode_memory(state: CaseState) -> bytes:
-    """The processor table's value for ``state`` (private memory, version ``MEMORY_VERSION``)."""
-    head = _STATE_SERIALIZER.to_json(state, exclude=_NO_ENTRIES)
-    rows = b",".join([_row(r) for r in state.entries])
-    return b'{"v":%d,"head":%b,"entries":[%b]}' % (MEMORY_VERSION, head, rows)
+    public = b'%b%b,"last_entry":%b,"state_version":%d}' % (
+        head[:cut],
+        head[resume:-1],
+        last,
+        SNAPSHOT_VERSION,
+    )
+    return memory, public
 
 
 def decode_memory(raw: bytes | str) -> CaseState:

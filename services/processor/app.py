@@ -66,7 +66,7 @@ from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 from faust.exceptions import ProducerSendError
 from faust.types import TP
 
-from schemas.codec import decode_memory, encode_memory, encode_snapshot_of
+from schemas.codec import decode_memory, encode_outputs
 from schemas.projection import CaseState
 from services.kafka_admin import committed_offsets
 from services.processor import faust_compat, metrics
@@ -444,7 +444,7 @@ class Processor:
             key = case_id.encode()
             if case_id in folded.states:
                 state = folded.states[case_id]
-                raw = encode_memory(state)
+                raw, public = encode_outputs(state)
                 self.cache.put(case_id, raw, state)
             else:  # rewrite: unchanged, but its last write may not have reached Kafka
                 faust_compat.enter_event(event)  # the store reads the event's partition
@@ -452,11 +452,10 @@ class Processor:
                 if current is None:
                     continue
                 raw = current
-                state = self.cache.get(case_id, raw)
+                public = encode_outputs(self.cache.get(case_id, raw))[1]
             # the changelog record and the snapshot, in the event's partition
             partition = event.message.partition
             changelog.append(await faust_compat.send(app, memory_topic, key, raw, partition))
-            public = encode_snapshot_of(state)
             snapshots.append(await faust_compat.send(app, states_topic, key, public, partition))
             written.append((key, raw, event))
         persisted: dict[int, int] = {}

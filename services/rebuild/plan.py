@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from schemas.alerts import Alert
-from schemas.codec import encode, encode_memory, encode_snapshot_of
+from schemas.codec import encode, encode_outputs
 from schemas.events import DocketEvent
 from schemas.projection import CaseSnapshot, CaseState, Disposition
 from services.core.build import build_event
@@ -412,14 +412,13 @@ def rebuild_alerts(
     return out
 
 
-def encode_snapshots(states: Mapping[str, CaseState]) -> dict[str, bytes]:
-    """case_id -> the public snapshot's bytes (``case.states``)."""
-    return {case_id: encode_snapshot_of(state) for case_id, state in states.items()}
-
-
-def encode_memories(states: Mapping[str, CaseState]) -> dict[str, bytes]:
-    """case_id -> the private memory's bytes (the processor table's changelog)."""
-    return {case_id: encode_memory(state) for case_id, state in states.items()}
+def encode_outputs_of(states: Mapping[str, CaseState]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """(case_id -> public snapshot bytes for ``case.states``, case_id -> private memory bytes)."""
+    snapshots: dict[str, bytes] = {}
+    memories: dict[str, bytes] = {}
+    for case_id, state in states.items():
+        memories[case_id], snapshots[case_id] = encode_outputs(state)
+    return snapshots, memories
 
 
 @dataclass
@@ -457,12 +456,13 @@ class FoldResult:
     def of(cls, fold: LogFold, *, keep_models: bool = True) -> FoldResult:
         """``keep_models=False`` leaves out the models (acked states, re-read events): plain data only."""
         states = fold.states
+        snapshots, memories = encode_outputs_of(states)
         return cls(
             events=fold.events,
             undecodable=fold.undecodable,
             unprocessed=fold.unprocessed,
-            encoded=encode_snapshots(states),
-            memories=encode_memories(states),
+            encoded=snapshots,
+            memories=memories,
             summaries={c: StateSummary.of(s) for c, s in states.items()},
             partition_of=fold.partition_of,
             misplaced=fold.misplaced,

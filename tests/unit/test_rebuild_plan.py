@@ -18,8 +18,7 @@ from services.rebuild.plan import (
     LogFold,
     Plan,
     cause_event_id,
-    encode_memories,
-    encode_snapshots,
+    encode_outputs_of,
     plan,
     rebuild_alerts,
     reclassify,
@@ -172,11 +171,12 @@ def _fold(events: list[DocketEvent], reread: bool = False) -> LogFold:
 
 
 def _plan(fold: LogFold, live: dict[str, bytes], table: dict[str, bytes], **kw: object) -> Plan:
+    snapshots, memories = encode_outputs_of(fold.states)
     return plan(
-        encode_snapshots(fold.states),
+        snapshots,
         live,
         table,
-        rebuilt_memory=encode_memories(fold.states),
+        rebuilt_memory=memories,
         reasons=fold.reasons,
         decode=decode_snapshot,
         rebuilt_states=fold.states,
@@ -208,8 +208,7 @@ def test_a_log_of_the_old_processor_is_migrated_without_a_change() -> None:
     fold = _fold(evs)
     live = {c: reference_fold.encode(s) for c, s in reference_fold.fold_log(evs).items()}
     out = _plan(fold, live, {})
-    assert out.snapshots == encode_snapshots(fold.states)
-    assert out.changelog == encode_memories(fold.states)
+    assert (out.snapshots, out.changelog) == encode_outputs_of(fold.states)
     assert (out.changes, out.orphans) == ([], [])
     for case_id, raw in out.snapshots.items():
         assert decode_snapshot(live[case_id]) == decode_snapshot(raw or b"")

@@ -35,6 +35,7 @@ from schemas.events import EVENT_SCHEMA_VERSION, DocketEvent
 from schemas.projection import (
     MEMORY_VERSION,
     SNAPSHOT_VERSION,
+    CaseProjection,
     CaseSnapshot,
     CaseState,
     EntryRecord,
@@ -195,23 +196,15 @@ def _row(record: EntryRecord) -> bytes:
     return raw
 
 
-_SNAPSHOT_OWN = ("last_entry", "state_version")
-_SNAPSHOT_FROM_STATE = {n for n in CaseSnapshot.model_fields if n not in _SNAPSHOT_OWN}
-assert [n for n in CaseState.model_fields if n not in _SNAPSHOT_FROM_STATE] == [
-    "header_date_filed",
-    "header_class_action",
-    "entries",
-], "the memory's head is the snapshot's fields with the two header_* members"
 _LAST_ENTRY_FROM_RECORD = set(LastEntry.model_fields)
 _ENTRY_SERIALIZER = EntryRecord.__pydantic_serializer__
-assert [n for n in CaseState.model_fields if n in _SNAPSHOT_FROM_STATE] + list(
-    _SNAPSHOT_OWN
-) == list(CaseSnapshot.model_fields), (
-    "CaseSnapshot's fields must be CaseState's, in their order, then its own two"
-)
-assert [n for n in EntryRecord.model_fields if n in _LAST_ENTRY_FROM_RECORD] == list(
+_SHARED = list(CaseProjection.model_fields)
+assert list(CaseState.model_fields)[: len(_SHARED)] == _SHARED
+assert list(CaseState.model_fields)[len(_SHARED)] == "header_date_filed"
+assert list(CaseSnapshot.model_fields) == [*_SHARED, "last_entry", "state_version"]
+assert list(EntryRecord.model_fields)[: len(LastEntry.model_fields)] == list(
     LastEntry.model_fields
-), "LastEntry's fields must be EntryRecord's, in their order"
+), "LastEntry's fields are EntryRecord's first ones, in their order"
 
 
 def encode_snapshot_of(state: CaseState) -> bytes:
@@ -224,36 +217,29 @@ def encode_memory(state: CaseState) -> bytes:
     return encode_outputs(state)[0]
 
 
-_HEADER_FIELDS = b',"header_date_filed":'
-_AFTER_HEADER = b',"status":'
+_PRIVATE_FIELDS = b',"header_date_filed":'
 
 
 def encode_outputs(state: CaseState) -> tuple[bytes, bytes]:
     """(private memory, public snapshot) of ``state``, from one serialisation of its head.
 
-    The snapshot's fields are the state's (in the same order, an import-time check
-    holds it) without ``header_*`` and the entries, followed by the last entry and
-    the version: its JSON is the head's with the ``header_*`` members cut out
-    (a quote inside a string value is escaped, so ``,"header_date_filed":`` can
-    only be the member itself). ``tests/unit/test_incremental_fold.py`` compares
-    it with ``encode_snapshot(snapshot(state))``.
+    Both models start with :class:`~schemas.projection.CaseProjection`'s fields
+    (import-time checks hold the orders), the memory then has ``header_*`` and the
+    entries, the snapshot the last entry and its version: the snapshot's JSON is the
+    head's up to ``,"header_date_filed":`` (a quote inside a string value is escaped,
+    so that can only be the member itself) and its own two members.
+    ``tests/unit/test_incremental_fold.py`` compares it with ``encode_snapshot(snapshot(state))``.
     """
     head = _STATE_SERIALIZER.to_json(state, exclude=_NO_ENTRIES)
     rows = b",".join([_row(r) for r in state.entries])
     memory = b'{"v":%d,"head":%b,"entries":[%b]}' % (MEMORY_VERSION, head, rows)
-    cut = head.index(_HEADER_FIELDS)
-    resume = head.index(_AFTER_HEADER, cut)
+    cut = head.index(_PRIVATE_FIELDS)
     last = (
         _ENTRY_SERIALIZER.to_json(state.entries[-1], include=_LAST_ENTRY_FROM_RECORD)
         if state.entries
         else b"null"
     )
-    public = b'%b%b,"last_entry":%b,"state_version":%d}' % (
-        head[:cut],
-        head[resume:-1],
-        last,
-        SNAPSHOT_VERSION,
-    )
+    public = b'%b,"last_entry":%b,"state_version":%d}' % (head[:cut], last, SNAPSHOT_VERSION)
     return memory, public
 
 

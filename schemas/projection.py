@@ -103,8 +103,9 @@ class EntryRecord(Frozen):
     closes_after_settlement: bool = False
 
 
-class CaseIdentity(Frozen):
-    """Who the case is: the fields the memory and the snapshot both start with."""
+class CaseProjection(Frozen):
+    """What the memory and the snapshot both hold, in this order (the snapshot's JSON is the
+    memory's head up to ``header_date_filed``: ``schemas.codec.encode_outputs``)."""
 
     case_id: str
     court_id: str
@@ -113,15 +114,25 @@ class CaseIdentity(Frozen):
     nature_of_suit: str | None = None
     cause: str | None = None
     parties: tuple[str, ...] = ()
+    status: Status
+    disposition: Disposition | None = None
+    date_filed: dt.date | None = None
+    date_terminated: dt.date | None = None
+    status_history: tuple[StatusChange, ...] = ()
+    flags: CaseFlags = CaseFlags()
+    entry_count: int = Field(default=0, description="Docket entries applied (one per entry key).")
+    updated_at: dt.datetime | None = Field(
+        default=None, description="Source time of the newest applied event (not wall-clock time)."
+    )
 
 
-class CaseState(CaseIdentity):
+class CaseState(CaseProjection):
     """The fold's memory of one case: private to the processor (see the module docstring).
 
     ``_derived`` (a slot, not a field: never encoded, compared or copied) holds
     what ``services.core.evolve`` derives from the entries to go on from this
     value without folding them again (entry index, stricken numbers, fold
-    checkpoints, encoded entries).
+    checkpoints).
     """
 
     __slots__ = ("_derived",)
@@ -131,16 +142,6 @@ class CaseState(CaseIdentity):
     )
     header_class_action: bool = Field(
         default=False, description="A source header marks the case as a class action."
-    )
-    status: Status
-    disposition: Disposition | None = None
-    date_filed: dt.date | None = None
-    date_terminated: dt.date | None = None
-    status_history: tuple[StatusChange, ...] = ()
-    flags: CaseFlags = CaseFlags()
-    entry_count: int = 0
-    updated_at: dt.datetime | None = Field(
-        default=None, description="Source time of the newest applied event (not wall-clock time)."
     )
     entries: tuple[EntryRecord, ...] = Field(
         default=(),
@@ -158,7 +159,7 @@ class LastEntry(Frozen):
     document_number: DocumentNumber | None = None
 
 
-class CaseSnapshot(CaseIdentity):
+class CaseSnapshot(CaseProjection):
     """The public projection of a case on ``case.states`` (compacted, keyed by ``case_id``).
 
     No entry list: a case's entries are its events on ``docket.events`` (the read
@@ -166,15 +167,5 @@ class CaseSnapshot(CaseIdentity):
     entries) is upcast by ``schemas.codec.decode_snapshot``.
     """
 
-    status: Status
-    disposition: Disposition | None = None
-    date_filed: dt.date | None = None
-    date_terminated: dt.date | None = None
-    status_history: tuple[StatusChange, ...] = ()
-    flags: CaseFlags = CaseFlags()
-    entry_count: int = Field(default=0, description="Docket entries applied (one per entry key).")
-    updated_at: dt.datetime | None = Field(
-        default=None, description="Source time of the newest applied event (not wall-clock time)."
-    )
     last_entry: LastEntry | None = None
     state_version: Literal[2] = SNAPSHOT_VERSION

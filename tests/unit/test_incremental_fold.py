@@ -87,36 +87,36 @@ def test_the_bench_workload_slice_folds_to_todays_snapshots() -> None:
         assert (order, diff.snapshots, diff.memories) == (order, [], [])
 
 
-def test_an_entry_after_the_last_folds_no_entry_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    state = project(_event(n) for n in range(1, 101))
-    assert state is not None
-    steps: list[str] = []
+@pytest.fixture
+def steps(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The entry keys the fold steps over, in order, from now on."""
+    seen: list[str] = []
     original = core._Fold.step
 
     def counting(self: core._Fold, r: core.EntryRecord, voided: frozenset[int]) -> None:
-        steps.append(r.entry_key)
+        seen.append(r.entry_key)
         original(self, r, voided)
 
     monkeypatch.setattr(core._Fold, "step", counting)
+    return seen
+
+
+def test_an_entry_after_the_last_folds_no_entry_again(steps: list[str]) -> None:
+    state = project(_event(n) for n in range(1, 101))
+    assert state is not None
+    steps.clear()
     new = evolve(state, _event(101))
     assert steps == [new.entries[-1].entry_key]
     assert len(encode_memory(new)) - len(encode_memory(state)) < 400  # one row more, not a copy
 
 
 def test_an_entry_out_of_order_re_derives_only_from_the_checkpoint_before_it(
-    monkeypatch: pytest.MonkeyPatch,
+    steps: list[str],
 ) -> None:
     events = [_event(n) for n in range(1, 201) if n != 150]
     state = project(events)
     assert state is not None
-    steps: list[str] = []
-    original = core._Fold.step
-
-    def counting(self: core._Fold, r: core.EntryRecord, voided: frozenset[int]) -> None:
-        steps.append(r.entry_key)
-        original(self, r, voided)
-
-    monkeypatch.setattr(core._Fold, "step", counting)
+    steps.clear()
     evolve(state, _event(150))
     # entries 150..200 after the new one, and at most a checkpoint's distance before it
     assert 51 <= len(steps) <= 51 + core.CHECKPOINT_EVERY

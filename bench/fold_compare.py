@@ -2,6 +2,7 @@
 
     python -m bench.fold_compare                 # 100k events: in order, shuffled, redelivered
     python -m bench.fold_compare --events 20000  # a slice
+    python -m bench.fold_compare --no-cost       # only the comparison
 
 Folds the first N events of the bench workload (cached like ``docketline bench``'s,
 ``bench/results/cache``) with today's fold (``tests/reference_fold.py``, the old
@@ -95,6 +96,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("--events", type=int, default=100_000)
     p.add_argument("--seed", type=int, default=1, help="of the shuffles")
     p.add_argument("--long", type=int, default=3000, help="entries of the one long docket")
+    p.add_argument("--no-cost", action="store_true", help="only the byte-for-byte comparison")
     args = p.parse_args(argv)
     ds = dataset(RESULTS / "cache", max(args.events, 100_000), SEED)
     events: list[DocketEvent] = []
@@ -119,7 +121,7 @@ def main(argv: list[str]) -> int:
         }
         print(f"{name:>12}: {len(log):,} events, {diff.cases:,} cases, "
               f"{len(diff.snapshots)} snapshots and {len(diff.memories)} memories differ", flush=True)  # fmt: skip
-    for name in ("as given", "shuffled"):
+    for name in () if args.no_cost else ("as given", "shuffled"):
         log = orders(events, args.seed)[name]
         old = _cost(log, reference_fold.evolve, [reference_fold.encode_state])
         new = _cost(log, evolve, [lambda s: b"".join(encode_outputs(s))])
@@ -127,7 +129,7 @@ def main(argv: list[str]) -> int:
         print(f"{name:>12}: today {old}\n{'':>12}  now   {new}", flush=True)
     docket = long_docket(args.long)
     late = docket[: len(docket) // 2] + docket[len(docket) // 2 + 1 :] + [docket[len(docket) // 2]]
-    for name, log in (("long, in order", docket), ("long, one late", late)):
+    for name, log in () if args.no_cost else (("long, in order", docket), ("long, one late", late)):
         old = _cost(log, reference_fold.evolve, [reference_fold.encode_state])
         new = _cost(log, evolve, [lambda s: b"".join(encode_outputs(s))])
         out[f"cost {name}"] = {"today": old, "incremental": new}

@@ -4,8 +4,9 @@ Folding N cases' events would cost as much as the rest of the benchmark, so the
 rows are made from *real folded states* (the rebuild phase's output, i.e.
 ``evolve`` over generated dockets): each row copies one template state with a
 new identity (court, docket number, case id, name, parties, filing date), so
-sizes, statuses, dispositions and entry lists keep the workload's mix. The
-copies' entry records keep their template's entry keys, which no query reads.
+statuses, dispositions and entry counts keep the workload's mix. Rows are the
+templates' public snapshots (``case.states`` v2: no entry list); the copies'
+last entries keep their template's entry keys, which no query reads.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.workload import _COURT_WEIGHTS, COURTS, _company, _person
-from schemas.projection import CaseState
+from schemas.projection import CaseSnapshot, CaseState
+from services.core.evolve import snapshot
 from services.readmodel.sqlite import SqliteReadModel
 from services.readmodel.values import Batch
 
@@ -49,9 +51,9 @@ def fill(
     case_ids: list[str] = []
     started = time.perf_counter()
     try:
-        pending: list[tuple[str, CaseState | None]] = []
+        pending: list[tuple[str, CaseSnapshot | None]] = []
         for i in range(n_cases):
-            t = templates[i % len(templates)]
+            t = snapshot(templates[i % len(templates)])
             court, offices, _ = rng.choices(COURTS, _COURT_WEIGHTS)[0]
             year = 10 + i % 15
             number = f"{rng.choice(offices)}:{year:02d}-cv-{(i // 15) % 100000:05d}"

@@ -20,14 +20,14 @@ from pydantic import TypeAdapter
 from schemas import generate_asyncapi
 from schemas.alerts import Alert
 from schemas.events import DocketEvent
-from schemas.projection import CaseState
+from schemas.projection import CaseSnapshot
 
 JSON_DIR = Path(__file__).parent / "json"
 
 SCHEMAS: dict[str, Any] = {
     "docket-event.schema.json": TypeAdapter(DocketEvent),
     "alert.schema.json": TypeAdapter(Alert),
-    "case-state.schema.json": TypeAdapter(CaseState),
+    "case-state.schema.json": TypeAdapter(CaseSnapshot),  # the value on case.states
 }
 
 

@@ -155,6 +155,10 @@ def document(settings: Settings | None = None) -> dict[str, Any]:
     specs = {t.name: t for t in topic_specs(s)}
     subs = subscriptions_topic_spec(s)
     payloads, defs = _schemas()
+    payloads["CaseMemory"] = {
+        "type": "object",
+        "description": "Private to the processor (schemas.codec.encode_memory): not a contract.",
+    }
     case_key = "The case id (subject), UTF-8; one case is on one partition, in order."
 
     def channel(spec: TopicSpec, title: str, description: str, *messages: str) -> dict[str, Any]:
@@ -177,9 +181,20 @@ def document(settings: Settings | None = None) -> dict[str, Any]:
         "caseStates": channel(
             specs[s.topic_states],
             "Case states",
-            "The latest state of each case (schemas/projection.py), compacted: "
-            "the last record per case id is the case's state. Also the worker's changelog.",
+            "The public snapshot of each case (CaseSnapshot, schemas/projection.py), compacted: "
+            "the last record per case id is the case's state. No entry list: a case's entries "
+            "are its events on docket.events. Version 1 values (whole CaseState) are upcast by "
+            "schemas.codec.decode_snapshot.",
             "caseState",
+        ),
+        "caseMemory": channel(
+            specs[s.topic_memory],
+            "Case memory (private)",
+            "The worker's table changelog: the fold's memory of each case in a compact, "
+            "versioned, private encoding (schemas.codec.encode_memory). Only workers, "
+            "`docketline rebuild` and `docketline check` read it, and its shape may change in "
+            "any release: read case.states instead.",
+            "caseMemory",
         ),
         "caseAlerts": channel(
             specs[s.topic_alerts],
@@ -227,6 +242,7 @@ def document(settings: Settings | None = None) -> dict[str, Any]:
         )
         | {"examples": [_event_example()]},
         "caseState": message("CaseState", "A case's state", "CaseState", case_key),
+        "caseMemory": message("CaseMemory", "A case's memory (private)", "CaseMemory", case_key),
         "alert": message("Alert", "An alert", "Alert", case_key, "AlertHeaders"),
         "deadLetter": message(
             "DeadLetterRecord",
@@ -256,6 +272,8 @@ def document(settings: Settings | None = None) -> dict[str, Any]:
         ("foldDocketEvents", "receive", "docketEvents", "The worker folds them into case states."),
         ("publishCaseStates", "send", "caseStates", "The worker (and a rebuild) write each state."),
         ("readCaseStates", "receive", "caseStates", "The read model (API) follows them."),
+        ("writeCaseMemory", "send", "caseMemory", "The worker (and a rebuild) write each memory."),
+        ("recoverCaseMemory", "receive", "caseMemory", "A worker restores its table from it."),
         ("publishAlerts", "send", "caseAlerts", "The worker (and a rebuild) write status changes."),
         ("dispatchAlerts", "receive", "caseAlerts", "The webhook dispatcher delivers them."),
         ("deadLetter", "send", "deadLetters", "The worker keeps what it could not fold."),

@@ -125,6 +125,11 @@ class Settings(BaseSettings):
         return f"{self.topic_prefix}case.states"
 
     @property
+    def topic_memory(self) -> str:
+        """The processor table's changelog: the fold's private memory (compacted; readers use case.states)."""
+        return f"{self.topic_prefix}processor.case-memory"
+
+    @property
     def topic_alerts(self) -> str:
         return f"{self.topic_prefix}case.alerts"
 

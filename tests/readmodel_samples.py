@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 from schemas.alerts import Alert
 from schemas.events import CaseInfo, DocketEvent, Entry
-from schemas.projection import CaseState
+from schemas.projection import CaseSnapshot, CaseState
 from services.core.build import build_event
 from services.core.classification import Classification
 from services.core.detect import detect
 from services.core.docket_numbers import make_case_id
-from services.core.evolve import evolve
+from services.core.evolve import evolve, snapshot
 from services.core.ids import entry_key
 from services.readmodel.values import Batch
 
@@ -188,9 +188,12 @@ class Folded:
     """Everything the processor would have published for the samples."""
 
     events: list[DocketEvent] = field(default_factory=list)
-    states: dict[str, CaseState] = field(default_factory=dict)
-    history: list[CaseState] = field(default_factory=list)
-    """Every intermediate state, in publication order (what case.states carries)."""
+    states: dict[str, CaseSnapshot] = field(default_factory=dict)
+    """The last snapshot of each case."""
+    memories: dict[str, CaseState] = field(default_factory=dict)
+    """The fold's memory of each case (the processor's private table)."""
+    history: list[CaseSnapshot] = field(default_factory=list)
+    """Every intermediate snapshot, in publication order (what case.states carries)."""
     alerts: list[Alert] = field(default_factory=list)
 
     def batch(self) -> Batch:
@@ -210,8 +213,9 @@ def fold(samples: list[SampleCase] = SAMPLES) -> Folded:
             out.events.append(event)
             if new is not state:
                 out.alerts.extend(detect(state, new, event))
-                out.history.append(new)
+                out.history.append(snapshot(new))
             state = new
         assert state is not None
-        out.states[state.case_id] = state
+        out.states[state.case_id] = snapshot(state)
+        out.memories[state.case_id] = state
     return out

@@ -14,8 +14,7 @@ from typing import Any, get_args
 
 from schemas.codec import dumps, loads
 from services.readmodel.store import CaseCursor
-from services.readmodel.values import SortField
-from services.readmodel.views import TimelineKey
+from services.readmodel.values import SortField, TimelineKey
 
 _SORTS: tuple[str, ...] = get_args(SortField)
 MAX_SEQ = 2**63 - 1

@@ -116,7 +116,7 @@ def _lookup(state: Any, case_id: str, query_string: bytes) -> bytes | None:
         return None
     try:
         valid_case_id(case_id)
-        found = store.get_case_head(case_id)  # one index probe: cheaper than a thread hop
+        found = store.get_case(case_id)  # one index probe: cheaper than a thread hop
     except Exception:  # noqa: BLE001 - the route answers (422, 5xx) the way it always does
         return None
     return None if found is None else case_json(found)

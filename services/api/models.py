@@ -1,8 +1,8 @@
 """Response models of the read API: the external contract (DESIGN.md) as types.
 
-Field names here are a contract with users and the dashboard; the internal
-``entries`` of a projection are never exposed (the timeline serves them with
-their words instead).
+Field names here are a contract with users and the dashboard. They are read
+from the public snapshot (``case.states``), which lists no entries: the
+timeline serves them, from the stored events, with their words.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.alerts import Alert
 from schemas.events import EventType
-from schemas.projection import CaseFlags, CaseState, Disposition
+from schemas.projection import CaseFlags, CaseSnapshot, Disposition, LastEntry
 from schemas.vocabulary import DispositionType, Prejudice, Scope, Status
 from services.core.deadlines import CalendarItem, DeadlineKind
 from services.quarantine import Quarantined
@@ -55,7 +55,7 @@ class CaseSummary(Out):
     )
 
     @classmethod
-    def of(cls, state: CaseState) -> CaseSummary:
+    def of(cls, state: CaseSnapshot) -> CaseSummary:
         return cls.model_validate(_summary_fields(state))
 
 
@@ -67,12 +67,15 @@ class CaseOut(CaseSummary):
     status_history: list[StatusChangeOut] = Field(
         description="Every status the case has had, oldest first, with the entry that caused it."
     )
+    last_entry: LastEntry | None = Field(
+        default=None, description="The case's last docket entry in event-time order."
+    )
     as_of: dt.date | None = Field(
         default=None, description="Set when the answer is the case as it stood on that date."
     )
 
     @classmethod
-    def of_state(cls, state: CaseState, as_of: dt.date | None = None) -> CaseOut:
+    def of_state(cls, state: CaseSnapshot, as_of: dt.date | None = None) -> CaseOut:
         return cls.model_validate(
             {
                 **_summary_fields(state),
@@ -87,12 +90,13 @@ class CaseOut(CaseSummary):
                     }
                     for h in state.status_history
                 ],
+                "last_entry": state.last_entry,
                 "as_of": as_of,
             }
         )
 
 
-def _summary_fields(state: CaseState) -> dict[str, object]:
+def _summary_fields(state: CaseSnapshot) -> dict[str, object]:
     return {name: getattr(state, name) for name in CaseSummary.model_fields}
 
 

@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from schemas.alerts import Alert
-from schemas.codec import CodecError, decode_alert, decode_state
+from schemas.codec import CodecError, decode_alert, decode_memory, decode_snapshot
 from schemas.events import DocketEvent
-from schemas.projection import CaseState
+from schemas.projection import CaseSnapshot, CaseState
 from services.consistency.compare import Report, compare, fold_log
-from services.kafka.read import scan
+from services.kafka.read import scan, topic_exists
 from services.processor.step import RecordRejected, decode_record
 from services.quarantine import Quarantined, keep
 from services.settings import Settings
 
 
 async def check(
-    settings: Settings, *, live_states: dict[str, CaseState] | None = None, reclassify: bool = False
+    settings: Settings,
+    *,
+    live_states: dict[str, CaseSnapshot] | None = None,
+    reclassify: bool = False,
 ) -> Report:
     """Fold ``docket.events`` and compare with ``case.states`` (or ``live_states``) and ``case.alerts``.
+
+    Snapshots of any version are read (a log the old processor wrote has
+    ``state_version`` 1 on ``case.states``: upcast). The processor's private
+    memory, when its topic exists, names the entries a differing case lacks.
 
     ``reclassify``: the projections were rebuilt with ``docketline rebuild
     --reclassify``, so the expected states fold the events as the current
@@ -62,23 +70,10 @@ async def check(
         expected, current_ids = fold_log(current)
         alert_ids, required_ids = alert_ids | current_ids, alert_ids & current_ids
     if live_states is None:
-        live_states = {}
-        async for batch in scan(settings, settings.topic_states):
-            for record in batch:
-                try:
-                    if record.key is None:
-                        raise CodecError("record without a key")
-                    case_id = record.key.decode("utf-8")
-                    if record.value is None:
-                        live_states.pop(case_id, None)
-                    else:
-                        live_states[case_id] = decode_state(record.value)
-                except CodecError as exc:
-                    hold(
-                        record, exc.reason
-                    )  # the case then shows as a difference, if it has events
-                except UnicodeDecodeError as exc:
-                    hold(record, f"key is not UTF-8: {exc}")
+        live_states = await _latest(settings, settings.topic_states, decode_snapshot, hold)
+    live_memory: dict[str, CaseState] | None = None
+    if await topic_exists(settings, settings.topic_memory):
+        live_memory = await _latest(settings, settings.topic_memory, decode_memory, hold)
     alerts: list[Alert] = []
     async for batch in scan(settings, settings.topic_alerts):
         for record in batch:
@@ -93,6 +88,7 @@ async def check(
     report = compare(
         expected,
         live_states,
+        live_memory=live_memory,
         expected_alert_ids=alert_ids,
         required_alert_ids=required_ids,
         alerts=alerts,
@@ -114,6 +110,34 @@ async def check(
                         (record.partition, record.offset)
                     )
     return report
+
+
+M = TypeVar("M")
+
+
+async def _latest(
+    settings: Settings,
+    topic: str,
+    decode: Callable[[bytes], M],
+    hold: Callable[[Any, str], None],
+) -> dict[str, M]:
+    """case_id -> the decoded value of its newest record on a compacted, case-keyed topic."""
+    out: dict[str, M] = {}
+    async for batch in scan(settings, topic):
+        for record in batch:
+            try:
+                if record.key is None:
+                    raise CodecError("record without a key")
+                case_id = record.key.decode("utf-8")
+                if record.value is None:
+                    out.pop(case_id, None)
+                else:
+                    out[case_id] = decode(record.value)
+            except CodecError as exc:
+                hold(record, exc.reason)  # the case then shows as a difference, if it has events
+            except UnicodeDecodeError as exc:
+                hold(record, f"key is not UTF-8: {exc}")
+    return out
 
 
 def report_lines(report: Report, limit: int = 20) -> list[str]:

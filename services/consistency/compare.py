@@ -2,7 +2,9 @@
 
 The expected state of every case is ``project(events of that case)``; since the
 fold does not depend on order or redelivery, any difference from the live
-projection means an event was lost, applied twice or misordered.
+projection (its public snapshot on ``case.states``) means an event was lost,
+applied twice or misordered. The processor's private memory, when given, names
+the entries a live projection lacks (a snapshot only counts them).
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from dataclasses import dataclass, field
 
 from schemas.alerts import Alert
 from schemas.events import DocketEvent
-from schemas.projection import CaseState
+from schemas.projection import CaseSnapshot, CaseState
 from services.core.detect import detect
-from services.core.evolve import evolve
+from services.core.evolve import evolve, snapshot
 
 
 @dataclass
@@ -107,27 +109,42 @@ def _entry_diff(expected: CaseState, live: CaseState) -> CaseDiff | None:
     )
 
 
+def _count_diff(expected: CaseState, live: CaseSnapshot) -> CaseDiff | None:
+    want, got = expected.entry_count, live.entry_count
+    if got < want:
+        detail = f"{want - got} of {want} entries missing (the processor's memory names them)"
+        return CaseDiff(expected.case_id, "lost", detail)
+    if got > want:
+        return CaseDiff(expected.case_id, "doubled", f"{got} entries applied, {want} in the log")
+    return None
+
+
 def compare(
     expected: Mapping[str, CaseState],
-    live: Mapping[str, CaseState],
+    live: Mapping[str, CaseSnapshot],
     *,
+    live_memory: Mapping[str, CaseState] | None = None,
     expected_alert_ids: set[str] | None = None,
     required_alert_ids: set[str] | None = None,
     alerts: Iterable[Alert] = (),
     events: int = 0,
 ) -> Report:
-    """Compare per case; alerts: every required id (default: every expected id) must be seen, no other id."""
+    """Compare per case (``expected``: folded memories; ``live``: snapshots; ``live_memory``: the
+    processor's table, optional); alerts: every required id (default: every expected id) must be
+    seen, no other id."""
     report = Report(events=events, cases=len(expected), live_cases=len(live))
     for case_id, exp in sorted(expected.items()):
         got = live.get(case_id)
         if got is None:
             report.diffs.append(CaseDiff(case_id, "missing", "no live projection"))
             continue
-        if got == exp:
+        want = snapshot(exp)
+        if got == want:
             continue
-        diff = _entry_diff(exp, got)
+        memory = None if live_memory is None else live_memory.get(case_id)
+        diff = _entry_diff(exp, memory) if memory is not None else _count_diff(exp, got)
         if diff is None:
-            fields = [k for k in type(exp).model_fields if getattr(exp, k) != getattr(got, k)]
+            fields = [k for k in CaseSnapshot.model_fields if getattr(want, k) != getattr(got, k)]
             diff = CaseDiff(case_id, "differs", f"fields differ: {fields}")
         report.diffs.append(diff)
     for case_id in sorted(set(live) - set(expected)):

@@ -14,10 +14,13 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from schemas.alerts import Alert, AlertData, AlertType
 from schemas.events import DocketEvent
 from schemas.projection import CaseState, Disposition
 from schemas.vocabulary import Status
+from services.core.evolve import holds_entry
 from services.core.ids import alert_id
 
 CAUSE_TEXT_LIMIT = 500
@@ -37,38 +40,71 @@ def _evidence(new: CaseState, to: Status, event: DocketEvent) -> dict[str, str |
     return {"confidence": confidence, "rule": event.data.classifier_rule}
 
 
+class StatusView(Protocol):
+    """What a status alert reads of the state before: a memory or a public snapshot."""
+
+    @property
+    def status(self) -> Status: ...
+    @property
+    def disposition(self) -> Disposition | None: ...
+
+
 def detect(old: CaseState | None, new: CaseState, event: DocketEvent) -> list[Alert]:
     if new is old:
         return []
-    alerts: list[Alert] = []
+    alerts = status_alerts(old, new, event)
+    if event.type == "complaint.amended" and not holds_entry(old, event.data.entry.entry_key):
+        alerts.append(
+            _alert(
+                new, event, "complaint.amended", new.status, new.status, event.data.entry.date_filed
+            )
+        )
+    return alerts
+
+
+def _alert(
+    new: CaseState,
+    event: DocketEvent,
+    kind: AlertType,
+    frm: Status | None,
+    to: Status,
+    date_: object,
+    extra: str = "",
+) -> Alert:
     key = event.data.entry.entry_key
+    text = event.data.entry.text
+    return Alert(
+        id=alert_id(new.case_id, kind, key, frm, to, extra),
+        type=kind,
+        subject=new.case_id,
+        time=event.time,
+        data=AlertData(
+            case_id=new.case_id,
+            court_id=new.court_id,
+            docket_number=new.docket_number,
+            case_name=new.case_name,
+            nature_of_suit=new.nature_of_suit,
+            class_action=new.flags.class_action,
+            from_status=frm,
+            to_status=to,
+            disposition=new.disposition,
+            date=date_,
+            cause_event_id=event.id,
+            cause_entry_key=key,
+            cause_text=text[:CAUSE_TEXT_LIMIT] if text else None,
+            **_evidence(new, to, event),
+        ),
+    )
+
+
+def status_alerts(old: StatusView | None, new: CaseState, event: DocketEvent) -> list[Alert]:
+    """``status.changed`` and ``disposition.changed`` (``old``: the state before, or its snapshot)."""
+    alerts: list[Alert] = []
 
     def make(
         kind: AlertType, frm: Status | None, to: Status, date_: object, extra: str = ""
     ) -> Alert:
-        text = event.data.entry.text
-        return Alert(
-            id=alert_id(new.case_id, kind, key, frm, to, extra),
-            type=kind,
-            subject=new.case_id,
-            time=event.time,
-            data=AlertData(
-                case_id=new.case_id,
-                court_id=new.court_id,
-                docket_number=new.docket_number,
-                case_name=new.case_name,
-                nature_of_suit=new.nature_of_suit,
-                class_action=new.flags.class_action,
-                from_status=frm,
-                to_status=to,
-                disposition=new.disposition,
-                date=date_,
-                cause_event_id=event.id,
-                cause_entry_key=key,
-                cause_text=text[:CAUSE_TEXT_LIMIT] if text else None,
-                **_evidence(new, to, event),
-            ),
-        )
+        return _alert(new, event, kind, frm, to, date_, extra)
 
     last = new.status_history[-1]
     if old is None:
@@ -84,10 +120,4 @@ def detect(old: CaseState | None, new: CaseState, event: DocketEvent) -> list[Al
         extra = f"{d.type}/{d.prejudice}/{d.date.isoformat()}/{d.detail or ''}"
         alerts.append(make("disposition.changed", "closed", "closed", d.date, extra))
 
-    if event.type == "complaint.amended":
-        was_new = old is None or all(r.entry_key != key for r in old.entries)
-        if was_new:
-            alerts.append(
-                make("complaint.amended", new.status, new.status, event.data.entry.date_filed)
-            )
     return alerts

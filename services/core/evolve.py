@@ -11,6 +11,24 @@ never of arrival order:
   state object (callers test ``new is old`` to skip writes and alerts);
 * header facts merge with commutative rules (longest name, union of parties,
   earliest filing date), so sources may arrive in any order.
+
+The fold is incremental, with the same result as deriving the whole history
+again (``tests/unit/test_incremental_fold.py`` holds it to today's fold, kept
+in ``tests/reference_fold.py``):
+
+* an entry after every other one goes on from the state's own fold: O(1) work
+  (no entry is folded again; the only O(n) is the tuple of entries gaining one);
+* an entry that lands earlier, or a better version of an entry, re-derives only
+  the suffix from the nearest fold checkpoint before it (one every
+  ``CHECKPOINT_EVERY`` entries);
+* only what changes what came before it — an entry that strikes others, a
+  header filing date or class-action mark that changes, an entry that becomes
+  the first — folds the whole history again.
+
+What a state needs to go on (entry index, stricken document numbers,
+checkpoints) is derived from its entries once and kept with it (the
+``_derived`` slot of :class:`~schemas.projection.CaseState`), shared by the
+states that append to it.
 """
 
 from __future__ import annotations
@@ -21,7 +39,15 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from schemas.events import CaseInfo, DocketEvent
-from schemas.projection import CaseFlags, CaseState, Disposition, EntryRecord, StatusChange
+from schemas.projection import (
+    CaseFlags,
+    CaseSnapshot,
+    CaseState,
+    Disposition,
+    EntryRecord,
+    LastEntry,
+    StatusChange,
+)
 from schemas.vocabulary import DispositionType, Status
 from services.core.docket_numbers import make_case_id
 from services.core.fjc import fjc_code
@@ -37,19 +63,19 @@ def to_record(event: DocketEvent) -> EntryRecord:
     """The part of an event the fold needs to remember."""
     d = event.data
     e = d.entry
-    common = dict(
-        entry_key=e.entry_key,
-        event_id=event.id,
-        type=event.type,
-        date=e.date_filed,
-        document_number=e.document_number,
-        sequence=e.sequence if e.sequence is not None else e.pacer_seq_no,
-        stub=e.text_is_stub,
-        time=event.time,
-        class_action=d.class_action,
-        appeal=d.appeal,
-        confidence=d.classifier_confidence or "high",
-    )
+    common = {
+        "entry_key": e.entry_key,
+        "event_id": event.id,
+        "type": event.type,
+        "date": e.date_filed,
+        "document_number": e.document_number,
+        "sequence": e.sequence if e.sequence is not None else e.pacer_seq_no,
+        "stub": e.text_is_stub,
+        "time": event.time,
+        "class_action": d.class_action,
+        "appeal": d.appeal,
+        "confidence": d.classifier_confidence or "high",
+    }
     match event.type:
         case "case.dismissed":
             disp = _DISMISSAL_DISPOSITION[event.data.dismissal]
@@ -127,7 +153,8 @@ def _with_window(detail: str | None, days: int | None) -> str | None:
     return f"{detail}; {window}" if detail else window
 
 
-def _rank(r: EntryRecord) -> tuple[bool, dt.datetime, str]:
+def rank(r: EntryRecord) -> tuple[bool, dt.datetime, str]:
+    """Which version of an entry the fold keeps: the highest (not a stub, source time, event id)."""
     t = r.time or dt.datetime.min.replace(tzinfo=dt.UTC)
     if t.tzinfo is None:
         t = t.replace(tzinfo=dt.UTC)
@@ -211,34 +238,68 @@ def _merge_header(prev: Header | None, info: CaseInfo) -> Header:
 def evolve(state: CaseState | None, event: DocketEvent) -> CaseState:
     """Apply one event. Returns ``state`` itself when the event adds nothing."""
     record = to_record(event)
-    old_header = None if state is None else Header.of(state)
-    header = _merge_header(old_header, event.data.case)
     if state is None:
-        entries: tuple[EntryRecord, ...] = (record,)
-        court_id, docket_number = event.data.case.court_id, event.data.case.docket_number
-        case_id = make_case_id(court_id, docket_number)
-    else:
-        key = record.entry_key
-        keys = [r.entry_key for r in state.entries]
-        at = keys.index(key) if key in keys else -1
-        if at >= 0 and _rank(state.entries[at]) >= _rank(record):
-            if header == old_header:
-                return state
-            entries = state.entries
-        else:
-            # ``state.entries`` is kept in event-time order (its documented
-            # invariant), so the new version is inserted, not re-sorted:
-            # ``order_key`` is unique per entry key, so this is exactly
-            # ``sorted((*others, record), key=order_key)``.
-            others = state.entries if at < 0 else state.entries[:at] + state.entries[at + 1 :]
-            i = bisect_right(others, order_key(record), key=order_key)
-            if at < 0 and i == len(others) and _appendable(state, header, old_header, record):
-                # the usual case, a new entry after every other one: go on from the
-                # state's own fold instead of folding the whole history again
-                return _append(state, header, record)
-            entries = (*others[:i], record, *others[i:])
-        case_id, court_id, docket_number = state.case_id, state.court_id, state.docket_number
-    return derive(case_id, court_id, docket_number, header, entries)
+        info = event.data.case
+        return derive(
+            make_case_id(info.court_id, info.docket_number),
+            info.court_id,
+            info.docket_number,
+            _merge_header(None, info),
+            (record,),
+        )
+    old_header = Header.of(state)
+    header = _merge_header(old_header, event.data.case)
+    folds_same = (
+        header.header_date_filed == old_header.header_date_filed
+        and header.header_class_action == old_header.header_class_action
+    )
+    d = _derived_of(state)
+    entries = state.entries
+    at = d.position(entries, record.entry_key)
+    if at >= 0 and rank(entries[at]) >= rank(record):
+        if header == old_header:
+            return state
+        if folds_same:  # only names and parties changed: nothing to fold again
+            return _with_header(state, header)
+        return _derive_all(state, header, entries)
+    # ``entries`` is kept in event-time order (its documented invariant), so the
+    # new version is inserted, not re-sorted: ``order_key`` is unique per entry
+    # key, so this is exactly ``sorted((*others, record), key=order_key)``.
+    others = entries if at < 0 else entries[:at] + entries[at + 1 :]
+    i = bisect_right(others, order_key(record), key=order_key)
+    stricken = record.type == "entry.stricken" or (at >= 0 and entries[at].type == "entry.stricken")
+    if not folds_same or stricken:
+        # what came before changes too: the strike voids earlier entries, the
+        # header's filing date and class-action mark enter the fold at its start
+        return _derive_all(state, header, (*others[:i], record, *others[i:]))
+    if at < 0 and i == len(others):
+        # the usual case, a new entry after every other one: go on from the state's own fold
+        return _append(state, d, header, record)
+    start = i if at < 0 else min(at, i)
+    return _derive_suffix(state, d, header, (*others[:i], record, *others[i:]), start)
+
+
+def holds_entry(state: CaseState | None, entry_key: str) -> bool:
+    """Whether ``state`` has applied a version of the entry ``entry_key``."""
+    return state is not None and _derived_of(state).position(state.entries, entry_key) >= 0
+
+
+_SNAPSHOT_FIELDS = tuple(
+    n for n in CaseSnapshot.model_fields if n not in ("last_entry", "state_version")
+)
+"""The snapshot's fields that are the memory's own (every one but the two below)."""
+
+
+def snapshot(state: CaseState) -> CaseSnapshot:
+    """The public projection of a state (``case.states``): no entries, no header internals."""
+    last = state.entries[-1] if state.entries else None
+    return CaseSnapshot.model_construct(
+        **{n: getattr(state, n) for n in _SNAPSHOT_FIELDS},
+        last_entry=None
+        if last is None
+        else LastEntry.model_construct(**{n: getattr(last, n) for n in LastEntry.model_fields}),
+        state_version=2,
+    )
 
 
 def project(events: Iterable[DocketEvent], state: CaseState | None = None) -> CaseState | None:
@@ -285,8 +346,13 @@ class CaseAccumulator:
 
     def _keep(self, record: EntryRecord) -> None:
         held = self.entries.get(record.entry_key)
-        if held is None or _rank(held) < _rank(record):
+        if held is None or rank(held) < rank(record):
             self.entries[record.entry_key] = record
+
+
+CHECKPOINT_EVERY = 32
+"""Entries between two fold checkpoints: an entry that lands before the last one folds at most
+this many more entries than the suffix after it."""
 
 
 def derive(
@@ -297,12 +363,20 @@ def derive(
     entries: tuple[EntryRecord, ...],
 ) -> CaseState:
     """Re-derive status, disposition, history and flags from ordered entries."""
-    voided: set[int] = set()
+    voided = frozenset(t for r in entries if r.type == "entry.stricken" for t in r.targets)
+    d = _Derived({r.entry_key: i for i, r in enumerate(entries)}, voided, [])
+    fold = _Fold(header.header_class_action)
+    _fold_from(fold, entries, 0, header, d)
+    state = fold.state(case_id, court_id, docket_number, header, entries, _updated_at(entries))
+    object.__setattr__(state, "_derived", d)
+    return state
+
+
+def _updated_at(entries: tuple[EntryRecord, ...]) -> dt.datetime | None:
+    """The newest source time of the entries (naive = UTC); the first of equal instants wins."""
     updated_at: dt.datetime | None = None
     newest: dt.datetime | None = None  # updated_at as an aware instant (naive = UTC)
     for r in entries:
-        if r.type == "entry.stricken":
-            voided.update(r.targets)
         t = r.time
         if t is not None:
             aware = t if t.tzinfo else t.replace(tzinfo=dt.UTC)
@@ -310,10 +384,19 @@ def derive(
                 newest is None or aware > newest
             ):  # strict: the first of equal instants wins, as max() does
                 updated_at, newest = t, aware
+    return updated_at
 
-    fold = _Fold(header.header_class_action)
+
+def _fold_from(
+    fold: _Fold, entries: tuple[EntryRecord, ...], start: int, header: Header, d: _Derived
+) -> None:
+    """Fold ``entries[start:]`` into ``fold`` (the fold of ``entries[:start]``), adding checkpoints."""
     header_date = header.header_date_filed
-    for r in entries:
+    voided = d.voided
+    cps = d.checkpoints
+    every = CHECKPOINT_EVERY
+    for n in range(start, len(entries)):
+        r = entries[n]
         if fold.status is None:
             opened = (
                 r.date
@@ -325,7 +408,83 @@ def derive(
                 StatusChange(status="open", date=opened, event_id=r.event_id, entry_key=r.entry_key)
             )
         fold.step(r, voided)
-    return fold.state(case_id, court_id, docket_number, header, entries, updated_at)
+        if (n + 1) % every == 0 and len(cps) == n // every:
+            cps.append(fold.checkpoint(r))
+
+
+class _Derived:
+    """What a state's entries give that the next fold step needs (not part of the value).
+
+    ``index`` (entry key -> position) and ``checkpoints`` are shared with the
+    states that append to this one, and only ever gain items, so a position or
+    a checkpoint read from them is checked against the state's own entries.
+    """
+
+    __slots__ = ("checkpoints", "index", "voided")
+
+    def __init__(
+        self, index: dict[str, int], voided: frozenset[int], checkpoints: list[_Checkpoint]
+    ) -> None:
+        self.index = index
+        self.voided = voided
+        self.checkpoints = checkpoints
+        """``checkpoints[j]``: the fold after the first ``(j + 1) * CHECKPOINT_EVERY`` entries."""
+
+    def position(self, entries: tuple[EntryRecord, ...], key: str) -> int:
+        """Where ``entries`` hold ``key`` (-1: nowhere)."""
+        at = self.index.get(key)
+        if at is None:  # every key of every state sharing the index is in it
+            return -1
+        if at < len(entries) and entries[at].entry_key == key:
+            return at
+        # a sibling state (a batch retried from an older state) moved the key: look
+        for i, r in enumerate(entries):
+            if r.entry_key == key:
+                return i
+        return -1
+
+    def resume(
+        self, entries: tuple[EntryRecord, ...], before: int
+    ) -> tuple[int, _Checkpoint | None]:
+        """The latest valid checkpoint covering only entries before ``before``: (entries covered, it)."""
+        every = CHECKPOINT_EVERY
+        j = min(before // every, len(self.checkpoints)) - 1
+        while j >= 0:
+            cp = self.checkpoints[j]
+            end = (j + 1) * every
+            if end <= len(entries) and entries[end - 1] is cp.last:
+                return end, cp
+            j -= 1
+        return 0, None
+
+
+def _derived_of(state: CaseState) -> _Derived:
+    try:
+        d: _Derived = state._derived  # type: ignore[attr-defined]
+    except AttributeError:  # decoded, or built by hand: derive what the fold needs once
+        entries = state.entries
+        d = _Derived(
+            {r.entry_key: i for i, r in enumerate(entries)},
+            frozenset(t for r in entries if r.type == "entry.stricken" for t in r.targets),
+            [],
+        )
+        object.__setattr__(state, "_derived", d)
+    return d
+
+
+class _Checkpoint(NamedTuple):
+    """The fold after an entry (``last``, the entry itself: identity checks it still applies)."""
+
+    last: EntryRecord
+    status: Status | None
+    disposition: Disposition | None
+    date_terminated: dt.date | None
+    history: tuple[StatusChange, ...]
+    class_action: bool
+    appealed: bool
+    settlement_noticed: bool
+    amended: int
+    partial: int
 
 
 class _Fold:
@@ -366,7 +525,34 @@ class _Fold:
         fold.partial = state.flags.partial_dismissals
         return fold
 
-    def step(self, r: EntryRecord, voided: set[int]) -> None:
+    def checkpoint(self, last: EntryRecord) -> _Checkpoint:
+        return _Checkpoint(
+            last,
+            self.status,
+            self.disposition,
+            self.date_terminated,
+            tuple(self.history),
+            self.class_action,
+            self.appealed,
+            self.settlement_noticed,
+            self.amended,
+            self.partial,
+        )
+
+    @classmethod
+    def of_checkpoint(cls, cp: _Checkpoint) -> _Fold:
+        fold = cls(cp.class_action)
+        fold.status = cp.status
+        fold.disposition = cp.disposition
+        fold.date_terminated = cp.date_terminated
+        fold.history = list(cp.history)
+        fold.appealed = cp.appealed
+        fold.settlement_noticed = cp.settlement_noticed
+        fold.amended = cp.amended
+        fold.partial = cp.partial
+        return fold
+
+    def step(self, r: EntryRecord, voided: frozenset[int]) -> None:
         if (
             r.document_number is not None
             and r.document_number in voided
@@ -444,7 +630,7 @@ class _Fold:
         updated_at: dt.datetime | None,
     ) -> CaseState:
         assert self.status is not None  # entries is never empty
-        return CaseState(
+        return CaseState.model_construct(
             case_id=case_id,
             court_id=court_id,
             docket_number=docket_number,
@@ -459,7 +645,7 @@ class _Fold:
             date_filed=_min_date(header.header_date_filed, self.history[0].date),
             date_terminated=self.date_terminated,
             status_history=tuple(self.history),
-            flags=CaseFlags(
+            flags=CaseFlags.model_construct(
                 class_action=self.class_action,
                 appealed=self.appealed,
                 settlement_noticed=self.settlement_noticed,
@@ -476,25 +662,8 @@ def _aware(t: dt.datetime) -> dt.datetime:
     return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
-def _appendable(
-    state: CaseState, header: Header, old_header: Header | None, record: EntryRecord
-) -> bool:
-    """Whether ``derive`` over ``state``'s entries + ``record`` (last in event-time order) may go on from ``state``.
-
-    Only the header's filing date and class-action mark enter the fold, and an
-    entry that strikes others changes what came before it.
-    """
-    return (
-        old_header is not None
-        and record.type != "entry.stricken"
-        and header.header_date_filed == old_header.header_date_filed
-        and header.header_class_action == old_header.header_class_action
-    )
-
-
-def _append(state: CaseState, header: Header, record: EntryRecord) -> CaseState:
+def _append(state: CaseState, d: _Derived, header: Header, record: EntryRecord) -> CaseState:
     """``derive`` over ``state``'s entries followed by ``record``, without folding them again."""
-    voided = {t for r in state.entries if r.type == "entry.stricken" for t in r.targets}
     updated_at = state.updated_at
     t = record.time
     if t is not None and (
@@ -502,8 +671,54 @@ def _append(state: CaseState, header: Header, record: EntryRecord) -> CaseState:
     ):  # strict, as in derive
         updated_at = t
     fold = _Fold.of(state)
-    fold.step(record, voided)
+    fold.step(record, d.voided)
     entries = (*state.entries, record)
-    return fold.state(
+    n = len(state.entries)
+    d.index[record.entry_key] = n  # shared: see _Derived
+    cps = d.checkpoints
+    if (n + 1) % CHECKPOINT_EVERY == 0 and len(cps) == n // CHECKPOINT_EVERY:
+        cps.append(fold.checkpoint(record))
+    new = fold.state(
         state.case_id, state.court_id, state.docket_number, header, entries, updated_at
     )
+    object.__setattr__(new, "_derived", d)
+    return new
+
+
+def _derive_suffix(
+    state: CaseState, d: _Derived, header: Header, entries: tuple[EntryRecord, ...], start: int
+) -> CaseState:
+    """``derive`` over ``entries``, which equal ``state``'s before position ``start``."""
+    covered, cp = d.resume(entries, start)
+    if cp is None:
+        return _derive_all(state, header, entries)
+    nd = _Derived(
+        {r.entry_key: i for i, r in enumerate(entries)},
+        d.voided,
+        d.checkpoints[: covered // CHECKPOINT_EVERY],
+    )
+    fold = _Fold.of_checkpoint(cp)
+    _fold_from(fold, entries, covered, header, nd)
+    new = fold.state(
+        state.case_id, state.court_id, state.docket_number, header, entries, _updated_at(entries)
+    )
+    object.__setattr__(new, "_derived", nd)
+    return new
+
+
+def _derive_all(state: CaseState, header: Header, entries: tuple[EntryRecord, ...]) -> CaseState:
+    return derive(state.case_id, state.court_id, state.docket_number, header, entries)
+
+
+def _with_header(state: CaseState, header: Header) -> CaseState:
+    """``state`` with header facts that do not enter the fold (name, nature of suit, cause, parties)."""
+    new = state.model_copy(
+        update={
+            "case_name": header.case_name,
+            "nature_of_suit": header.nature_of_suit,
+            "cause": header.cause,
+            "parties": header.parties,
+        }
+    )
+    object.__setattr__(new, "_derived", _derived_of(state))
+    return new

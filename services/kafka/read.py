@@ -27,6 +27,16 @@ async def partitions_of(consumer: Any, topic: str) -> set[int] | None:
     return parts
 
 
+async def topic_exists(settings: Settings, topic: str) -> bool:
+    """Whether the cluster has ``topic`` now (no waiting for it, unlike :func:`scan`)."""
+    consumer = clients.consumer(settings, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        return bool(await partitions_of(consumer, topic))
+    finally:
+        await consumer.stop()
+
+
 async def scan(
     settings: Settings,
     topic: str,

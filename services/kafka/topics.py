@@ -2,6 +2,11 @@
 
 Case-keyed topics share one partition count so a case's events, its table
 changelog, its state snapshots and its alerts live on the same partition number.
+
+``processor.case-memory`` (``Settings.topic_memory``) is private: the changelog of
+the processor's table (the fold's memory, ``schemas.codec.encode_memory``),
+compacted, read only by workers recovering their table and by the rebuild and
+``docketline check``. Readers consume ``case.states``.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024
 The broker checks it against a record batch as stored, i.e. after compression.
 """
 OUTPUT_COMPRESSION = "zstd"
-"""How the processor and the rebuild compress what they write (states above all).
+"""How the processor and the rebuild compress what they write (the fold's memory above all).
 
-A state lists every entry of its case (~360 bytes each): uncompressed, a case of
+The memory lists every entry of its case (~170 bytes each; the v1 states that
+``case.states`` carried, ~360): uncompressed, a v1 state of a case of
 ~46,000 entries exceeded ``MAX_MESSAGE_BYTES`` and its partition stopped, the batch
 refused and retried forever. State JSON compresses 11-13x (a 48,000-entry state:
 17.4 MB -> 1.5 MB, measured), so states up to ``MAX_OUTPUT_BYTES`` fit. zstd (level 3,
@@ -38,6 +44,7 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
     return [
         TopicSpec(settings.topic_events, p, forever, rf),
         TopicSpec(settings.topic_states, p, {"cleanup.policy": "compact", **big}, rf),
+        TopicSpec(settings.topic_memory, p, {"cleanup.policy": "compact", **big}, rf),
         TopicSpec(settings.topic_alerts, p, {}, rf),
         TopicSpec(settings.topic_dlq, p, {**big, **forever}, rf),
     ]

@@ -1,4 +1,4 @@
-"""The faust wiring: topics, the ``cases`` table and one thin agent.
+"""The faust wiring: topics, the ``case-memory`` table and one thin agent.
 
 The agent decodes nothing itself: :func:`services.processor.batch.fold_events`
 (record by record :func:`services.processor.step.handle_record`) does the work,
@@ -10,12 +10,14 @@ agent writes, in this order:
 
 1. alerts to ``case.alerts`` and dead letters to ``docket.events.dlq`` — all
    awaited until the broker acknowledges them (one round trip per batch);
-2. the new state of each changed case to the ``cases`` table (RocksDB),
-   whose changelog is the compacted ``case.states`` topic itself: one record
-   per changed case is both the table's recovery log and the snapshot every
-   reader consumes. The changelog records are awaited first and the RocksDB
-   store is written after them, so the store never holds a state the
-   changelog lacks (then the offsets are committed).
+2. the new memory of each changed case (the fold's private state,
+   ``schemas.codec.encode_memory``) to the ``case-memory`` table (RocksDB),
+   whose changelog is the private, compacted ``processor.case-memory`` topic,
+   and its public snapshot (``CaseSnapshot``, no entry list) to the compacted
+   ``case.states`` that every reader consumes. Both records are awaited
+   first and the RocksDB store is written after them, so the store never
+   holds a memory the changelog lacks nor one whose snapshot was not
+   published (then the offsets are committed).
 
 Every output goes straight to faust's producer (``faust_compat.send``, the
 aiokafka future), not through faust's ``Topic.send``/``send_soon`` queue and
@@ -66,7 +68,7 @@ from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 from faust.exceptions import ProducerSendError
 from faust.types import TP
 
-from schemas.codec import decode_state, encode
+from schemas.codec import decode_memory, encode_outputs
 from schemas.projection import CaseState
 from services.kafka import clients
 from services.kafka.admin import committed_offsets
@@ -78,6 +80,8 @@ from services.settings import Settings
 
 log = logging.getLogger("docketline.processor")
 
+TABLE = "case-memory"
+"""The table of the fold's memory (its files: ``DATA_DIR/processor/v*/tables/case-memory-*``)."""
 STATE_CACHE_SIZE = 10_000
 BATCH_MAX = 500
 BATCH_WITHIN_S = 0.05
@@ -203,7 +207,7 @@ class _StateCache:
         if hit is not None and hit[0] == raw:
             self._items.move_to_end(case_id)
             return hit[1]
-        state = decode_state(raw)
+        state = decode_memory(raw)
         self.put(case_id, raw, state)
         return state
 
@@ -299,6 +303,8 @@ def _make_app(settings: Settings, web_port: int | None) -> faust.App:
 class Topics:
     events: faust.TopicT
     states: faust.TopicT
+    memory: faust.TopicT
+    """The table's private changelog."""
     alerts: faust.TopicT
     dlq: faust.TopicT
 
@@ -317,6 +323,7 @@ def _topics(app: faust.App, settings: Settings) -> Topics:
         # acks off: faust never commits these offsets, the processor does (module docstring)
         events=raw(settings.topic_events, acks=False),
         states=raw(settings.topic_states, compacting=True),
+        memory=raw(settings.topic_memory, compacting=True),
         alerts=raw(settings.topic_alerts),
         dlq=raw(settings.topic_dlq),
     )
@@ -327,15 +334,15 @@ def _table(
 ) -> faust.Table[bytes, bytes]:
     cases: faust.Table[bytes, bytes] = faust.Table(
         app,
-        name="cases",
+        name=TABLE,
         default=None,
         beacon=app.tables.beacon,
-        key_type=bytes,  # bytes -> the "raw" serializer: we encode states ourselves
+        key_type=bytes,  # bytes -> the "raw" serializer: we encode the memory ourselves
         value_type=bytes,
         partitions=settings.partitions,
-        # the table's changelog IS case.states (compacted, keyed by case id, the same
-        # partitioning as docket.events): one write per changed case serves the table's
-        # recovery and every reader of the snapshots
+        # a private changelog (compacted, keyed by case id, the same partitioning as
+        # docket.events): readers consume the slim snapshots on case.states instead, so
+        # the memory's encoding can change without breaking them
         changelog_topic=changelog,
         options=dict(ROCKSDB_OPTIONS),  # faust's store takes (and pops from) this dict
     )
@@ -468,14 +475,15 @@ class Processor:
         ]
         if sends:
             await asyncio.gather(*sends)  # every alert and dead letter acknowledged
-        states_topic = self.settings.topic_states
+        states_topic, memory_topic = self.settings.topic_states, self.settings.topic_memory
         changelog: list[Any] = []
+        snapshots: list[Any] = []
         written: list[tuple[bytes, bytes, Any]] = []
         for case_id, event in folded.last_event.items():
             key = case_id.encode()
             if case_id in folded.states:
                 state = folded.states[case_id]
-                raw = encode(state)
+                raw, public = encode_outputs(state)
                 self.cache.put(case_id, raw, state)
             else:  # rewrite: unchanged, but its last write may not have reached Kafka
                 faust_compat.enter_event(event)  # the store reads the event's partition
@@ -483,18 +491,21 @@ class Processor:
                 if current is None:
                     continue
                 raw = current
-            # the changelog record (= the snapshot on case.states), in the event's partition
+                public = encode_outputs(self.cache.get(case_id, raw))[1]
+            # the changelog record and the snapshot, in the event's partition
             partition = event.message.partition
-            changelog.append(await faust_compat.send(app, states_topic, key, raw, partition))
+            changelog.append(await faust_compat.send(app, memory_topic, key, raw, partition))
+            snapshots.append(await faust_compat.send(app, states_topic, key, public, partition))
             written.append((key, raw, event))
         persisted: dict[int, int] = {}
-        for meta in await asyncio.gather(*changelog):  # the snapshots on case.states acknowledged
+        for meta in await asyncio.gather(*changelog):  # the memories on the changelog acknowledged
             persisted[meta.partition] = max(meta.offset, persisted.get(meta.partition, -1))
+        await asyncio.gather(*snapshots)  # and the snapshots on case.states
         for key, raw, event in written:
             faust_compat.write_store(self.table, key, raw, event)
         for partition, offset in persisted.items():
             # as faust's changelog callback does: recovery after a restart reads on from here
-            faust_compat.record_changelog_offset(self.table, TP(states_topic, partition), offset)
+            faust_compat.record_changelog_offset(self.table, TP(memory_topic, partition), offset)
         self.ledger.durable()
 
     async def commit(self) -> None:
@@ -550,7 +561,7 @@ class Processor:
         self, tps: set[Any]
     ) -> tuple[dict[int, int | None], dict[int, int | str]]:
         """For the log: the table's persisted changelog offset and the changelog's end, per partition."""
-        changelog = {TP(self.settings.topic_states, tp.partition) for tp in tps}
+        changelog = {TP(self.settings.topic_memory, tp.partition) for tp in tps}
         persisted = {
             tp.partition: faust_compat.changelog_offset(self.table, tp) for tp in sorted(changelog)
         }
@@ -645,6 +656,6 @@ def build_processor(settings: Settings, *, web_port: int | None = None) -> Proce
     faust_compat.install_fetch_max_wait(FETCH_MAX_WAIT_MS)
     app = _make_app(settings, web_port)
     topics = _topics(app, settings)
-    processor = Processor(app, settings, topics, _table(app, settings, topics.states))
+    processor = Processor(app, settings, topics, _table(app, settings, topics.memory))
     processor.wire()
     return processor

@@ -40,9 +40,9 @@ from aiokafka import TopicPartition  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
 from schemas.alerts import Alert
-from schemas.codec import CodecError, decode_alert, decode_event, decode_state
+from schemas.codec import CodecError, decode_alert, decode_event, decode_snapshot
 from schemas.events import DocketEvent
-from schemas.projection import CaseState
+from schemas.projection import CaseSnapshot
 from services.kafka import clients
 from services.quarantine import Quarantine, Quarantined, QuarantineError, reason_of
 from services.readmodel.store import (
@@ -119,7 +119,7 @@ def decode_records(records: Iterable[RecordLike], kinds: Mapping[str, TopicKind]
     ``case.states`` records with no value are tombstones (the case is deleted).
     Offsets advance past every record, decoded or not.
     """
-    cases: list[tuple[str, CaseState | None]] = []
+    cases: list[tuple[str, CaseSnapshot | None]] = []
     events: list[DocketEvent] = []
     alerts: list[Alert] = []
     offsets: dict[Position, int] = {}
@@ -138,7 +138,7 @@ def decode_records(records: Iterable[RecordLike], kinds: Mapping[str, TopicKind]
                         raise CodecError("tombstone without a key")
                     cases.append((rec.key.decode("utf-8"), None))
                 else:
-                    state = decode_state(rec.value)
+                    state = decode_snapshot(rec.value)
                     cases.append((state.case_id, state))
             elif rec.value is None:
                 raise CodecError("record has no value")

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from schemas.events import DocketEvent
-from schemas.projection import CaseState
+from schemas.projection import CaseSnapshot
 from services.core.evolve import order_key, to_record
 from services.readmodel.values import (
     COUNT_CAP,
@@ -32,17 +32,20 @@ from services.readmodel.values import (
     StaleBatchError,
     Stats,
     StoredAlert,
+    TimelineKey,
+    TimelineSlice,
     case_row,
     case_summary,
     fold_text,
     merge_months,
     search_tokens,
 )
+from services.readmodel.views import chosen_entries, timeline_slice
 
 
 @dataclass
 class _Tables:
-    cases: dict[str, tuple[CaseState, CaseRow]] = field(default_factory=dict)
+    cases: dict[str, tuple[CaseSnapshot, CaseRow]] = field(default_factory=dict)
     events: dict[str, DocketEvent] = field(default_factory=dict)
     alerts: list[StoredAlert] = field(default_factory=list)
     alert_ids: set[str] = field(default_factory=set)
@@ -191,13 +194,12 @@ class InMemoryReadModel:
     def generation(self) -> int:
         return self._t.generation
 
-    def get_case(self, case_id: str) -> CaseState | None:
+    def get_case(self, case_id: str) -> CaseSnapshot | None:
         hit = self._t.cases.get(case_id)
         return hit[0] if hit else None
 
-    def get_case_head(self, case_id: str) -> CaseState | None:
-        hit = self._t.cases.get(case_id)
-        return hit[0].model_copy(update={"entries": ()}) if hit else None
+    def timeline(self, case_id: str, after: TimelineKey | None, limit: int) -> TimelineSlice:
+        return timeline_slice(chosen_entries(self.case_events(case_id)), after, limit)
 
     def list_cases(self, query: CaseQuery) -> CasePage:
         t = self._t

@@ -6,12 +6,14 @@
   per filter + sort a list uses, so a page is an index range scan.
   ``cases_fts`` is an external-content FTS5 index over case name, parties and
   docket number, kept in step by triggers.
-* ``case_docs``: the rest of the latest ``CaseState``, by ``cases.id``: the
-  state without its entries (what ``GET /api/cases/{id}`` shows) and the
-  entries (only the timeline and ``get_case`` read them), each as
-  zlib-compressed JSON. Stored once: ~4-5 KB per case with every index (~4.5 GB at 1M, was ~10 GB).
+* ``case_docs``: the latest ``CaseSnapshot`` (what ``GET /api/cases/{id}``
+  shows), by ``cases.id``, as zlib-compressed JSON.
 * ``events``: every docket event by id (raw JSON + case, entry key, date,
   document number) for timelines and ``as_of``.
+* ``timeline``: per (case, entry key) the event of the version the fold keeps
+  (its rank as a sortable string, :func:`_rank_key`) and its event-time
+  position, indexed in that order: a timeline page is an index range scan.
+  Snapshots list no entries since ``case.states`` v2; the timeline is the events'.
 * ``alerts``: every alert by id, numbered by a monotonically increasing ``seq``
   (``AUTOINCREMENT``: never reused, so a stream can resume after it).
 * ``offsets``: (topic, partition) -> next offset to read.
@@ -39,10 +41,18 @@ from typing import Any, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
-from schemas.codec import CodecError, decode_alert, decode_event, decode_state, encode, encode_event
+from schemas.codec import (
+    CodecError,
+    decode_alert,
+    decode_event,
+    decode_snapshot,
+    encode,
+    encode_event,
+    encode_snapshot,
+)
 from schemas.events import DocketEvent
-from schemas.projection import CaseState, EntryRecord
-from services.core.evolve import to_record
+from schemas.projection import CaseSnapshot, EntryRecord
+from services.core.evolve import order_key, rank, to_record
 from services.readmodel.values import (
     COUNT_CAP,
     AlertFilter,
@@ -60,16 +70,19 @@ from services.readmodel.values import (
     Stats,
     StoredAlert,
     StoredDataError,
+    TimelineKey,
+    TimelineSlice,
     case_row,
     case_summary,
     fold_text,
     merge_months,
+    utc_key,
 )
 from services.sqlite_open import enable_wal
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bump when the layout changes; an older file is dropped and rebuilt from the log."""
 
 _SCHEMA = """
@@ -111,8 +124,7 @@ CREATE INDEX IF NOT EXISTS cases_class_action ON cases (class_action, updated_at
 
 CREATE TABLE IF NOT EXISTS case_docs (
     id          INTEGER PRIMARY KEY,
-    head_z      BLOB NOT NULL,
-    entries_z   BLOB NOT NULL
+    snapshot_z  BLOB NOT NULL
 );
 
 CREATE VIRTUAL TABLE IF NOT EXISTS cases_fts USING fts5 (
@@ -146,6 +158,20 @@ CREATE TABLE IF NOT EXISTS events (
     event_json      TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_case ON events (case_id, date);
+
+CREATE TABLE IF NOT EXISTS timeline (
+    case_id         TEXT NOT NULL,
+    entry_key       TEXT NOT NULL,
+    rank            TEXT NOT NULL,
+    date            TEXT NOT NULL,
+    undocketed      INTEGER NOT NULL,
+    document_number INTEGER NOT NULL,
+    sequence        INTEGER NOT NULL,
+    event_id        TEXT NOT NULL,
+    PRIMARY KEY (case_id, entry_key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS timeline_order ON timeline
+    (case_id, date, undocketed, document_number, sequence, entry_key);
 
 CREATE TABLE IF NOT EXISTS alerts (
     seq         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -189,6 +215,7 @@ DROP TABLE IF EXISTS cases_fts;
 DROP TABLE IF EXISTS case_docs;
 DROP TABLE IF EXISTS cases;
 DROP TABLE IF EXISTS events;
+DROP TABLE IF EXISTS timeline;
 DROP TABLE IF EXISTS alerts;
 DROP TABLE IF EXISTS offsets;
 """
@@ -208,10 +235,9 @@ _ROW_FAULTS = (OverflowError, ValueError, TypeError, UnicodeError)
 """Raised while turning a row into SQL values (an integer past 64 bits, a datetime whose UTC
 instant is out of range, ...): the row is at fault, not the file."""
 
-_ENTRIES: TypeAdapter[tuple[EntryRecord, ...]] = TypeAdapter(tuple[EntryRecord, ...])
 _SUMMARY: TypeAdapter[CaseSummary] = TypeAdapter(CaseSummary)
 _ZLIB_LEVEL = 1
-"""Entries compress ~5x even at level 1; higher levels cost fill time for a few per cent."""
+"""Snapshots compress ~3x even at level 1; higher levels cost fill time for a few per cent."""
 
 _READ_CACHE_KIB = 8 * 1024
 """Page cache of each pooled (read) connection; the OS page cache holds the rest of the file.
@@ -428,14 +454,8 @@ class SqliteReadModel:
                     ),
                 ).fetchone()[0]  # fmt: skip
                 conn.execute(
-                    "INSERT OR REPLACE INTO case_docs VALUES (?, ?, ?)",
-                    (
-                        row_id,
-                        zlib.compress(
-                            encode(state.model_copy(update={"entries": ()})), _ZLIB_LEVEL
-                        ),
-                        zlib.compress(_ENTRIES.dump_json(state.entries), _ZLIB_LEVEL),
-                    ),
+                    "INSERT OR REPLACE INTO case_docs VALUES (?, ?)",
+                    (row_id, zlib.compress(encode_snapshot(state), _ZLIB_LEVEL)),
                 )
                 upserted += 1
             for event in batch.events:
@@ -449,6 +469,7 @@ class SqliteReadModel:
                 ).rowcount  # fmt: skip
                 ev_new += added
                 ev_dup += 1 - added
+                conn.execute(_UPSERT_TIMELINE, (event.subject, *_timeline_row(rec)))
             for alert in batch.alerts:
                 # INSERT ... SELECT WHERE NOT EXISTS, not ON CONFLICT DO NOTHING: a
                 # conflicting insert would still consume an AUTOINCREMENT value and
@@ -494,31 +515,34 @@ class SqliteReadModel:
             rows = conn.execute("SELECT topic, partition, next_offset FROM offsets").fetchall()
         return {(t, p): o for t, p, o in rows}
 
-    def get_case(self, case_id: str) -> CaseState | None:
+    def get_case(self, case_id: str) -> CaseSnapshot | None:
         with self._connection() as conn:
             row = conn.execute(
-                "SELECT d.head_z, d.entries_z FROM cases c JOIN case_docs d ON d.id = c.id "
-                "WHERE c.case_id = ?",
+                "SELECT d.snapshot_z FROM cases c JOIN case_docs d ON d.id = c.id WHERE c.case_id = ?",
                 (case_id,),
             ).fetchone()
-        if row is None:
-            return None
-        head = _head(row[0], case_id)
-        try:
-            entries = _ENTRIES.validate_json(zlib.decompress(row[1]))
-        except (zlib.error, ValidationError) as exc:
-            raise StoredDataError(
-                f"the stored entries of {case_id} no longer decode (rebuild the read model): {exc}"
-            ) from exc
-        return head.model_copy(update={"entries": entries})
+        return None if row is None else _snapshot(row[0], case_id)
 
-    def get_case_head(self, case_id: str) -> CaseState | None:
-        with self._connection() as conn:
-            row = conn.execute(
-                "SELECT d.head_z FROM cases c JOIN case_docs d ON d.id = c.id WHERE c.case_id = ?",
-                (case_id,),
-            ).fetchone()
-        return None if row is None else _head(row[0], case_id)
+    def timeline(self, case_id: str, after: TimelineKey | None, limit: int) -> TimelineSlice:
+        sql = (
+            "SELECT e.event_json FROM timeline t JOIN events e ON e.event_id = t.event_id "
+            "WHERE t.case_id = ?"
+        )
+        params: list[Any] = [case_id]
+        if after is not None:
+            day, undocketed, doc, seq, key = after
+            sql += " AND (t.date, t.undocketed, t.document_number, t.sequence, t.entry_key) > (?, ?, ?, ?, ?)"
+            params += [day.isoformat(), int(undocketed), doc, seq, key]
+        sql += " ORDER BY t.date, t.undocketed, t.document_number, t.sequence, t.entry_key LIMIT ?"
+        params.append(limit + 1)
+        with self._snapshot() as conn:
+            rows = conn.execute(sql, params).fetchall()
+            total = conn.execute(
+                "SELECT count(*) FROM timeline WHERE case_id = ?", (case_id,)
+            ).fetchone()[0]
+        page = [(to_record(e), e) for e in (_event(r[0]) for r in rows[:limit])]
+        nxt = order_key(page[-1][0]) if len(rows) > limit else None
+        return TimelineSlice(tuple(page), nxt, total)
 
     def list_cases(self, query: CaseQuery) -> CasePage:
         page = self.list_cases_json(query)
@@ -810,18 +834,38 @@ def _decoded(raw: str | bytes, decode: Callable[[str | bytes], D], what: str) ->
         ) from exc
 
 
-def _state(raw: str) -> CaseState:
-    return _decoded(raw, decode_state, "case")
-
-
-def _head(raw: bytes, case_id: str) -> CaseState:
+def _snapshot(raw: bytes, case_id: str) -> CaseSnapshot:
     try:
         text = zlib.decompress(raw)
     except zlib.error as exc:
         raise StoredDataError(
             f"the stored state of {case_id} no longer decodes (rebuild the read model): {exc}"
         ) from exc
-    return _decoded(text, decode_state, "case")
+    return _decoded(text, decode_snapshot, "case")
+
+
+_UPSERT_TIMELINE = (
+    "INSERT INTO timeline VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, entry_key) DO UPDATE SET "
+    "rank = excluded.rank, date = excluded.date, undocketed = excluded.undocketed, "
+    "document_number = excluded.document_number, sequence = excluded.sequence, "
+    "event_id = excluded.event_id WHERE excluded.rank > timeline.rank"
+)
+_NO_TIME = "0001-01-01T00:00:00.000000"
+
+
+def _rank_key(record: EntryRecord) -> str:
+    """:func:`services.core.evolve.rank` as a string that sorts the same way.
+
+    (not a stub, source time as a UTC instant, event id): the first two parts
+    have a fixed width, so comparing strings compares the tuples.
+    """
+    not_stub, time, event_id = rank(record)
+    return f"{int(not_stub)}{utc_key(time) if record.time is not None else _NO_TIME}{event_id}"
+
+
+def _timeline_row(r: EntryRecord) -> tuple[str, str, str, int, int, int, str]:
+    day, undocketed, doc, seq, key = order_key(r)
+    return (key, _rank_key(r), day.isoformat(), int(undocketed), doc, seq, r.event_id)
 
 
 def _summary(raw: str) -> CaseSummary:

@@ -13,8 +13,11 @@ Invariants every implementation keeps:
 * **Exactly once with respect to the log.** ``apply(batch)`` makes the
   batch's rows and its offsets visible together or not at all; a feeder that
   resumes from ``offsets()`` therefore neither skips nor repeats a record.
-* **Idempotent rows.** Cases are replaced by the latest state (log order);
+* **Idempotent rows.** Cases are replaced by the latest snapshot (log order);
   events are kept once per event id, alerts once per alert id.
+* **Timelines from events.** A case's timeline is its stored events, one per
+  entry key (the version the fold keeps), in event-time order
+  (:func:`services.readmodel.views.chosen_entries` is the rule).
 * **Alert ``seq``** increases by one for each new alert id and never goes
   back, not even across ``reset()``.
 * **Generations.** ``reset()`` starts a new generation; a batch read for an
@@ -32,7 +35,7 @@ from pathlib import Path
 from typing import Protocol
 
 from schemas.events import DocketEvent
-from schemas.projection import CaseState
+from schemas.projection import CaseSnapshot
 from services.readmodel.memory import InMemoryReadModel
 from services.readmodel.sqlite import SqliteReadModel
 from services.readmodel.values import (
@@ -53,6 +56,8 @@ from services.readmodel.values import (
     Stats,
     StoredAlert,
     StoredDataError,
+    TimelineKey,
+    TimelineSlice,
 )
 from services.settings import Settings
 
@@ -80,6 +85,8 @@ __all__ = [
     "Stats",
     "StoredAlert",
     "StoredDataError",
+    "TimelineKey",
+    "TimelineSlice",
     "open_read_model",
     "read_model_path",
 ]
@@ -110,10 +117,12 @@ class ReadModel(Protocol):
 
     def close(self) -> None: ...
 
-    def get_case(self, case_id: str) -> CaseState | None: ...
+    def get_case(self, case_id: str) -> CaseSnapshot | None:
+        """The latest snapshot of the case (what ``GET /api/cases/{id}`` shows)."""
+        ...
 
-    def get_case_head(self, case_id: str) -> CaseState | None:
-        """The case without its entries (``entries == ()``): what ``GET /api/cases/{id}`` shows, cheaper to read."""
+    def timeline(self, case_id: str, after: TimelineKey | None, limit: int) -> TimelineSlice:
+        """The case's next ``limit`` timeline entries after ``after`` (event-time order)."""
         ...
 
     def list_cases(self, query: CaseQuery) -> CasePage:

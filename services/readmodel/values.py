@@ -17,7 +17,7 @@ from typing import Literal
 
 from schemas.alerts import Alert, AlertType
 from schemas.events import DocketEvent, Frozen
-from schemas.projection import CaseFlags, CaseState, Disposition
+from schemas.projection import CaseFlags, CaseSnapshot, Disposition, EntryRecord
 from schemas.vocabulary import DispositionType, Status
 
 MAX_PAGE_SIZE = 200
@@ -79,7 +79,7 @@ class Batch:
     that resumes from the stored offsets neither skips nor repeats a record.
     """
 
-    cases: tuple[tuple[str, CaseState | None], ...] = ()
+    cases: tuple[tuple[str, CaseSnapshot | None], ...] = ()
     """(case_id, latest state) in log order; ``None`` is a tombstone (delete)."""
     events: tuple[DocketEvent, ...] = ()
     alerts: tuple[Alert, ...] = ()
@@ -189,7 +189,7 @@ class CaseSummary(Frozen):
     updated_at: dt.datetime | None = None
 
 
-def case_summary(state: CaseState) -> CaseSummary:
+def case_summary(state: CaseSnapshot) -> CaseSummary:
     return CaseSummary.model_construct(
         **{name: getattr(state, name) for name in CaseSummary.model_fields}
     )
@@ -204,6 +204,23 @@ class CasePage:
     """Rows matching the filters (all pages), counted up to :data:`COUNT_CAP`."""
     total_exact: bool = True
     """False when more than :data:`COUNT_CAP` rows match (``total`` is then the cap)."""
+
+
+# --- timelines ---------------------------------------------------------------
+
+TimelineKey = tuple[dt.date, bool, int, int, str]
+"""Event-time position of an entry (:func:`services.core.evolve.order_key`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineSlice:
+    """A page of a case's timeline: entries (the version the fold keeps, with its event) in event-time order."""
+
+    entries: tuple[tuple[EntryRecord, DocketEvent], ...]
+    next: TimelineKey | None
+    """Where the next page starts after (None: this page is the last)."""
+    total: int
+    """Entries on the whole timeline."""
 
 
 # --- alerts -----------------------------------------------------------------
@@ -309,7 +326,7 @@ class CaseRow:
         return " ".join(p for p in (self.case_name, self.parties_text, self.docket_number) if p)
 
 
-def case_row(state: CaseState) -> CaseRow:
+def case_row(state: CaseSnapshot) -> CaseRow:
     return CaseRow(
         case_id=state.case_id,
         court_id=state.court_id,

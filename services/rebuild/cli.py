@@ -163,11 +163,13 @@ def rebuild_command(
     """Recompute every projection from docket.events and reseed the processor and the read model.
 
     Stop every `docketline worker` first (the rebuild refuses while the
-    processor's consumer group has members). Changed states are written to
-    case.states (also the processor table's changelog); records the workers never
+    processor's consumer group has members). Changed snapshots are written to
+    case.states and changed memories to the processor table's private changelog
+    (processor.case-memory); a log the old processor wrote (CaseState v1 on
+    case.states, no private changelog) is migrated so. Records the workers never
     acknowledged are processed (their alerts sent) and their offsets committed;
-    this machine's table files are removed so workers recover from
-    case.states; the read model in DATA_DIR is reset and refilled. Alerts for
+    this machine's table files are removed so workers recover from the
+    changelog; the read model in DATA_DIR is reset and refilled. Alerts for
     changed statuses are sent only with --emit-alerts. Exit code 1 on failure,
     2 when workers are running.
     """

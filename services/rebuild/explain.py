@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from schemas.events import DocketEvent
-from schemas.projection import CaseState
+from schemas.projection import CaseProjection
 from services.rebuild.plan import CaseChange
 
 TEXT_CHARS = 160
@@ -67,7 +67,7 @@ class ReclassifiedCase:
     entry: DecidingEntry | None
 
 
-def _candidates(before: CaseState | None, after: CaseState | None) -> Iterable[str]:
+def _candidates(before: CaseProjection | None, after: CaseProjection | None) -> Iterable[str]:
     for state in (after, before):
         if state is None:
             continue
@@ -79,8 +79,8 @@ def _candidates(before: CaseState | None, after: CaseState | None) -> Iterable[s
 
 def deciding_event(
     case_id: str,
-    before: CaseState | None,
-    after: CaseState | None,
+    before: CaseProjection | None,
+    after: CaseProjection | None,
     changed: Mapping[str, DocketEvent],
 ) -> DocketEvent | None:
     """The re-read event that decides the difference between ``before`` and ``after`` (module doc)."""
@@ -97,8 +97,8 @@ def deciding_event(
 
 def explain(
     changes: Iterable[CaseChange],
-    before: Mapping[str, CaseState | None],
-    after: Mapping[str, CaseState | None],
+    before: Mapping[str, CaseProjection | None],
+    after: Mapping[str, CaseProjection | None],
     changed: Mapping[str, DocketEvent],
     stored: Mapping[str, Reading],
 ) -> list[ReclassifiedCase]:

@@ -12,9 +12,12 @@ rebuild is a unit test away:
   at or past the consumer group's committed offset of their partition were
   never acknowledged by a worker, so their alerts and dead letters have never
   been sent — the rebuild sends them (first sends, not re-sends).
-* :func:`plan` compares the rebuilt projections with what ``case.states`` and
-  the processor's changelog hold, byte for byte, and says what to write and
-  which cases changed status or disposition, and why.
+* :func:`plan` compares the rebuilt snapshots with what ``case.states`` holds
+  and the rebuilt memories with the processor's private changelog, byte for
+  byte, and says what to write and which cases changed status or disposition,
+  and why. A log written by the old processor has ``CaseState`` v1 on
+  ``case.states`` and no private changelog: every case is written (the
+  migration), its old snapshot read through the upcaster.
 * :func:`rebuild_alerts` are the alerts a subscriber would need to see the
   difference a rebuild makes (only with ``--emit-alerts``), with the same
   deterministic ids :func:`services.core.detect.detect` gives the processor.
@@ -29,13 +32,13 @@ from typing import Literal
 
 from schemas.alerts import Alert
 from schemas.cloudevents import Headers, kafka_record
-from schemas.codec import encode
+from schemas.codec import encode_outputs
 from schemas.events import DocketEvent
-from schemas.projection import CaseState, Disposition
+from schemas.projection import CaseSnapshot, CaseState, Disposition
 from services.core.build import build_event
 from services.core.classification import Classification
 from services.core.classify import CLASSIFIER_VERSION, classify
-from services.core.detect import detect
+from services.core.detect import detect, status_alerts
 from services.core.docket_numbers import make_case_id
 from services.core.evolve import CaseAccumulator, evolve
 from services.processor.step import DeadLetter, RecordRef, RecordRejected, decode_record
@@ -297,7 +300,7 @@ class StateSummary:
         return cls(state.status, _semantic(state.disposition), describe(state))
 
 
-Projected = CaseState | StateSummary
+Projected = CaseState | CaseSnapshot | StateSummary
 
 
 def _status_key(s: Projected) -> tuple[str, Semantic | None]:
@@ -344,7 +347,7 @@ class Plan:
     snapshots: dict[str, bytes | None] = field(default_factory=dict)
     """case_id -> bytes to write on ``case.states`` (None = tombstone)."""
     changelog: dict[str, bytes | None] = field(default_factory=dict)
-    """case_id -> bytes to write on the processor's changelog (None = tombstone)."""
+    """case_id -> bytes to write on the processor's private changelog (None = tombstone)."""
     orphans: list[str] = field(default_factory=list)
     """Live projections without a single event in the log (kept unless dropped)."""
     changes: list[CaseChange] = field(default_factory=list)
@@ -355,22 +358,25 @@ def plan(
     live: Mapping[str, bytes],
     table: Mapping[str, bytes],
     *,
+    rebuilt_memory: Mapping[str, bytes],
     reasons: Mapping[str, set[Reason]],
-    decode: Callable[[bytes], CaseState | None],
+    decode: Callable[[bytes], CaseSnapshot | None],
     rebuilt_states: Mapping[str, Projected],
     drop_orphans: bool = False,
 ) -> Plan:
-    """Byte-compare rebuilt projections with ``case.states`` (``live``) and the changelog (``table``).
+    """Byte-compare rebuilt snapshots with ``case.states`` (``live``), memories with the changelog (``table``).
 
     A case is written where its bytes differ (an unchanged log writes nothing).
-    ``decode`` turns a live snapshot into a state, only for cases that differ
-    (None: the snapshot cannot be read — quarantined by the caller — and is replaced).
+    ``decode`` turns a live snapshot (any version) into the current one, only
+    for cases that differ (None: the snapshot cannot be read — quarantined by
+    the caller — and is replaced).
     """
     out = Plan()
+    for case_id in sorted(rebuilt_memory):
+        if table.get(case_id) != rebuilt_memory[case_id]:
+            out.changelog[case_id] = rebuilt_memory[case_id]
     for case_id in sorted(rebuilt):
         raw = rebuilt[case_id]
-        if table.get(case_id) != raw:
-            out.changelog[case_id] = raw
         old = live.get(case_id)
         if old == raw:
             continue
@@ -390,7 +396,7 @@ def plan(
     return out
 
 
-def cause_event_id(before: CaseState | None, after: CaseState) -> str:
+def cause_event_id(before: CaseSnapshot | None, after: CaseState) -> str:
     """The entry a subscriber would be told caused the difference between two projections."""
     if before is not None and before.status == after.status and after.disposition is not None:
         return after.disposition.event_id
@@ -398,7 +404,7 @@ def cause_event_id(before: CaseState | None, after: CaseState) -> str:
 
 
 def rebuild_alerts(
-    before: Mapping[str, CaseState],
+    before: Mapping[str, CaseSnapshot],
     after: Mapping[str, CaseState],
     events: Mapping[str, DocketEvent],
 ) -> list[Alert]:
@@ -417,15 +423,18 @@ def rebuild_alerts(
             continue
         cause = events[cause_event_id(old, new)]
         out.extend(
-            a.model_copy(update={"source": REBUILD_SOURCE})
-            for a in detect(old, new, cause)
-            if a.type in ("status.changed", "disposition.changed")
+            a.model_copy(update={"source": REBUILD_SOURCE}) for a in status_alerts(old, new, cause)
         )
     return out
 
 
-def encode_states(states: Mapping[str, CaseState]) -> dict[str, bytes]:
-    return {case_id: encode(state) for case_id, state in states.items()}
+def encode_outputs_of(states: Mapping[str, CaseState]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """(case_id -> public snapshot bytes for ``case.states``, case_id -> private memory bytes)."""
+    snapshots: dict[str, bytes] = {}
+    memories: dict[str, bytes] = {}
+    for case_id, state in states.items():
+        memories[case_id], snapshots[case_id] = encode_outputs(state)
+    return snapshots, memories
 
 
 @dataclass
@@ -443,7 +452,9 @@ class FoldResult:
     undecodable: int = 0
     unprocessed: int = 0
     encoded: dict[str, bytes] = field(default_factory=dict)
-    """case_id -> the rebuilt state's bytes."""
+    """case_id -> the rebuilt snapshot's bytes."""
+    memories: dict[str, bytes] = field(default_factory=dict)
+    """case_id -> the rebuilt memory's bytes."""
     summaries: dict[str, StateSummary] = field(default_factory=dict)
     partition_of: dict[str, int] = field(default_factory=dict)
     misplaced: set[str] = field(default_factory=set)
@@ -461,11 +472,13 @@ class FoldResult:
     def of(cls, fold: LogFold, *, keep_models: bool = True) -> FoldResult:
         """``keep_models=False`` leaves out the models (acked states, re-read events): plain data only."""
         states = fold.states
+        snapshots, memories = encode_outputs_of(states)
         return cls(
             events=fold.events,
             undecodable=fold.undecodable,
             unprocessed=fold.unprocessed,
-            encoded=encode_states(states),
+            encoded=snapshots,
+            memories=memories,
             summaries={c: StateSummary.of(s) for c, s in states.items()},
             partition_of=fold.partition_of,
             misplaced=fold.misplaced,
@@ -492,6 +505,7 @@ class FoldResult:
                     out.misplaced.add(case_id)
             out.misplaced |= part.misplaced
             out.encoded.update(part.encoded)
+            out.memories.update(part.memories)
             out.summaries.update(part.summaries)
             out.next_offset.update(part.next_offset)
             for case_id, why in part.reasons.items():

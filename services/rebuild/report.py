@@ -74,8 +74,8 @@ class RebuildReport:
             f"unprocessed: {self.unprocessed_records} records past the processor's committed offsets",
             f"changed: {self.changed} cases (status or disposition)",
             (
-                f"projections: {verb} {self.snapshots_written} snapshots to case.states "
-                "(also the processor table's changelog)"
+                f"projections: {verb} {self.snapshots_written} snapshots to case.states, "
+                f"{self.changelog_written} memories to the processor table's changelog"
             ),
             (
                 f"alerts: {verb} {self.alerts_unprocessed} for unprocessed records, "

@@ -7,18 +7,23 @@ Procedure (docs/architecture.md, "Rebuild"):
    session to expire). A worker folding while the rebuild writes would mix
    two histories. The check is repeated before the offsets are committed.
 2. **Read.** The group's committed offsets on ``docket.events``; the latest
-   snapshot per case on ``case.states`` (which is also the processor table's
-   changelog); then ``docket.events`` from the beginning to its current end,
-   folded with the pure core (:class:`LogFold`, or per partition in processes).
+   snapshot per case on ``case.states`` (any version: the old processor's
+   ``CaseState`` v1 is upcast) and the latest memory per case on the
+   processor table's private changelog (``processor.case-memory``); then
+   ``docket.events`` from the beginning to its current end, folded with the
+   pure core (:class:`LogFold`, or per partition in processes).
 3. **Write, alerts first** (the processor's order): dead letters and alerts of
    records no worker acknowledged, and — only with ``--emit-alerts`` — alerts
-   for changed statuses; then the changed states to ``case.states``, on the
-   partition of the case's events (the partition faust's table keeps the key in).
+   for changed statuses; then the changed memories to the private changelog
+   and the changed snapshots to ``case.states``, on the partition of the
+   case's events (the partition faust's table keeps the key in). A log the old
+   processor wrote (v1 states on ``case.states``, no private changelog) is
+   migrated so: every memory and every snapshot is written.
 4. **Commit** the group's offsets to the end of what was folded, so workers
    continue after it instead of re-folding records whose outputs are written.
-5. **Local tables.** Delete this machine's RocksDB files of the ``cases``
-   table (``DATA_DIR/processor/v*/tables/cases-*``): a worker rebuilds them from
-   the changelog. A worker on another machine keeps its files; faust replays
+5. **Local tables.** Delete this machine's RocksDB files of the processor's
+   table (``DATA_DIR/processor/v*/tables/case-memory-*``, and the old ``cases-*``):
+   a worker rebuilds them from the changelog. A worker on another machine keeps its files; faust replays
    the changelog from the offset stored in them, which includes the rebuild's
    records.
 6. **Read model**: reset, seed the re-read events, replay the output topics.
@@ -46,9 +51,9 @@ from aiokafka.errors import (  # type: ignore[import-untyped]
 )
 
 from schemas.cloudevents import Headers, kafka_record
-from schemas.codec import CodecError, decode_state
+from schemas.codec import CodecError, decode_snapshot
 from schemas.events import DocketEvent
-from schemas.projection import CaseState
+from schemas.projection import CaseSnapshot, CaseState
 from services.core.classify import CLASSIFIER_VERSION, classify
 from services.kafka import clients
 from services.kafka.admin import GROUP_COORDINATOR_ERRORS, committed_offsets, coordinator_retry
@@ -73,7 +78,8 @@ from services.rebuild.plan import (
 from services.rebuild.report import RebuildReport
 from services.settings import Settings
 
-TABLE = "cases"
+TABLES = ("case-memory", "cases")
+"""The processor table's name, and the one before the private memory (its files are removed too)."""
 WRITE_BATCH_BYTES = 1024 * 1024
 """Producer batch size of the rebuild's writes (per partition)."""
 
@@ -130,12 +136,8 @@ def processor_group(settings: Settings) -> str:
 
 
 def changelog_topic(settings: Settings) -> str:
-    """The processor table's changelog: ``case.states`` itself (``services.processor.app``).
-
-    One record per case there is both the snapshot readers consume and the
-    table's recovery log, so the rebuild reads and writes it once.
-    """
-    return settings.topic_states
+    """The processor table's private changelog (``services.processor.app``), not ``case.states``."""
+    return settings.topic_memory
 
 
 def local_table_dir(settings: Settings) -> Path:
@@ -222,9 +224,9 @@ class LiveDecoder:
         self._offsets = offsets
         self.kept: dict[tuple[int, int], Quarantined] = {}
 
-    def __call__(self, raw: bytes) -> CaseState | None:
+    def __call__(self, raw: bytes) -> CaseSnapshot | None:
         try:
-            return decode_state(raw)
+            return decode_snapshot(raw)
         except CodecError as exc:
             case_id, partition = next((c, p) for c, (p, v) in self._live.items() if v is raw)
             offset = self._offsets.get(case_id, -1)
@@ -233,7 +235,7 @@ class LiveDecoder:
             )
             return None
 
-    def state(self, case_id: str) -> CaseState | None:
+    def state(self, case_id: str) -> CaseSnapshot | None:
         return self(self._live[case_id][1]) if case_id in self._live else None
 
 
@@ -466,8 +468,10 @@ async def run_rebuild(
         writes = not (options.dry_run or options.read_model_only)
         if writes:
             await require_idle(settings, group, options.wait_idle)
-            await ensure_app_topics(settings)  # case.states, the changelog too
-        extent = await topic_extent(settings, [settings.topic_events, settings.topic_states])
+            await ensure_app_topics(settings)  # case.states, the private changelog too
+        extent = await topic_extent(
+            settings, [settings.topic_events, settings.topic_states, changelog]
+        )
         _check_partitions(extent, settings, changelog)
         report.partitions = len(extent.get(settings.topic_events, {}))
         committed = await committed_offsets(settings, group, settings.topic_events)
@@ -512,6 +516,10 @@ async def run_rebuild(
                 live = await latest_per_key(
                     settings, settings.topic_states, progress, options.timeout, kept, live_offsets
                 )
+            table: dict[str, tuple[int, bytes]] = {}
+            if changelog in extent:
+                progress.stage(f"reading {changelog}", size(changelog))
+                table = await latest_per_key(settings, changelog, progress, options.timeout, kept)
             fold: FoldResult | None = None
             if folding is not None:
                 progress.stage(
@@ -539,7 +547,8 @@ async def run_rebuild(
         the_plan = plan(
             fold.encoded,
             live_bytes,
-            live_bytes,  # the processor table's changelog is case.states: the same records
+            {c: raw for c, (_, raw) in table.items()},
+            rebuilt_memory=fold.memories,
             reasons=fold.reasons,
             decode=decode_live,
             rebuilt_states=fold.summaries,
@@ -570,20 +579,25 @@ async def run_rebuild(
         now = dt.datetime.now(dt.UTC)
 
         def partition(case_id: str) -> int:
-            return live[case_id][0] if case_id in live else fold.partition_of[case_id]
+            if case_id in fold.partition_of:
+                return fold.partition_of[case_id]
+            return live[case_id][0] if case_id in live else table[case_id][0]
 
         first: list[Send] = [
             (settings.topic_dlq, dl.key, dl.to_json(now), None, None)
             for dl in fold.tail_dead_letters
         ]
         first += [(settings.topic_alerts, key, value, None, h) for key, value, h in alerts]
-        # the_plan.changelog == the_plan.snapshots (one topic): each state is written once, on the
-        # partition of the case's events (faust keeps a key's table entry in that partition)
+        # on the partition of the case's events (faust keeps a key's table entry in that partition)
         to_states: list[Send] = [
+            (changelog, c.encode(), raw, partition(c), None)
+            for c, raw in the_plan.changelog.items()
+        ]
+        to_states += [
             (settings.topic_states, c.encode(), raw, partition(c), None)
             for c, raw in the_plan.snapshots.items()
         ]
-        progress.stage("writing alerts and case.states", len(first) + len(to_states))
+        progress.stage(f"writing alerts, {changelog} and case.states", len(first) + len(to_states))
         await write_all(settings, [first, to_states], progress)
 
         to_commit = {p: o for p, o in fold.next_offset.items() if o > committed.get(p, 0)}
@@ -650,7 +664,7 @@ def _explained(
     """The changed cases with the entry the new rules read differently (services.rebuild.explain)."""
     ids = [c.case_id for c in the_plan.changes]
     before = {c: live.state(c) for c in ids}
-    after = {c: decode_state(fold.encoded[c]) if c in fold.encoded else None for c in ids}
+    after = {c: decode_snapshot(fold.encoded[c]) if c in fold.encoded else None for c in ids}
     return explain(the_plan.changes, before, after, fold.changed_readings, stored)
 
 
@@ -685,7 +699,7 @@ async def _changed_status_alerts(
     Their cause events are looked up in a second pass over the log, so the
     first pass never holds the whole log in memory.
     """
-    before: dict[str, CaseState | None] = {}
+    before: dict[str, CaseSnapshot | None] = {}
     after: dict[str, CaseState] = {}
     for case_id, state in fold.acked.items():
         old = live.state(case_id)
@@ -708,11 +722,11 @@ async def _changed_status_alerts(
 
 
 def remove_local_tables(tabledir: Path) -> list[str]:
-    """Delete this machine's RocksDB files of the ``cases`` table; workers restore them from the changelog."""
+    """Delete this machine's RocksDB files of the processor's table; workers restore them from the changelog."""
     if not tabledir.is_dir():
         return []
     removed = []
-    for path in sorted(tabledir.glob(f"{TABLE}-*")):
+    for path in sorted(p for table in TABLES for p in tabledir.glob(f"{table}-*")):
         if path.is_dir():
             shutil.rmtree(path)
         else:

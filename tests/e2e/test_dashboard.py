@@ -43,7 +43,7 @@ from playwright.sync_api import (
 )
 
 from schemas.alerts import Alert
-from schemas.codec import decode_event, encode
+from schemas.codec import decode_event, encode, encode_snapshot_of
 from schemas.projection import CaseState
 from services.api.app import create_app
 from services.processor.step import RecordRef, handle_record
@@ -116,7 +116,7 @@ class Pipeline:
 
     A docket event (raw JSONL bytes, as ingested) goes through the processor's
     ``handle_record``; the records the processor would publish (the event on
-    ``docket.events``, the encoded state on ``case.states``, each encoded alert
+    ``docket.events``, the encoded snapshot on ``case.states``, each encoded alert
     on ``case.alerts``) go through the feeder's ``decode_records``; the batch
     goes into the read model.
     """
@@ -143,7 +143,7 @@ class Pipeline:
             published.append(event_record)
             if out.state is not None and out.case_id is not None:
                 self.states[out.case_id] = out.state
-                published.append(self._record("case.states", key, encode(out.state)))
+                published.append(self._record("case.states", key, encode_snapshot_of(out.state)))
                 published.extend(self._record("case.alerts", key, encode(a)) for a in out.alerts)
                 alerts.extend(out.alerts)
         decoded = decode_records(published, FEEDER_TOPICS)

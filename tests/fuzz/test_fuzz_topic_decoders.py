@@ -1,6 +1,6 @@
 """Fuzz every decoder of our topics: only its documented error may leave it.
 
-* ``schemas.codec``: ``decode_event`` / ``decode_alert`` / ``decode_state`` raise
+* ``schemas.codec``: ``decode_event`` / ``decode_alert`` / ``decode_snapshot`` / ``decode_memory`` raise
   :class:`CodecError` only;
 * the events topic's validity rules (processor, rebuild, ``docketline check``):
   :func:`decode_record` and the rebuild's :class:`RecordDecoder` raise
@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from schemas.codec import CodecError, decode_alert, decode_event, decode_state
+from schemas.codec import CodecError, decode_alert, decode_event, decode_memory, decode_snapshot
 from services.dispatcher.model import Subscription
 from services.processor.step import RecordRejected, decode_record
 from services.readmodel.feeder import TopicKind, decode_records
@@ -28,7 +28,12 @@ from tests.fuzz import corpus, topics
 from tests.fuzz.budget import FUZZ, count_example
 
 KINDS: dict[str, TopicKind] = {"s": "states", "e": "events", "a": "alerts"}
-DECODERS = {"events": decode_event, "alerts": decode_alert, "states": decode_state}
+DECODERS = {
+    "events": decode_event,
+    "alerts": decode_alert,
+    "states": decode_snapshot,
+    "memories": decode_memory,
+}
 
 
 @FUZZ

@@ -14,10 +14,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from schemas.codec import encode, encode_event
+from schemas.codec import encode, encode_event, encode_memory, encode_snapshot
 from schemas.projection import CaseState
 from services.core.detect import detect
-from services.core.evolve import evolve
+from services.core.evolve import evolve, snapshot
 from services.ingest.formats import PARSERS
 from services.ingest.records import Parsed
 from tests.fuzz import corpus
@@ -52,9 +52,18 @@ def real_records() -> dict[str, tuple[tuple[bytes, bytes], ...]]:
         if new is not old:
             alerts += detect(old, new, event)
         states[event.subject] = new
+    from tests import reference_fold
+
+    folded = [(k.encode(), s) for k, s in states.items() if s is not None]
+    old = [
+        (k.encode(), reference_fold.encode(s)) for k, s in reference_fold.fold_log(events).items()
+    ]
     return {
         "events": tuple((e.subject.encode(), encode_event(e)) for e in events[:400]),
-        "states": tuple((k.encode(), encode(s)) for k, s in states.items() if s is not None),
+        # case.states: snapshots, and the v1 states the old processor wrote (upcast)
+        "states": tuple((k, encode_snapshot(snapshot(s))) for k, s in folded) + tuple(old),
+        # the processor's private changelog: memories, and v1 states (its old changelog, upcast)
+        "memories": tuple((k, encode_memory(s)) for k, s in folded) + tuple(old),
         "alerts": tuple((a.subject.encode(), encode(a)) for a in alerts[:400]),
     }
 

@@ -112,6 +112,11 @@ def test_reference_case_is_closed_by_voluntary_dismissal_without_prejudice(
     assert case["nature_of_suit"] == "890 Other Statutory Actions"
     assert case["as_of"] is None
     assert "entries" not in case
+    assert (case["last_entry"]["document_number"], case["last_entry"]["type"]) == (
+        12,
+        "case.dismissed",
+    )
+    assert case["last_entry"]["event_id"] == case["disposition"]["event_id"]
 
 
 def test_case_id_may_arrive_percent_encoded(client: httpx.Client) -> None:

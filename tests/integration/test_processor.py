@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from schemas.codec import decode_alert, decode_state, encode_event
+from schemas.codec import decode_alert, decode_snapshot, encode_event
 from services.kafka.topics import ensure_app_topics
 from services.settings import Settings
 from tests.kafka_util import produce, read_all, wait_caught_up
@@ -73,7 +73,7 @@ async def test_reference_case_yields_exactly_one_open_to_closed_alert_and_replay
         "2025-01-30",
     )
 
-    states = [decode_state(r.value) for r in await read_all(kafka_bootstrap, s.topic_states)]
+    states = [decode_snapshot(r.value) for r in await read_all(kafka_bootstrap, s.topic_states)]
     final = states[-1]
     assert final.status == "closed"
     assert [(h.status, h.date.isoformat()) for h in final.status_history] == [
@@ -130,7 +130,7 @@ async def test_malformed_records_land_on_the_dead_letter_topic_and_processing_co
     for d in dlq:
         assert d["topic"] == s.topic_events and d["value_b64"] and d["error"]
         assert isinstance(d["partition"], int) and isinstance(d["offset"], int)
-    states = [decode_state(r.value) for r in await read_all(kafka_bootstrap, s.topic_states)]
+    states = [decode_snapshot(r.value) for r in await read_all(kafka_bootstrap, s.topic_states)]
     assert states[-1].status == "closed", "the good record after the bad ones was processed"
 
 
@@ -194,23 +194,26 @@ async def test_a_case_whose_state_exceeds_the_message_size_is_written_and_its_pa
     Before compression the producer refused the 17.6 MB state (MessageSizeTooLargeError), the
     batch was retried forever and the other case of the partition never got its state.
     """
-    from schemas.codec import decode_event, encode
+    from schemas.codec import decode_event, encode_memory, encode_snapshot
     from services.consistency.check import check, report_lines
-    from services.core.evolve import project
+    from services.core.evolve import project, snapshot
     from services.kafka.topics import MAX_MESSAGE_BYTES
 
     big, after, other_id = oversized_case_records()
-    expected = encode(project(decode_event(v) for _, v in big))  # type: ignore[arg-type]
-    assert len(expected) > MAX_MESSAGE_BYTES
+    state = project(decode_event(v) for _, v in big)
+    assert state is not None
+    expected = {"memory": encode_memory(state), "snapshot": encode_snapshot(snapshot(state))}
+    assert min(len(raw) for raw in expected.values()) > MAX_MESSAGE_BYTES
 
     s = await _run(
         kafka_bootstrap, unique_prefix, tmp_path, [big, after]
     )  # waits until all is committed
-    latest = {
-        r.key.decode(): r.value for r in await read_all(kafka_bootstrap, s.topic_states, timeout=60)
-    }
-    assert latest[REF_ID] == expected, "the big state, byte for byte the fold of its events"
-    assert other_id in latest, "the partition went on after the big case"
+    for kind, topic in (("snapshot", s.topic_states), ("memory", s.topic_memory)):
+        latest = {
+            r.key.decode(): r.value for r in await read_all(kafka_bootstrap, topic, timeout=60)
+        }
+        assert latest[REF_ID] == expected[kind], f"the big {kind}, byte for byte the fold's"
+        assert other_id in latest, "the partition went on after the big case"
     report = await check(s)
     print(*report_lines(report), sep="\n  ")
     assert report.ok, report_lines(report)

@@ -3,6 +3,11 @@
 * An unchanged log: the rebuild writes nothing and reports 0 changed; a rebuild
   of the same log into fresh topics writes byte-identical snapshots and the
   same alert ids as the worker did; workers continue from the rebuilt state.
+* A log the old processor wrote (``CaseState`` v1 on ``case.states``, which was
+  also its table's changelog; no private changelog): ``check`` reads it through
+  the upcaster, the rebuild migrates it (every snapshot and memory written, no
+  status changed), ``check`` then reports 0 differences and a worker folds a
+  new entry on top of the migrated memory.
 * A log with stale readings (entries stored with a wrong classification):
   ``--reclassify`` closes the case, reports it, sends no alert unless
   ``--emit-alerts``; restarted workers fold new events on top of the rebuilt
@@ -21,7 +26,7 @@ import orjson
 import pytest
 
 from schemas.cloudevents import ce_headers
-from schemas.codec import decode_alert, decode_state, encode_event
+from schemas.codec import decode_alert, decode_memory, decode_snapshot, encode_event
 from schemas.events import CaseInfo, DocketEvent, Entry
 from services.consistency.check import check, report_lines
 from services.core.build import build_event
@@ -47,6 +52,7 @@ def _settings(bootstrap: str, prefix: str, tmp: Path) -> Settings:
 
 
 def _rebuild(env: dict[str, str], *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
+    # run right after the workers stop: a cleanly stopped worker leaves its group at once
     done = subprocess.run(
         [DOCKETLINE, "rebuild", *args],
         env=env,
@@ -132,13 +138,16 @@ async def test_rebuilding_an_unchanged_log_changes_nothing_and_a_fresh_rebuild_i
     live_states = await _latest(kafka_bootstrap, s.topic_states)
     snapshots_before = len(await read_all(kafka_bootstrap, s.topic_states))
     alerts_before = await read_all(kafka_bootstrap, s.topic_alerts)
-    tables = list((live_dir / "processor").glob("v*/tables/cases-*"))
+    tables = list((live_dir / "processor").glob("v*/tables/case-memory-*"))
     assert tables, "the worker keeps its table in DATA_DIR/processor"
 
     # in place: nothing to write
     done = _rebuild(env)
     assert "changed: 0 cases" in done.stdout
-    assert "wrote 0 snapshots to case.states (also the processor table's changelog)" in done.stdout
+    assert (
+        "wrote 0 snapshots to case.states, 0 memories to the processor table's changelog"
+        in done.stdout
+    )
     assert "unprocessed: 0 records" in done.stdout
     assert len(await read_all(kafka_bootstrap, s.topic_states)) == snapshots_before
     assert len(await read_all(kafka_bootstrap, s.topic_alerts)) == len(alerts_before)
@@ -158,9 +167,9 @@ async def test_rebuilding_an_unchanged_log_changes_nothing_and_a_fresh_rebuild_i
     assert rebuilt_states.keys() == live_states.keys()
     different = [c for c in live_states if rebuilt_states[c] != live_states[c]]
     assert different == [], f"{len(different)} projections differ, e.g. {different[:3]}"
-    assert (
-        changelog_topic(fresh) == fresh.topic_states
-    )  # the worker recovers its table from the snapshots
+    assert await _latest(kafka_bootstrap, changelog_topic(fresh)) == await _latest(
+        kafka_bootstrap, changelog_topic(s)
+    ), "the worker recovers its table from the same memories"
     fresh_records = await read_all(kafka_bootstrap, fresh.topic_alerts)
     fresh_alerts = [decode_alert(r.value) for r in fresh_records]
     assert [list(r.headers) for r in fresh_records] == [ce_headers(a) for a in fresh_alerts]
@@ -173,14 +182,14 @@ async def test_rebuilding_an_unchanged_log_changes_nothing_and_a_fresh_rebuild_i
 
     # workers continue from the rebuilt state: a new entry for a case folds on top of it
     case_id = min(live_states)
-    old = decode_state(live_states[case_id])
+    old = decode_memory((await _latest(kafka_bootstrap, changelog_topic(s)))[case_id])
     for settings, env_, where in ((s, env, live_dir), (fresh, fresh_env, fresh_dir)):
         late = _later_entry(old, "MINUTE ENTRY: status conference held.")
         await produce_many(
             kafka_bootstrap, settings.topic_events, [(case_id.encode(), encode_event(late))]
         )
         await _run_worker_until_caught_up(settings, env_, where / "worker-2.log")
-        new = decode_state((await _latest(kafka_bootstrap, settings.topic_states))[case_id])
+        new = decode_snapshot((await _latest(kafka_bootstrap, settings.topic_states))[case_id])
         assert new.entry_count == old.entry_count + 1, (
             "the new event folded on top of the recovered table"
         )
@@ -299,7 +308,7 @@ async def test_reclassify_closes_a_stale_case_reports_it_and_alerts_only_when_as
     }
     assert alerts_before, "the other cases closed and stayed"
     states_before = len(await read_all(kafka_bootstrap, s.topic_states))
-    assert decode_state((await _latest(kafka_bootstrap, s.topic_states))[s1_id]).status == "open"
+    assert decode_snapshot((await _latest(kafka_bootstrap, s.topic_states))[s1_id]).status == "open"
 
     # a dry run reports and writes nothing
     dry = _report(env, "--reclassify", "--dry-run")
@@ -318,9 +327,12 @@ async def test_reclassify_closes_a_stale_case_reports_it_and_alerts_only_when_as
     }
     assert (report["snapshots_written"], report["changelog_written"]) == (1, 1)
     assert (report["alerts_rebuild"], report["alerts_unprocessed"]) == (0, 0)
-    assert decode_state((await _latest(kafka_bootstrap, s.topic_states))[s1_id]).status == "closed"
     assert (
-        decode_state((await _latest(kafka_bootstrap, changelog_topic(s)))[s1_id]).status == "closed"
+        decode_snapshot((await _latest(kafka_bootstrap, s.topic_states))[s1_id]).status == "closed"
+    )
+    assert (
+        decode_memory((await _latest(kafka_bootstrap, changelog_topic(s)))[s1_id]).status
+        == "closed"
     )
     after_rebuild = [
         decode_alert(r.value).id for r in await read_all(kafka_bootstrap, s.topic_alerts)
@@ -365,14 +377,16 @@ async def test_reclassify_closes_a_stale_case_reports_it_and_alerts_only_when_as
     # workers continue on top of the rebuilt states (S2's table is replayed from the changelog
     # into the worker's kept local files; S1's came from the changelog after the files were removed)
     late = [
-        _later_entry(decode_state((await _latest(kafka_bootstrap, s.topic_states))[c]), MINUTES)
+        _later_entry(
+            decode_memory((await _latest(kafka_bootstrap, changelog_topic(s)))[c]), MINUTES
+        )
         for c in (s1_id, s2_id)
     ]
     await produce_many(kafka_bootstrap, s.topic_events, _keyed(late))
     await _run_worker_until_caught_up(s, env, tmp_path / "worker-3.log")
     final = await _latest(kafka_bootstrap, s.topic_states)
     for case_id, entries in ((s1_id, 4), (s2_id, 3)):
-        state = decode_state(final[case_id])
+        state = decode_snapshot(final[case_id])
         assert (state.status, state.entry_count) == ("closed", entries), case_id
 
     checked = subprocess.run(
@@ -432,7 +446,7 @@ async def test_reclassify_dry_run_lists_each_changed_case_with_its_deciding_entr
     await _run_worker_until_caught_up(s, env, tmp_path / "worker.log")
     live = await _latest(kafka_bootstrap, s.topic_states)
     assert [
-        decode_state(live[c[0].subject]).status
+        decode_snapshot(live[c[0].subject]).status
         for c in (falsely_closed, still_open, missed_closing)
     ] == [
         "closed",
@@ -500,13 +514,13 @@ async def test_the_rebuild_writes_a_state_larger_than_the_message_size_and_check
 ) -> None:
     # the rebuild's own producer has the processor's limit: a ~17.6 MB state (16 MiB topic
     # limit) was refused uncompressed; compressed it is written, byte for byte the fold
-    from schemas.codec import decode_event, encode
-    from services.core.evolve import project
+    from schemas.codec import decode_event, encode_snapshot
+    from services.core.evolve import project, snapshot
     from tests.integration.test_processor import oversized_case_records
     from tests.unit.core_builders import REF_ID
 
     big, after, other_id = oversized_case_records()
-    expected = encode(project(decode_event(v) for _, v in big))  # type: ignore[arg-type]
+    expected = encode_snapshot(snapshot(project(decode_event(v) for _, v in big)))  # type: ignore[arg-type]
     s = _settings(kafka_bootstrap, unique_prefix, tmp_path)
     await ensure_app_topics(s)
     await produce_many(kafka_bootstrap, s.topic_events, [*big, *after])
@@ -517,3 +531,73 @@ async def test_the_rebuild_writes_a_state_larger_than_the_message_size_and_check
     assert rebuilt[REF_ID] == expected and other_id in rebuilt
     report = await check(s)
     assert report.ok, report_lines(report)
+
+
+# --------------------------------------------------------------------------- the old processor's log
+
+
+async def test_a_log_the_old_processor_wrote_is_migrated_and_check_reports_no_difference(
+    kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
+) -> None:
+    from schemas.codec import decode_event, encode, encode_memory, encode_snapshot
+    from services.core.detect import detect
+    from services.core.evolve import evolve, snapshot
+    from services.kafka.admin import ensure_topics
+    from services.kafka.topics import topic_specs
+    from services.rebuild.run import commit_offsets, processor_group
+    from tests import reference_fold
+
+    s = _settings(kafka_bootstrap, unique_prefix, tmp_path)
+    env = service_env(kafka_bootstrap, s.topic_prefix, tmp_path)
+    # the old processor's topics: no private changelog
+    await ensure_topics(s, [t for t in topic_specs(s) if t.name != s.topic_memory])
+    records = workload(40, seed=5)
+    await produce_many(kafka_bootstrap, s.topic_events, records)  # type: ignore[arg-type]
+    # what the old processor wrote: each changed state (v1) and the alerts, then its offsets
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+    outputs: list[tuple[bytes | None, bytes | None]] = []
+    alerts: list[tuple[bytes | None, bytes | None]] = []
+    for _, value in records:
+        event = decode_event(value)
+        before = new.get(event.subject)
+        old[event.subject] = reference_fold.evolve(old.get(event.subject), event)
+        new[event.subject] = evolve(before, event)
+        if new[event.subject] is not before:
+            alerts += [
+                (a.subject.encode(), encode(a)) for a in detect(before, new[event.subject], event)
+            ]
+        outputs.append((event.subject.encode(), reference_fold.encode(old[event.subject])))
+    await produce_many(kafka_bootstrap, s.topic_states, outputs)
+    await produce_many(kafka_bootstrap, s.topic_alerts, alerts)
+    by_partition: dict[int, int] = {}
+    for r in await read_all(kafka_bootstrap, s.topic_events):
+        by_partition[r.partition] = max(by_partition.get(r.partition, 0), r.offset + 1)
+    await commit_offsets(s, processor_group(s), s.topic_events, by_partition)
+
+    before_migration = await check(s)
+    print("before:", *report_lines(before_migration), sep="\n  ")
+    assert before_migration.ok, "the v1 snapshots read through the upcaster"
+
+    report = _report(env)
+    assert report["snapshots_written"] == report["changelog_written"] == len(new)
+    assert (report["changes"], report["unprocessed_records"]) == ([], 0)
+    snapshots = await _latest(kafka_bootstrap, s.topic_states)
+    memories = await _latest(kafka_bootstrap, changelog_topic(s))
+    assert snapshots == {c: encode_snapshot(snapshot(m)) for c, m in new.items()}
+    assert memories == {c: encode_memory(m) for c, m in new.items()}
+    after_migration = await check(s)
+    print("after:", *report_lines(after_migration), sep="\n  ")
+    assert after_migration.ok and after_migration.cases == len(new)
+    assert not after_migration.diffs
+
+    case_id = min(new)
+    late = _later_entry(new[case_id], MINUTES)
+    await produce_many(kafka_bootstrap, s.topic_events, [(case_id.encode(), encode_event(late))])
+    await _run_worker_until_caught_up(s, env, tmp_path / "worker.log")
+    grown = decode_snapshot((await _latest(kafka_bootstrap, s.topic_states))[case_id])
+    assert grown.entry_count == new[case_id].entry_count + 1
+    assert grown.last_entry is not None and grown.last_entry.event_id == late.id
+    final = await check(s)
+    print("after a worker:", *report_lines(final), sep="\n  ")
+    assert final.ok

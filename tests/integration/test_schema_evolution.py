@@ -7,7 +7,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from schemas.codec import decode_alert, decode_state
+from schemas.codec import decode_alert, decode_snapshot
 from services.consistency.check import check, report_lines
 from services.kafka.topics import ensure_app_topics
 from services.settings import Settings
@@ -50,7 +50,7 @@ async def test_version_1_records_are_folded_by_the_worker(
     assert await read_all(kafka_bootstrap, s.topic_dlq) == [], (
         "no version-1 record is dead-lettered"
     )
-    final = decode_state((await read_all(kafka_bootstrap, s.topic_states))[-1].value)
+    final = decode_snapshot((await read_all(kafka_bootstrap, s.topic_states))[-1].value)
     assert final.status == "closed" and final.entry_count == 2
     assert final.disposition is not None and final.disposition.prejudice == "without"
     alerts = [decode_alert(r.value) for r in await read_all(kafka_bootstrap, s.topic_alerts)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from schemas.codec import decode_alert, decode_state
+from schemas.codec import decode_alert, decode_snapshot
 from services.kafka.topics import ensure_app_topics
 from services.settings import Settings
 from tests.kafka_util import read_all, wait_caught_up
@@ -53,7 +53,7 @@ async def test_rss_stub_closes_with_unknown_prejudice_and_nef_refines_it_without
         assert "published 2" in out, out
         await wait_caught_up(kafka_bootstrap, group, s.topic_events, timeout=120)
         states = [
-            decode_state(r.value)
+            decode_snapshot(r.value)
             for r in await read_all(kafka_bootstrap, s.topic_states)
             if r.key == REF.encode()
         ]
@@ -70,7 +70,7 @@ async def test_rss_stub_closes_with_unknown_prejudice_and_nef_refines_it_without
         await wait_caught_up(kafka_bootstrap, group, s.topic_events, timeout=120)
 
     states = [
-        decode_state(r.value)
+        decode_snapshot(r.value)
         for r in await read_all(kafka_bootstrap, s.topic_states)
         if r.key == REF.encode()
     ]

@@ -42,7 +42,7 @@ from typing import Any
 from aiokafka import TopicPartition  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
 
-from schemas.codec import decode_event, decode_state
+from schemas.codec import decode_event, decode_memory
 from services.consistency.check import check, report_lines
 from services.consistency.compare import Report
 from services.kafka import clients
@@ -106,11 +106,11 @@ async def _forensics(s: Settings, report: Report, out: Path) -> None:
                     (r.partition, r.offset, r.timestamp, decode_event(r.value).id)
                 )
     states: dict[str, list[tuple[int, int, int, set[str]]]] = {}
-    async for batch in scan(s, s.topic_states):
+    async for batch in scan(s, s.topic_memory):  # the memories list the entries
         for r in batch:
             case_id = r.key.decode(errors="replace") if r.key else ""
             if case_id in cases and r.value is not None:
-                held = {e.event_id for e in decode_state(r.value).entries}
+                held = {e.event_id for e in decode_memory(r.value).entries}
                 states.setdefault(case_id, []).append((r.partition, r.offset, r.timestamp, held))
     with out.open("w") as f:
         for d in report.diffs:

@@ -65,46 +65,43 @@ def test_registered_upcaster_runs_before_validation(monkeypatch: pytest.MonkeyPa
         decode_event(orjson.dumps(old))
 
 
-def test_state_encoding_with_remembered_entries_is_pydantics_byte_for_byte() -> None:
-    # encode(state) splices remembered entry JSON into the header's JSON; it must be
-    # exactly what pydantic writes, for shared records, fresh copies, no entries, and a
-    # header whose strings contain the splice marker itself
-    from schemas.codec import encode, encode_state
-    from schemas.projection import CaseState
+def test_the_memory_encoding_round_trips_every_state() -> None:
+    # shared records, fresh copies, no entries, and header strings that look like the layout
+    from schemas.codec import decode_memory, encode_memory
     from services.core.evolve import project
     from tests.unit.core_builders import complaint
 
     state = project([complaint(), dismissal()])
     assert state is not None
-    plain = CaseState.__pydantic_serializer__.to_json
     tricky = state.model_copy(
-        update={"case_name": 'x,"entries":[],"state_version":1}', "parties": ('"entries":[]',)}
+        update={"case_name": 'x],"entries":[],"v":1}', "parties": ('"entries":[]',)}
     )
     copies = state.model_copy(update={"entries": tuple(r.model_copy() for r in state.entries)})
     empty = state.model_copy(update={"entries": ()})
     for s in (state, state, tricky, copies, empty):
-        assert encode_state(s) == plain(s)
-        assert encode(s) == plain(s)
-        assert codec.decode_state(encode(s)) == s
+        raw = encode_memory(s)
+        assert raw.startswith(b'{"v":2,"head":{')
+        assert decode_memory(raw) == s
+        assert encode_memory(decode_memory(raw)) == raw
 
 
-def test_entry_json_memo_is_bounded_and_never_serves_another_record(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from schemas.codec import encode_state
-    from schemas.projection import CaseState
-    from services.core.evolve import project
+def test_an_entry_row_is_encoded_once_per_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    from schemas.codec import encode_memory
+    from services.core.evolve import evolve, project
     from tests.unit.core_builders import complaint
 
-    monkeypatch.setattr(codec, "ENTRY_JSON_CACHE_SIZE", 8)
-    monkeypatch.setattr(codec, "_entry_json", {})
-    state = project([complaint(), dismissal()])
+    state = project([complaint()])
     assert state is not None
-    for i in range(40):  # new records each time (new ids, possibly reused ones of freed records)
-        s = state.model_copy(
-            update={
-                "entries": tuple(r.model_copy(update={"detail": f"v{i}"}) for r in state.entries)
-            }
-        )
-        assert encode_state(s) == CaseState.__pydantic_serializer__.to_json(s)
-        assert len(codec._entry_json) <= 8 + len(s.entries)
+    encode_memory(state)
+    rows: list[object] = []
+    values = codec._ROW_VALUES
+
+    def counting(d: dict[str, object]) -> object:
+        rows.append(d)
+        return values(d)
+
+    monkeypatch.setattr(codec, "_ROW_VALUES", counting)
+    grown = evolve(state, dismissal())
+    encode_memory(grown)
+    encode_memory(grown)
+    assert len(rows) == 1  # the new entry's row only, once

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 import pytest
 
-from schemas.codec import CodecError, decode_event, decode_state, encode_event
+from schemas.codec import CodecError, decode_event, decode_memory, decode_snapshot, encode_event
 from schemas.events import MAX_DOCUMENT_NUMBER, MAX_SEQUENCE
 from services.ingest.adapters import courtlistener, nef
 from services.ingest.common import SourceCase
@@ -102,7 +102,9 @@ def test_a_state_with_an_entry_number_out_of_range_does_not_decode() -> None:
                      "date": "2025-01-30", "document_number": 2**63}],
     }  # fmt: skip
     with pytest.raises(CodecError, match="document_number"):
-        decode_state(json.dumps(state))
+        decode_memory(json.dumps({**state, "state_version": 1}))  # CaseState v1, upcast
+    with pytest.raises(CodecError, match="document_number"):
+        decode_snapshot(json.dumps({**state, "state_version": 1}))  # its last entry's number
 
 
 def test_every_recorded_old_event_is_within_the_bounds() -> None:

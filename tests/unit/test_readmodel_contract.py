@@ -489,3 +489,53 @@ def test_samples_cover_every_sort_with_a_null(filled: ReadModel) -> None:
     assert any(s.case_name is None for s in states)
     assert any(s.date_terminated is None for s in states)
     assert len(SAMPLES) == len(ALL_IDS)
+
+
+# --- timelines --------------------------------------------------------------------
+
+
+def _timeline_ids(store: ReadModel, case_id: str, limit: int) -> tuple[list[str], int]:
+    seen: list[str] = []
+    after = None
+    while True:
+        part = store.timeline(case_id, after, limit)
+        seen += [e.id for r, e in part.entries if r.event_id == e.id]
+        after = part.next
+        if after is None:
+            return seen, part.total
+
+
+@pytest.mark.parametrize("limit", [1, 2, 100])
+def test_a_timeline_pages_through_the_entries_the_fold_keeps(filled: ReadModel, limit: int) -> None:
+    for case_id, memory in FOLDED.memories.items():
+        assert _timeline_ids(filled, case_id, limit) == (
+            [r.event_id for r in memory.entries],
+            len(memory.entries),
+        )
+
+
+def test_a_timeline_keeps_the_better_version_of_an_entry_in_either_order(
+    store: ReadModel,
+) -> None:
+    from schemas.events import Entry
+    from services.core.build import build_event
+    from tests.readmodel_samples import REFERENCE, VOLUNTARY_WITHOUT
+
+    full = [e for e in FOLDED.events if e.subject == REF_CASE_ID]
+    last = full[-1].data.entry
+    stub = build_event(
+        REFERENCE.info,
+        Entry(entry_key=last.entry_key, date_filed=last.date_filed, document_number=12,
+              text="Notice of Voluntary Dismissal", text_is_stub=True),
+        VOLUNTARY_WITHOUT, source="rss", classifier_version="test",
+    )  # fmt: skip
+    store.apply(Batch(events=(stub,)))
+    assert _timeline_ids(store, REF_CASE_ID, 10) == ([stub.id], 1)
+    store.apply(Batch(events=tuple(full)))
+    store.apply(Batch(events=(stub,)))
+    assert _timeline_ids(store, REF_CASE_ID, 10) == ([e.id for e in full], 3)
+
+
+def test_an_unknown_case_has_an_empty_timeline(filled: ReadModel) -> None:
+    part = filled.timeline("cand:5:25-cv-99999", None, 10)
+    assert (part.entries, part.next, part.total) == ((), None, 0)

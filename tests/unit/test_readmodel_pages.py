@@ -50,20 +50,19 @@ def test_list_items_are_the_summaries_of_the_stored_states(filled: ReadModel) ->
     }
 
 
-def test_head_is_the_state_without_entries_and_get_case_keeps_them(filled: ReadModel) -> None:
+def test_get_case_is_the_stored_snapshot(filled: ReadModel) -> None:
     for case_id, state in FOLDED.states.items():
-        assert state.entries, case_id
+        assert state.last_entry is not None and state.entry_count, case_id
         assert filled.get_case(case_id) == state
-        assert filled.get_case_head(case_id) == state.model_copy(update={"entries": ()})
-    assert filled.get_case_head("cand:3:99-cv-99999") is None
+    assert filled.get_case("cand:3:99-cv-99999") is None
 
 
-def test_tombstone_removes_the_case_head_too(filled: ReadModel) -> None:
+def test_tombstone_removes_the_case(filled: ReadModel) -> None:
     from services.readmodel.values import Batch
 
     case_id = next(iter(FOLDED.states))
     filled.apply(Batch(cases=((case_id, None),)))
-    assert filled.get_case(case_id) is None and filled.get_case_head(case_id) is None
+    assert filled.get_case(case_id) is None
 
 
 @pytest.mark.parametrize("cap", [1, 2])
@@ -80,16 +79,17 @@ def test_total_stops_at_the_count_cap(
     assert (one.total, one.total_exact) == (len(one.items), True) and len(one.items) <= cap
 
 
-def test_sqlite_case_rows_are_narrow_and_entries_compressed(tmp_path: Path) -> None:
+def test_sqlite_case_rows_are_narrow_and_snapshots_compressed(tmp_path: Path) -> None:
     store = SqliteReadModel(tmp_path / "rm.sqlite")
     store.apply(FOLDED.batch())
     store.close()
     conn = sqlite3.connect(tmp_path / "rm.sqlite")
     columns = [r[1] for r in conn.execute("PRAGMA table_info(cases)")]
     assert "state_json" not in columns and "summary_json" in columns
-    heads = conn.execute("SELECT head_z FROM case_docs").fetchall()
-    assert len(heads) == len(FOLDED.states)
-    assert all(b'"entries":[]' in zlib.decompress(h) for (h,) in heads)
+    docs = conn.execute("SELECT snapshot_z FROM case_docs").fetchall()
+    assert len(docs) == len(FOLDED.states)
+    assert all(b'"state_version":2' in zlib.decompress(d) for (d,) in docs)
+    assert all(b'"entries"' not in zlib.decompress(d) for (d,) in docs)
     conn.close()
 
 

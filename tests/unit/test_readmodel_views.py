@@ -8,29 +8,44 @@ from schemas.events import Entry
 from services.core.build import build_event
 from services.core.evolve import order_key, project
 from services.core.ids import entry_key
-from services.readmodel.views import as_of, changes_by_event, timeline_page, timeline_slice
+from services.readmodel.views import (
+    as_of,
+    changes_by_event,
+    chosen_entries,
+    timeline_page,
+    timeline_slice,
+)
 from tests.readmodel_samples import REF_CASE_ID, REFERENCE, VOLUNTARY_WITHOUT, fold
 
 FOLDED = fold([REFERENCE])
 STATE = FOLDED.states[REF_CASE_ID]
+MEMORY = FOLDED.memories[REF_CASE_ID]
 EVENTS = {e.id: e for e in FOLDED.events}
+CHOSEN = chosen_entries(FOLDED.events)
+
+
+def test_the_timeline_is_the_entries_the_fold_keeps_in_its_order() -> None:
+    assert [r for r, _ in CHOSEN] == list(MEMORY.entries)
+    assert [e.id for _, e in CHOSEN] == [r.event_id for r in MEMORY.entries]
 
 
 def test_timeline_slices_walk_the_entries_in_event_time_order() -> None:
     seen = []
     after = None
     for _ in range(5):
-        records, after = timeline_slice(STATE, after, 2)
-        seen += [r.document_number for r in records]
+        part = timeline_slice(CHOSEN, after, 2)
+        assert part.total == 3
+        seen += [r.document_number for r, _ in part.entries]
+        after = part.next
         if after is None:
             break
     assert seen == [1, 5, 12]
-    assert timeline_slice(STATE, None, 10) == (list(STATE.entries), None)
+    assert timeline_slice(CHOSEN, None, 10).entries == tuple(CHOSEN)
 
 
 def test_a_cursor_key_survives_an_entry_inserted_before_it() -> None:
-    _, key = timeline_slice(STATE, None, 1)
-    assert key == order_key(STATE.entries[0])
+    key = timeline_slice(CHOSEN, None, 1).next
+    assert key == order_key(MEMORY.entries[0])
     late = build_event(
         REFERENCE.info,
         Entry(
@@ -43,15 +58,12 @@ def test_a_cursor_key_survives_an_entry_inserted_before_it() -> None:
         source="test",
         classifier_version="test",
     )
-    grown = project([late], STATE)
-    assert grown is not None
-    records, _ = timeline_slice(grown, key, 10)
-    assert [r.document_number for r in records] == [3, 5, 12]
+    part = timeline_slice(chosen_entries([*FOLDED.events, late]), key, 10)
+    assert [r.document_number for r, _ in part.entries] == [3, 5, 12]
 
 
 def test_each_entry_carries_the_status_change_it_caused() -> None:
-    records, _ = timeline_slice(STATE, None, 10)
-    page = timeline_page(STATE, records, EVENTS, None)
+    page = timeline_page(STATE, timeline_slice(CHOSEN, None, 10))
     changes = [
         (i.record.document_number, i.change and (i.change.from_status, i.change.change.status))
         for i in page.items
@@ -63,13 +75,6 @@ def test_each_entry_carries_the_status_change_it_caused() -> None:
         REFERENCE.entries[2][2],
     ]
     assert set(changes_by_event(STATE)) == {h.event_id for h in STATE.status_history}
-
-
-def test_an_entry_whose_event_is_not_stored_yet_has_no_words() -> None:
-    records, _ = timeline_slice(STATE, None, 10)
-    page = timeline_page(STATE, records, {}, None)
-    assert [i.event for i in page.items] == [None, None, None]
-    assert page.items[2].change is not None
 
 
 def test_timeline_shows_the_version_of_an_entry_the_projection_chose() -> None:
@@ -89,10 +94,12 @@ def test_timeline_shows_the_version_of_an_entry_the_projection_chose() -> None:
         source="rss",
         classifier_version="test",
     )
-    state = project([*FOLDED.events, stub])
-    assert state is not None
-    records, _ = timeline_slice(state, None, 10)
-    page = timeline_page(state, records, {**EVENTS, stub.id: stub}, None)
+    for events in ([*FOLDED.events, stub], [stub, *FOLDED.events]):
+        state = project(events)
+        assert state is not None
+        chosen = chosen_entries(events)
+        assert [r for r, _ in chosen] == list(state.entries)
+    page = timeline_page(STATE, timeline_slice(chosen, None, 10))
     assert page.items[-1].event is not None
     assert page.items[-1].event.data.entry.text == REFERENCE.entries[2][2]
     assert len(page.items) == 3

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from schemas.codec import decode_state, encode, encode_event
+from schemas.codec import decode_snapshot, encode_event, encode_memory, encode_snapshot
 from schemas.events import DocketEvent
 from schemas.projection import CaseState
 from services.consistency.compare import fold_log
 from services.core.classification import Classification
 from services.core.classify import CLASSIFIER_VERSION
 from services.core.detect import detect
-from services.core.evolve import project
+from services.core.evolve import project, snapshot
 from services.core.ids import alert_id
 from services.rebuild.plan import (
     REBUILD_SOURCE,
     LogFold,
+    Plan,
     cause_event_id,
-    encode_states,
+    encode_outputs_of,
     plan,
     rebuild_alerts,
     reclassify,
@@ -169,35 +170,57 @@ def _fold(events: list[DocketEvent], reread: bool = False) -> LogFold:
     return fold
 
 
+def _plan(fold: LogFold, live: dict[str, bytes], table: dict[str, bytes], **kw: object) -> Plan:
+    snapshots, memories = encode_outputs_of(fold.states)
+    return plan(
+        snapshots,
+        live,
+        table,
+        rebuilt_memory=memories,
+        reasons=fold.reasons,
+        decode=decode_snapshot,
+        rebuilt_states=fold.states,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _published(states: dict[str, CaseState]) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """What a worker wrote: the snapshots on case.states and the memories on its changelog."""
+    return (
+        {c: encode_snapshot(snapshot(s)) for c, s in states.items()},
+        {c: encode_memory(s) for c, s in states.items()},
+    )
+
+
 def test_an_unchanged_log_plans_no_write_and_no_change() -> None:
     evs = [complaint(), answer(2, "2025-01-22"), answer(1, "2025-02-01", case=OTHER)]
     fold = _fold(evs)
-    live = {c: encode(s) for c, s in fold_log(evs)[0].items()}  # what a worker wrote
-    out = plan(
-        encode_states(fold.states),
-        live,
-        live,
-        reasons=fold.reasons,
-        decode=decode_state,
-        rebuilt_states=fold.states,
-    )
+    live, table = _published(fold_log(evs)[0])
+    out = _plan(fold, live, table)
     assert (out.snapshots, out.changelog, out.changes, out.orphans) == ({}, {}, [], [])
+
+
+def test_a_log_of_the_old_processor_is_migrated_without_a_change() -> None:
+    # case.states holds CaseState v1 (the old table's changelog too); there is no private changelog
+    from tests import reference_fold
+
+    evs = [complaint(), answer(2, "2025-01-22"), answer(1, "2025-02-01", case=OTHER)]
+    fold = _fold(evs)
+    live = {c: reference_fold.encode(s) for c, s in reference_fold.fold_log(evs).items()}
+    out = _plan(fold, live, {})
+    assert (out.snapshots, out.changelog) == encode_outputs_of(fold.states)
+    assert (out.changes, out.orphans) == ([], [])
+    for case_id, raw in out.snapshots.items():
+        assert decode_snapshot(live[case_id]) == decode_snapshot(raw or b"")
 
 
 def test_a_reclassified_case_is_rewritten_and_reported_with_its_reason() -> None:
     evs = [complaint(), stale_dismissal(), answer(1, "2025-02-01", case=OTHER)]
-    live = {c: encode(s) for c, s in fold_log(evs)[0].items()}
+    live, table = _published(fold_log(evs)[0])
     fold = _fold(evs, reread=True)
-    out = plan(
-        encode_states(fold.states),
-        live,
-        live,
-        reasons=fold.reasons,
-        decode=decode_state,
-        rebuilt_states=fold.states,
-    )
+    out = _plan(fold, live, table)
     assert list(out.snapshots) == [REF_ID] == list(out.changelog)
-    assert decode_state(out.snapshots[REF_ID] or b"").status == "closed"
+    assert decode_snapshot(out.snapshots[REF_ID] or b"").status == "closed"
     [change] = out.changes
     assert (change.case_id, change.before, change.why) == (REF_ID, "open", ("reclassified",))
     assert change.after == "closed (voluntary_dismissal, without, 2025-01-30)"
@@ -206,14 +229,11 @@ def test_a_reclassified_case_is_rewritten_and_reported_with_its_reason() -> None
 def test_the_changelog_is_compared_on_its_own() -> None:
     evs = [complaint()]
     fold = _fold(evs)
-    live = {REF_ID: encode(fold.states[REF_ID])}
-    out = plan(
-        encode_states(fold.states),
+    live, _ = _published(fold.states)
+    out = _plan(
+        fold,
         live,
         {},
-        reasons={},
-        decode=decode_state,
-        rebuilt_states=fold.states,
     )
     assert (list(out.changelog), out.snapshots, out.changes) == ([REF_ID], {}, [])
 
@@ -221,40 +241,18 @@ def test_the_changelog_is_compared_on_its_own() -> None:
 def test_a_projection_that_differs_without_a_reason_is_recomputed() -> None:
     evs = [complaint(), event(12, "2025-01-30", DISMISSAL_TEXT, VOLUNTARY_UNKNOWN)]
     fold = _fold(evs)
-    stale_live = {REF_ID: encode(project(evs[:1]) or _never())}  # a lost write left the case open
-    out = plan(
-        encode_states(fold.states),
-        stale_live,
-        stale_live,
-        reasons=fold.reasons,
-        decode=decode_state,
-        rebuilt_states=fold.states,
-    )
+    stale = {REF_ID: project(evs[:1]) or _never()}  # a lost write left the case open
+    out = _plan(fold, *_published(stale))
     assert [(c.case_id, c.why) for c in out.changes] == [(REF_ID, ("recomputed",))]
 
 
 def test_orphans_are_kept_unless_dropped() -> None:
     fold = _fold([complaint()])
     ghost = project([answer(1, "2025-02-01", case=OTHER)]) or _never()
-    live = {REF_ID: encode(fold.states[REF_ID]), OTHER_ID: encode(ghost)}
-    kept = plan(
-        encode_states(fold.states),
-        live,
-        live,
-        reasons={},
-        decode=decode_state,
-        rebuilt_states=fold.states,
-    )
+    live, table = _published({REF_ID: fold.states[REF_ID], OTHER_ID: ghost})
+    kept = _plan(fold, live, table)
     assert (kept.orphans, kept.snapshots, kept.changelog) == ([OTHER_ID], {}, {})
-    dropped = plan(
-        encode_states(fold.states),
-        live,
-        live,
-        reasons={},
-        decode=decode_state,
-        rebuilt_states=fold.states,
-        drop_orphans=True,
-    )
+    dropped = _plan(fold, live, table, drop_orphans=True)
     assert (dropped.snapshots, dropped.changelog) == ({OTHER_ID: None}, {OTHER_ID: None})
 
 
@@ -263,7 +261,7 @@ def test_orphans_are_kept_unless_dropped() -> None:
 
 def test_the_rebuild_alert_for_a_changed_status_has_the_id_an_in_order_processor_gives() -> None:
     evs = [complaint(), stale_dismissal()]
-    before = project(evs) or _never()
+    before = snapshot(project(evs) or _never())  # what case.states holds
     fold = _fold(evs, reread=True)
     after = fold.acked[REF_ID]
     assert status_differs(before, after)
@@ -283,12 +281,12 @@ def test_the_rebuild_alert_for_a_changed_status_has_the_id_an_in_order_processor
 
 def test_no_alert_when_the_status_and_disposition_stay() -> None:
     state = project([complaint()]) or _never()
-    assert rebuild_alerts({REF_ID: state}, {REF_ID: state}, {}) == []
+    assert rebuild_alerts({REF_ID: snapshot(state)}, {REF_ID: state}, {}) == []
 
 
 def test_a_refined_disposition_alerts_as_a_disposition_change_caused_by_the_closing_entry() -> None:
     unknown = event(12, "2025-01-30", "NOTICE OF VOLUNTARY DISMISSAL", VOLUNTARY_UNKNOWN)
-    before = project([complaint(), unknown]) or _never()
+    before = snapshot(project([complaint(), unknown]) or _never())
     without = event(12, "2025-01-30", DISMISSAL_TEXT, VOLUNTARY_UNKNOWN)
     after = project([complaint(), reclassify(without)]) or _never()
     assert before.status == after.status == "closed"

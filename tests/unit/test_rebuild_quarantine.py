@@ -41,8 +41,8 @@ def test_a_live_snapshot_that_does_not_decode_is_quarantined_and_replaced() -> N
     live = {REF_CASE_ID: (2, b'{"case_id": 1}'), good: (1, rebuilt[good] + b" ")}
     decode = LiveDecoder("case.states", live, {REF_CASE_ID: 17, good: 3})
     out = plan(
-        rebuilt, {c: v for c, (_, v) in live.items()}, {}, reasons={}, decode=decode,
-        rebuilt_states=FOLDED.states,
+        rebuilt, {c: v for c, (_, v) in live.items()}, {}, rebuilt_memory={}, reasons={},
+        decode=decode, rebuilt_states=FOLDED.states,
     )  # fmt: skip
     assert out.snapshots[REF_CASE_ID] == rebuilt[REF_CASE_ID]  # written over the unreadable one
     [kept] = decode.kept.values()

@@ -9,11 +9,11 @@ import yaml
 
 from schemas import generate_asyncapi
 from schemas.cloudevents import HEADER_NAMES
-from schemas.codec import encode, encode_event
+from schemas.codec import encode, encode_event, encode_snapshot
 from schemas.generate import JSON_DIR, SCHEMAS, render
 from schemas.generate_asyncapi import ASYNCAPI_PATH
 from services.core.detect import detect
-from services.core.evolve import evolve
+from services.core.evolve import evolve, snapshot
 from services.kafka.topics import topic_specs
 from services.settings import Settings
 from tests.unit.core_builders import complaint, dismissal
@@ -33,7 +33,7 @@ def test_events_alerts_and_states_validate_against_the_committed_schemas() -> No
     docs = {
         "docket-event.schema.json": [encode_event(c), encode_event(d)],
         "alert.schema.json": [encode(alert)],
-        "case-state.schema.json": [encode(s2)],
+        "case-state.schema.json": [encode_snapshot(snapshot(s1)), encode_snapshot(snapshot(s2))],
     }
     for name, raws in docs.items():
         schema = json.loads((JSON_DIR / name).read_text())

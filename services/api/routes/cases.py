@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from schemas.projection import CaseState
+from schemas.projection import CaseSnapshot
 from schemas.vocabulary import DispositionType, Status
 from services.api.cursor import (
     decode_case_cursor,
@@ -41,7 +41,7 @@ from services.api.models import (
 from services.readmodel.sqlite import JsonCasePage
 from services.readmodel.store import MAX_PAGE_SIZE, CasePage, CaseQuery, QueryError
 from services.readmodel.values import SortField
-from services.readmodel.views import as_of, case_deadlines, timeline_page, timeline_slice
+from services.readmodel.views import as_of, case_deadlines, timeline_page
 
 router = APIRouter(prefix="/api", tags=["cases"], dependencies=[Depends(read_access)])
 
@@ -58,7 +58,7 @@ def _json(model: BaseModel) -> Response:
     )
 
 
-def case_json(state: CaseState) -> bytes:
+def case_json(state: CaseSnapshot) -> bytes:
     """``GET /api/cases/{case_id}``'s body for a state (without ``as_of``); also the fast path's."""
     out = CaseOut.of_state(state)
     return out.__pydantic_serializer__.to_json(out)
@@ -199,13 +199,13 @@ def get_case(
 ) -> Response:
     valid_case_id(case_id)
     if as_of_date is None:
-        state = store.get_case_head(case_id)  # the answer shows no entries: skip decoding them
+        state = store.get_case(case_id)
         if state is None:
             raise HTTPException(404, detail=f"no case {case_id} in the read model")
         return Response(content=case_json(state), media_type="application/json")
     then = as_of(store.case_events(case_id, until=as_of_date), as_of_date)
     if then is None:
-        known = store.get_case_head(case_id) is not None or bool(store.case_events(case_id))
+        known = store.get_case(case_id) is not None or bool(store.case_events(case_id))
         detail = (
             f"case {case_id} has no docket entry filed on or before {as_of_date.isoformat()}"
             if known
@@ -233,14 +233,12 @@ def get_timeline(
     state = store.get_case(case_id)
     if state is None:
         raise HTTPException(404, detail=f"no case {case_id} in the read model")
-    records, next_key = timeline_slice(state, after, limit)
-    page = timeline_page(
-        state, records, store.events_by_id([r.event_id for r in records]), next_key
-    )
+    part = store.timeline(case_id, after, limit)
+    page = timeline_page(state, part)
     return TimelinePageOut(
         case_id=case_id,
         items=[TimelineEntryOut.of(i) for i in page.items],
-        total=len(state.entries),
+        total=part.total,
         next_cursor=encode_timeline_cursor(page.next) if page.next else None,
     )
 
@@ -263,7 +261,8 @@ def get_deadlines(store: Store, case_id: CaseId) -> DeadlinesOut:
     state = store.get_case(case_id)
     if state is None:
         raise HTTPException(404, detail=f"no case {case_id} in the read model")
-    items = case_deadlines(state, store.events_by_id([r.event_id for r in state.entries]))
+    timeline = store.timeline(case_id, None, state.entry_count)
+    items = case_deadlines(event for _, event in timeline.entries)
     return DeadlinesOut(
         case_id=case_id,
         case_status=state.status,

@@ -47,14 +47,22 @@ function header(c) {
       h("p", { class: "case-status-detail" }, statusSentence(c))));
 }
 
+// The snapshot's last entry (event-time order): its day, document number and what it was read as.
+function lastEntry(last) {
+  if (!last) return null;
+  const doc = last.document_number != null ? `, Doc. ${last.document_number}` : "";
+  return `${formatDay(last.date)}${doc} (${EVENT_LABEL[last.type] || last.type})`;
+}
+
 function facts(c, entries) {
   const rows = [
     ["Court", `${courtLabel(c.court_id)} (${c.court_id})`],
     ["Filed", formatDay(c.date_filed)],
     ["Terminated", c.date_terminated ? formatDay(c.date_terminated) : "—"],
     ["Docket entries", String(c.entry_count)],
+    ["Last entry", lastEntry(c.last_entry)],
     ["Cause", c.cause],
-    ["Last activity", c.updated_at ? formatInstant(c.updated_at) : (entries.length ? formatDay(entries[entries.length - 1].date) : null)],
+    ["Last activity", c.updated_at ? formatInstant(c.updated_at) : (c.last_entry ? formatDay(c.last_entry.date) : (entries.length ? formatDay(entries[entries.length - 1].date) : null))],
   ].filter(([, v]) => v);
   return h("div", { class: "facts" },
     h("dl", {}, rows.map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v)))),

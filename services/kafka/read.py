@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
 from aiokafka import TopicPartition  # type: ignore[import-untyped]
@@ -33,6 +33,27 @@ async def topic_exists(settings: Settings, topic: str) -> bool:
     await consumer.start()
     try:
         return bool(await partitions_of(consumer, topic))
+    finally:
+        await consumer.stop()
+
+
+async def topic_extent(
+    settings: Settings, topics: Iterable[str]
+) -> dict[str, dict[int, tuple[int, int]]]:
+    """Per existing topic, partition -> (first offset, end offset)."""
+    consumer = clients.consumer(settings, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        out: dict[str, dict[int, tuple[int, int]]] = {}
+        for topic in topics:
+            parts = await partitions_of(consumer, topic)
+            if not parts:
+                continue
+            tps = [TopicPartition(topic, p) for p in sorted(parts)]
+            begin = await consumer.beginning_offsets(tps)
+            end = await consumer.end_offsets(tps)
+            out[topic] = {tp.partition: (begin[tp], end[tp]) for tp in tps}
+        return out
     finally:
         await consumer.stop()
 

@@ -232,6 +232,37 @@ def group_instance_id(settings: Settings, host: str | None = None) -> str:
     return f"{host or socket.gethostname()}-{digest}"
 
 
+class NeedsMigrationError(Exception):
+    """``case.states`` was written by a processor before the private memory: rebuild first."""
+
+
+async def refuse_unmigrated(settings: Settings) -> None:
+    """Raise :class:`NeedsMigrationError` when ``case.states`` has records but the memory has none.
+
+    A worker of this version recovers its table from ``processor.case-memory``;
+    the processor before it (``case.states`` v1) never wrote that topic. Started
+    on such a deployment, the worker would fold new entries onto empty
+    memories: cases reduced to their newest entries and wrong alerts. A
+    deployment of this version always writes a case's memory before its
+    snapshot, so snapshots without any memory mean an old log. The fix is one
+    ``docketline rebuild`` (README, "Migrating a deployment").
+    """
+    from services.kafka.read import topic_extent
+
+    extent = await topic_extent(settings, [settings.topic_states, settings.topic_memory])
+
+    def records(topic: str) -> int:
+        return sum(end for _, end in extent.get(topic, {}).values())
+
+    if records(settings.topic_states) and not records(settings.topic_memory):
+        raise NeedsMigrationError(
+            f"{settings.topic_states} holds case states of a processor before the private memory "
+            f"and {settings.topic_memory} is empty: stop every old worker and run "
+            "`docketline rebuild` once before starting workers of this version "
+            "(README, 'Migrating a deployment')"
+        )
+
+
 def leave_group_after_clean_stop(settings: Settings, *, timeout: float = 10.0) -> None:
     """Take this worker's static membership out of the group now (a clean stop, not a crash).
 

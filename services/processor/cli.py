@@ -36,9 +36,11 @@ def worker_command(
     from services.kafka.clients import check_connection_sync
     from services.kafka.topics import ensure_app_topics
     from services.processor.app import (
+        NeedsMigrationError,
         build_processor,
         configure_gc,
         leave_group_after_clean_stop,
+        refuse_unmigrated,
     )
 
     settings = load_settings()
@@ -46,6 +48,11 @@ def worker_command(
     check_connection_sync(
         settings
     )  # a wrong address, CA or password stops here, not in a restart loop
+    try:  # before the supervisor too: restarting would not help
+        asyncio.run(refuse_unmigrated(settings))
+    except NeedsMigrationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     if supervise:
         from services.processor.supervise import child_command
         from services.processor.supervise import supervise as run_supervised

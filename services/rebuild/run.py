@@ -40,7 +40,7 @@ import pickle
 import shutil
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -57,7 +57,7 @@ from schemas.projection import CaseSnapshot, CaseState
 from services.core.classify import CLASSIFIER_VERSION, classify
 from services.kafka import clients
 from services.kafka.admin import GROUP_COORDINATOR_ERRORS, committed_offsets, coordinator_retry
-from services.kafka.read import partitions_of, scan, scan_partitions
+from services.kafka.read import scan, scan_partitions, topic_extent
 from services.kafka.topics import MAX_OUTPUT_BYTES, OUTPUT_COMPRESSION, ensure_app_topics
 from services.processor.step import DeadLetter, RecordRejected, decode_record
 from services.quarantine import Quarantined, keep, reason_of
@@ -148,27 +148,6 @@ def local_table_dir(settings: Settings) -> Path:
 
 
 # --------------------------------------------------------------------------- Kafka reads
-
-
-async def topic_extent(
-    settings: Settings, topics: Iterable[str]
-) -> dict[str, dict[int, tuple[int, int]]]:
-    """Per existing topic, partition -> (first offset, end offset)."""
-    consumer = clients.consumer(settings, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        out: dict[str, dict[int, tuple[int, int]]] = {}
-        for topic in topics:
-            parts = await partitions_of(consumer, topic)
-            if not parts:
-                continue
-            tps = [TopicPartition(topic, p) for p in sorted(parts)]
-            begin = await consumer.beginning_offsets(tps)
-            end = await consumer.end_offsets(tps)
-            out[topic] = {tp.partition: (begin[tp], end[tp]) for tp in tps}
-        return out
-    finally:
-        await consumer.stop()
 
 
 async def latest_per_key(

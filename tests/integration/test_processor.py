@@ -217,3 +217,35 @@ async def test_a_case_whose_state_exceeds_the_message_size_is_written_and_its_pa
     report = await check(s)
     print(*report_lines(report), sep="\n  ")
     assert report.ok, report_lines(report)
+
+
+async def test_a_worker_refuses_case_states_of_the_old_processor_until_a_rebuild(
+    kafka_bootstrap: str, unique_prefix: str, tmp_path: Path
+) -> None:
+    """Snapshots on case.states and no private memory: a log of the processor before the memory
+    (case.states v1). Folding on would start every case from an empty memory."""
+    import subprocess
+
+    from tests.procs import DOCKETLINE
+
+    s = _settings(kafka_bootstrap, unique_prefix, tmp_path)
+    await ensure_app_topics(s)
+    fixture = Path(__file__).parents[1] / "fixtures" / "states" / "v1" / "cacd_amended.json"
+    old = fixture.read_bytes()
+    await produce(kafka_bootstrap, s.topic_states, [(orjson.loads(old)["case_id"].encode(), old)])
+    env = service_env(kafka_bootstrap, unique_prefix, tmp_path)
+    done = subprocess.run(
+        [DOCKETLINE, "worker", "--no-supervise"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "run `docketline rebuild` once" in done.stderr
+    assert "Traceback" not in done.stderr
+    # the supervised worker (the default) refuses at once too, instead of restarting
+    supervised = subprocess.run(
+        [DOCKETLINE, "worker"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert supervised.returncode == 2 and "docketline rebuild" in supervised.stderr

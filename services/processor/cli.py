@@ -24,6 +24,7 @@ def worker_command(
     max_restarts: int | None = typer.Option(
         None, "--max-restarts", min=0, help="Give up after this many restarts (default: never)."
     ),
+    supervised_child: bool = typer.Option(False, "--supervised-child", hidden=True),
 ) -> None:
     """Run a processor worker: fold docket.events into case states and alerts.
 
@@ -45,14 +46,19 @@ def worker_command(
 
     settings = load_settings()
     logging.basicConfig(level=logging.INFO)
-    check_connection_sync(
-        settings
-    )  # a wrong address, CA or password stops here, not in a restart loop
-    try:  # before the supervisor too: restarting would not help
-        asyncio.run(refuse_unmigrated(settings))
-    except NeedsMigrationError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
+    # The start checks, once, by the process the user started (the supervisor, or the worker
+    # under --no-supervise): a wrong address, CA or password, or an unmigrated log, stops here
+    # and not in a restart loop. A child the supervisor restarts skips them: it is often
+    # restarted because the broker went away, and must then wait for it in faust's own
+    # reconnect, not fail the check and climb the backoff (seen: 32 s restarts after a
+    # broker restart).
+    if not supervised_child:
+        check_connection_sync(settings)
+        try:
+            asyncio.run(refuse_unmigrated(settings))
+        except NeedsMigrationError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
     if supervise:
         from services.processor.supervise import child_command
         from services.processor.supervise import supervise as run_supervised

@@ -117,6 +117,14 @@ def supervise(
 
 
 def child_command(argv: Sequence[str]) -> list[str]:
-    """The command line of the supervised worker: this worker's arguments plus ``--no-supervise``."""
+    """The command line of the supervised worker: this worker's arguments plus ``--no-supervise``
+    and ``--supervised-child`` (the supervisor made the start checks; see ``worker_command``)."""
     # the worker's own entry point, not ``services.cli worker``: a faster restart
-    return [sys.executable, "-m", "services.processor.cli", *argv, "--no-supervise"]
+    return [
+        sys.executable,
+        "-m",
+        "services.processor.cli",
+        *argv,
+        "--no-supervise",
+        "--supervised-child",
+    ]

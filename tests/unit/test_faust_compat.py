@@ -232,3 +232,22 @@ def test_seek_wait_runs_the_seek_in_the_consumer_thread() -> None:
 
 def test_the_high_water_mark_is_none_before_the_consumer_runs(proc: Processor) -> None:
     assert faust_compat.highwater(proc.app, TP("t.docket.events", 0)) is None
+
+
+# -- 10. the partitions assigned ---------------------------------------------------------------
+def test_faust_fetches_without_waiting_for_the_partitions_assigned_receivers(
+    proc: Processor,
+) -> None:
+    from faust.app.base import App
+    from faust.tables.recovery import Recovery
+
+    # the receivers get the signal after the recovery has been started ...
+    assign = inspect.getsource(App._on_partitions_assigned)
+    assert assign.index("self.tables.on_rebalance") < assign.index(
+        "self.on_partitions_assigned.send"
+    )
+    # ... and the recovery resumes the partitions and starts the fetcher on its own
+    resume = inspect.getsource(Recovery._resume_streams)
+    assert "resume_partitions" in resume and "_fetcher.maybe_start" in resume
+    # so the agent asks the consumer what is assigned (nothing before it runs)
+    assert faust_compat.assigned_partitions(proc.app) == set()

@@ -1,7 +1,7 @@
 # docketline developer and CI entry points.
 #   make test        the test suite (starts and stops its own Kafka broker);
 #                    extra pytest arguments: make test PYTEST_ARGS="-k kafka"
-#   make lint        ruff (lint + format check) and mypy --strict
+#   make lint        ruff (lint + format check) and mypy --strict (make test runs it first)
 #   make fuzz        the fuzz harness (tests/fuzz) with the deep, random budget
 #   make demo        everything on one machine with the demo dockets
 #   make kafka-jars  fetch the Kafka broker's jars now (later starts are offline)
@@ -27,7 +27,7 @@ lint: .venv
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test: .venv
+test: .venv lint
 	$(VENV)/bin/pytest -q $(PYTEST_ARGS)
 
 fuzz: .venv

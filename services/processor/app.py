@@ -476,7 +476,7 @@ class Processor:
         """Wait while a partition of ``batch`` is assigned but its position is not read yet.
 
         faust may deliver records before ``_assigned`` has put their partitions in the
-        ledger (it fetches without waiting for that receiver: faust_compat item 10), and
+        ledger (it fetches without waiting for that receiver: faust_compat item 7), and
         the ledger skips records of partitions it does not know as not ours. faust's read
         position had then moved past them, and with no later record to show the gap
         (a backlog read in one batch) they were never folded: the SASL_SSL end-to-end

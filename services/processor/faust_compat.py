@@ -192,7 +192,7 @@ def highwater(app: faust.App, tp: TP) -> int | None:
     return None if value is None else int(value)
 
 
-# -- 10. the partitions assigned before the processor has read their positions ------------------
+# -- 7. the partitions assigned before the processor has read their positions ------------------
 def assigned_partitions(app: faust.App) -> set[TP]:
     """The partitions faust's consumer holds now (empty before it runs).
 
@@ -213,7 +213,7 @@ def assigned_partitions(app: faust.App) -> set[TP]:
         return set()
 
 
-# -- 9. leaving the group as a static member, on a clean stop -----------------------------------
+# -- 8. leaving the group as a static member, on a clean stop -----------------------------------
 def _leave_group_v3() -> tuple[type[Any], type[Any]]:
     """LeaveGroup v3 (KIP-345: members named by ``group.instance.id``), which aiokafka lacks."""
     from aiokafka.protocol.api import Request, RequestStruct, Response  # type: ignore[import-untyped]

@@ -1,7 +1,7 @@
 """A backlog the worker finds at its start is folded, however slowly it reads its positions.
 
 faust fetches without waiting for the processor's ``on_partitions_assigned``
-receiver (``services.processor.faust_compat`` item 10). On the SASL_SSL broker
+receiver (``services.processor.faust_compat`` item 7). On the SASL_SSL broker
 that receiver's admin connection took longer than faust's recovery, the first
 batch came before the ledger knew its partitions, and the 2 events already on
 ``docket.events`` were skipped for good (the secure end-to-end test failed in

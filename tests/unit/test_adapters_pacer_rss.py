@@ -337,3 +337,15 @@ def test_a_configured_court_names_the_court_of_a_feed_whose_links_are_not_cmecf_
     assert {
         r.event.subject for r in pacer_rss.parse(real, "f", court="nysd") if isinstance(r, Parsed)
     } == {"cand:5:25-cv-00709"}
+
+
+@pytest.mark.parametrize("ref", ["&#1114112;", "&#99999999999;", "&#x110000;"])
+def test_a_character_reference_beyond_unicode_rejects_the_feed_with_its_bytes(ref: str) -> None:
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>'
+        f"<item><title>1:25-cv-1 A v. B</title><description>[Order] {ref}</description>"
+        "</item></channel></rss>"
+    ).encode()
+    [result] = list(pacer_rss.parse(feed, "bad.xml"))
+    assert isinstance(result, Rejected), result
+    assert result.reason.startswith("not a parsable RSS feed") and result.raw == feed

@@ -99,7 +99,14 @@ def parse(data: bytes, name: str, *, court: str | None = None) -> Iterator[Parse
 
     ``court``: the court of a feed whose own links are not on a CM/ECF host.
     """
-    feed = feedparser.parse(data)
+    try:
+        feed = feedparser.parse(data)
+    except (ValueError, OverflowError) as exc:
+        # feedparser 6.0.14 (feedparser-sgmllib 2.1) raises instead of flagging ``bozo`` on a
+        # character reference beyond Unicode ("&#1114112;", "&#99999999999;"): found by the
+        # fuzz harness on a fresh install
+        yield Rejected(name, f"not a parsable RSS feed: {type(exc).__name__}: {exc}", data)
+        return
     if feed.bozo and not feed.entries:
         reason = getattr(feed, "bozo_exception", None) or "no <rss> channel"
         yield Rejected(name, f"not a parsable RSS feed: {reason}", data)

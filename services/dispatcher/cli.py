@@ -36,13 +36,13 @@ def dispatcher_command(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     settings = load_settings()
-    check_connection_sync(settings)
     config = DispatcherConfig()
-    try:
-        webhook_ssl_context(config.webhook_ca_file)  # a bad CA file stops the start, not a delivery
+    try:  # the local configuration first: a bad CA file stops the start, not a delivery
+        webhook_ssl_context(config.webhook_ca_file)
     except WebhookTLSConfigError as exc:
         typer.echo(f"docketline dispatcher: {exc}", err=True)
         raise typer.Exit(2) from None
+    check_connection_sync(settings)
     asyncio.run(_main(settings, config))
 
 

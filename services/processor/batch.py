@@ -19,25 +19,18 @@ from typing import Generic, NamedTuple, Protocol, TypeVar
 from schemas.cloudevents import Headers, ce_headers
 from schemas.codec import encode
 from schemas.projection import CaseState
+from services.kafka.records import RecordLike
 from services.processor.offsets import OffsetLedger, Verdict
 from services.processor.step import DeadLetter, Outcome, RecordRef, handle_record
 
 log = logging.getLogger("docketline.processor")
 
 
-class Message(Protocol):
+class Message(RecordLike, Protocol):
+    """A record as faust hands it to the agent: also its topic-partition."""
+
     @property
     def tp(self) -> Hashable: ...
-    @property
-    def topic(self) -> str: ...
-    @property
-    def partition(self) -> int: ...
-    @property
-    def offset(self) -> int: ...
-    @property
-    def key(self) -> bytes | None: ...
-    @property
-    def value(self) -> bytes | None: ...
 
 
 class Event(Protocol):

@@ -34,7 +34,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from aiokafka import TopicPartition  # type: ignore[import-untyped]
 from aiokafka.errors import KafkaError  # type: ignore[import-untyped]
@@ -44,6 +44,7 @@ from schemas.codec import CodecError, decode_alert, decode_event, decode_snapsho
 from schemas.events import DocketEvent
 from schemas.projection import CaseSnapshot
 from services.kafka import clients
+from services.kafka.records import RecordLike
 from services.quarantine import Quarantine, Quarantined, QuarantineError, reason_of
 from services.readmodel.store import (
     Batch,
@@ -70,21 +71,6 @@ class FeederTimeout(FeederError):
 
 class ReadModelReset(FeederError):
     """The store was reset (a rebuild, maybe by another process): start over from its offsets."""
-
-
-class RecordLike(Protocol):
-    """What the feeder reads of a Kafka record (aiokafka's ``ConsumerRecord`` fits)."""
-
-    @property
-    def topic(self) -> str: ...
-    @property
-    def partition(self) -> int: ...
-    @property
-    def offset(self) -> int: ...
-    @property
-    def key(self) -> bytes | None: ...
-    @property
-    def value(self) -> bytes | None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,15 +50,16 @@ from services.processor.step import RecordRef, handle_record
 from services.readmodel.feeder import TopicKind, decode_records
 from services.readmodel.sqlite import SqliteReadModel
 from services.settings import load_settings
+from tests.tools import needs_tool
 
 CHROMIUM = Path(os.environ.get("DOCKETLINE_TEST_CHROMIUM", "/usr/bin/chromium"))
 """Debian's chromium; another binary can be named with ``DOCKETLINE_TEST_CHROMIUM``."""
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason=f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium)",
+    needs_tool(
+        CHROMIUM.exists(),
+        f"{CHROMIUM} is absent: install Debian's chromium (apt-get install -y chromium)",
     ),
 ]
 

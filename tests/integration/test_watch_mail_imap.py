@@ -24,14 +24,13 @@ from tests.mail_util import (
 )
 from tests.procs import kill, running, service_env
 from tests.shared_data import requires_shared_data
+from tests.tools import needs_tool
 
 pytestmark = [
     pytest.mark.kafka,
     pytest.mark.shared_data,
     requires_shared_data,
-    pytest.mark.skipif(
-        not DOVECOT.exists(), reason="dovecot-imapd is not installed (.ci/run installs it)"
-    ),
+    needs_tool(DOVECOT.exists(), "dovecot-imapd is not installed (.ci/run installs it)"),
 ]
 
 

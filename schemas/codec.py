@@ -30,7 +30,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import orjson
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, create_model
 
-from schemas.alerts import Alert
+from schemas.alerts import ALERT_SCHEMA_VERSION, Alert
 from schemas.events import EVENT_SCHEMA_VERSION, DocketEvent
 from schemas.projection import (
     MEMORY_VERSION,
@@ -324,10 +324,17 @@ def _load_versioned(
 
 
 def decode_alert(raw: bytes | str) -> Alert:
-    try:
-        return ALERT_ADAPTER.validate_json(raw)
-    except ValidationError as exc:
-        raise CodecError(_describe(exc)) from exc
+    """A ``case.alerts`` value of any version as the current :class:`Alert`."""
+    return _decode(raw, ALERT_ADAPTER, "schema_version", ALERT_UPCASTERS, ALERT_SCHEMA_VERSION)
+
+
+def _alert_v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 adds alert types and optional fields: a version 1 alert is one as it is."""
+    return doc
+
+
+ALERT_UPCASTERS: dict[int, Upcaster] = {1: _alert_v1_to_v2}
+"""schema_version -> function returning the same alert in version + 1 (pure, dict -> dict)."""
 
 
 def dumps(obj: Any) -> bytes:

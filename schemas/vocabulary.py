@@ -83,3 +83,8 @@ EntryClass = Literal[
 ENTRY_CLASSES: tuple[EntryClass, ...] = EntryClass.__args__  # type: ignore[attr-defined]
 Outcome = Literal["granted", "denied", "granted_in_part", "moot", "unknown"]
 """What an order did to the motion it decides; ``unknown`` when its words do not say."""
+DeadlineKind = Literal[
+    "hearing", "conference", "trial", "filing_due", "discovery_due", "claims_due", "other"
+]
+"""What a dated event on a case's calendar is (services.core.deadlines)."""
+DeadlineStatus = Literal["pending", "vacated"]

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.alerts import Alert
 from schemas.events import EventType
 from schemas.projection import CaseFlags, CaseSnapshot, Disposition, LastEntry
-from schemas.vocabulary import DispositionType, Prejudice, Scope, Status
-from services.core.deadlines import CalendarItem, DeadlineKind
+from schemas.vocabulary import DeadlineKind, DispositionType, Prejudice, Scope, Status
+from services.core.deadlines import CalendarItem
 from services.quarantine import Quarantined
 from services.readmodel.feeder import DecodeFailure, FeederStatus
 from services.readmodel.store import Stats, StoredAlert

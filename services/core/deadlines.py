@@ -54,9 +54,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Final, Literal
 
-DeadlineKind = Literal[
-    "hearing", "conference", "trial", "filing_due", "discovery_due", "claims_due", "other"
-]
+from schemas.vocabulary import DeadlineKind, DeadlineStatus
+
 KINDS: Final[tuple[DeadlineKind, ...]] = (
     "hearing",
     "conference",
@@ -67,7 +66,7 @@ KINDS: Final[tuple[DeadlineKind, ...]] = (
     "other",
 )
 Action = Literal["set", "reset", "vacated"]
-Status = Literal["pending", "vacated"]
+Status = DeadlineStatus
 
 __all__ = [
     "KINDS",

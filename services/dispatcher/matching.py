@@ -9,6 +9,8 @@ tests/unit/dispatcher/test_matching.py):
 * ``nature_of_suit``: a numeric entry matches the leading NOS code (``890`` matches
   "890 Other Statutory Actions", ``89`` does not); a word entry matches as a
   case-insensitive substring;
+* ``alert_types``: without it, the three status alerts (``DEFAULT_ALERT_TYPES``); the
+  others (``entry.filed``, ``milestone.reached``, ``deadline.*``) are opt-in;
 * ``transitions`` ``FROM->TO``: ``any`` matches every status (and ``new``, a case's
   first appearance); a pattern with an ``any`` side matches only real changes
   (from != to), so ``any->closed`` is "the case became closed" and does not fire
@@ -24,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from schemas.alerts import Alert
+from schemas.alerts import DEFAULT_ALERT_TYPES, Alert
 from services.dispatcher.model import Subscription, SubscriptionFilters, parse_transition
 
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -81,7 +83,7 @@ def matches(filters: SubscriptionFilters, alert: Alert) -> bool:
         return False
     if filters.class_action_only and not d.class_action:
         return False
-    if filters.alert_types and alert.type not in filters.alert_types:
+    if alert.type not in (filters.alert_types or DEFAULT_ALERT_TYPES):
         return False
     if filters.query and not query_matches(filters.query, d.case_name, d.case_id):
         return False

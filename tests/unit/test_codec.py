@@ -6,8 +6,10 @@ import orjson
 import pytest
 
 from schemas import codec
-from schemas.codec import CodecError, decode_event, encode_event
+from schemas.alerts import ALERT_SCHEMA_VERSION
+from schemas.codec import CodecError, decode_alert, decode_event, dumps, encode, encode_event, loads
 from tests.unit.core_builders import dismissal
+from tests.webhook_util import make_alert
 
 
 def test_round_trip_is_byte_identical() -> None:
@@ -105,3 +107,21 @@ def test_an_entry_row_is_encoded_once_per_record(monkeypatch: pytest.MonkeyPatch
     encode_memory(grown)
     encode_memory(grown)
     assert len(rows) == 1  # the new entry's row only, once
+
+
+def test_a_version_1_alert_reads_as_version_2() -> None:
+
+    current = make_alert()
+    doc = loads(encode(current))
+    doc["schema_version"] = 1
+    old = decode_alert(dumps(doc))
+    assert old.schema_version == ALERT_SCHEMA_VERSION == 2
+    assert old == current
+
+
+def test_an_alert_of_a_newer_version_is_refused_with_a_reason() -> None:
+
+    doc = loads(encode(make_alert()))
+    doc["schema_version"] = 3
+    with pytest.raises(CodecError, match="schema_version"):
+        decode_alert(dumps(doc))

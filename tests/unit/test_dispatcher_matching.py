@@ -18,9 +18,19 @@ def f(**kw: object) -> SubscriptionFilters:
     return SubscriptionFilters.model_validate(kw)
 
 
-def test_empty_filters_match_every_alert() -> None:
+def test_empty_filters_match_every_status_alert() -> None:
     assert matches(f(), REF)
     assert matches(f(), make_alert(type_="complaint.amended", from_status="open", to_status="open"))
+
+
+@pytest.mark.parametrize(
+    "kind", ["entry.filed", "milestone.reached", "deadline.set", "deadline.upcoming"]
+)
+def test_the_alert_types_of_version_2_are_opt_in(kind: str) -> None:
+    alert = make_alert(type_=kind, from_status="open", to_status="open")
+    assert not matches(f(), alert)
+    assert matches(f(alert_types=[kind]), alert)
+    assert not matches(f(alert_types=["status.changed"]), alert)
 
 
 def test_case_ids_are_canonicalised_before_matching() -> None:

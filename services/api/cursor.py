@@ -14,7 +14,7 @@ from typing import Any, get_args
 
 from schemas.codec import dumps, loads
 from services.readmodel.store import CaseCursor
-from services.readmodel.values import SortField, TimelineKey
+from services.readmodel.values import DeadlineCursor, MilestoneCursor, SortField, TimelineKey
 
 _SORTS: tuple[str, ...] = get_args(SortField)
 MAX_SEQ = 2**63 - 1
@@ -78,6 +78,48 @@ def decode_timeline_cursor(raw: str) -> TimelineKey:
     ):
         raise CursorError("is malformed")
     return (date, unnumbered, number, sequence, entry_key)
+
+
+def _day(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def encode_deadline_cursor(c: DeadlineCursor) -> str:
+    day, time, case_id, key = c
+    return _encode("deadlines", [day.isoformat(), time, case_id, key])
+
+
+def decode_deadline_cursor(raw: str) -> DeadlineCursor:
+    day, time, case_id, key = _decode(raw, "deadlines", 4)
+    date = _day(day)
+    if date is None or not all(isinstance(v, str) for v in (time, case_id, key)):
+        raise CursorError("is malformed")
+    return (date, time, case_id, key)
+
+
+def encode_milestone_cursor(c: MilestoneCursor) -> str:
+    day, undocketed, number, sequence, case_id, entry_key = c
+    return _encode(
+        "milestones", [day.isoformat(), undocketed, number, sequence, case_id, entry_key]
+    )
+
+
+def decode_milestone_cursor(raw: str) -> MilestoneCursor:
+    day, undocketed, number, sequence, case_id, entry_key = _decode(raw, "milestones", 6)
+    date = _day(day)
+    if (
+        date is None
+        or not isinstance(undocketed, bool)
+        or type(number) is not int
+        or type(sequence) is not int
+        or not isinstance(case_id, str)
+        or not isinstance(entry_key, str)
+    ):
+        raise CursorError("is malformed")
+    return (date, undocketed, number, sequence, case_id, entry_key)
 
 
 def encode_alert_cursor(before_seq: int) -> str:

@@ -15,12 +15,20 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.alerts import Alert
 from schemas.events import EventType
 from schemas.projection import CaseFlags, CaseSnapshot, Disposition, LastEntry
-from schemas.vocabulary import DeadlineKind, DispositionType, Prejudice, Scope, Status
+from schemas.vocabulary import (
+    DeadlineKind,
+    DispositionType,
+    EntryClass,
+    Outcome,
+    Prejudice,
+    Scope,
+    Status,
+)
 from services.core.deadlines import CalendarItem
 from services.quarantine import Quarantined
 from services.readmodel.feeder import DecodeFailure, FeederStatus
-from services.readmodel.store import Stats, StoredAlert
-from services.readmodel.views import TimelineItem
+from services.readmodel.store import CaseDeadline, Milestone, Stats, StoredAlert
+from services.readmodel.views import TimelineItem, entry_reading
 
 
 class Out(BaseModel):
@@ -145,6 +153,22 @@ class TimelineEntryOut(Out):
     scope: Scope | None = None
     class_action: bool = False
     appeal: bool = False
+    entry_class: EntryClass | None = Field(
+        default=None,
+        description="What kind of paper or act the entry is (docs/entry-classes.md): the event's "
+        "own class, or for an event of before v4 its kept words classified by the read model.",
+    )
+    entry_outcome: Outcome | None = Field(
+        default=None, description="For an order on a motion: what it did to the motion."
+    )
+    cites: list[int] = Field(
+        default_factory=list, description="Docket numbers the entry refers to."
+    )
+    milestone: bool = Field(
+        default=False,
+        description="The class is one a watcher is told about (MILESTONE_CLASSES: orders on "
+        "dispositive motions, class certification, settlement approvals, judgment, appeal, mandate).",
+    )
     status_change: TimelineChangeOut | None = Field(
         description="The status change this entry caused, if any."
     )
@@ -153,6 +177,7 @@ class TimelineEntryOut(Out):
     def of(cls, item: TimelineItem) -> TimelineEntryOut:
         r, e, c = item.record, item.event, item.change
         entry = e.data.entry if e is not None else None
+        kind = entry_reading(e) if e is not None else None
         return cls(
             entry_key=r.entry_key,
             event_id=r.event_id,
@@ -172,6 +197,10 @@ class TimelineEntryOut(Out):
             scope=r.scope,
             class_action=r.class_action,
             appeal=r.appeal,
+            entry_class=kind.entry_class if kind else None,
+            entry_outcome=kind.outcome if kind else None,
+            cites=list(kind.cites) if kind else [],
+            milestone=kind.milestone if kind else False,
             status_change=None
             if c is None
             else TimelineChangeOut(
@@ -214,6 +243,92 @@ class DeadlineOut(Out):
             set_by=item.set_by,
             updated_by=item.updated_by,
         )
+
+
+class UpcomingDeadlineOut(DeadlineOut):
+    """A deadline of a case, listed across cases, with the case as it stands."""
+
+    case_id: str
+    case_name: str | None = None
+    court_id: str
+    case_status: Status = Field(
+        description="A closed case keeps its pending deadlines listed as 'pending'."
+    )
+
+    @classmethod
+    def of_case(cls, d: CaseDeadline) -> UpcomingDeadlineOut:
+        return cls(
+            case_id=d.case_id,
+            case_name=d.case_name,
+            court_id=d.court_id,
+            case_status=d.case_status,
+            key=d.key,
+            date=d.date,
+            time=d.time,
+            kind=d.kind,
+            name=d.name,
+            status=d.status,
+            text=d.text,
+            set_by=d.set_by,
+            updated_by=d.updated_by,
+        )
+
+
+class UpcomingDeadlinesOut(Out):
+    from_date: dt.date = Field(serialization_alias="from", description="First day of the window.")
+    to_date: dt.date = Field(serialization_alias="to", description="Last day of the window.")
+    items: list[UpcomingDeadlineOut] = Field(
+        description="Oldest date first, then time, case id and key."
+    )
+    total: int = Field(description="Deadlines in the window over all pages, counted up to 10,000.")
+    total_exact: bool = True
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )
+
+
+class MilestoneOut(Out):
+    """A docket entry whose class is a milestone, with its case."""
+
+    case_id: str
+    case_name: str | None = None
+    court_id: str
+    case_status: Status
+    entry_key: str
+    event_id: str
+    date: dt.date = Field(description="Filing date of the entry.")
+    document_number: int | None = None
+    entry_class: EntryClass
+    entry_outcome: Outcome | None = None
+    cites: list[int] = Field(default_factory=list)
+    type: EventType = Field(description="What the status classifier read the entry as.")
+    text: str
+
+    @classmethod
+    def of(cls, m: Milestone) -> MilestoneOut:
+        entry = m.event.data.entry
+        return cls(
+            case_id=m.case_id,
+            case_name=m.case_name,
+            court_id=m.court_id,
+            case_status=m.case_status,
+            entry_key=m.record.entry_key,
+            event_id=m.record.event_id,
+            date=m.record.date,
+            document_number=m.record.document_number,
+            entry_class=m.entry_class,
+            entry_outcome=m.entry_outcome,
+            cites=list(m.event.data.cites),
+            type=m.event.type,
+            text=entry.text,
+        )
+
+
+class MilestonePageOut(Out):
+    items: list[MilestoneOut] = Field(description="Newest first (filing date, docket order).")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for older milestones; null on the last page."
+    )
 
 
 class DeadlinesOut(Out):

@@ -16,7 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from schemas.events import DocketEvent
-from schemas.projection import CaseSnapshot
+from schemas.projection import CaseSnapshot, EntryRecord
+from schemas.vocabulary import EntryClass
+from services.core.deadlines import CalendarItem
 from services.core.evolve import order_key, to_record
 from services.readmodel.values import (
     COUNT_CAP,
@@ -24,9 +26,15 @@ from services.readmodel.values import (
     Applied,
     Batch,
     CaseCursor,
+    CaseDeadline,
     CasePage,
     CaseQuery,
     CaseRow,
+    DeadlinePage,
+    DeadlineQuery,
+    Milestone,
+    MilestonePage,
+    MilestoneQuery,
     Position,
     RowError,
     StaleBatchError,
@@ -40,7 +48,11 @@ from services.readmodel.values import (
     merge_months,
     search_tokens,
 )
-from services.readmodel.views import chosen_entries, timeline_slice
+from services.readmodel.views import case_deadlines, chosen_entries, entry_reading, timeline_slice
+
+_ITEM_FIELDS = (
+    "key", "kind", "name", "date", "time", "status", "set_by", "updated_by", "text",
+)  # fmt: skip
 
 
 @dataclass
@@ -52,11 +64,14 @@ class _Tables:
     offsets: dict[Position, int] = field(default_factory=dict)
     seq: int = 0
     generation: int = 0
+    deadlines: dict[str, tuple[CalendarItem, ...]] = field(default_factory=dict)
+    """Per case its calendar, recomputed when its events arrive."""
 
     def copy(self) -> _Tables:
         return _Tables(
             cases=dict(self.cases),
             events=dict(self.events),
+            deadlines=dict(self.deadlines),
             alerts=list(self.alerts),
             alert_ids=set(self.alert_ids),
             offsets=dict(self.offsets),
@@ -161,12 +176,16 @@ class InMemoryReadModel:
                         ) from exc
                     t.cases[case_id] = (state, row)
                     upserted += 1
+            arrived: set[str] = set()
             for event in batch.events:
                 if event.id in t.events:
                     ev_dup += 1
                 else:
                     t.events[event.id] = event
+                    arrived.add(event.subject)
                     ev_new += 1
+            for case_id in arrived:
+                t.deadlines[case_id] = case_deadlines(e for _, e in self._chosen(t, case_id))
             for alert in batch.alerts:
                 if alert.id in t.alert_ids:
                     al_dup += 1
@@ -198,8 +217,75 @@ class InMemoryReadModel:
         hit = self._t.cases.get(case_id)
         return hit[0] if hit else None
 
-    def timeline(self, case_id: str, after: TimelineKey | None, limit: int) -> TimelineSlice:
-        return timeline_slice(chosen_entries(self.case_events(case_id)), after, limit)
+    @staticmethod
+    def _chosen(t: _Tables, case_id: str) -> list[tuple[EntryRecord, DocketEvent]]:
+        return chosen_entries(e for e in t.events.values() if e.subject == case_id)
+
+    def timeline(
+        self,
+        case_id: str,
+        after: TimelineKey | None,
+        limit: int,
+        *,
+        classes: Sequence[EntryClass] = (),
+    ) -> TimelineSlice:
+        chosen = self._chosen(self._t, case_id)
+        if classes:
+            chosen = [(r, e) for r, e in chosen if entry_reading(e).entry_class in classes]
+        return timeline_slice(chosen, after, limit)
+
+    def deadlines(self, case_id: str) -> tuple[CalendarItem, ...]:
+        return self._t.deadlines.get(case_id, ())
+
+    def upcoming_deadlines(self, query: DeadlineQuery) -> DeadlinePage:
+        t = self._t
+        found = sorted(
+            (
+                CaseDeadline(
+                    case_id=case_id,
+                    case_name=t.cases[case_id][0].case_name,
+                    court_id=t.cases[case_id][0].court_id,
+                    case_status=t.cases[case_id][0].status,
+                    **{f: getattr(i, f) for f in _ITEM_FIELDS},
+                )
+                for case_id, items in t.deadlines.items()
+                if case_id in t.cases
+                for i in items
+                if query.start <= i.date <= query.end
+                and (not query.statuses or i.status in query.statuses)
+            ),
+            key=lambda d: d.cursor,
+        )
+        total = len(found)
+        if query.after is not None:
+            after = query.after
+            found = [d for d in found if d.cursor > after]
+        page = tuple(found[: query.limit])
+        nxt = page[-1].cursor if len(found) > query.limit else None
+        return DeadlinePage(page, nxt, min(total, COUNT_CAP), total <= COUNT_CAP)
+
+    def milestones(self, query: MilestoneQuery) -> MilestonePage:
+        t = self._t
+        found: list[Milestone] = []
+        for case_id in {e.subject for e in t.events.values()}:
+            if case_id not in t.cases or query.case_id not in (None, case_id):
+                continue
+            state = t.cases[case_id][0]
+            for record, event in self._chosen(t, case_id):
+                kind = entry_reading(event)
+                if kind.milestone and (not query.classes or kind.entry_class in query.classes):
+                    found.append(
+                        Milestone(
+                            case_id, state.case_name, state.court_id, state.status,
+                            kind.entry_class, kind.outcome, record, event,
+                        )
+                    )  # fmt: skip
+        found.sort(key=lambda m: m.cursor, reverse=True)
+        if query.before is not None:
+            before = query.before
+            found = [m for m in found if m.cursor < before]
+        page = tuple(found[: query.limit])
+        return MilestonePage(page, page[-1].cursor if len(found) > query.limit else None)
 
     def list_cases(self, query: CaseQuery) -> CasePage:
         t = self._t

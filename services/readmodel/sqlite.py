@@ -14,6 +14,15 @@
   (its rank as a sortable string, :func:`_rank_key`) and its event-time
   position, indexed in that order: a timeline page is an index range scan.
   Snapshots list no entries since ``case.states`` v2; the timeline is the events'.
+  Each row carries the entry's class and outcome
+  (:func:`services.readmodel.views.entry_reading`; indexed per case, for the
+  class filter), whether the class is a milestone (a partial index in
+  event-time order across cases is the milestone feed) and whether its words
+  set a date (``dated``).
+* ``deadlines``: per case its calendar (:func:`services.core.deadlines.calendar`
+  of its timeline's dated entries, in docket order), recomputed in the batch
+  that changes one of those entries; indexed by date across cases (the
+  "coming up" list is an index range scan).
 * ``alerts``: every alert by id, numbered by a monotonically increasing ``seq``
   (``AUTOINCREMENT``: never reused, so a stream can resume after it).
 * ``offsets``: (topic, partition) -> next offset to read.
@@ -52,6 +61,8 @@ from schemas.codec import (
 )
 from schemas.events import DocketEvent
 from schemas.projection import CaseSnapshot, EntryRecord
+from schemas.vocabulary import EntryClass, Status
+from services.core.deadlines import CalendarItem, DatedEntry, calendar
 from services.core.evolve import order_key, rank, to_record
 from services.readmodel.values import (
     COUNT_CAP,
@@ -59,9 +70,15 @@ from services.readmodel.values import (
     Applied,
     Batch,
     CaseCursor,
+    CaseDeadline,
     CasePage,
     CaseQuery,
     CaseSummary,
+    DeadlinePage,
+    DeadlineQuery,
+    Milestone,
+    MilestonePage,
+    MilestoneQuery,
     Position,
     ReadModelError,
     RowError,
@@ -72,17 +89,20 @@ from services.readmodel.values import (
     StoredDataError,
     TimelineKey,
     TimelineSlice,
+    calendar_order,
     case_row,
     case_summary,
     fold_text,
     merge_months,
+    time_key,
     utc_key,
 )
+from services.readmodel.views import entry_reading, sets_dates
 from services.sqlite_open import enable_wal
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bump when the layout changes; an older file is dropped and rebuilt from the log."""
 
 _SCHEMA = """
@@ -168,10 +188,33 @@ CREATE TABLE IF NOT EXISTS timeline (
     document_number INTEGER NOT NULL,
     sequence        INTEGER NOT NULL,
     event_id        TEXT NOT NULL,
+    entry_class     TEXT NOT NULL,
+    entry_outcome   TEXT,
+    milestone       INTEGER NOT NULL,
+    dated           INTEGER NOT NULL,
     PRIMARY KEY (case_id, entry_key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS timeline_order ON timeline
     (case_id, date, undocketed, document_number, sequence, entry_key);
+CREATE INDEX IF NOT EXISTS timeline_class ON timeline
+    (case_id, entry_class, date, undocketed, document_number, sequence, entry_key);
+CREATE INDEX IF NOT EXISTS timeline_milestones ON timeline
+    (date, undocketed, document_number, sequence, case_id, entry_key) WHERE milestone = 1;
+
+CREATE TABLE IF NOT EXISTS deadlines (
+    case_id     TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    date        TEXT NOT NULL,
+    time        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    set_by      TEXT NOT NULL,
+    updated_by  TEXT NOT NULL,
+    text        TEXT NOT NULL,
+    PRIMARY KEY (case_id, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS deadlines_date ON deadlines (date, time, case_id, key, status);
 
 CREATE TABLE IF NOT EXISTS alerts (
     seq         INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -216,6 +259,7 @@ DROP TABLE IF EXISTS case_docs;
 DROP TABLE IF EXISTS cases;
 DROP TABLE IF EXISTS events;
 DROP TABLE IF EXISTS timeline;
+DROP TABLE IF EXISTS deadlines;
 DROP TABLE IF EXISTS alerts;
 DROP TABLE IF EXISTS offsets;
 """
@@ -426,6 +470,8 @@ class SqliteReadModel:
     # writes ------------------------------------------------------------------
     def apply(self, batch: Batch) -> Applied:
         upserted = deleted = ev_new = ev_dup = al_new = al_dup = 0
+        calendars: set[str] = set()
+        """Cases whose calendar the batch may change."""
         with self._writing("applying a batch") as conn:
             if batch.generation is not None:
                 current = self._generation(conn)
@@ -469,7 +515,10 @@ class SqliteReadModel:
                 ).rowcount  # fmt: skip
                 ev_new += added
                 ev_dup += 1 - added
-                conn.execute(_UPSERT_TIMELINE, (event.subject, *_timeline_row(rec)))
+                if self._place_entry(conn, event, rec):
+                    calendars.add(event.subject)
+            for case_id in sorted(calendars):
+                _refresh_deadlines(conn, case_id)
             for alert in batch.alerts:
                 # INSERT ... SELECT WHERE NOT EXISTS, not ON CONFLICT DO NOTHING: a
                 # conflicting insert would still consume an AUTOINCREMENT value and
@@ -492,6 +541,28 @@ class SqliteReadModel:
             # in the same transaction: a list's remembered count is of the version it was counted at
             conn.execute("UPDATE meta SET value = value + 1 WHERE key = 'writes'")
         return Applied(upserted, deleted, ev_new, ev_dup, al_new, al_dup)
+
+    @staticmethod
+    def _place_entry(conn: sqlite3.Connection, event: DocketEvent, rec: EntryRecord) -> bool:
+        """Make ``event`` its entry's timeline row if it is the better version.
+
+        True when the case's calendar may change: the new row's words set a date,
+        or the row it replaced did.
+        """
+        row = _timeline_row(rec)
+        held = conn.execute(
+            "SELECT rank, dated FROM timeline WHERE case_id = ? AND entry_key = ?",
+            (event.subject, rec.entry_key),
+        ).fetchone()
+        if held is not None and held[0] >= row[1]:
+            return False  # the fold keeps the held version (a redelivery, or a worse one)
+        kind = entry_reading(event)
+        dated = sets_dates(event)
+        conn.execute(
+            _UPSERT_TIMELINE,
+            (event.subject, *row, kind.entry_class, kind.outcome, int(kind.milestone), int(dated)),
+        )
+        return dated or (held is not None and bool(held[1]))
 
     def reset(self) -> None:
         with self._write_lock, self._connection() as conn:
@@ -523,26 +594,113 @@ class SqliteReadModel:
             ).fetchone()
         return None if row is None else _snapshot(row[0], case_id)
 
-    def timeline(self, case_id: str, after: TimelineKey | None, limit: int) -> TimelineSlice:
+    def timeline(
+        self,
+        case_id: str,
+        after: TimelineKey | None,
+        limit: int,
+        *,
+        classes: Sequence[EntryClass] = (),
+    ) -> TimelineSlice:
+        where = "t.case_id = ?"
+        base: list[Any] = [case_id]
+        if classes:
+            where += f" AND t.entry_class IN ({_marks(len(classes))})"
+            base += classes
         sql = (
             "SELECT e.event_json FROM timeline t JOIN events e ON e.event_id = t.event_id "
-            "WHERE t.case_id = ?"
+            f"WHERE {where}"
         )
-        params: list[Any] = [case_id]
+        params = list(base)
         if after is not None:
             day, undocketed, doc, seq, key = after
-            sql += " AND (t.date, t.undocketed, t.document_number, t.sequence, t.entry_key) > (?, ?, ?, ?, ?)"
+            sql += f" AND ({_ORDER}) > (?, ?, ?, ?, ?)"
             params += [day.isoformat(), int(undocketed), doc, seq, key]
-        sql += " ORDER BY t.date, t.undocketed, t.document_number, t.sequence, t.entry_key LIMIT ?"
+        sql += f" ORDER BY {_ORDER} LIMIT ?"
         params.append(limit + 1)
         with self._snapshot() as conn:
             rows = conn.execute(sql, params).fetchall()
-            total = conn.execute(
-                "SELECT count(*) FROM timeline WHERE case_id = ?", (case_id,)
-            ).fetchone()[0]
+            total = conn.execute(f"SELECT count(*) FROM timeline t WHERE {where}", base).fetchone()[
+                0
+            ]
         page = [(to_record(e), e) for e in (_event(r[0]) for r in rows[:limit])]
         nxt = order_key(page[-1][0]) if len(rows) > limit else None
         return TimelineSlice(tuple(page), nxt, total)
+
+    def deadlines(self, case_id: str) -> tuple[CalendarItem, ...]:
+        with self._connection() as conn:
+            rows = conn.execute(
+                f"SELECT {_DEADLINE_COLUMNS} FROM deadlines d WHERE d.case_id = ?", (case_id,)
+            ).fetchall()
+        return tuple(sorted(map(_calendar_item, rows), key=calendar_order))
+
+    def upcoming_deadlines(self, query: DeadlineQuery) -> DeadlinePage:
+        where = ["d.date >= ?", "d.date <= ?"]
+        params: list[Any] = [query.start.isoformat(), query.end.isoformat()]
+        if query.statuses:
+            where.append(f"d.status IN ({_marks(len(query.statuses))})")
+            params += query.statuses
+        counted_where, counted_params = list(where), list(params)
+        if query.after is not None:
+            day, time, case_id, key = query.after
+            where.append("(d.date, d.time, d.case_id, d.key) > (?, ?, ?, ?)")
+            params += [day.isoformat(), time, case_id, key]
+        joined = "deadlines d JOIN cases c ON c.case_id = d.case_id"
+        with self._snapshot() as conn:
+            rows = conn.execute(
+                f"SELECT d.case_id, c.case_name, c.court_id, c.status, {_DEADLINE_COLUMNS} "
+                f"FROM {joined}{_where(where)} ORDER BY d.date, d.time, d.case_id, d.key LIMIT ?",
+                [*params, query.limit + 1],
+            ).fetchall()
+            counted: int = conn.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {joined}{_where(counted_where)} LIMIT ?)",
+                [*counted_params, COUNT_CAP + 1],
+            ).fetchone()[0]
+        items = tuple(
+            _case_deadline(case_id, name, court, status, _calendar_item(rest))
+            for case_id, name, court, status, *rest in rows[: query.limit]
+        )
+        nxt = items[-1].cursor if len(rows) > query.limit else None
+        return DeadlinePage(items, nxt, min(counted, COUNT_CAP), counted <= COUNT_CAP)
+
+    def milestones(self, query: MilestoneQuery) -> MilestonePage:
+        where = ["t.milestone = 1"]
+        params: list[Any] = []
+        if query.case_id is not None:
+            where.append("t.case_id = ?")
+            params.append(query.case_id)
+        if query.classes:
+            where.append(f"t.entry_class IN ({_marks(len(query.classes))})")
+            params += query.classes
+        if query.before is not None:
+            day, undocketed, doc, seq, case_id, key = query.before
+            where.append(
+                "(t.date, t.undocketed, t.document_number, t.sequence, t.case_id, t.entry_key) "
+                "< (?, ?, ?, ?, ?, ?)"
+            )
+            params += [day.isoformat(), int(undocketed), doc, seq, case_id, key]
+        newest_first = ", ".join(
+            f"t.{c} DESC"
+            for c in ("date", "undocketed", "document_number", "sequence", "case_id", "entry_key")
+        )
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT t.case_id, c.case_name, c.court_id, c.status, t.entry_class, "
+                "t.entry_outcome, e.event_json FROM timeline t "
+                "JOIN cases c ON c.case_id = t.case_id JOIN events e ON e.event_id = t.event_id"
+                f"{_where(where)} ORDER BY {newest_first} LIMIT ?",
+                [*params, query.limit + 1],
+            ).fetchall()
+        items = []
+        for case_id, name, court, status, entry_class, outcome, raw in rows[: query.limit]:
+            event = _event(raw)
+            items.append(
+                Milestone(
+                    case_id, name, court, status, entry_class, outcome, to_record(event), event
+                )
+            )
+        nxt = items[-1].cursor if len(rows) > query.limit else None
+        return MilestonePage(tuple(items), nxt)
 
     def list_cases(self, query: CaseQuery) -> CasePage:
         page = self.list_cases_json(query)
@@ -845,11 +1003,83 @@ def _snapshot(raw: bytes, case_id: str) -> CaseSnapshot:
 
 
 _UPSERT_TIMELINE = (
-    "INSERT INTO timeline VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, entry_key) DO UPDATE SET "
+    "INSERT INTO timeline VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (case_id, entry_key) DO UPDATE SET "
     "rank = excluded.rank, date = excluded.date, undocketed = excluded.undocketed, "
     "document_number = excluded.document_number, sequence = excluded.sequence, "
-    "event_id = excluded.event_id WHERE excluded.rank > timeline.rank"
+    "event_id = excluded.event_id, entry_class = excluded.entry_class, "
+    "entry_outcome = excluded.entry_outcome, milestone = excluded.milestone, "
+    "dated = excluded.dated WHERE excluded.rank > timeline.rank"
 )
+_ORDER = "t.date, t.undocketed, t.document_number, t.sequence, t.entry_key"
+"""Event-time order of a case's timeline rows (:func:`services.core.evolve.order_key`)."""
+
+
+def _refresh_deadlines(conn: sqlite3.Connection, case_id: str) -> None:
+    """Recompute the case's calendar from its timeline's dated entries (entries that set
+    no date add nothing to it), in docket order, and replace its rows."""
+    entries = [
+        DatedEntry(key, dt.date.fromisoformat(day), text)
+        for key, day, text in conn.execute(
+            "SELECT t.entry_key, t.date, json_extract(e.event_json, '$.data.entry.text') "
+            "FROM timeline t JOIN events e ON e.event_id = t.event_id "
+            f"WHERE t.case_id = ? AND t.dated = 1 ORDER BY {_ORDER}",
+            (case_id,),
+        )
+    ]
+    conn.execute("DELETE FROM deadlines WHERE case_id = ?", (case_id,))
+    conn.executemany(
+        "INSERT INTO deadlines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                case_id, i.key, i.date.isoformat(), time_key(i.time), i.kind, i.name, i.status,
+                i.set_by, i.updated_by, i.text,
+            )
+            for i in calendar(entries)
+        ],
+    )  # fmt: skip
+
+
+_DEADLINE_COLUMNS = (
+    "d.key, d.kind, d.name, d.date, d.time, d.status, d.set_by, d.updated_by, d.text"
+)
+
+
+def _case_deadline(
+    case_id: str, name: str | None, court: str, status: Status, item: CalendarItem
+) -> CaseDeadline:
+    return CaseDeadline(
+        case_id=case_id,
+        case_name=name,
+        court_id=court,
+        case_status=status,
+        key=item.key,
+        kind=item.kind,
+        name=item.name,
+        date=item.date,
+        time=item.time,
+        status=item.status,
+        set_by=item.set_by,
+        updated_by=item.updated_by,
+        text=item.text,
+    )
+
+
+def _calendar_item(row: Sequence[Any]) -> CalendarItem:
+    key, kind, name, day, time, status, set_by, updated_by, text = row
+    return CalendarItem(
+        key=key,
+        kind=kind,
+        name=name,
+        date=dt.date.fromisoformat(day),
+        time=dt.time.fromisoformat(time) if time else None,
+        status=status,
+        set_by=set_by,
+        updated_by=updated_by,
+        text=text,
+    )
+
+
 _NO_TIME = "0001-01-01T00:00:00.000000"
 
 

@@ -23,6 +23,11 @@ Invariants every implementation keeps:
 * **Generations.** ``reset()`` starts a new generation; a batch read for an
   older one (``Batch.generation``) is refused with ``StaleBatchError``, so a
   feeder racing a rebuild can never write rows or offsets into the new one.
+* **Calendars and milestones at feed time.** A case's deadlines
+  (:func:`services.readmodel.views.case_deadlines` of its timeline) and each
+  timeline entry's class (:func:`services.readmodel.views.entry_reading`) are
+  kept as its events arrive, in the same ``apply``; the cross-case lists
+  (``upcoming_deadlines``, ``milestones``) read them, never every event.
 * Implementations are safe to call from several threads (the API serves
   requests on a thread pool while the feeder writes).
 """
@@ -36,6 +41,8 @@ from typing import Protocol
 
 from schemas.events import DocketEvent
 from schemas.projection import CaseSnapshot
+from schemas.vocabulary import EntryClass
+from services.core.deadlines import CalendarItem
 from services.readmodel.memory import InMemoryReadModel
 from services.readmodel.sqlite import SqliteReadModel
 from services.readmodel.values import (
@@ -45,9 +52,17 @@ from services.readmodel.values import (
     Applied,
     Batch,
     CaseCursor,
+    CaseDeadline,
     CasePage,
     CaseQuery,
     CaseSummary,
+    DeadlineCursor,
+    DeadlinePage,
+    DeadlineQuery,
+    Milestone,
+    MilestoneCursor,
+    MilestonePage,
+    MilestoneQuery,
     Position,
     QueryError,
     ReadModelError,
@@ -71,10 +86,18 @@ __all__ = [
     "Applied",
     "Batch",
     "CaseCursor",
+    "CaseDeadline",
     "CasePage",
     "CaseQuery",
     "CaseSummary",
+    "DeadlineCursor",
+    "DeadlinePage",
+    "DeadlineQuery",
     "InMemoryReadModel",
+    "Milestone",
+    "MilestoneCursor",
+    "MilestonePage",
+    "MilestoneQuery",
     "Position",
     "QueryError",
     "ReadModel",
@@ -121,8 +144,30 @@ class ReadModel(Protocol):
         """The latest snapshot of the case (what ``GET /api/cases/{id}`` shows)."""
         ...
 
-    def timeline(self, case_id: str, after: TimelineKey | None, limit: int) -> TimelineSlice:
-        """The case's next ``limit`` timeline entries after ``after`` (event-time order)."""
+    def timeline(
+        self,
+        case_id: str,
+        after: TimelineKey | None,
+        limit: int,
+        *,
+        classes: Sequence[EntryClass] = (),
+    ) -> TimelineSlice:
+        """The case's next ``limit`` timeline entries after ``after`` (event-time order).
+
+        With ``classes``, only entries of those classes (``total`` counts those).
+        """
+        ...
+
+    def deadlines(self, case_id: str) -> tuple[CalendarItem, ...]:
+        """The case's calendar as :func:`services.core.deadlines.calendar` lists it (empty if none)."""
+        ...
+
+    def upcoming_deadlines(self, query: DeadlineQuery) -> DeadlinePage:
+        """Deadlines of every held case dated in the query's window, (date, time, case, key) order."""
+        ...
+
+    def milestones(self, query: MilestoneQuery) -> MilestonePage:
+        """Timeline entries of a milestone class (of held cases), newest first (event time)."""
         ...
 
     def list_cases(self, query: CaseQuery) -> CasePage:

@@ -18,7 +18,17 @@ from typing import Literal
 from schemas.alerts import Alert, AlertType
 from schemas.events import DocketEvent, Frozen
 from schemas.projection import CaseFlags, CaseSnapshot, Disposition, EntryRecord
-from schemas.vocabulary import DispositionType, Status
+from schemas.vocabulary import (
+    DeadlineKind,
+    DeadlineStatus,
+    DispositionType,
+    EntryClass,
+    Outcome,
+    Status,
+)
+from services.core.deadlines import CalendarItem
+from services.core.entry_classes import MILESTONE_CLASSES
+from services.core.evolve import order_key
 
 MAX_PAGE_SIZE = 200
 """No query returns more rows than this in one page."""
@@ -221,6 +231,141 @@ class TimelineSlice:
     """Where the next page starts after (None: this page is the last)."""
     total: int
     """Entries on the whole timeline."""
+
+
+# --- calendars and milestones across cases ------------------------------------
+
+MAX_DEADLINE_DAYS = 366
+"""The widest window ``GET /api/deadlines`` answers (a year, leap day included)."""
+
+DeadlineCursor = tuple[dt.date, str, str, str]
+"""Where a page of upcoming deadlines ended: (date, time key, case id, deadline key)."""
+
+
+def time_key(t: dt.time | None) -> str:
+    """A deadline's time as a string that sorts by time of day; ``""`` (no time) sorts first."""
+    return "" if t is None else t.isoformat()
+
+
+def calendar_order(item: CalendarItem) -> tuple[dt.date, dt.time, str]:
+    """The order :func:`services.core.deadlines.calendar` lists a case's items in."""
+    return (item.date, item.time or dt.time(0), item.key)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineQuery:
+    """Deadlines across cases dated ``start <= date <= end``, in (date, time, case, key) order.
+
+    The window is explicit: the caller (the API) decides what "today" is, so the
+    store and the core never read a clock.
+    """
+
+    start: dt.date
+    end: dt.date
+    statuses: tuple[DeadlineStatus, ...] = ()
+    """Empty = every status (vacated deadlines stay listed, marked)."""
+    after: DeadlineCursor | None = None
+    limit: int = 50
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= MAX_PAGE_SIZE:
+            raise QueryError("limit", f"must be between 1 and {MAX_PAGE_SIZE}, got {self.limit}")
+        if self.start > self.end:
+            raise QueryError(
+                "to", f"{self.end.isoformat()} is before from {self.start.isoformat()}"
+            )
+        span = (self.end - self.start).days + 1
+        if span > MAX_DEADLINE_DAYS:
+            raise QueryError(
+                "to", f"the window is {span} days long; at most {MAX_DEADLINE_DAYS} are answered"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class CaseDeadline:
+    """One item of a case's calendar (:class:`services.core.deadlines.CalendarItem`'s fields),
+    with the case it belongs to as it stands (name and status: a closed case keeps its
+    pending deadlines listed). Only cases the read model holds are listed."""
+
+    case_id: str
+    case_name: str | None
+    court_id: str
+    case_status: Status
+    key: str
+    kind: DeadlineKind
+    name: str
+    date: dt.date
+    time: dt.time | None
+    status: DeadlineStatus
+    set_by: str
+    updated_by: str
+    text: str
+
+    @property
+    def cursor(self) -> DeadlineCursor:
+        return (self.date, time_key(self.time), self.case_id, self.key)
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlinePage:
+    items: tuple[CaseDeadline, ...]
+    next: DeadlineCursor | None
+    total: int
+    """Deadlines in the window (all pages), counted up to :data:`COUNT_CAP`."""
+    total_exact: bool = True
+
+
+MilestoneCursor = tuple[dt.date, bool, int, int, str, str]
+"""Where a page of milestones ended: the entry's event-time position and its case
+(date, undocketed, document number, sequence, case id, entry key), newest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneQuery:
+    """Timeline entries whose class is a milestone, across cases (or of one), newest first."""
+
+    case_id: str | None = None
+    classes: tuple[EntryClass, ...] = ()
+    """Empty = every milestone class; else only these (each must be a milestone class)."""
+    before: MilestoneCursor | None = None
+    limit: int = 50
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= MAX_PAGE_SIZE:
+            raise QueryError("limit", f"must be between 1 and {MAX_PAGE_SIZE}, got {self.limit}")
+        others = [c for c in self.classes if c not in MILESTONE_CLASSES]
+        if others:
+            raise QueryError(
+                "entry_class",
+                f"{', '.join(others)} is not a milestone class; milestones are "
+                f"{', '.join(sorted(MILESTONE_CLASSES))}",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Milestone:
+    """A timeline entry whose class is a milestone, with its case as it stands."""
+
+    case_id: str
+    case_name: str | None
+    court_id: str
+    case_status: Status
+    entry_class: EntryClass
+    entry_outcome: Outcome | None
+    record: EntryRecord
+    event: DocketEvent
+
+    @property
+    def cursor(self) -> MilestoneCursor:
+        day, undocketed, doc, seq, key = order_key(self.record)
+        return (day, undocketed, doc, seq, self.case_id, key)
+
+
+@dataclass(frozen=True, slots=True)
+class MilestonePage:
+    items: tuple[Milestone, ...]
+    next: MilestoneCursor | None
+    """Pass as ``before`` for older milestones; ``None`` on the last page."""
 
 
 # --- alerts -----------------------------------------------------------------

@@ -10,6 +10,12 @@
   of its stored events whose entry date is on or before that date — the same
   code the processor runs, so the answer is the one the service would have
   given that day had it known every entry filed by then.
+* An entry's **class** is the one its event carries (events v4); an event of
+  before v4 carries none, and its kept words are classified here with
+  :func:`services.core.entry_classes.classify_entry` (:func:`entry_reading`),
+  so a timeline of an old log is filterable too. A class in
+  :data:`~services.core.entry_classes.MILESTONE_CLASSES` makes the entry a
+  **milestone**.
 * A case's **deadlines** are :func:`services.core.deadlines.calendar` of its
   projection's entries (in docket order) with their stored words: the dates
   they set, moved or vacated. An entry whose event is not stored yet adds
@@ -25,8 +31,9 @@ from dataclasses import dataclass
 
 from schemas.events import DocketEvent
 from schemas.projection import CaseSnapshot, EntryRecord, StatusChange
-from schemas.vocabulary import Status
-from services.core.deadlines import CalendarItem, DatedEntry, calendar
+from schemas.vocabulary import EntryClass, Outcome, Status
+from services.core.deadlines import CalendarItem, DatedEntry, calendar, extract
+from services.core.entry_classes import MILESTONE_CLASSES, classify_entry
 from services.core.evolve import order_key, project, rank, snapshot, to_record
 from services.readmodel.values import TimelineKey, TimelineSlice
 
@@ -107,3 +114,33 @@ def case_deadlines(entries: Iterable[DocketEvent]) -> tuple[CalendarItem, ...]:
         DatedEntry(e.data.entry.entry_key, e.data.entry.date_filed, e.data.entry.text)
         for e in entries
     )
+
+
+@dataclass(frozen=True, slots=True)
+class EntryKind:
+    """What kind of entry an event is: its class, the outcome of an order, the entries it cites."""
+
+    entry_class: EntryClass
+    outcome: Outcome | None
+    cites: tuple[int, ...]
+
+    @property
+    def milestone(self) -> bool:
+        return self.entry_class in MILESTONE_CLASSES
+
+
+def entry_reading(event: DocketEvent) -> EntryKind:
+    """The event's own class (v4), else its kept words classified (see module doc)."""
+    data = event.data
+    if data.entry_class is not None:
+        return EntryKind(data.entry_class, data.entry_outcome, tuple(data.cites))
+    entry = data.entry
+    reading = classify_entry(
+        entry.text, entry.event_name, entry.document_number, event_type=event.type
+    )
+    return EntryKind(reading.entry_class, reading.outcome, reading.cites)
+
+
+def sets_dates(event: DocketEvent) -> bool:
+    """Does the entry set, move or vacate a date? (An entry that does not adds nothing to a calendar.)"""
+    return bool(extract(event.data.entry.text))

@@ -18,6 +18,7 @@ from services.api.routes import (
     stats,
     stream,
     subscriptions,
+    upcoming,
 )
 
 ROUTERS: list[APIRouter] = [cases.router, alerts.router, stats.router, health.router]
@@ -25,3 +26,4 @@ ROUTERS.append(dashboard.router)
 ROUTERS.append(subscriptions.router)
 ROUTERS.append(stream.router)
 ROUTERS.append(ingest_courtlistener.router)
+ROUTERS.append(upcoming.router)

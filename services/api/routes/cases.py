@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from schemas.projection import CaseSnapshot
-from schemas.vocabulary import DispositionType, Status
+from schemas.vocabulary import DispositionType, EntryClass, Status
 from services.api.cursor import (
     decode_case_cursor,
     decode_timeline_cursor,
@@ -41,7 +41,7 @@ from services.api.models import (
 from services.readmodel.sqlite import JsonCasePage
 from services.readmodel.store import MAX_PAGE_SIZE, CasePage, CaseQuery, QueryError
 from services.readmodel.values import SortField
-from services.readmodel.views import as_of, case_deadlines, timeline_page
+from services.readmodel.views import as_of, timeline_page
 
 router = APIRouter(prefix="/api", tags=["cases"], dependencies=[Depends(read_access)])
 
@@ -220,20 +220,28 @@ def get_case(
     summary="A case's docket entries in event-time order",
     description=(
         "One item per docket entry (the version the projection uses), ordered by filing date, "
-        "document number and sequence, with its text, classification and the status change it "
-        "caused."
+        "document number and sequence, with its text, classification (status reading and entry "
+        "class, with the outcome of an order) and the status change it caused. `entry_class` "
+        "(repeatable) keeps the entries of those classes; `total` then counts them."
     ),
     responses=ERRORS,
 )
 def get_timeline(
-    store: Store, case_id: CaseId, cursor: Cursor = None, limit: Limit = 100
+    store: Store,
+    case_id: CaseId,
+    entry_class: Annotated[
+        list[EntryClass] | None,
+        Query(description="Only entries of these classes (docs/entry-classes.md; repeatable)."),
+    ] = None,
+    cursor: Cursor = None,
+    limit: Limit = 100,
 ) -> TimelinePageOut:
     valid_case_id(case_id)
     after = cursor_param(cursor, decode_timeline_cursor)
     state = store.get_case(case_id)
     if state is None:
         raise HTTPException(404, detail=f"no case {case_id} in the read model")
-    part = store.timeline(case_id, after, limit)
+    part = store.timeline(case_id, after, limit, classes=tuple(dict.fromkeys(entry_class or ())))
     page = timeline_page(state, part)
     return TimelinePageOut(
         case_id=case_id,
@@ -261,8 +269,7 @@ def get_deadlines(store: Store, case_id: CaseId) -> DeadlinesOut:
     state = store.get_case(case_id)
     if state is None:
         raise HTTPException(404, detail=f"no case {case_id} in the read model")
-    timeline = store.timeline(case_id, None, state.entry_count)
-    items = case_deadlines(event for _, event in timeline.entries)
+    items = store.deadlines(case_id)
     return DeadlinesOut(
         case_id=case_id,
         case_status=state.status,

@@ -19,6 +19,7 @@ Screenshots are written to ``artifacts/screenshots/`` (gitignored).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import socket
@@ -604,3 +605,201 @@ def test_court_names_months_and_lag_are_computed_by_the_page(
         "Log feed off",
     ]
     no_errors(console, service)
+
+
+# -- entry classes, milestones and deadlines (issue 16) ----------------------------
+
+TODAY = dt.date(2026, 3, 2)
+"""The day the browser believes it is (its clock is set to it): the dated docket below is
+written relative to it, so the test reads the same on any real day."""
+ORBIT_ID = "ohsd:2:26-cv-00311"
+ORBIT_NAME = "Chen v. Orbit Telecom, Inc."
+
+
+def _day(offset: int) -> dt.date:
+    return TODAY + dt.timedelta(days=offset)
+
+
+def _us(day: dt.date) -> str:
+    return f"{day.month}/{day.day}/{day.year}"
+
+
+def dated_docket() -> list[bytes]:
+    """A class action whose motion to dismiss is granted, with a hearing and a conference set,
+    run through the real ingest step (classify, entry class, build_event) as the demo is."""
+    from services.demo.make_demo import REFERENCE, SOURCE, jsonl_bytes
+    from services.ingest.common import SourceCase, SourceEntry, to_result
+    from services.ingest.records import Parsed
+
+    orbit = SourceCase(
+        court_id="ohsd",
+        docket_number="2:26-cv-00311-ALR",
+        case_name=ORBIT_NAME,
+        nature_of_suit="890 Other Statutory Actions",
+        date_filed=_day(-60).isoformat(),
+        parties=("Maya Chen", "Orbit Telecom, Inc."),
+    )
+    entries = [
+        SourceEntry(case=orbit, date_filed=_day(-60).isoformat(), document_number=1,
+                    text="CLASS ACTION COMPLAINT against Orbit Telecom, Inc. filed by Maya Chen."),
+        SourceEntry(case=orbit, date_filed=_day(-40).isoformat(), document_number=20,
+                    text="MOTION to Dismiss for Failure to State a Claim by Orbit Telecom, Inc. Motion "
+                         f"Hearing set for {_us(_day(5))} 10:00 AM in Courtroom 3 before Judge Ana Ruiz."),
+        SourceEntry(case=orbit, date_filed=_day(-20).isoformat(), document_number=25,
+                    text=f"CLERK'S NOTICE: Status Conference set for {_us(_day(9))} 09:30 AM in Courtroom 3 "
+                         "before Judge Ana Ruiz."),
+        SourceEntry(case=orbit, date_filed=_day(-3).isoformat(), document_number=31,
+                    text="ORDER granting 20 Motion to Dismiss for Failure to State a Claim. The complaint "
+                         f"is dismissed. Signed by Judge Ana Ruiz on {_us(_day(-3))}."),
+        SourceEntry(case=orbit, date_filed=_day(-3).isoformat(), document_number=32,
+                    text=f"ORDER: The Motion Hearing set for {_us(_day(5))} is VACATED."),
+        # the reference case's entry 3: its Case Management Statement is due on 2025-04-22
+        SourceEntry(case=REFERENCE, date_filed="2025-01-21", document_number=3,
+                    text="ORDER Setting Initial Case Management Conference and ADR Deadlines: Case "
+                         "Management Statement due by 4/22/2025. (Filed on 1/21/2025)"),
+    ]  # fmt: skip
+    events = []
+    for i, se in enumerate(entries, start=1):
+        result = to_result(se, source=SOURCE, where=f"dated#{i}", raw=None)
+        assert isinstance(result, Parsed), result
+        events.append(result.event)
+    return jsonl_bytes(events).splitlines()
+
+
+@pytest.fixture(scope="module")
+def dated_service(make_service: Callable[[bool], Service]) -> Service:
+    """Every demo docket, plus the dated docket above and the reference case's entry 3."""
+    svc = make_service(True)
+    svc.pipeline.ingest(dated_docket())
+    return svc
+
+
+def at_today(page: Page) -> None:
+    page.clock.set_fixed_time(dt.datetime(TODAY.year, TODAY.month, TODAY.day, 12, 0))
+
+
+def test_case_page_shows_entry_classes_milestones_and_deadlines_upcoming_first(
+    dated_service: Service, laptop: tuple[Page, Console]
+) -> None:
+    page, console = laptop
+    at_today(page)
+    page.goto(f"{dated_service.url}/#/case/{ORBIT_ID}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(ORBIT_NAME)
+    expect(page.locator(".case-status .status-pill")).to_have_text("Closed")
+    entries = page.locator(".entries .entry")
+    expect(entries).to_have_count(5)
+    order = page.locator('.entries .entry[data-entry-class="order_on_motion_to_dismiss"]')
+    expect(order).to_have_count(1)
+    expect(order.locator(".entry-class")).to_have_text("Order on motion to dismiss")
+    expect(order.locator(".outcome")).to_have_text("Granted")
+    expect(
+        page.locator('.entries .entry[data-entry-class="motion_to_dismiss"] .entry-class')
+    ).to_have_text("Motion to dismiss")
+    # the class filter narrows the list and says how many it shows
+    page.get_by_label("Entry class").select_option("motion_to_dismiss")
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_contain_text("MOTION to Dismiss for Failure to State a Claim")
+    expect(page.locator(".class-count")).to_have_text("1 entry of 5")
+    page.get_by_label("Entry class").select_option("")
+    expect(entries).to_have_count(5)
+
+    milestones = page.locator("#milestones .milestone")
+    try:
+        expect(milestones).to_have_count(1)
+    except AssertionError as exc:
+        raise AssertionError(f"the milestones card shows {seen(page, '#milestones')}") from exc
+    expect(milestones.first.locator(".entry-class")).to_have_text("Order on motion to dismiss")
+    expect(milestones.first.locator(".outcome")).to_have_text("Granted")
+    expect(milestones.first).to_contain_text(_day(-3).strftime("%b %-d, %Y"))
+
+    rows = page.locator("#deadlines .deadline-table tbody tr")
+    try:
+        expect(rows).to_have_count(2)
+    except AssertionError as exc:
+        raise AssertionError(f"the deadlines card shows {seen(page, '#deadlines')}") from exc
+    hearing, conference = rows.nth(0), rows.nth(1)  # upcoming first, soonest first
+    expect(hearing).to_have_attribute("data-date", _day(5).isoformat())
+    expect(hearing).to_have_class("deadline vacated upcoming")
+    expect(hearing.locator("s .d-name")).to_have_text("motion hearing")  # struck through
+    expect(hearing.locator(".d-status")).to_have_text("Vacated")
+    expect(hearing.locator(".d-rel")).to_have_text("In 5 days")
+    expect(conference).to_have_attribute("data-date", _day(9).isoformat())
+    expect(conference).to_have_class("deadline pending case-closed upcoming")
+    expect(conference.locator(".d-time")).to_have_text("9:30 AM")
+    expect(conference.locator(".d-status")).to_have_text("Pending, case closed")
+    expect(page.locator("#deadlines")).to_contain_text("1 pending date ahead")
+    expect(page.get_by_role("table", name="Deadlines, upcoming first")).to_be_visible()
+    # a milestone's link finds its entry in the docket
+    milestones.first.get_by_role("link", name="Find in the docket").click()
+    expect(order).to_have_class("entry is-change closed is-milestone selected")
+    shot(page, "case-deadlines-milestones-laptop")
+    no_errors(console, dated_service)
+
+
+def test_the_reference_cases_pending_deadline_stays_listed_after_it_closed(
+    dated_service: Service, laptop: tuple[Page, Console]
+) -> None:
+    page, console = laptop
+    at_today(page)
+    page.goto(f"{dated_service.url}/#/case/{REFERENCE_ID}")
+    expect(page.locator(".entries .entry")).to_have_count(3)
+    row = page.locator("#deadlines .deadline-table tbody tr")
+    expect(row).to_have_count(1)
+    expect(row.first).to_have_attribute("data-date", "2025-04-22")
+    expect(row.first).to_have_class("deadline pending case-closed past")
+    expect(row.first.locator(".d-status")).to_have_text("Pending, case closed")
+    expect(page.locator("#deadlines")).to_contain_text("Nothing pending ahead. The case is closed")
+    expect(page.locator("#milestones")).to_contain_text("No milestone yet")
+    no_errors(console, dated_service)
+
+
+def test_overview_lists_the_deadlines_coming_up_and_the_latest_milestones(
+    dated_service: Service, laptop: tuple[Page, Console]
+) -> None:
+    page, console = laptop
+    at_today(page)
+    with page.expect_response(
+        lambda r: "/api/deadlines?" in r.url and f"from={TODAY.isoformat()}" in r.url and r.ok
+    ):
+        page.goto(dated_service.url + "/")
+    coming = page.get_by_role("region", name="Coming up: the next 14 days")
+    rows = coming.locator("tbody tr")
+    try:
+        expect(rows).to_have_count(2)  # the demo dockets' dates are all long past
+    except AssertionError as exc:
+        raise AssertionError(f"coming up shows {seen(page, '#coming-up')}") from exc
+    expect(rows.nth(0)).to_have_attribute("data-case-id", ORBIT_ID)
+    expect(rows.nth(0)).to_have_class("deadline vacated upcoming")
+    expect(rows.nth(0).locator("s .d-name")).to_have_text("motion hearing")
+    expect(rows.nth(1)).to_have_class("deadline pending case-closed upcoming")
+    expect(rows.nth(1).locator(".d-case a")).to_have_text(ORBIT_NAME)
+    expect(rows.nth(1).locator(".d-status")).to_have_text("Pending, case closed")
+    last = _day(13).strftime("%b %-d, %Y")
+    expect(coming).to_contain_text(f"2 dates from Mar 2, 2026 to {last}, soonest first.")
+    feed = page.get_by_role("region", name="Latest milestones").locator(".milestone")
+    expect(feed.first).to_have_attribute("data-case-id", ORBIT_ID)
+    expect(feed.first.locator(".outcome")).to_have_text("Granted")
+    expect(feed.first.locator(".m-case")).to_have_text(ORBIT_NAME)
+    feed.first.locator(".m-case").click()
+    expect(page).to_have_url(f"{dated_service.url}/#/case/{ORBIT_ID}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(ORBIT_NAME)
+    page.goto(dated_service.url + "/")
+    expect(rows).to_have_count(2)
+    shot(page, "overview-coming-up-laptop")
+    no_errors(console, dated_service)
+
+
+def test_phone_shows_the_calendar_without_horizontal_overflow(
+    dated_service: Service, phone: tuple[Page, Console]
+) -> None:
+    page, console = phone
+    at_today(page)
+    page.goto(dated_service.url + "/")
+    expect(page.locator("#coming-up tbody tr")).to_have_count(2)
+    no_horizontal_overflow(page, "overview with the calendar")
+    shot(page, "overview-coming-up-phone")
+    page.goto(f"{dated_service.url}/#/case/{ORBIT_ID}")
+    expect(page.locator("#deadlines tbody tr")).to_have_count(2)
+    no_horizontal_overflow(page, "case page with deadlines")
+    shot(page, "case-deadlines-phone")
+    no_errors(console, dated_service)

@@ -82,6 +82,9 @@ export const api = {
     getJSON(`/api/cases/${encodeURIComponent(caseId)}`, asOf ? { as_of: asOf } : {}, opts),
   timeline: (caseId, params, opts) =>
     getJSON(`/api/cases/${encodeURIComponent(caseId)}/timeline`, params, opts),
+  deadlines: (caseId, opts) => getJSON(`/api/cases/${encodeURIComponent(caseId)}/deadlines`, {}, opts),
+  upcoming: (params, opts) => getJSON("/api/deadlines", params, opts),
+  milestones: (params, opts) => getJSON("/api/milestones", params, opts),
   stats: (opts) => getJSON("/api/stats", {}, opts),
   alerts: (params, opts) => getJSON("/api/alerts", params, opts),
   health: (opts) => getJSON("/healthz", {}, opts),

@@ -127,3 +127,98 @@ export function truncate(text, max) {
   if (!text || text.length <= max) return text || "";
   return `${text.slice(0, max - 1).trimEnd()}…`;
 }
+
+// Entry classes (docs/entry-classes.md), outcomes of orders, deadline kinds ----
+
+export const ENTRY_CLASS_LABEL = {
+  complaint: "Complaint",
+  amended_complaint: "Amended complaint",
+  answer: "Answer",
+  summons: "Summons / service",
+  appearance: "Appearance",
+  motion_to_dismiss: "Motion to dismiss",
+  order_on_motion_to_dismiss: "Order on motion to dismiss",
+  motion_for_summary_judgment: "Summary-judgment motion",
+  order_on_summary_judgment: "Order on summary judgment",
+  motion_for_class_certification: "Class-certification motion",
+  order_on_class_certification: "Order on class certification",
+  motion: "Motion",
+  brief: "Brief",
+  order: "Order",
+  scheduling_order: "Scheduling order",
+  date_set: "Date set",
+  hearing_held: "Hearing held",
+  settlement_notice: "Notice of settlement",
+  preliminary_approval: "Preliminary approval",
+  fairness_hearing_set: "Fairness hearing set",
+  final_approval: "Final approval",
+  stay: "Stay",
+  stay_lifted: "Stay lifted",
+  transfer: "Transfer",
+  remand: "Remand",
+  dismissal: "Dismissal",
+  judgment: "Judgment",
+  notice_of_appeal: "Notice of appeal",
+  mandate: "Mandate",
+  reopening: "Reopening",
+  termination: "Termination",
+  stricken: "Stricken",
+  other: "Other",
+};
+
+export const OUTCOME_LABEL = {
+  granted: "Granted",
+  denied: "Denied",
+  granted_in_part: "Granted in part",
+  moot: "Moot",
+  unknown: null,
+};
+
+export const DEADLINE_KIND_LABEL = {
+  hearing: "Hearing",
+  conference: "Conference",
+  trial: "Trial",
+  filing_due: "Filing due",
+  discovery_due: "Discovery due",
+  claims_due: "Claims due",
+  other: "Date",
+};
+
+export function classLabel(entryClass) {
+  return entryClass ? ENTRY_CLASS_LABEL[entryClass] || entryClass : "Unclassified";
+}
+
+/** Today as the user's calendar day (YYYY-MM-DD, local time): what "upcoming" is measured from. */
+export function todayIso(now = new Date()) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** "10:00:00" -> "10:00 AM" (a docket's wall-clock time, no time zone). */
+export function formatTime(hms) {
+  if (!hms) return "";
+  const [h, m] = hms.split(":").map(Number);
+  return `${h % 12 || 12}:${String(m).padStart(2, "0")} ${h < 12 ? "AM" : "PM"}`;
+}
+
+/** Whole days from `today` to `iso` (both YYYY-MM-DD). */
+export function daysFrom(today, iso) {
+  return Math.round((dayMs(iso) - dayMs(today)) / 86_400_000);
+}
+
+/** "Today", "Tomorrow", "In 5 days", "Yesterday", "3 days ago". */
+export function relativeDay(today, iso) {
+  const n = daysFrom(today, iso);
+  if (n === 0) return "Today";
+  if (n === 1) return "Tomorrow";
+  if (n === -1) return "Yesterday";
+  return n > 0 ? `In ${formatCount(n)} days` : `${formatCount(-n)} days ago`;
+}
+
+/** A case's deadlines, upcoming first (soonest first), then the past ones (latest first). */
+export function upcomingFirst(items, today) {
+  const key = (d) => `${d.date}T${d.time || ""}`;
+  const coming = items.filter((d) => d.date >= today).sort((a, b) => key(a).localeCompare(key(b)));
+  const past = items.filter((d) => d.date < today).sort((a, b) => key(b).localeCompare(key(a)));
+  return [...coming, ...past];
+}

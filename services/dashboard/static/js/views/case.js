@@ -1,13 +1,16 @@
 // One case: its status now (or as of a chosen date), its visual timeline,
-// its docket entries with the ones that changed the status highlighted, and
-// its status history.
+// its docket entries (each with its class, filterable by class) with the ones
+// that changed the status highlighted, its milestones, its deadlines
+// (upcoming first) and its status history.
 
 import { api, allPages } from "../api.js";
 import { h, clear } from "../dom.js";
 import { caseTimeline } from "../timeline.js";
 import { card, caseHref, courtTag, errorBox, loading, statusPill, transition } from "../components.js";
+import { deadlineTable, milestoneList, outcomeTag } from "../calendar.js";
 import {
-  EVENT_LABEL, STATUS_LABEL, courtLabel, dayMs, dispositionText, formatDay, formatInstant, plural,
+  EVENT_LABEL, STATUS_LABEL, classLabel, courtLabel, dayMs, dispositionText, formatDay, formatInstant, plural,
+  todayIso, upcomingFirst,
 } from "../format.js";
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -73,15 +76,17 @@ function facts(c, entries) {
 
 function entryItem(e, change, later) {
   return h("li", {
-    class: ["entry", change ? `is-change ${change.status}` : null, later ? "later" : null],
-    id: `entry-${e.event_id}`, "data-event-id": e.event_id, tabindex: -1,
+    class: ["entry", change ? `is-change ${change.status}` : null, later ? "later" : null, e.milestone ? "is-milestone" : null],
+    id: `entry-${e.event_id}`, "data-event-id": e.event_id, "data-entry-class": e.entry_class || "", tabindex: -1,
   },
   h("div", { class: "entry-when" },
     h("time", { datetime: e.date }, formatDay(e.date)),
     e.document_number != null ? h("span", { class: "doc" }, `Doc. ${e.document_number}`) : null),
   h("div", { class: "entry-main" },
     h("div", { class: "entry-tags" },
-      h("span", { class: ["kind", e.type === "docket.entry" ? "plain" : null] }, EVENT_LABEL[e.type] || e.type),
+      h("span", { class: ["entry-class", e.milestone ? "milestone-class" : null] }, classLabel(e.entry_class)),
+      outcomeTag(e.entry_outcome),
+      e.type !== "docket.entry" ? h("span", { class: "kind" }, EVENT_LABEL[e.type] || e.type) : null,
       e.text_is_stub ? h("span", { class: "tag" }, "Summary text") : null,
       change ? h("span", { class: "entry-change" }, transition(change.from, change.status),
         change.disposition ? h("span", { class: "disposition" }, dispositionText(change.disposition)) : null) : null),
@@ -110,6 +115,9 @@ export function caseView(root, params, navigate, caseId) {
   let controller = new AbortController();
   let timeline = null;
   let entries = null;
+  let shownClass = "";
+  let showAllClasses = null;
+  let deadlines = null; // GET /api/cases/{id}/deadlines, or null when it failed
   const body = h("div", { class: "case-page" }, loading("Loading the case…"));
   root.append(body);
 
@@ -135,8 +143,32 @@ export function caseView(root, params, navigate, caseId) {
         : "Pick a date to see the case as it stood that day."));
   }
 
+  function deadlinesBody(c) {
+    if (deadlines === null) return h("p", { class: "empty" }, "The calendar could not be loaded.");
+    if (!deadlines.items.length) return h("p", { class: "empty" }, "No entry of this case sets a date.");
+    const today = todayIso();
+    const ordered = upcomingFirst(deadlines.items, today);
+    const coming = ordered.filter((d) => d.date >= today && d.status === "pending").length;
+    const status = deadlines.case_status;
+    return [
+      h("p", { class: "note" },
+        coming ? `${plural(coming, "pending date")} ahead` : "Nothing pending ahead",
+        status === "closed" ? ". The case is closed: dates its docket never vacated stay listed as pending." : ".",
+        c.as_of ? " (As the docket stands today.)" : null),
+      deadlineTable(ordered, { today, caseStatus: status, caption: "Deadlines, upcoming first" }),
+    ];
+  }
+
+  function milestonesBody(shown) {
+    const reached = shown.filter((e) => e.milestone);
+    return reached.length
+      ? milestoneList(reached, { label: "Milestones of the case, oldest first" })
+      : h("p", { class: "empty" }, "No milestone yet (orders on dispositive motions, class certification, settlement approvals, judgment, appeal).");
+  }
+
   function select(eventId, { scroll = true } = {}) {
     body.querySelectorAll(".entry.selected").forEach((el) => el.classList.remove("selected"));
+    if (!document.getElementById(`entry-${eventId}`)) showAllClasses?.(); // hidden by the class filter
     const row = document.getElementById(`entry-${eventId}`);
     timeline?.select(eventId);
     if (!row) return;
@@ -159,7 +191,26 @@ export function caseView(root, params, navigate, caseId) {
       ["open", "stayed", "closed"].map((st) => h("span", {}, h("span", { class: `swatch ${st}` }), STATUS_LABEL[st])),
       h("span", {}, h("span", { class: "swatch entry-dot" }), "Docket entry"),
       h("span", {}, h("span", { class: "swatch change-dot" }), "Entry that changed the status"));
-    const list = h("ol", { class: "entries" }, shown.map((e) => entryItem(e, changes.get(e.event_id), false)));
+    const list = h("ol", { class: "entries" });
+    const counted = h("span", { class: "class-count", role: "status" });
+    const present = [...new Set(shown.map((e) => e.entry_class || ""))]
+      .sort((a, b) => classLabel(a || null).localeCompare(classLabel(b || null)));
+    if (shownClass && !present.includes(shownClass)) shownClass = "";
+    const classSelect = h("select", { id: "class-filter", name: "entry_class" },
+      h("option", { value: "" }, `All classes (${shown.length})`),
+      present.map((k) => h("option", { value: k, selected: k === shownClass },
+        `${classLabel(k || null)} (${shown.filter((e) => (e.entry_class || "") === k).length})`)));
+    const fillList = () => {
+      const picked = shownClass ? shown.filter((e) => (e.entry_class || "") === shownClass) : shown;
+      clear(list, picked.map((e) => entryItem(e, changes.get(e.event_id), false)));
+      counted.textContent = shownClass ? `${plural(picked.length, "entry", "entries")} of ${shown.length}` : "";
+      body.querySelectorAll(".entry.selected").forEach((el) => el.classList.remove("selected"));
+    };
+    classSelect.addEventListener("change", () => { shownClass = classSelect.value; fillList(); });
+    fillList();
+    showAllClasses = () => { if (shownClass) { shownClass = ""; classSelect.value = ""; fillList(); } };
+    const classBar = h("div", { class: "class-filter" },
+      h("label", { for: "class-filter" }, "Entry class"), classSelect, counted);
     list.addEventListener("click", (ev) => {
       const item = ev.target.closest(".entry");
       if (item && !ev.target.closest("a")) select(item.dataset.eventId, { scroll: false });
@@ -171,9 +222,12 @@ export function caseView(root, params, navigate, caseId) {
       h("div", { class: "case-grid" },
         card("Timeline", [legend, plot, h("p", { class: "hint" }, "Hover or focus a point to read the entry; click it to find it in the list.")], { id: "timeline", cls: "timeline-card" }),
         card("Details", facts(c, shown), { id: "facts" })),
+      h("div", { class: "calendar-grid" },
+        card("Deadlines", deadlinesBody(c), { id: "deadlines" }),
+        card("Milestones", milestonesBody(shown), { id: "milestones" })),
       card(`Docket entries (${shown.length})`, [
         hidden ? h("p", { class: "note" }, `${plural(hidden, "later entry", "later entries")} filed after ${formatDay(asOf)} ${hidden === 1 ? "is" : "are"} not shown.`) : null,
-        shown.length ? list : h("p", { class: "empty" }, "No entry filed by then."),
+        shown.length ? [classBar, list] : h("p", { class: "empty" }, "No entry filed by then."),
       ], { id: "entries" }),
       card("Status history", historyTable(c.status_history, entries), { id: "history" }));
     body.querySelectorAll("[data-entry-link]").forEach((a) => a.addEventListener("click", (ev) => {
@@ -189,11 +243,13 @@ export function caseView(root, params, navigate, caseId) {
     const { signal } = controller;
     const asOf = ISO_DAY.test(p.get("as_of") || "") ? p.get("as_of") : null;
     try {
-      const [current, list] = await Promise.all([
+      const [current, list, calendar] = await Promise.all([
         api.case(caseId, null, { signal }),
         entries ? Promise.resolve(entries) : fetchEntries(signal),
+        api.deadlines(caseId, { signal }).catch((err) => { if (err.name === "AbortError") throw err; return null; }),
       ]);
       entries = list;
+      deadlines = calendar;
       let shown = current;
       let notice = null;
       if (asOf) {

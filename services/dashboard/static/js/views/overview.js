@@ -1,11 +1,18 @@
-// Overview: headline counts, the live feed of status changes, and charts.
+// Overview: headline counts, the live feed of status changes, what is coming
+// up (deadlines of the next 14 days across cases), the latest milestones, and
+// charts.
 
 import { api } from "../api.js";
 import { h, clear, announce } from "../dom.js";
 import { AlertFeed } from "../feed.js";
 import { openingsClosingsChart, dispositionsByCourtChart } from "../charts.js";
 import { card, caseHref, courtTag, dispositionLine, errorBox, loading, transition } from "../components.js";
-import { STATUSES, STATUS_LABEL, formatCount, formatDay, plural, truncate } from "../format.js";
+import { deadlineTable, milestoneList } from "../calendar.js";
+import { STATUSES, STATUS_LABEL, dayMs, formatCount, formatDay, isoDay, plural, todayIso, truncate } from "../format.js";
+
+const COMING_DAYS = 14;
+const COMING_MAX = 50;
+const MILESTONES_MAX = 8;
 
 const FEED_MAX = 60;
 const PHONE_ITEMS = 6; // keep in step with .feed-item:nth-child(n + 7) in app.css
@@ -60,6 +67,8 @@ export function overviewView(root) {
   const statsBox = h("div", { class: "kpis-slot" }, loading("Loading counts…"));
   const monthly = h("div", { class: "chart-slot" }, loading());
   const courts = h("div", { class: "chart-slot" }, loading());
+  const coming = h("div", { class: "coming-slot" }, loading("Loading the calendar…"));
+  const milestones = h("div", { class: "milestone-slot" }, loading("Loading milestones…"));
   // New items are announced by one short message (see onAlerts), not read out whole.
   const list = h("ol", { class: "feed", "aria-label": "Status changes, newest first" });
   const empty = h("p", { class: "empty", hidden: true }, "No status change yet. New ones appear here as they are processed.");
@@ -74,11 +83,40 @@ export function overviewView(root) {
       h("div", {}, h("h1", { tabindex: -1 }, "Overview"),
         h("p", { class: "lede" }, "Status changes as the dockets move, and where the cases stand."))),
     statsBox,
+    h("div", { class: "calendar-grid" },
+      card(`Coming up: the next ${COMING_DAYS} days`, coming, { id: "coming-up" }),
+      card("Latest milestones", milestones, { id: "milestone-feed" })),
     h("div", { class: "overview-grid" },
       card("Status changes", [feedError, list, empty, showAll], { id: "feed", cls: "feed-card", actions: mode }),
       h("div", { class: "chart-col" },
         card("Openings and closings", monthly, { id: "chart-months" }),
         card("Dispositions by court", courts, { id: "chart-courts" }))));
+
+  const loadCalendar = async () => {
+    const today = todayIso();
+    const last = isoDay(dayMs(today) + (COMING_DAYS - 1) * 86_400_000);
+    const [upcoming, reached] = await Promise.allSettled([
+      api.upcoming({ from: today, days: COMING_DAYS, limit: COMING_MAX }, { signal: controller.signal }),
+      api.milestones({ limit: MILESTONES_MAX }, { signal: controller.signal }),
+    ]);
+    if (controller.signal.aborted) return;
+    if (upcoming.status === "rejected") clear(coming, errorBox(upcoming.reason, loadCalendar));
+    else {
+      const u = upcoming.value;
+      const more = u.total > u.items.length ? ` Showing the first ${u.items.length} of ${u.total_exact ? "" : "more than "}${formatCount(u.total)}.` : "";
+      clear(coming, u.items.length
+        ? [h("p", { class: "note" }, `${plural(u.total, "date")} from ${formatDay(today)} to ${formatDay(last)}, soonest first.${more}`),
+          deadlineTable(u.items, { today, withCase: true, caption: `Deadlines from ${formatDay(today)} to ${formatDay(last)}` })]
+        : h("p", { class: "empty" }, `No hearing, conference or deadline from ${formatDay(today)} to ${formatDay(last)}.`));
+    }
+    if (reached.status === "rejected") clear(milestones, errorBox(reached.reason, loadCalendar));
+    else {
+      clear(milestones, reached.value.items.length
+        ? milestoneList(reached.value.items, { withCase: true, label: "Milestones, newest first" })
+        : h("p", { class: "empty" }, "No milestone yet: orders on dispositive motions, class certification, settlement approvals, judgments and appeals appear here."));
+    }
+  };
+  loadCalendar();
 
   const loadStats = async () => {
     try {
@@ -111,7 +149,7 @@ export function overviewView(root) {
         announce(`${plural(alerts.length, "new status change")}`);
         // Counts and charts follow the feed, at most once a second.
         clearTimeout(refresh);
-        refresh = setTimeout(loadStats, 1000);
+        refresh = setTimeout(() => { loadStats(); loadCalendar(); }, 1000);
       }
     },
     onMode(m, detail) {

@@ -15,41 +15,13 @@ import httpx
 import pytest
 
 from schemas.events import CaseInfo
-from services.core.classify import classify
 from tests.api_server import serve_read_model
+from tests.calendar_samples import REFERENCE_TEXTS as TEXTS
+from tests.calendar_samples import case as _case
 from tests.integration.test_api import ok
-from tests.readmodel_samples import REF_CASE_ID, SampleCase, fold
+from tests.readmodel_samples import REF_CASE_ID, fold
 
-ENTRY_3 = (
-    "ORDER Setting Initial Case Management Conference and ADR Deadlines: Case Management "
-    "Statement due by 4/22/2025. Initial Case Management Conference set for 4/29/2025 10:00 AM "
-    "in San Jose, Courtroom 4, 5th Floor. (Filed on 1/21/2025)"
-)
-TEXTS: list[tuple[int, str, str]] = [
-    (
-        1,
-        "2025-01-21",
-        "CLASS ACTION COMPLAINT against LinkedIn Corporation. Filed by Alessandro De La Torre.",
-    ),
-    (3, "2025-01-21", ENTRY_3),
-    (5, "2025-01-23", "Summons Issued as to LinkedIn Corporation."),
-    (
-        8,
-        "2025-01-24",
-        "CLERK'S NOTICE: Initial Case Management Conference reset for 5/6/2025 01:30 PM in San Jose.",
-    ),
-    (12, "2025-01-30", "NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by Alessandro De La Torre"),
-    (
-        13,
-        "2025-01-31",
-        "ORDER: the Initial Case Management Conference set for 5/6/2025 is VACATED.",
-    ),
-]
 OPEN_CASE = "nysd:1:24-cv-01234"
-
-
-def _case(info: CaseInfo, texts: list[tuple[int, str, str]]) -> SampleCase:
-    return SampleCase(info, [(n, d, t, classify(t, None, n), True) for n, d, t in texts])
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ dashboards in other time zones say which day they mean.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -42,6 +43,15 @@ from services.readmodel.values import MAX_DEADLINE_DAYS
 router = APIRouter(prefix="/api", tags=["calendar"], dependencies=[Depends(read_access)])
 
 DEFAULT_DAYS = 14
+Q = TypeVar("Q")
+
+
+def checked(make: Callable[..., Q], **fields: Any) -> Q:
+    """The store query built from the parameters, or a 422 naming the one it refuses."""
+    try:
+        return make(**fields)
+    except QueryError as exc:
+        raise invalid("query", exc.field, exc.message) from exc
 
 
 def today(request: Request) -> dt.date:
@@ -88,17 +98,14 @@ def upcoming_deadlines(
         raise invalid("query", "days", "give either to or days, not both", days)
     start = from_date if from_date is not None else today(request)
     end = to_date if to_date is not None else start + dt.timedelta(days=(days or DEFAULT_DAYS) - 1)
-    after = cursor_param(cursor, decode_deadline_cursor)
-    try:
-        query = DeadlineQuery(
-            start=start,
-            end=end,
-            statuses=tuple(dict.fromkeys(status or ())),
-            after=after,
-            limit=limit,
-        )
-    except QueryError as exc:
-        raise invalid("query", exc.field, exc.message) from exc
+    query = checked(
+        DeadlineQuery,
+        start=start,
+        end=end,
+        statuses=tuple(dict.fromkeys(status or ())),
+        after=cursor_param(cursor, decode_deadline_cursor),
+        limit=limit,
+    )
     page = store.upcoming_deadlines(query)
     return UpcomingDeadlinesOut(
         from_date=start,
@@ -135,16 +142,13 @@ def milestones(
 ) -> MilestonePageOut:
     if case_id is not None:
         valid_case_id(case_id, "query")
-    before = cursor_param(cursor, decode_milestone_cursor)
-    try:
-        query = MilestoneQuery(
-            case_id=case_id,
-            classes=tuple(dict.fromkeys(entry_class or ())),
-            before=before,
-            limit=limit,
-        )
-    except QueryError as exc:
-        raise invalid("query", exc.field, exc.message) from exc
+    query = checked(
+        MilestoneQuery,
+        case_id=case_id,
+        classes=tuple(dict.fromkeys(entry_class or ())),
+        before=cursor_param(cursor, decode_milestone_cursor),
+        limit=limit,
+    )
     page = store.milestones(query)
     return MilestonePageOut(
         items=[MilestoneOut.of(m) for m in page.items],

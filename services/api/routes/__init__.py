@@ -13,6 +13,7 @@ from services.api.routes import (
     alerts,
     cases,
     dashboard,
+    feeds,
     health,
     ingest_courtlistener,
     stats,
@@ -25,3 +26,4 @@ ROUTERS.append(dashboard.router)
 ROUTERS.append(subscriptions.router)
 ROUTERS.append(stream.router)
 ROUTERS.append(ingest_courtlistener.router)
+ROUTERS.append(feeds.router)

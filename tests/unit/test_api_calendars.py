@@ -36,6 +36,7 @@ ENTRIES = [
         "2025-01-24",
         "CLERK'S NOTICE: Initial Case Management Conference reset for 5/6/2025 01:30 PM.",
     ),
+    (12, "2025-01-30", "NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by A. De La Torre"),
     (
         13,
         "2025-01-31",
@@ -101,16 +102,16 @@ def test_a_reset_keeps_the_uid_moves_the_date_and_raises_the_sequence() -> None:
 
 def test_a_vacated_deadline_stays_listed_as_cancelled_with_a_higher_sequence() -> None:
     moved = _by_summary(_render(4), "conference")
-    vacated = _by_summary(_render(5), "conference")
+    vacated = _by_summary(_render(6), "conference")
     assert str(vacated["UID"]) == str(moved["UID"])
     assert str(vacated["STATUS"]) == "CANCELLED"
     assert str(vacated["SUMMARY"]).startswith("VACATED: ")
     assert int(vacated["SEQUENCE"]) > int(moved["SEQUENCE"])
-    assert len(_events(_render(5))) == 2  # nothing dropped
+    assert len(_events(_render(6))) == 2  # nothing dropped
 
 
 def test_the_same_timeline_renders_the_same_bytes() -> None:
-    assert _render(5) == _render(5)
+    assert _render(6) == _render(6)
 
 
 def test_uids_differ_by_case_and_by_key_and_never_by_date() -> None:

@@ -22,13 +22,10 @@ from services.dispatcher.subscriptions import InMemorySubscriptionLog
 from services.readmodel.memory import InMemoryReadModel
 from services.settings import Settings, load_settings
 from tests.readmodel_samples import REF_CASE_ID, SampleCase, fold
+from tests.unit.test_api_calendars import ENTRIES
 
 A = {"Authorization": "Bearer tok-a"}
 B = {"Authorization": "Bearer tok-b"}
-ENTRY_3 = (
-    "ORDER Setting Initial Case Management Conference and ADR Deadlines: Case Management "
-    "Statement due by 4/22/2025. Initial Case Management Conference set for 4/29/2025 10:00 AM."
-)
 REFERENCE = SampleCase(
     CaseInfo(
         court_id="cand",
@@ -36,14 +33,7 @@ REFERENCE = SampleCase(
         case_name="De La Torre v. LinkedIn Corporation",
         date_filed=dt.date(2025, 1, 21),
     ),
-    [
-        (n, d, t, classify(t, None, n), True)
-        for n, d, t in [
-            (1, "2025-01-21", "CLASS ACTION COMPLAINT against LinkedIn Corporation."),
-            (3, "2025-01-21", ENTRY_3),
-            (12, "2025-01-30", "NOTICE OF VOLUNTARY DISMISSAL WITHOUT PREJUDICE by A. De La Torre"),
-        ]
-    ],
+    [(n, d, t, classify(t, None, n), True) for n, d, t in ENTRIES if n in (1, 3, 12)],
 )
 CALENDAR = f"/api/cases/{REF_CASE_ID}/calendar.ics"
 FEED = f"/api/cases/{REF_CASE_ID}/feed.atom"

@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 
 from services.api.deps import ReadGuard
 from services.api.fastpath import CASE_PATH, LIST_PATH, FastReads
+from services.api.feed_tokens import redact_access_log
 from services.api.metrics import ApiMetrics, LatencyMiddleware
 from services.api.routes import ROUTERS
 from services.quarantine import Quarantine
@@ -124,6 +125,7 @@ def create_app(
     app.state.feeder = None
     app.state.courtlistener_publish = publish_courtlistener
     _check_tokens(settings)
+    redact_access_log()  # feed URLs carry a token (services.api.feed_tokens)
     app.state.read_guard = _read_guard(settings)
 
     def feeder_status() -> FeederStatus | None:

@@ -161,6 +161,10 @@ class SubscriptionLog(Protocol):
 
     def get(self, subscription_id: str) -> Subscription | None: ...
 
+    def was_deleted(self, subscription_id: str) -> bool:
+        """Whether this reader has seen the subscription deleted (it never comes back)."""
+        ...
+
     def all(self) -> list[Subscription]: ...
 
     async def put(self, subscription: Subscription) -> None:
@@ -210,6 +214,9 @@ class InMemorySubscriptionLog:
 
     def get(self, subscription_id: str) -> Subscription | None:
         return self._fold.view.get(subscription_id)
+
+    def was_deleted(self, subscription_id: str) -> bool:
+        return subscription_id in self._fold.deleted
 
     def all(self) -> list[Subscription]:
         return self._fold.sorted()
@@ -331,6 +338,9 @@ class KafkaSubscriptionLog:
 
     def get(self, subscription_id: str) -> Subscription | None:
         return self._fold.view.get(subscription_id)
+
+    def was_deleted(self, subscription_id: str) -> bool:
+        return subscription_id in self._fold.deleted
 
     def all(self) -> list[Subscription]:
         return self._fold.sorted()

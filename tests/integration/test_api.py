@@ -34,6 +34,8 @@ READ_OPERATIONS = [
     "/api/cases/{case_id}",
     "/api/cases/{case_id}/timeline",
     "/api/cases/{case_id}/deadlines",
+    "/api/cases/{case_id}/calendar.ics",
+    "/api/cases/{case_id}/feed.atom",
     "/api/alerts",
     "/api/stats",
     "/healthz",

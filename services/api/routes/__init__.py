@@ -13,6 +13,7 @@ from services.api.routes import (
     alerts,
     cases,
     dashboard,
+    feeds,
     health,
     ingest_courtlistener,
     stats,
@@ -27,3 +28,4 @@ ROUTERS.append(subscriptions.router)
 ROUTERS.append(stream.router)
 ROUTERS.append(ingest_courtlistener.router)
 ROUTERS.append(upcoming.router)
+ROUTERS.append(feeds.router)
